@@ -1,0 +1,1 @@
+"""The SQ_ worksheet functions, exposed to Excel through xlwings."""

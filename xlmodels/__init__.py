@@ -1,0 +1,63 @@
+"""xlmodels: one trusted definition of every equity-research valuation number.
+
+The numeric core is pure and vectorized: each function takes scalars, numpy
+arrays or pandas objects, broadcasts them like numpy, and gives back the same
+kind (pandas keeps its index). Returns are fractions, never percentages;
+rounding is left to display.
+
+>>> import xlmodels as xm
+>>> round(xm.pe(398.0, 24.1, fx=1.0702))
+15
+>>> xm.pe(100.0, -1.0)
+NM
+>>> round(xm.relative_return(0.1674, -0.0324) * 100, 1)
+20.0
+"""
+
+from xlmodels.markers import NM, NotMeaningful, is_missing, is_nm
+from xlmodels.movers import top_movers
+from xlmodels.percentile import percentile_rank
+from xlmodels.ratings import available_schemes, load_scheme, rate
+from xlmodels.returns import cagr, period_return, relative_return, return_between, series_return
+from xlmodels.targets import (
+    segment_value,
+    stake_value,
+    target_price,
+    target_price_dcf,
+    target_price_sotp,
+    upside,
+)
+from xlmodels.valuation import blended_eps, fy1_remaining, market_cap, pe, pe_lyr, pe_ttm, peg
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NM",
+    "NotMeaningful",
+    "__version__",
+    "available_schemes",
+    "blended_eps",
+    "cagr",
+    "fy1_remaining",
+    "is_missing",
+    "is_nm",
+    "load_scheme",
+    "market_cap",
+    "pe",
+    "pe_lyr",
+    "pe_ttm",
+    "peg",
+    "percentile_rank",
+    "period_return",
+    "rate",
+    "relative_return",
+    "return_between",
+    "segment_value",
+    "series_return",
+    "stake_value",
+    "target_price",
+    "target_price_dcf",
+    "target_price_sotp",
+    "top_movers",
+    "upside",
+]

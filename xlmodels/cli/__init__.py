@@ -1,0 +1,15 @@
+"""The ``xlmodels`` command line: a thin layer over library functions.
+
+Each command lives in its own module and registers itself on :data:`app`;
+commands print with Rich (colour only on a terminal) and turn user mistakes
+into one clear line and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from xlmodels.cli import demo as _demo  # noqa: F401  (registers the command)
+from xlmodels.cli._app import app, main
+
+__all__ = ["app", "main", "typer"]

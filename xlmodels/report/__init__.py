@@ -1,0 +1,1 @@
+"""Monthly report outputs built from computed coverage data."""

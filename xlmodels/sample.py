@@ -1,0 +1,87 @@
+"""Bundled sample data: the reference report's coverage table and month.
+
+SAMPLE DATA, NOT INVESTMENT DATA. The files under ``xlmodels/data`` reproduce
+the published figures of one monthly internet-sector report (December 2024);
+``data/README.md`` says which figures come from the report, which are
+approximate sample values and which series are synthetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+
+from xlmodels.coverage import CoverageInputs, Settings
+from xlmodels.fx import FxTable
+
+__all__ = [
+    "REPORT_DATE",
+    "load_history",
+    "load_indexes",
+    "load_inputs",
+    "load_month_closes",
+    "sample_path",
+]
+
+#: Publication date of the reference report (its valuation figures are "as of" it).
+REPORT_DATE = dt.date(2024, 12, 2)
+#: FY1 of the reference report's coverage table ("2024E").
+FY1_YEAR = 2024
+
+
+def sample_path(name: str) -> Path:
+    """Path of a bundled sample file, e.g. ``sample_path("universe.csv")``."""
+    path = Path(str(files("xlmodels") / "data" / name))
+    if not path.is_file():
+        raise FileNotFoundError(f"no bundled sample file named {name!r}")
+    return path
+
+
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(sample_path(name), dtype={"code": str}, keep_default_na=True)
+
+
+def load_indexes() -> pd.DataFrame:
+    """Benchmark indexes named by the sample, indexed by code."""
+    return _read("indexes.csv").set_index("code")
+
+
+def load_month_closes() -> pd.DataFrame:
+    """Closes at the start and end of November 2024, indexed by code."""
+    return _read("month_closes.csv").set_index("code")
+
+
+def load_history() -> pd.DataFrame:
+    """Synthetic daily closes and Hang Seng TECH PE-TTM (long format)."""
+    history = _read("history.csv")
+    history["date"] = pd.to_datetime(history["date"])
+    return history
+
+
+def load_inputs(lang: str = "zh") -> CoverageInputs:
+    """All sample inputs of the reference report's coverage table."""
+    market_file = _read("market.csv").set_index("code")
+    is_fx = market_file["shares_mn"].isna() & market_file.index.str.fullmatch(r"[A-Z]{6}")
+    fx = FxTable(
+        {
+            (str(code)[:3], str(code)[3:]): float(rate)
+            for code, rate in market_file.loc[is_fx, "close"].items()
+        }
+    )
+    market = market_file.loc[~is_fx].copy()
+    market["price_date"] = pd.to_datetime(market["price_date"]).dt.date
+    estimates = _read("estimates.csv").set_index("code")
+    for text_column in ("rating_override", "override_reason", "notes", "target_year", "eps_basis"):
+        estimates[text_column] = estimates[text_column].astype(object)
+    return CoverageInputs(
+        universe=_read("universe.csv").set_index("code"),
+        market=market,
+        fx=fx,
+        estimates=estimates,
+        indexes=load_indexes(),
+        settings=Settings(report_date=REPORT_DATE, fy1_year=FY1_YEAR, lang=lang),
+        history=load_history(),
+    )
