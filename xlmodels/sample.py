@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlmodels.coverage import CoverageInputs, Settings
 from xlmodels.fx import FxTable
+from xlmodels.model import CoverageInputs, Settings
 
 __all__ = [
     "REPORT_DATE",
@@ -30,6 +30,14 @@ __all__ = [
 REPORT_DATE = dt.date(2024, 12, 2)
 #: FY1 of the reference report's coverage table ("2024E").
 FY1_YEAR = 2024
+#: The report's month: November 2024, month-end close to month-end close.
+PERIOD_START = dt.date(2024, 10, 31)
+PERIOD_END = dt.date(2024, 11, 29)
+#: Provenance, shown inside every workbook built from the sample.
+DATA_NOTE = (
+    "Sample data, not investment data: coverage table and month figures from a December 2024 "
+    "report; daily closes and PE-TTM history are synthetic; target multiples are illustrative."
+)
 
 
 def sample_path(name: str) -> Path:
@@ -82,6 +90,15 @@ def load_inputs(lang: str = "zh") -> CoverageInputs:
         fx=fx,
         estimates=estimates,
         indexes=load_indexes(),
-        settings=Settings(report_date=REPORT_DATE, fy1_year=FY1_YEAR, lang=lang),
+        settings=Settings(
+            report_date=REPORT_DATE,
+            fy1_year=FY1_YEAR,
+            period_start=PERIOD_START,
+            period_end=PERIOD_END,
+            lang=lang,
+            # The report's "8.85% percentile" is the share of history strictly below.
+            percentile_method="strict",
+            data_note=DATA_NOTE,
+        ),
         history=load_history(),
     )

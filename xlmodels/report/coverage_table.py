@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlmodels.coverage import FISCAL_YEARS, Settings
 from xlmodels.display import format_number
 from xlmodels.display import is_blank as _is_blank
+from xlmodels.model import FISCAL_YEARS, Settings
 
 __all__ = ["CURRENCY_NAMES", "DisplayRules", "coverage_display_table"]
 
