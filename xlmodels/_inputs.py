@@ -69,6 +69,7 @@ class Arguments:
     def __init__(self) -> None:
         self._pandas: pd.Series | pd.DataFrame | None = None
         self._pandas_argument = ""
+        self._shapes: list[tuple[str, tuple[int, ...]]] = []
 
     def number(
         self,
@@ -77,11 +78,15 @@ class Arguments:
         *,
         positive: bool = False,
         nonnegative: bool = False,
+        series_axis: bool = False,
     ) -> FloatArray:
         """Return ``value`` as a float64 array; NaN stands for missing.
 
-        Raises ``ValueError`` naming ``name`` for text, booleans, and values
-        that break ``positive`` (> 0) or ``nonnegative`` (>= 0).
+        Raises ``ValueError`` naming ``name`` for text, booleans, values that
+        break ``positive`` (> 0) or ``nonnegative`` (>= 0), and shapes that do
+        not broadcast with the arguments read before. With ``series_axis``
+        the last axis is a series reduced by the function (quarters, segments,
+        years) and only the other axes must broadcast.
         """
         labels = None
         if isinstance(value, pd.Series | pd.DataFrame):
@@ -112,7 +117,16 @@ class Arguments:
                 where = _describe_position(name, array.shape, flat, labels)
                 rule = "greater than 0" if positive else "0 or more"
                 raise ValueError(f"{where} must be {rule}, got {array.reshape(-1)[flat]:g}")
+        self._check_shape(name, array.shape[:-1] if series_axis and array.ndim else array.shape)
         return array
+
+    def _check_shape(self, name: str, shape: tuple[int, ...]) -> None:
+        self._shapes.append((name, shape))
+        try:
+            np.broadcast_shapes(*(s for _, s in self._shapes))
+        except ValueError:
+            shapes = ", ".join(f"{n} {s}" for n, s in self._shapes)
+            raise ValueError(f"arguments have shapes that do not broadcast: {shapes}") from None
 
     def _remember_pandas(self, name: str, value: pd.Series | pd.DataFrame) -> None:
         if self._pandas is None:
@@ -123,14 +137,6 @@ class Arguments:
                 f"{name} and {self._pandas_argument} have different indexes; "
                 "align them first (for example with .reindex) so each row is one company"
             )
-
-    def broadcast(self, *arrays: FloatArray, names: Sequence[str]) -> list[FloatArray]:
-        """Broadcast like numpy, with an error that names the arguments."""
-        try:
-            return list(np.broadcast_arrays(*arrays))
-        except ValueError:
-            shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(names, arrays, strict=True))
-            raise ValueError(f"arguments have shapes that do not broadcast: {shapes}") from None
 
     def wrap(self, result: npt.NDArray[Any], name: str | None = None) -> Any:
         """Scalars in give a scalar out; pandas in gives pandas out, index kept."""

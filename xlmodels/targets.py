@@ -124,7 +124,7 @@ def target_price_sotp(
     46.5
     """
     args = Arguments()
-    segments = args.number("segment_values", segment_values)
+    segments = args.number("segment_values", segment_values, series_axis=True)
     if segments.ndim == 0:
         segments = segments[None]
     debt = args.number("net_debt", net_debt)
@@ -188,7 +188,7 @@ def target_price_dcf(
     21.18
     """
     args = Arguments()
-    flows = args.number("free_cash_flows", free_cash_flows)
+    flows = args.number("free_cash_flows", free_cash_flows, series_axis=True)
     if flows.ndim == 0:
         flows = flows[None]
     if flows.shape[-1] == 0:

@@ -30,7 +30,7 @@ def _multiple(price: FloatArray, earnings: FloatArray, fx: FloatArray) -> FloatA
     denominator = np.asarray(np.multiply(earnings, fx), dtype=np.float64)
     not_meaningful = denominator <= 0
     shape = np.broadcast_shapes(price.shape, denominator.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if denominator.shape == shape:
             # Divide in place: a second full-size buffer costs as much as the division.
             result = np.divide(price, denominator, out=denominator)
@@ -105,7 +105,7 @@ def pe_ttm(price: Any, quarterly_eps: Any, fx: Any = 1.0) -> Any:
     """
     args = Arguments()
     p = args.number("price", price, positive=True)
-    quarters = args.number("quarterly_eps", quarterly_eps)
+    quarters = args.number("quarterly_eps", quarterly_eps, series_axis=True)
     if quarters.ndim == 0 or quarters.shape[-1] < 4:
         count = 1 if quarters.ndim == 0 else quarters.shape[-1]
         raise ValueError(f"quarterly_eps needs at least 4 quarters, got {count}")

@@ -1,0 +1,26 @@
+"""Benchmarks run and print ratios (speed itself is read from the output, not asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from xlmodels.bench import __main__ as bench_main
+from xlmodels.bench import core
+
+
+def test_core_benchmark_measures_each_function_against_numpy() -> None:
+    timings = core.run(rows=10_000)
+    assert [t.label for t in timings] == [
+        "xlmodels.pe",
+        "xlmodels.upside",
+        "xlmodels.rate (guosen)",
+    ]
+    assert all(t.seconds > 0 and t.baseline_seconds > 0 for t in timings)
+    assert "ratio" in timings[0].line()
+
+
+def test_bench_lists_and_refuses_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_main.main(["--list"]) == 0
+    assert "core" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        bench_main.main(["nonexistent"])
