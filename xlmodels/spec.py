@@ -53,6 +53,7 @@ __all__ = [
     "SPEC",
     "TEMPLATE_VERSION",
     "TITLE_ROW",
+    "XLWINGS_UDF_KEY",
     "ChartSpec",
     "Column",
     "DType",
@@ -229,6 +230,9 @@ class Column:
         Name of the source value when it differs from ``key``.
     required : bool
         Whether an input must be filled for a rated company.
+    positive : bool
+        Whether a number must be above 0 (prices, shares, target multiples);
+        the workbook's data validation and the input readers enforce it.
     """
 
     key: str
@@ -241,6 +245,7 @@ class Column:
     formula: Formula | None = None
     value: str | None = None
     required: bool = False
+    positive: bool = False
 
     @property
     def source(self) -> str:
@@ -319,6 +324,7 @@ class Setting:
     choices: str | None = None
     formula: Formula | None = None
     notes: Mapping[str, str] = field(default_factory=dict)
+    bounds: tuple[float, float] | None = None  # accepted range of a number input
 
     @property
     def name(self) -> str:
@@ -408,7 +414,7 @@ class SettingsSheet:
         A block always spans at least one row, so its names exist in a blank template.
 
         >>> SPEC.settings.blocks(markets=1, tiers=3).names("Settings")["set_tier_bound"]
-        "'Settings'!$B$28:$B$29"
+        "'Settings'!$B$29:$B$30"
         """
         bench_header = FIRST_DATA_ROW + len(self.settings) + 1
         bench_rows = max(markets, 1)
@@ -752,6 +758,7 @@ ESTIMATES = TableSheet(
             _bi("目标PE（x）", "Target PE (x)"),
             Kind.INPUT,
             number_format='0.0"x"',
+            positive=True,
         ),
         Column(
             "target_year",
@@ -795,7 +802,7 @@ MARKET = TableSheet(
         Column("code", _bi("公司代码", "Code"), Kind.KEY, DType.TEXT, width=10),
         Column("name", _bi("公司名称", "Company"), Kind.DATA, DType.TEXT, width=12),
         Column("market", _bi("市场", "Market"), Kind.DATA, DType.TEXT, width=6),
-        Column("close", _bi("收盘价", "Close"), Kind.DATA, number_format="#,##0.00"),
+        Column("close", _bi("收盘价", "Close"), Kind.DATA, number_format="#,##0.00", positive=True),
         Column(
             "price_date",
             _bi("价格日期", "Price date"),
@@ -810,6 +817,7 @@ MARKET = TableSheet(
             Kind.DATA,
             number_format="#,##0.0",
             width=12,
+            positive=True,
         ),
         Column("price_currency", _bi("股价货币", "Price currency"), Kind.DATA, DType.TEXT),
         Column("eps_currency", _bi("EPS货币", "EPS currency"), Kind.DATA, DType.TEXT),
@@ -927,7 +935,11 @@ PERFORMANCE = TableSheet(
 
 # --------------------------------------------------------------- Valuation
 def _series(r: RowContext) -> str:
-    return f"INDEX(hist_pe,0,{r.col('history_column')})"
+    # The row's PE-TTM column of the History block, as a reference from its first
+    # to its last cell. INDEX(hist_pe,0,col) means the same in Excel, but
+    # formula engines other than Excel's and LibreOffice's read row 0 as row 1.
+    column = r.col("history_column")
+    return f"INDEX(hist_pe,1,{column}):INDEX(hist_pe,ROWS(hist_pe),{column})"
 
 
 def _latest(r: RowContext, of: str) -> str:
@@ -1011,6 +1023,20 @@ VALUATION = TableSheet(
             number_format="#,##0",
             formula=_same(lambda r: f"COUNT({_series(r)})"),
         ),
+        Column(
+            "label",
+            _bi("当前值 | 分位", "Today | percentile"),
+            Kind.FORMULA,
+            DType.TEXT,
+            width=16,
+            # The PE-TTM chart marks today's point with this text.
+            formula=_same(
+                lambda r: _guard(
+                    [r.col("pe_ttm"), r.col("percentile")],
+                    f'TEXT({r.col("pe_ttm")},"0.00")&"x | "&TEXT({r.col("percentile")},"0.00%")',
+                )
+            ),
+        ),
     ),
 )
 
@@ -1043,6 +1069,16 @@ SETTINGS = SettingsSheet(
             "template_version", _bi("模板版本", "Template version"), Kind.DATA, DType.INTEGER, "0"
         ),
         Setting("lang", _bi("语言", "Language"), Kind.DATA, DType.TEXT),
+        Setting(
+            "formula_mode",
+            _bi("公式模式", "Formula mode"),
+            Kind.DATA,
+            DType.TEXT,
+            notes=_bi(
+                "sq：公司 SQ_ 函数（需 xlwings 加载项）；native：Excel 原生公式。",
+                "sq: the firm's SQ_ functions (xlwings add-in); native: plain Excel formulas.",
+            ),
+        ),
         Setting("report_date", _bi("报告日期", "Report date"), Kind.DATA, DType.DATE, "yyyy-mm-dd"),
         Setting(
             "price_date",
@@ -1076,6 +1112,7 @@ SETTINGS = SettingsSheet(
             Kind.INPUT,
             DType.INTEGER,
             "0",
+            bounds=(1990, 2200),
             notes=_bi(
                 "EPS FY1 对应的财年（如 2024 即 2024E）。",
                 "Fiscal year of EPS FY1 (2024 for 2024E).",
@@ -1087,9 +1124,15 @@ SETTINGS = SettingsSheet(
             Kind.INPUT,
             DType.INTEGER,
             "0",
+            bounds=(1, 12),
         ),
         Setting(
-            "fy_end_day", _bi("财年结束日", "Fiscal year-end day"), Kind.INPUT, DType.INTEGER, "0"
+            "fy_end_day",
+            _bi("财年结束日", "Fiscal year-end day"),
+            Kind.INPUT,
+            DType.INTEGER,
+            "0",
+            bounds=(1, 31),
         ),
         Setting(
             "fy1_remaining",
@@ -1221,6 +1264,11 @@ GUIDE = TextSheet(
 )
 
 XLWINGS_CONF = TextSheet(name="xlwings.conf", lines={"zh": (), "en": ()})
+#: Key of the UDF-modules entry on the xlwings.conf sheet. The xlwings add-in
+#: reads that sheet as key (column A) and value (column B) pairs from A1 down
+#: to the first blank key, upper-casing the key; "UDF Modules" is the name its
+#: ribbon and its own release tooling write.
+XLWINGS_UDF_KEY = "UDF Modules"
 
 SPEC = WorkbookSpec(
     version=TEMPLATE_VERSION,
@@ -1248,7 +1296,8 @@ SPEC = WorkbookSpec(
             "Valuation",
             "line",
             _bi("PE-TTM 历史与当前分位", "PE-TTM history and today's percentile"),
-            "J4",
+            "K4",
+            per_row=True,
         ),
     ),
     xlwings_udf_modules="udfs",
