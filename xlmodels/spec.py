@@ -953,8 +953,10 @@ def _percentile_native(r: RowContext) -> str:
         [today],
         f'IF(set_percentile_method="strict",COUNTIF({series},"<"&{today})/COUNT({series}),'
         f'IF(set_percentile_method="weak",COUNTIF({series},"<="&{today})/COUNT({series}),'
-        f'IF(set_percentile_method="exc",_xlfn.PERCENTRANK.EXC({series},{today}),'
-        f"_xlfn.PERCENTRANK.INC({series},{today}))))",
+        # Excel truncates PERCENTRANK to 3 decimals, LibreOffice rounds: asking
+        # for 15 digits and truncating with TRUNC gives Excel's result in both.
+        f'IF(set_percentile_method="exc",TRUNC(_xlfn.PERCENTRANK.EXC({series},{today},15),3),'
+        f"TRUNC(_xlfn.PERCENTRANK.INC({series},{today},15),3))))",
     )
 
 
