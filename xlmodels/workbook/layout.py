@@ -188,19 +188,29 @@ def header_labels(inputs: CoverageInputs, lang: str) -> dict[str, str]:
     return labels
 
 
-def _history(inputs: CoverageInputs, performance: pd.DataFrame) -> HistoryContent:
+def _close_panel(inputs: CoverageInputs) -> pd.DataFrame | None:
     history = inputs.history
     if history is None or history.empty:
+        return None
+    dates = pd.DatetimeIndex(sorted(history["date"].unique()))
+    return history_panel(history, "close").reindex(dates)
+
+
+def _history(
+    inputs: CoverageInputs, closes: pd.DataFrame | None, performance: pd.DataFrame
+) -> HistoryContent:
+    history = inputs.history
+    if history is None or closes is None:
         empty = np.empty((0, 0), dtype=np.float64)
         return HistoryContent([], [], empty, [], empty)
-    dates = pd.DatetimeIndex(sorted(history["date"].unique()))
-    closes = history_panel(history, "close").reindex(dates)
+    dates = closes.index
     # Companies and their benchmarks first, in the Performance sheet's order.
     order = [code for code in performance.index if code in closes.columns]
     order += [code for code in closes.columns if code not in set(order)]
     closes = closes[order] if order else closes
     with_pe = history.dropna(subset=["pe_ttm"])
     pe_codes = list(dict.fromkeys(with_pe["code"]))
+    # PE-TTM is not carried over gaps: each observation counts once in a percentile.
     pe = (
         with_pe.pivot_table(index="date", columns="code", values="pe_ttm", aggfunc="last")
         .reindex(index=dates, columns=pe_codes)
@@ -348,8 +358,9 @@ def build_content(
     lang = lang or inputs.settings.lang
     inputs = localise_inputs(inputs, lang)
     scheme = load_scheme(inputs.settings.scheme)
-    performance = compute_performance(inputs)
-    history = _history(inputs, performance)
+    closes = _close_panel(inputs)
+    performance = compute_performance(inputs, closes=closes)
+    history = _history(inputs, closes, performance)
     sources = _sources(inputs, history, performance)
     tables = {sheet.name: _table(sheet, sources[sheet.rows]) for sheet in spec.table_sheets()}
     markets = list(dict.fromkeys(m for m in inputs.universe["market"] if _is_text(m)))

@@ -27,9 +27,9 @@ from typing import IO, Any
 
 import pandas as pd
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
+from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
 
 from xlmodels import __version__
 from xlmodels.model import CoverageInputs
@@ -97,16 +97,30 @@ _DATE_LIMITS = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
 
 
 class CoverageWorksheet(Worksheet):
-    """A worksheet that stores an empty-text formula result as Excel does.
+    """A worksheet that serialises two kinds of cell itself.
 
-    xlsxwriter writes a formula whose cached result is ``""`` with no type,
-    which readers take for a blank number; Excel marks it as a string
-    (``t="str"``). Every other cell is written by xlsxwriter unchanged.
+    * A formula whose cached result is ``""``: xlsxwriter writes it with no
+      type, which readers take for a blank number; Excel marks it as a string
+      (``t="str"``), and so does this class.
+    * A formatted number, the bulk of a workbook (the History sheet): the
+      same XML xlsxwriter writes, without its generic attribute escaping,
+      which raises and catches an exception for every style index and made
+      formatting cost a third more than writing the numbers themselves.
+
+    Every other cell is written by xlsxwriter unchanged.
     """
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        if type(cell) is CellFormulaTuple and isinstance(cell.value, str) and not cell.value:
-            attributes: list[tuple[str, Any]] = [("r", xl_rowcol_to_cell(row, col))]
+        kind = type(cell)
+        if kind is CellNumberTuple and cell.format is not None:
+            assert self.fh is not None  # xlsxwriter opens it before writing any cell
+            self.fh.write(
+                f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}">'
+                f"<v>{cell.number:.16G}</v></c>"
+            )
+            return
+        if kind is CellFormulaTuple and isinstance(cell.value, str) and not cell.value:
+            attributes: list[tuple[str, Any]] = [("r", xl_rowcol_to_cell_fast(row, col))]
             if cell.format is not None:
                 attributes.append(("s", cell.format._get_xf_index()))
             attributes.append(("t", "str"))
@@ -267,7 +281,7 @@ class _Renderer:
         for position, text in enumerate(spec.headers[self.lang]):
             sheet.write_string(HEADER_ROW - 1, position, text, self.styles.header)
         label_style = self.styles.cell(Kind.KEY, DType.TEXT)
-        note_style = self.styles.cell(Kind.DATA, DType.TEXT)
+        note_style = self.styles.wrapped
         labels, values, notes = [], [], []
         for item in spec.settings:
             row = spec.row_of(item.key) - 1
@@ -293,7 +307,8 @@ class _Renderer:
         self._blocks(sheet, spec)
         sheet.set_column(0, 0, column_width(12, labels, [], None))
         sheet.set_column(1, 1, 16)
-        sheet.set_column(2, 2, column_width(20, notes, [], None))
+        # Notes wrap within a readable width rather than run off the page.
+        sheet.set_column(2, 2, min(60.0, column_width(20, notes, [], None)))
         self._finish(sheet, spec.protected, (FIRST_DATA_ROW - 1, 1))
 
     def _blocks(self, sheet: Worksheet, spec: SettingsSheet) -> None:
@@ -301,7 +316,7 @@ class _Renderer:
         blocks = spec.blocks(len(content.benchmarks), len(content.tiers))
         text = self.styles.cell(Kind.DATA, DType.TEXT)
         percent = self.styles.cell(Kind.DATA, DType.NUMBER, "0.0%")
-        flag = self.styles.cell(Kind.DATA, DType.TEXT, "General")
+        flag = self.styles.flag
         expected = self.styles.cell(Kind.INPUT, DType.NUMBER, "0.0%")
         for position, header in enumerate(spec.bench_headers[self.lang]):
             sheet.write_string(blocks.bench_header_row - 1, position, header, self.styles.header)
