@@ -55,7 +55,13 @@ class Styles:
             }
         )
         self.text = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.heading = workbook.add_format({"bold": True, "font_size": 12})
+        self.heading = workbook.add_format(
+            {"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"}
+        )
+        self.flag = workbook.add_format({"align": "center", "locked": True})
+        self.wrapped = workbook.add_format(
+            {"num_format": "@", "text_wrap": True, "valign": "top", "locked": True}
+        )
 
     def cell(self, kind: Kind, dtype: DType, number_format: str | None = None) -> Format:
         """Format of a data, input, key or formula cell."""
