@@ -38,7 +38,7 @@ class Styles:
 
     def __init__(self, workbook: Workbook) -> None:
         self._workbook = workbook
-        self._cells: dict[tuple[Kind, str | None], Format] = {}
+        self._cells: dict[tuple[Kind, DType, str | None], Format] = {}
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.note = workbook.add_format({"italic": True, "font_color": "#595959"})
         self.group = workbook.add_format(
@@ -69,9 +69,12 @@ class Styles:
             number_format = "@"
         if number_format is None and dtype is DType.DATE:
             number_format = _DATE_FORMAT
-        key = (kind, number_format)
+        key = (kind, dtype, number_format)
         if key not in self._cells:
             properties: dict[str, Any] = {"num_format": number_format} if number_format else {}
+            if dtype in (DType.NUMBER, DType.INTEGER):
+                # "NM" and blanks in a number column line up with the numbers.
+                properties["align"] = "right"
             if kind is Kind.INPUT:
                 properties.update(font_color=INPUT_FONT, locked=False, bg_color=INPUT_FILL)
             else:

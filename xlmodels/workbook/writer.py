@@ -468,14 +468,28 @@ class _Renderer:
 
 
 def _header_texts(header: str) -> list[str]:
-    # Headers wrap onto two lines: half the header's width, but never narrower
-    # than a Latin word (Chinese text may break between any two characters).
+    """A stand-in text as wide as the header needs to wrap onto at most two lines."""
     if display_width(header) <= 14:
-        return [header]
-    half = display_width(header) // 2 + 1
-    words = re.findall(r"[A-Za-z0-9.%()/-]+", header)
-    longest = max((display_width(word) for word in words), default=0)
-    return ["x" * max(half, longest)]
+        return [header]  # short headers stay on one line
+    # Latin words stay whole; Chinese text may break between any two characters.
+    tokens = re.findall(r"[A-Za-z0-9.%()/\-]+|\S", header)
+    widths = [display_width(token) for token in tokens]
+    spaced = [bool(re.match(r"[A-Za-z0-9(]", token)) for token in tokens]
+    width = max([*widths, (display_width(header) + 1) // 2])
+    while _lines(widths, spaced, width) > 2:
+        width += 1
+    return ["x" * width]
+
+
+def _lines(widths: list[int], spaced: list[bool], width: int) -> int:
+    lines, used = 1, 0
+    for token, space in zip(widths, spaced, strict=True):
+        needed = token + (1 if used and space else 0)
+        if used and used + needed > width:
+            lines, used = lines + 1, token
+        else:
+            used += needed
+    return lines
 
 
 def _write_block(
