@@ -161,3 +161,8 @@ class TestMarketCap:
     def test_shares_must_be_positive(self) -> None:
         with pytest.raises(ValueError, match="shares must be greater than 0"):
             xm.market_cap(10.0, 0.0)
+
+
+def test_a_denormal_eps_gives_nm_not_infinity() -> None:
+    assert xm.pe(1.0, 2.2e-311) is xm.NM
+    assert bool(xm.is_nm(xm.pe(np.array([1.0, 1.0]), np.array([2.2e-311, 1.0]))[0]))

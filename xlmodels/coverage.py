@@ -17,7 +17,21 @@ from xlmodels.ratings import load_scheme
 from xlmodels.targets import target_price, upside
 from xlmodels.valuation import blended_eps, market_cap, pe
 
-__all__ = ["compute_coverage"]
+__all__ = ["compute_coverage", "display_names"]
+
+
+def display_names(companies: pd.DataFrame, lang: str) -> pd.Series:
+    """Company names in the report's language: English names where given, else Chinese.
+
+    >>> frame = pd.DataFrame({"name": ["腾讯控股", "网易-S"], "name_en": ["Tencent", None]})
+    >>> display_names(frame, "en").tolist()
+    ['Tencent', '网易-S']
+    """
+    if lang != "en" or "name_en" not in companies:
+        return companies["name"]
+    english = companies["name_en"].where(companies["name_en"].notna(), None)
+    has_english = english.map(lambda value: isinstance(value, str) and bool(value.strip()))
+    return companies["name"].where(~has_english, english)
 
 
 def _target_eps(estimates: pd.DataFrame, weight: float) -> pd.Series:
@@ -40,8 +54,8 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     Returns
     -------
     pandas DataFrame indexed by code
-        ``name``, ``market``, ``price_currency``, ``eps_currency``, ``fx``
-        (price-currency units per EPS-currency unit), ``close``,
+        ``name`` (in the settings' language), ``market``, ``price_currency``,
+        ``eps_currency``, ``fx`` (price-currency units per EPS-currency unit), ``close``,
         ``shares_mn``, ``market_cap`` (millions of the price currency),
         ``eps_fy1..3``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
         ``upside``, ``model_rating`` (from the scheme; "not rated" where there
@@ -61,7 +75,7 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     market = inputs.market.reindex(universe.index)
     estimates = inputs.estimates.reindex(universe.index)
     table = pd.DataFrame(index=universe.index)
-    table["name"] = universe["name"]
+    table["name"] = display_names(universe, settings.lang)
     table["market"] = universe["market"]
     table["price_currency"] = universe["price_currency"]
     table["eps_currency"] = universe["eps_currency"]

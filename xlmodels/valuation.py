@@ -26,9 +26,15 @@ __all__ = [
 ]
 
 
+#: Earnings (x fx) at or below this count as zero for a multiple.
+_NEGLIGIBLE_EARNINGS = 1e-290
+
+
 def _multiple(price: FloatArray, earnings: FloatArray, fx: FloatArray) -> FloatArray:
     denominator = np.asarray(np.multiply(earnings, fx), dtype=np.float64)
-    not_meaningful = denominator <= 0
+    # Earnings this close to zero are zero: the multiple would overflow to
+    # infinity for any real share price, and an infinite PE means nothing.
+    not_meaningful = denominator <= _NEGLIGIBLE_EARNINGS
     shape = np.broadcast_shapes(price.shape, denominator.shape)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if denominator.shape == shape:
@@ -37,7 +43,7 @@ def _multiple(price: FloatArray, earnings: FloatArray, fx: FloatArray) -> FloatA
         else:
             result = np.asarray(price / denominator, dtype=np.float64)
     if not_meaningful.any():
-        mark_nm(result, np.broadcast_to(not_meaningful, shape))
+        mark_nm(result, not_meaningful)
     return result
 
 
