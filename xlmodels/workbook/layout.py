@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from xlmodels.coverage import compute_coverage
+from xlmodels.coverage import compute_coverage, display_names
 from xlmodels.model import ESTIMATE_COLUMNS, CoverageInputs
 from xlmodels.performance import compute_performance, compute_valuation, history_panel
 from xlmodels.ratings import RatingScheme, load_scheme
@@ -139,11 +139,10 @@ def localise_inputs(inputs: CoverageInputs, lang: str) -> CoverageInputs:
     scheme = load_scheme(inputs.settings.scheme)
 
     def named(frame: pd.DataFrame) -> pd.DataFrame:
-        if lang != "en" or "name_en" not in frame.columns or frame.empty:
+        if frame.empty:
             return frame
         out = frame.copy()
-        english = frame["name_en"].where(frame["name_en"].map(_is_text), frame["name"])
-        out["name"] = english
+        out["name"] = display_names(frame, lang)
         return out
 
     def label(value: Any) -> Any:
