@@ -367,3 +367,27 @@ def test_the_build_command_writes_nothing_on_a_mistake(tmp_path: Path) -> None:
         "market.csv",
         "universe.csv",
     ]
+
+
+def test_wide_closes_and_wide_pe_files_join_into_one_history(tmp_path: Path) -> None:
+    closes = write_csv(
+        tmp_path / "closes.csv",
+        "日期,0700.HK,9988.HK,HSTECH.HI\n"
+        "2024-10-31,405.2,95.6,4470\n"
+        "2024-11-29,398.0,83.7,4325.17\n",
+    )
+    pe = write_csv(tmp_path / "pe.csv", "日期,HSTECH.HI\n2024-11-29,20.1\n2024-12-02,20.59\n")
+    files = InputFiles(
+        universe=write_csv(tmp_path / "universe.csv", UNIVERSE + ""),
+        market=write_csv(tmp_path / "market.csv", MARKET),
+        estimates=write_csv(tmp_path / "estimates.csv", "code\n"),
+        history=closes,
+        pe_history=pe,
+    )
+    inputs = load_inputs(files)
+    history = inputs.history
+    assert history is not None
+    both = history[(history["code"] == "HSTECH.HI") & (history["date"] == "2024-11-29")]
+    assert both[["close", "pe_ttm"]].to_numpy().tolist() == [[4325.17, 20.1]]
+    assert len(history) == 7
+    assert list(inputs.indexes.index) == []  # no benchmark named, no indexes file
