@@ -448,6 +448,33 @@ class HistorySheet:
     close_format: str = "#,##0.00"
     pe_format: str = '0.00"x"'
 
+    @staticmethod
+    def pe_start(close_codes: int) -> int:
+        """0-based column of the first PE-TTM series: after the dates and the close block.
+
+        A block always spans at least one column, so its names exist in a blank template.
+        """
+        return 1 + max(close_codes, 1)
+
+    def names(self, dates: int, close_codes: int, pe_codes: int) -> dict[str, str]:
+        """Named range -> absolute A1 reference, for a history of this size.
+
+        >>> SPEC.history.names(dates=250, close_codes=3, pe_codes=1)["hist_pe"]
+        "'History'!$E$5:$E$254"
+        """
+        quoted = f"'{self.name}'!"
+        last = FIRST_DATA_ROW + max(dates, 1) - 1
+        close_last = column_letter(max(close_codes, 1))
+        start = self.pe_start(close_codes)
+        pe_first, pe_last = column_letter(start), column_letter(start + max(pe_codes, 1) - 1)
+        return {
+            "hist_date": f"{quoted}$A${FIRST_DATA_ROW}:$A${last}",
+            "hist_close": f"{quoted}$B${FIRST_DATA_ROW}:${close_last}${last}",
+            "hist_close_codes": f"{quoted}$B${HEADER_ROW}:${close_last}${HEADER_ROW}",
+            "hist_pe": f"{quoted}${pe_first}${FIRST_DATA_ROW}:${pe_last}${last}",
+            "hist_pe_codes": f"{quoted}${pe_first}${HEADER_ROW}:${pe_last}${HEADER_ROW}",
+        }
+
 
 @dataclass(frozen=True)
 class TextSheet:

@@ -80,13 +80,13 @@ def _pe_histories(
     history = content.history
     history_name = content.spec.history.name
     last_date_row = FIRST_DATA_ROW - 1 + max(history.rows, 1) - 1
-    close_columns = len(history.close_codes) or 1
+    pe_start = content.spec.history.pe_start(len(history.close_codes))
     top, column = _anchor(chart.anchor)
     drawn = 0
     for index, code in enumerate(table.codes):
         if code not in history.pe_codes:
             continue
-        pe_column = 1 + close_columns + history.pe_codes.index(code)
+        pe_column = pe_start + history.pe_codes.index(code)
         row = FIRST_DATA_ROW - 1 + index
         line = workbook.add_chart({"type": "scatter", "subtype": "straight"})
         assert line is not None

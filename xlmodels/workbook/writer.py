@@ -50,7 +50,6 @@ from xlmodels.spec import (
     TextSheet,
     WorkbookSpec,
     choice_values,
-    column_letter,
 )
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.cells import cached_result, display_width, excel_serial, is_blank_value
@@ -282,7 +281,7 @@ class _Renderer:
             sheet.write_string(HEADER_ROW - 1, position, text, self.styles.header)
         label_style = self.styles.cell(Kind.KEY, DType.TEXT)
         note_style = self.styles.wrapped
-        labels, values, notes = [], [], []
+        labels, notes = [], []
         for item in spec.settings:
             row = spec.row_of(item.key) - 1
             value = content.settings[item.key]
@@ -302,7 +301,6 @@ class _Renderer:
                 if rule is not None:
                     sheet.data_validation(row, 1, row, 1, rule)
             labels.append(label)
-            values.append(value)
             notes.append(note)
         self._blocks(sheet, spec)
         sheet.set_column(0, 0, column_width(12, labels, [], None))
@@ -332,7 +330,8 @@ class _Renderer:
         rule = self._validation(DType.NUMBER, None, bounds=(-1.0, 10.0))
         assert rule is not None
         sheet.data_validation(blocks.bench_first_row - 1, 1, blocks.bench_last_row - 1, 1, rule)
-        title = f"{spec.tier_headers[self.lang][0]}（{content.scheme.name[self.lang]}）"
+        first, scheme = spec.tier_headers[self.lang][0], content.scheme.name[self.lang]
+        title = f"{first}（{scheme}）" if self.lang == "zh" else f"{first} ({scheme})"
         headers = (title, *spec.tier_headers[self.lang][1:])
         for position, header in enumerate(headers):
             sheet.write_string(blocks.tier_header_row - 1, position, header, self.styles.header)
@@ -354,8 +353,7 @@ class _Renderer:
         if self.content.settings.get("data_note"):
             note = f"{note} {self.content.settings['data_note']}"
         self._titles(sheet, spec.titles[self.lang], note)
-        close_width = max(len(history.close_codes), 1)
-        pe_start = 1 + close_width
+        pe_start = spec.pe_start(len(history.close_codes))
         pe_width = max(len(history.pe_codes), 1)
         sheet.write_string(GROUP_ROW - 1, 1, spec.close_group[self.lang], self.styles.group)
         sheet.write_string(GROUP_ROW - 1, pe_start, spec.pe_group[self.lang], self.styles.group)
@@ -372,15 +370,9 @@ class _Renderer:
             write_number(first + offset, 0, excel_serial(day), date_style)
         _write_block(sheet, first, 1, history.close.tolist(), self._style(spec.close_format))
         _write_block(sheet, first, pe_start, history.pe.tolist(), self._style(spec.pe_format))
-        last = first + max(history.rows, 1)
-        quoted = f"'{spec.name}'!"
-        close_last = column_letter(close_width)
-        pe_first, pe_last = column_letter(pe_start), column_letter(pe_start + pe_width - 1)
-        self._name("hist_date", f"{quoted}$A${FIRST_DATA_ROW}:$A${last}")
-        self._name("hist_close", f"{quoted}$B${FIRST_DATA_ROW}:${close_last}${last}")
-        self._name("hist_close_codes", f"{quoted}$B${HEADER_ROW}:${close_last}${HEADER_ROW}")
-        self._name("hist_pe", f"{quoted}${pe_first}${FIRST_DATA_ROW}:${pe_last}${last}")
-        self._name("hist_pe_codes", f"{quoted}${pe_first}${HEADER_ROW}:${pe_last}${HEADER_ROW}")
+        names = spec.names(history.rows, len(history.close_codes), len(history.pe_codes))
+        for name, reference in names.items():
+            self._name(name, reference)
         sheet.set_column(0, 0, 11)
         widths = [*history.close_codes, *history.pe_codes]
         sheet.set_column(
