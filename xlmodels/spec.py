@@ -9,8 +9,12 @@ Layout
 Every table sheet has its title in row 1, a note in row 2, an optional group
 row 3, headers in row 4 and one row per entity from row 5
 (:data:`HEADER_ROW`, :data:`FIRST_DATA_ROW`). Column A holds the entity's
-key (stock or index code, or the date on History). Settings is a two-column
-list of named cells.
+key (stock or index code, or the date on History). Settings is a list of
+named cells (label, value, note) with two blocks under it
+(:meth:`SettingsSheet.blocks`); History holds a close block then a PE-TTM
+block (:meth:`HistorySheet.names`). What an input may hold comes from
+:func:`choice_values` (drop-down lists), ``dtype``, ``positive`` and
+``bounds``.
 
 Cells are of four kinds (:class:`Kind`): ``key`` and ``data`` cells come from
 the input files and are rewritten by every regeneration; ``input`` cells are
@@ -22,6 +26,10 @@ results, and with the value the core computes stored as its cached result.
 Formulas are written with named ranges (``mkt_close``, ``set_scheme``) and
 INDEX/MATCH lookups by code, so a sorted input sheet never shifts a number
 onto the wrong company, and every row of a column has the same formula shape.
+They use functions every Excel since 2007 knows, newer ones with Excel's
+``_xlfn.`` prefix, and are checked by recalculating generated workbooks in
+LibreOffice and in the ``formulas`` engine: a formula that only Excel
+evaluates as intended does not belong here.
 
 Examples
 --------
