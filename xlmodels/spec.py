@@ -982,16 +982,30 @@ def _latest(r: RowContext, of: str) -> str:
     return f"INDEX({of},MATCH(9.99E+307,{_series(r)}))"
 
 
+def _excel_percentrank(function: str, series: str, today: str) -> str:
+    # Excel truncates PERCENTRANK to 3 decimals, LibreOffice rounds: asking
+    # for 15 digits and truncating with TRUNC gives Excel's result in both.
+    return f"TRUNC(_xlfn.{function}({series},{today},15),3)"
+
+
+def _percentile_sq(r: RowContext) -> str:
+    series, today = _series(r), r.col("pe_ttm")
+    # SQ_PERCENTILE's contract covers inc, strict and weak; exc is Excel's own.
+    return _guard(
+        [today],
+        f'IF(set_percentile_method="exc",{_excel_percentrank("PERCENTRANK.EXC", series, today)},'
+        f"SQ_PERCENTILE({series},{today},set_percentile_method))",
+    )
+
+
 def _percentile_native(r: RowContext) -> str:
     series, today = _series(r), r.col("pe_ttm")
     return _guard(
         [today],
         f'IF(set_percentile_method="strict",COUNTIF({series},"<"&{today})/COUNT({series}),'
         f'IF(set_percentile_method="weak",COUNTIF({series},"<="&{today})/COUNT({series}),'
-        # Excel truncates PERCENTRANK to 3 decimals, LibreOffice rounds: asking
-        # for 15 digits and truncating with TRUNC gives Excel's result in both.
-        f'IF(set_percentile_method="exc",TRUNC(_xlfn.PERCENTRANK.EXC({series},{today},15),3),'
-        f"TRUNC(_xlfn.PERCENTRANK.INC({series},{today},15),3))))",
+        f'IF(set_percentile_method="exc",{_excel_percentrank("PERCENTRANK.EXC", series, today)},'
+        f"{_excel_percentrank('PERCENTRANK.INC', series, today)})))",
     )
 
 
@@ -1044,13 +1058,7 @@ VALUATION = TableSheet(
             _bi("历史分位", "Percentile"),
             Kind.FORMULA,
             number_format="0.00%",
-            formula=Formula(
-                sq=lambda r: _guard(
-                    [r.col("pe_ttm")],
-                    f"SQ_PERCENTILE({_series(r)},{r.col('pe_ttm')},set_percentile_method)",
-                ),
-                native=_percentile_native,
-            ),
+            formula=Formula(sq=_percentile_sq, native=_percentile_native),
         ),
         Column(
             "observations",
