@@ -111,6 +111,7 @@ ERROR: Final = 2  # an error value: #N/A
 TEXT: Final = 3  # text or a boolean where a number belongs: #VALUE!
 
 _PLAIN_NUMBERS: Final = frozenset({float, int})
+_ROW_TYPES: Final = frozenset({list, tuple})
 # Excel's 1900 date system, as Excel counts it (serial 1 is 1900-01-01, with
 # Excel's fictitious 1900-02-29 making the epoch 1899-12-30 from March 1900 on).
 _EXCEL_EPOCH: Final = dt.datetime(1899, 12, 30)
@@ -334,15 +335,7 @@ def read_numbers(value: Any) -> _Read:
         return _read_elements(value.astype(object))
     if isinstance(value, list | tuple):
         if value and isinstance(value[0], list | tuple):
-            width = len(value[0])
-            if all(isinstance(row, list | tuple) and len(row) == width for row in value):
-                if set(map(type, chain.from_iterable(value))) <= _PLAIN_NUMBERS:
-                    # The common case, a range of numbers: no per-cell Python work.
-                    return _Read(np.array(value, dtype=np.float64), None)
-                grid = np.empty((len(value), width), dtype=object)
-                grid[...] = value
-                return _read_elements(grid)
-            raise ValueError("a range must have rows of equal length")
+            return _read_grid(value)
         if set(map(type, value)) <= _PLAIN_NUMBERS:
             return _Read(np.array(value, dtype=np.float64), None)
         flat = np.empty(len(value), dtype=object)
@@ -351,6 +344,26 @@ def read_numbers(value: Any) -> _Read:
     number, code = _read_cell(value)
     codes = None if code == OK else np.asarray(code, dtype=np.int8)
     return _Read(np.asarray(number, dtype=np.float64), codes)
+
+
+def _read_grid(rows: list[Any] | tuple[Any, ...]) -> _Read:
+    # Ranges are large and mostly numbers: every check here is one C-level
+    # pass (map, set, chain) rather than Python code per cell (see the udfs
+    # benchmark).
+    if not set(map(type, rows)) <= _ROW_TYPES:
+        if not all(isinstance(row, list | tuple) for row in rows):
+            raise ValueError("a range must be a list of rows")
+        rows = [list(row) for row in rows]
+    widths = set(map(len, rows))
+    if len(widths) != 1:
+        raise ValueError("a range must have rows of equal length")
+    shape = (len(rows), widths.pop())
+    flat = list(chain.from_iterable(rows))
+    if set(map(type, flat)) <= _PLAIN_NUMBERS:
+        return _Read(np.array(flat, dtype=np.float64).reshape(shape), None)
+    cells = np.empty(len(flat), dtype=object)
+    cells[:] = flat
+    return _read_elements(cells.reshape(shape))
 
 
 def _read_elements(cells: npt.NDArray[Any]) -> _Read:
