@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import pytest
 from typer.testing import CliRunner
 
 import udfs
@@ -94,3 +96,12 @@ def test_cli_prints_a_table_by_default() -> None:
 def test_cli_refuses_an_unknown_format() -> None:
     result = CliRunner().invoke(app, ["functions", "--format", "xml"])
     assert result.exit_code == 2
+
+
+def test_cli_without_xlwings_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in sys.modules if n == "udfs" or n.startswith("udfs.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "xlwings", None)  # import xlwings now fails
+    result = CliRunner().invoke(app, ["functions"])
+    assert result.exit_code == 2
+    assert "pip install 'xlmodels[excel]'" in result.output

@@ -41,12 +41,11 @@ def functions(
     try:
         from udfs import reference
     except ModuleNotFoundError as error:
-        errors.print(
-            f"[bold red]error:[/bold red] the SQ_ functions need xlwings ({error}); "
-            "install them with: pip install 'xlmodels[excel]'",
-            markup=True,
-            soft_wrap=True,
+        reason = escape(
+            f"the SQ_ functions need xlwings ({error}); "
+            "install them with: pip install 'xlmodels[excel]'"
         )
+        errors.print(f"[bold red]error:[/bold red] {reason}", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
     entries = reference.reference()
     if output_format is Format.json:
