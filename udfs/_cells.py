@@ -108,7 +108,7 @@ MAX_TEXT: Final = 255
 OK: Final = 0
 BLANK: Final = 1  # empty cell: #N/A, and trimmed from the end of a series
 ERROR: Final = 2  # an error value: #N/A
-TEXT: Final = 3  # text or a boolean where a number belongs: #VALUE!
+INVALID: Final = 3  # text or a boolean where a number belongs, or a value rejected: #VALUE!
 
 _PLAIN_NUMBERS: Final = frozenset({float, int})
 _ROW_TYPES: Final = frozenset({list, tuple})
@@ -220,7 +220,8 @@ def evaluate(core: Callable[..., Any], /, **arguments: Argument) -> Any:
         return error_value(WRONG_VALUE, str(error))
     except Exception as error:
         # A bug in xlmodels: the traceback goes to the log, never into a cell.
-        logger.exception("%s failed on %r", getattr(core, "__name__", core), arguments)
+        # The arguments stay out of the log: ranges are large and may be confidential.
+        logger.exception("%s failed in xlmodels", getattr(core, "__name__", core))
         return error_value(WRONG_VALUE, f"internal error in xlmodels ({type(error).__name__})")
 
 
@@ -248,8 +249,7 @@ def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> An
     shape = _broadcast_shape(elementwise)
     codes = _combine(problems, shape)
     try:
-        with np.errstate(all="ignore"):
-            result = np.asarray(core(**elementwise, **fixed))
+        result = np.asarray(_call(core, elementwise, fixed))
     except ValueError:
         # Raises (ending the call with the core's message) if no cell is to blame.
         _call(core, dict.fromkeys(elementwise, math.nan), fixed)
@@ -306,7 +306,7 @@ def _cell_by_cell(
         except ValueError:
             if result.size == 1:
                 raise  # a single-cell formula shows why
-            rejected[index] = TEXT
+            rejected[index] = INVALID
     return result, rejected
 
 
@@ -380,7 +380,7 @@ def _read_cell(cell: Any) -> tuple[float, int]:
     if cell is None:
         return math.nan, BLANK
     if isinstance(cell, bool | np.bool_):
-        return math.nan, TEXT
+        return math.nan, INVALID
     if isinstance(cell, int | float | np.integer | np.floating):
         return float(cell), OK
     if isinstance(cell, str):
@@ -391,14 +391,14 @@ def _read_cell(cell: Any) -> tuple[float, int]:
             return float(NM), OK
         if is_error_text(text):
             return math.nan, ERROR
-        return math.nan, TEXT
+        return math.nan, INVALID
     if cell is pd.NaT:
         return math.nan, BLANK
     if isinstance(cell, dt.datetime | dt.date):
         return excel_serial(cell), OK
     if isinstance(cell, np.datetime64):
         return (math.nan, BLANK) if np.isnat(cell) else (excel_serial(pd.Timestamp(cell)), OK)
-    return math.nan, TEXT
+    return math.nan, INVALID
 
 
 def excel_serial(moment: dt.date) -> float:
@@ -433,8 +433,8 @@ def read_series(name: str, value: Any) -> _Read:
 
 
 def _series_problem(codes: Codes) -> int:
-    if (codes == TEXT).any():
-        return TEXT
+    if (codes == INVALID).any():
+        return INVALID
     if (codes == ERROR).any():
         return ERROR
     return OK
@@ -473,7 +473,7 @@ def _to_cells(result: npt.NDArray[Any], codes: Codes | None) -> Any:
         for position, item in enumerate(result.reshape(-1)):
             flat[position] = _to_cell(item)
     if codes is not None:
-        cells[codes == TEXT] = error_value(WRONG_VALUE)
+        cells[codes == INVALID] = error_value(WRONG_VALUE)
         cells[(codes == BLANK) | (codes == ERROR)] = error_value(NOT_AVAILABLE)
     return _shaped(cells, cells.tolist())
 
