@@ -3,22 +3,27 @@
 Every formula cell of a generated workbook carries the core's result as its
 cached value. Here LibreOffice (headless, forced to recalculate on load) and
 the ``formulas`` Python engine recompute the native-formula workbooks from
-scratch, and every formula cell must come out as the writer cached it. The
-inputs are the bundled sample and edge cases in both languages, under
-several rating schemes and percentile and relative-return methods.
+scratch, and the ``formulas`` engine, with the ``SQ_`` functions of
+:mod:`udfs` registered, recomputes the sq-formula workbooks; every formula
+cell must come out as the writer cached it. The inputs are the bundled
+sample and edge cases in both languages, under several rating schemes and
+percentile and relative-return methods.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import formulas
 import numpy as np
 import pytest
+import schedula
 from python_calamine import CalamineWorkbook
 
+import udfs
 from tests.workbook_helpers import (
     differences,
     edge_inputs,
@@ -184,3 +189,64 @@ def test_edge_cases_reach_every_branch(native_workbooks: dict[str, Path]) -> Non
     valuation = {row[0]: row for row in values["Valuation"][4:]}
     assert set(valuation) == {"HSTECH.HI", "0700.HK"}
     assert valuation["HSTECH.HI"][4] == dt.date(2024, 12, 2)
+
+
+def _cells_argument(argument: Any) -> list[list[Any]]:
+    """An argument as xlwings hands it to an SQ_ function: a list of lists, blanks as None."""
+    value = argument.value if hasattr(argument, "value") else argument
+    grid = np.asarray(value, dtype=object)
+    if grid.ndim < 2:
+        grid = grid.reshape(1, -1) if grid.ndim == 1 else grid.reshape(1, 1)
+
+    def plain(cell: Any) -> Any:
+        if cell is schedula.EMPTY:
+            return None
+        return cell.item() if isinstance(cell, np.generic) else cell
+
+    return [[plain(cell) for cell in row] for row in grid]
+
+
+def _register_sq_functions() -> Counter[str]:
+    """Make every udfs.FUNCTIONS entry a function of the formulas engine; count the calls."""
+    table = formulas.get_functions()
+    calls: Counter[str] = Counter()
+    for name, function in udfs.FUNCTIONS.items():
+
+        def call(*arguments: Any, _function: Any = function, _name: str = name) -> Any:
+            calls[_name] += 1
+            result = _function(*(_cells_argument(a) for a in arguments))
+            while isinstance(result, list) and len(result) == 1:
+                result = result[0]
+            return result
+
+        table[name] = call
+    return calls
+
+
+@pytest.fixture(scope="session")
+def sq_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("sq")
+    paths = {}
+    for name, make in CASES.items():
+        paths[name] = folder / f"{name}.xlsx"
+        write_workbook(paths[name], make(), mode="sq")
+    return paths
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sq_formulas_evaluated_with_the_sq_functions_equal_the_cached_values(
+    case: str, sq_workbooks: dict[str, Path]
+) -> None:
+    calls = _register_sq_functions()
+    path = sq_workbooks[case]
+    cached = _formula_cells(path)
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    if case != "blank-template":
+        # The engine computed with the SQ_ functions themselves, not from the cache.
+        for name in ("SQ_PE", "SQ_TARGET_PRICE", "SQ_UPSIDE", "SQ_RATING", "SQ_PERCENTILE"):
+            assert calls[name] > 0, name
+    found = differences(
+        (f"{sheet}!{ref}", value, _engine_value(solution, path.name, sheet, ref))
+        for (sheet, ref), value in cached.items()
+    )
+    assert found == [], found[:10]

@@ -990,12 +990,7 @@ def _excel_percentrank(function: str, series: str, today: str) -> str:
 
 def _percentile_sq(r: RowContext) -> str:
     series, today = _series(r), r.col("pe_ttm")
-    # SQ_PERCENTILE's contract covers inc, strict and weak; exc is Excel's own.
-    return _guard(
-        [today],
-        f'IF(set_percentile_method="exc",{_excel_percentrank("PERCENTRANK.EXC", series, today)},'
-        f"SQ_PERCENTILE({series},{today},set_percentile_method))",
-    )
+    return _guard([today], f"SQ_PERCENTILE({series},{today},set_percentile_method)")
 
 
 def _percentile_native(r: RowContext) -> str:
