@@ -47,6 +47,8 @@ COLOURS = {"zh": ("#c8312b", "#1f8a4c"), "en": ("#1f8a4c", "#c8312b")}
 REFERENCE_COLOURS = ("#3a5a8c", "#8c5a3a", "#5a3a8c")
 LINE_COLOUR = "#3a5a8c"
 GRID_COLOUR = "#d9d9d9"
+#: Base text size in points: legible when a picture is shown at page width.
+TEXT = 9
 #: Day zero of the PE chart's x axis (matplotlib's own date epoch).
 EPOCH = pd.Timestamp("1970-01-01")
 
@@ -130,17 +132,19 @@ def _bars(
     colours: tuple[str, str],
     limits: tuple[float, float],
 ) -> None:
-    axes.set_title(title, fontsize=9, loc="left")
+    axes.set_title(title, fontsize=TEXT + 2, loc="left")
     axes.set_xlim(*limits)
     axes.grid(axis="x", color=GRID_COLOUR, linewidth=0.5)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.axvline(0, color="#7f7f7f", linewidth=0.6)
-    axes.tick_params(labelsize=7)
+    axes.tick_params(labelsize=TEXT)
     if frame.empty:
         axes.set_axis_off()
-        axes.text(0.5, 0.5, empty, transform=axes.transAxes, ha="center", va="center", fontsize=8)
+        axes.text(
+            0.5, 0.5, empty, transform=axes.transAxes, ha="center", va="center", fontsize=TEXT
+        )
         return
     names = frame["short_name"].astype(str).tolist()
     values = (frame["return"].astype(float) * 100).tolist()
@@ -158,7 +162,7 @@ def _bars(
             format_percent(fraction, 1),
             va="center",
             ha="left" if value >= 0 else "right",
-            fontsize=7,
+            fontsize=TEXT,
             # Keep a reference line that passes behind the figure from striking it out.
             bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
             zorder=4,
@@ -214,12 +218,12 @@ def movers_figure(
                 *drawn.get_legend_handles_labels(),
                 loc="outside lower center",
                 ncols=min(len(benchmarks), 3),
-                fontsize=7,
+                fontsize=TEXT,
                 frameon=False,
             )
         figure.suptitle(
             labels["movers_title"].format(period=_period(report), market=market.name),
-            fontsize=10,
+            fontsize=TEXT + 3,
         )
     return figure
 
@@ -263,16 +267,16 @@ def pe_history_figure(code: str, report: MonthReport, size: ChartSize = PE_SIZE)
             textcoords="axes fraction",
             ha="right",
             va="top",
-            fontsize=8,
+            fontsize=TEXT + 1,
             color="#c8312b",
             arrowprops={"arrowstyle": "->", "color": "#c8312b", "linewidth": 0.8},
         )
-        axes.set_ylabel(labels["pe_axis"], fontsize=8)
+        axes.set_ylabel(labels["pe_axis"], fontsize=TEXT)
         years = pd.date_range(series.index[0], today, freq="YS")
         axes.set_xticks(
             ((years - EPOCH) / pd.Timedelta(days=1)).to_numpy(), [str(y.year) for y in years]
         )
-        axes.tick_params(labelsize=7)
+        axes.tick_params(labelsize=TEXT)
         axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.5)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
@@ -281,7 +285,7 @@ def pe_history_figure(code: str, report: MonthReport, size: ChartSize = PE_SIZE)
                 name=row["label"],
                 since=format_date(first_day, lang) if lang == "zh" else since,
             ),
-            fontsize=10,
+            fontsize=TEXT + 3,
         )
     return figure
 

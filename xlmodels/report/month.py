@@ -269,11 +269,14 @@ def build_month_report(
     language = lang or groups[0].settings.lang
     groups = [replace(g, settings=g.settings.with_language(language)) for g in groups]
 
-    coverage_groups = tuple(
-        CoverageGroup(_group_title(g), compute_coverage(g), g.settings) for g in groups
-    )
     labels = pd.concat([_labels(g, language) for g in groups])
     labels = labels[~labels.index.duplicated()]
+    coverage_groups = []
+    for group in groups:
+        coverage = compute_coverage(group)
+        # Company names in the report's language (English names where given).
+        coverage["name"] = labels.reindex(coverage.index).fillna(coverage["name"])
+        coverage_groups.append(CoverageGroup(_group_title(group), coverage, group.settings))
 
     performance = pd.concat([compute_performance(g) for g in groups])
     performance = performance[~performance.index.duplicated()].copy()
@@ -346,7 +349,7 @@ def build_month_report(
 
     return MonthReport(
         settings=groups[0].settings,
-        groups=coverage_groups,
+        groups=tuple(coverage_groups),
         performance=performance,
         indexes=index_moves,
         markets=tuple(markets),
