@@ -10,6 +10,7 @@ clean output says it underperformed.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -276,3 +277,12 @@ def test_a_stock_valuation_is_since_listing() -> None:
 )
 def test_short_names_drop_share_class_markers(name: str, short: str) -> None:
     assert short_name(name) == short
+
+
+def test_the_readme_shows_the_sentences_the_code_writes() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Monthly report outputs", 1)[1].split("\n## ", 1)[0]
+    for lang in ("zh", "en"):
+        report = build_month_report(sample.load_inputs(), lang=lang, index_codes=QUOTED)
+        block = "\n".join(month_sentences(report).paragraphs())
+        assert f"```\n{block}\n```" in section

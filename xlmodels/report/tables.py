@@ -269,7 +269,9 @@ def _month_sheet(sheet: Worksheet, report: MonthReport) -> None:
                 values = [market.name, zh_label if zh else en_label]
                 for column, value in enumerate(values, start=1):
                     _text_cell(sheet, row, column, value)
-                sheet.cell(row=row, column=3, value=int(mover["rank"]))
+                rank = _cell(sheet, row, 3)
+                rank.value = int(mover["rank"])
+                rank.alignment = Alignment(horizontal="center")
                 _text_cell(sheet, row, 4, str(code))
                 _text_cell(sheet, row, 5, str(mover["name"]))
                 _number_cell(sheet, row, 6, mover["return"], excel_number_format(1, suffix="%"))
@@ -331,4 +333,10 @@ def write_xlsx(path: Path, report: MonthReport, rules: DisplayRules | None = Non
     zh = report.lang == "zh"
     _month_sheet(book.create_sheet(_sheet_title("行情回顾" if zh else "Month", used)), report)
     _valuation_sheet(book.create_sheet(_sheet_title("估值" if zh else "Valuation", used)), report)
+    for sheet in book.worksheets:
+        # Printed, each sheet fits the width of one landscape page.
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
     book.save(path)
