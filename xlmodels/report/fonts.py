@@ -87,7 +87,12 @@ def _packaged() -> CjkFont | None:
 
 
 def _system() -> CjkFont | None:
-    entries = {entry.name: entry for entry in reversed(font_manager.fontManager.ttflist)}
+    # The regular upright face of each family (a collection lists bold apart).
+    entries = {
+        entry.name: entry
+        for entry in reversed(font_manager.fontManager.ttflist)
+        if entry.style == "normal" and entry.weight in (400, "normal", "regular")
+    }
     for family in SYSTEM_FAMILIES:
         entry = entries.get(family)
         if entry is not None:
