@@ -422,7 +422,7 @@ class SettingsSheet:
         A block always spans at least one row, so its names exist in a blank template.
 
         >>> SPEC.settings.blocks(markets=1, tiers=3).names("Settings")["set_tier_bound"]
-        "'Settings'!$B$29:$B$30"
+        "'Settings'!$B$30:$B$31"
         """
         bench_header = FIRST_DATA_ROW + len(self.settings) + 1
         bench_rows = max(markets, 1)
@@ -1254,6 +1254,16 @@ SETTINGS = SettingsSheet(
             formula=_history_row("period_end"),
         ),
         Setting("data_note", _bi("数据说明", "Data note"), Kind.DATA, DType.TEXT),
+        Setting(
+            "coverage_group",
+            _bi("覆盖组", "Coverage group"),
+            Kind.DATA,
+            DType.TEXT,
+            notes=_bi(
+                "来自覆盖名单；xlmodels regenerate 据此找到本工作簿。",
+                "From the coverage universe; xlmodels regenerate finds this workbook by it.",
+            ),
+        ),
     ),
 )
 """Besides these cells the writer places two blocks under the list, each a

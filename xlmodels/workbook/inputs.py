@@ -62,8 +62,9 @@ def coverage_inputs(data: WorkbookData) -> CoverageInputs:
     """The inputs a workbook was computed from, as the core takes them.
 
     Names come in the workbook's language (a workbook holds one); the
-    universe's analyst and coverage group are not stored in a workbook and
-    come back empty.
+    universe's coverage group comes from the workbook's ``coverage_group``
+    setting (empty when it records none); the analyst is not stored in a
+    workbook and comes back empty.
 
     Examples
     --------
@@ -77,6 +78,7 @@ def coverage_inputs(data: WorkbookData) -> CoverageInputs:
     universe = pd.DataFrame(index=market_sheet.index)
     for column in UNIVERSE_COLUMNS:
         universe[column] = market_sheet.get(column, None)
+    universe["coverage_group"] = _setting(data, "coverage_group")
     market = market_sheet[[c for c in MARKET_COLUMNS if c in market_sheet]].copy()
     estimates = data.analyst.estimates.reindex(columns=list(ESTIMATE_COLUMNS))
     performance = data.tables.get("Performance")

@@ -46,6 +46,7 @@ __all__ = [
     "TierRow",
     "WorkbookContent",
     "build_content",
+    "coverage_group",
     "localise_inputs",
 ]
 
@@ -282,6 +283,34 @@ def _table(sheet: TableSheet, frame: pd.DataFrame) -> TableContent:
     return TableContent(sheet, codes, values)
 
 
+def coverage_group(inputs: CoverageInputs) -> str | None:
+    """The coverage group every company of ``inputs`` belongs to, or None.
+
+    A workbook records its group (the ``coverage_group`` setting) so that
+    ``xlmodels regenerate`` finds it again whatever its file is called. A
+    universe of several groups, or of none, records no group.
+
+    >>> from xlmodels import sample
+    >>> inputs = sample.load_inputs()
+    >>> coverage_group(inputs) is None
+    True
+    >>> hk = inputs.universe[inputs.universe["market"] == "HK"]
+    >>> from dataclasses import replace
+    >>> coverage_group(replace(inputs, universe=hk))
+    'HK Internet'
+    """
+    if "coverage_group" not in inputs.universe:
+        return None
+    groups = {
+        value.strip() if isinstance(value, str) else value
+        for value in inputs.universe["coverage_group"]
+    }
+    if len(groups) != 1:
+        return None
+    (group,) = groups
+    return group if _is_text(group) else None
+
+
 def _period_row(dates: list[dt.date], day: dt.date | None) -> int | None:
     """1-based position of the last history date on or before ``day``, as MATCH(...,1) gives."""
     if day is None or not dates or day < dates[0]:
@@ -318,6 +347,7 @@ def _settings(
         "period_start_row": _period_row(history.dates, settings.period_start),
         "period_end_row": _period_row(history.dates, settings.period_end),
         "data_note": settings.data_note or None,
+        "coverage_group": coverage_group(content_inputs),
     }
     missing = [item.key for item in spec.settings.settings if item.key not in values]
     if missing:
