@@ -42,6 +42,7 @@ __all__ = [
     "CellContent",
     "NamedRange",
     "WorkbookData",
+    "parse_reference",
     "read_cells",
     "read_workbook",
 ]
@@ -144,6 +145,25 @@ class WorkbookData:
         return market[[c for c in keep if c in market.columns]].copy()
 
 
+def parse_reference(name: str, text: str) -> NamedRange | None:
+    """The block a defined name's text refers to, or None if it is not one sheet's range.
+
+    >>> parse_reference("est_eps_fy1", "'Estimates'!$E$5:$E$9")
+    NamedRange(name='est_eps_fy1', sheet='Estimates', first_row=5, first_column=5, \
+last_row=9, last_column=5)
+    >>> parse_reference("rate", "0.05") is None
+    True
+    """
+    found = _REFERENCE.match(text.strip())
+    if not found:
+        return None
+    sheet = found["quoted"].replace("''", "'") if found["quoted"] else found["plain"]
+    c1, r1 = column_index_from_string(found["c1"]), int(found["r1"])
+    c2 = column_index_from_string(found["c2"]) if found["c2"] else c1
+    r2 = int(found["r2"]) if found["r2"] else r1
+    return NamedRange(name, sheet, r1, c1, r2, c2)
+
+
 # ------------------------------------------------------------------ opening
 def _source_bytes(source: str | Path | IO[bytes]) -> tuple[Path | None, bytes]:
     if isinstance(source, str | Path):
@@ -169,14 +189,9 @@ def _names(data: bytes, file: Path | None) -> tuple[list[str], dict[str, NamedRa
     try:
         names: dict[str, NamedRange] = {}
         for name, definition in workbook.defined_names.items():
-            found = _REFERENCE.match(str(definition.attr_text or ""))
-            if not found:
-                continue
-            sheet = found["quoted"].replace("''", "'") if found["quoted"] else found["plain"]
-            c1, r1 = column_index_from_string(found["c1"]), int(found["r1"])
-            c2 = column_index_from_string(found["c2"]) if found["c2"] else c1
-            r2 = int(found["r2"]) if found["r2"] else r1
-            names[name] = NamedRange(name, sheet, r1, c1, r2, c2)
+            block = parse_reference(name, str(definition.attr_text or ""))
+            if block is not None:
+                names[name] = block
         return list(workbook.sheetnames), names
     finally:
         workbook.close()

@@ -1,0 +1,305 @@
+"""``xlmodels regenerate``: refresh a folder of coverage workbooks, one per coverage group."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from xlmodels.cli._app import FormulaMode, Language, app, console, errors, user_errors
+from xlmodels.cli._options import scheme_option
+from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
+from xlmodels.model import CoverageInputs
+from xlmodels.regenerate import (
+    DEFAULT_WAIT,
+    BatchResult,
+    FolderBusy,
+    RegenerateOptions,
+    Status,
+    WorkbookResult,
+    regenerate_folder,
+)
+from xlmodels.regenerate.plan import coverage_groups
+
+_FILE = {"exists": True, "dir_okay": False, "readable": True}
+#: Lines of conflicts, differences or changes shown per workbook; --json lists them all.
+_SHOWN = 20
+_CHANGES_PER_SHEET = 3
+_STYLES = {
+    Status.CREATED: "green",
+    Status.UPDATED: "green",
+    Status.UNCHANGED: "dim",
+    Status.SKIPPED: "yellow",
+    Status.FAILED: "bold red",
+}
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar on standard error, only when it is a terminal."""
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("regenerating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
+    with progress:
+        yield progress
+
+
+def _more(count: int) -> str:
+    return f"  ... and {count} more (--json lists them all)"
+
+
+def _print_details(result: WorkbookResult, dry_run: bool) -> None:
+    name = escape(result.file)
+    if result.conflicts:
+        verb = "kept in the backup" if result.status is Status.UPDATED else "stopped it"
+        console.print(f"\n[bold]{name}[/bold]: {len(result.conflicts)} conflicts ({verb})")
+        for conflict in result.conflicts[:_SHOWN]:
+            console.print(f"  {escape(conflict.line())}")
+        if len(result.conflicts) > _SHOWN:
+            console.print(_more(len(result.conflicts) - _SHOWN))
+    if result.differences:
+        console.print(
+            f"\n[bold]{name}[/bold]: the estimates file differs in "
+            f"{len(result.differences)} cells (the workbook's values are kept)"
+        )
+        for difference in result.differences[:_SHOWN]:
+            console.print(f"  {escape(difference.line())}")
+        if len(result.differences) > _SHOWN:
+            console.print(_more(len(result.differences) - _SHOWN))
+    for note in result.notes:
+        console.print(f"{name}: {escape(note)}")
+    if result.filled:
+        console.print(f"{name}: {result.filled} blank input cells filled from the estimates file")
+    if result.backup:
+        console.print(f"{name}: previous file kept as {escape(result.backup)}")
+    if dry_run and result.changes_by_sheet:
+        console.print(f"\n[bold]{name}[/bold]: {result.changed_cells} cells would change")
+        by_sheet: dict[str, list[str]] = {}
+        for change in result.changes:
+            shown = by_sheet.setdefault(change.sheet, [])
+            if len(shown) < _CHANGES_PER_SHEET:
+                shown.append(f"{change.cell}: {change.old_text} => {change.new_text}")
+        for sheet, count in result.changes_by_sheet.items():
+            console.print(f"  {escape(sheet)}: {count} cells")
+            for line in by_sheet.get(sheet, []):
+                console.print(f"    {escape(line[:160])}")
+
+
+def _print_summary(result: BatchResult) -> None:
+    title = (
+        f"Dry run of {result.folder}: nothing was written"
+        if result.dry_run
+        else f"Regenerated {result.folder}"
+    )
+    table = Table(title=escape(title), title_justify="left")
+    for header in ("Workbook", "Group", "Status", "Details"):
+        table.add_column(header, overflow="fold")
+    for workbook in result.workbooks:
+        style = _STYLES[workbook.status]
+        status = f"would be {workbook.status}" if result.dry_run else str(workbook.status)
+        if result.dry_run and workbook.status in (Status.SKIPPED, Status.FAILED):
+            status = str(workbook.status)
+        table.add_row(
+            escape(workbook.file),
+            escape(workbook.group or ""),
+            f"[{style}]{status}[/{style}]",
+            escape(workbook.reason),
+        )
+    console.print(table)
+    counts = ", ".join(f"{count} {status}" for status, count in result.counts().items())
+    console.print(f"would be: {counts}" if result.dry_run else counts)
+    if result.temporary_files_removed:
+        console.print(
+            f"removed {result.temporary_files_removed} temporary files an interrupted run left"
+        )
+    for workbook in result.workbooks:
+        _print_details(workbook, result.dry_run)
+
+
+@app.command()
+def regenerate(
+    universe: Annotated[
+        Path,
+        typer.Option("--universe", help="Covered companies with their coverage group.", **_FILE),
+    ],
+    market: Annotated[
+        Path,
+        typer.Option("--market", help="Closes, price dates, shares and FX rows.", **_FILE),
+    ],
+    folder: Annotated[
+        Path,
+        typer.Option(
+            "--dir",
+            help="The folder of coverage workbooks (one per coverage group).",
+            exists=True,
+            file_okay=False,
+        ),
+    ],
+    estimates: Annotated[
+        Path | None,
+        typer.Option(
+            "--estimates",
+            help="Fills companies and blank input cells the workbooks lack; never overrides.",
+            **_FILE,
+        ),
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help="Daily closes (and PE-TTM). Without it each workbook keeps its own history.",
+            **_FILE,
+        ),
+    ] = None,
+    pe_history: Annotated[
+        Path | None,
+        typer.Option("--pe-history", help="PE-TTM series in the wide layout.", **_FILE),
+    ] = None,
+    indexes: Annotated[
+        Path | None,
+        typer.Option("--indexes", help="Benchmark and sector indexes.", **_FILE),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Workbooks regenerated at once.")
+    ] = 1,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="List what would change, cell by cell; write nothing."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Regenerate workbooks with conflicts too, keeping each previous file as a "
+            "timestamped backup beside it.",
+        ),
+    ] = False,
+    formulas: Annotated[
+        FormulaMode | None,
+        typer.Option("--formulas", help="Formula mode to write. Default: each workbook's own."),
+    ] = None,
+    lang: Annotated[
+        Language | None,
+        typer.Option("--lang", help="Language to write. Default: each workbook's own (zh)."),
+    ] = None,
+    report_date: Annotated[
+        dt.datetime | None,
+        typer.Option("--report-date", formats=["%Y-%m-%d"], help="Default: the latest price date."),
+    ] = None,
+    scheme: scheme_option = "guosen",
+    data_note: Annotated[
+        str | None,
+        typer.Option("--data-note", help="Provenance shown in the workbooks. Default: kept."),
+    ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            min=0,
+            help="Seconds to wait for another regeneration of the folder to finish.",
+        ),
+    ] = DEFAULT_WAIT,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the outcome as JSON (a dry run's every cell).")
+    ] = False,
+) -> None:
+    """Create or refresh one coverage workbook per coverage group in a folder.
+
+    Each coverage group of the universe gets a workbook (hk-internet.xlsx for
+    "HK Internet"); an existing one is found by the group it records. Prices,
+    FX, shares and history are refreshed from the files; every analyst input
+    (Estimates, Settings inputs, benchmark expected returns) is carried over,
+    also across a template upgrade. The estimates file only fills what a
+    workbook lacks; where it disagrees, the workbook wins and it is reported.
+
+    What cannot be carried (an extra sheet, an edited formula, a number typed
+    over a formula, inputs of a company leaving the universe, a name of your
+    own) stops that workbook; --force proceeds and keeps a backup. Workbooks
+    open in Excel are skipped. Exit code 0 when nothing failed, 1 when a
+    workbook failed or was stopped by conflicts (or the folder is busy), 2 for
+    bad usage or unreadable input files (then nothing is written).
+
+    Example:
+
+      [bold]xlmodels regenerate --universe universe.csv --market market.csv
+      --history history.csv --dir coverage/ --jobs 2[/bold]
+    """
+    with user_errors():
+        inputs = load_inputs(
+            InputFiles(universe, market, estimates, history, pe_history, indexes),
+            SettingsChoices(
+                report_date=report_date.date() if report_date else None,
+                scheme=scheme,
+                lang=(lang or Language.zh).value,
+            ),
+        )
+        coverage_groups(inputs, universe)
+        options = RegenerateOptions(
+            jobs=jobs,
+            dry_run=dry_run,
+            force=force,
+            mode=formulas.value if formulas else None,
+            lang=lang.value if lang else None,
+            data_note=data_note,
+            wait=wait,
+        )
+        try:
+            result = _run(folder, inputs, options, universe)
+        except FolderBusy as error:
+            errors.print(f"[bold red]error:[/bold red] {escape(str(error))}", soft_wrap=True)
+            raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_summary(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _run(
+    folder: Path, inputs: CoverageInputs, options: RegenerateOptions, universe_file: Path
+) -> BatchResult:
+    with _progress(errors.is_terminal) as progress:
+        task: TaskID | None = None
+
+        def start(total: int) -> None:
+            nonlocal task
+            if progress is not None:
+                task = progress.add_task("regenerate", total=total, last="")
+
+        def advance(workbook: WorkbookResult) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, advance=1, last=escape(workbook.file))
+
+        return regenerate_folder(
+            folder,
+            inputs,
+            options,
+            universe_file=universe_file,
+            on_start=start,
+            on_result=advance,
+        )

@@ -1,0 +1,58 @@
+"""Batch regeneration: refresh a folder of coverage workbooks without losing an analyst input.
+
+:func:`regenerate_folder` creates or refreshes one workbook per coverage
+group of a universe. Prices, FX, shares and histories come from the input
+files; every analyst input (Estimates inputs by code, Settings inputs, the
+benchmark expected returns) is carried over from the existing workbook,
+across template upgrades (:func:`migration_path`). What the spec cannot
+carry stops that workbook as a :class:`Conflict`; writes are atomic, a
+folder is locked against a second regeneration, and a workbook open in
+Excel is skipped.
+
+The validator asks :func:`migration_path` (or :func:`upgrade_description`)
+which upgrade applies to a workbook's template version.
+"""
+
+from xlmodels.regenerate.batch import DEFAULT_WAIT, RegenerateOptions, regenerate_folder
+from xlmodels.regenerate.carry import CarriedInputs, EstimateDifference, merge_inputs
+from xlmodels.regenerate.conflicts import Conflict, ConflictKind
+from xlmodels.regenerate.diff import CellChange
+from xlmodels.regenerate.lock import LOCK_NAME, FolderBusy
+from xlmodels.regenerate.migrations import (
+    MIGRATIONS,
+    TEMPLATES,
+    Migration,
+    TemplateVersionError,
+    migration_path,
+    template_spec,
+    upgrade_description,
+)
+from xlmodels.regenerate.plan import group_slug
+from xlmodels.regenerate.results import BatchResult, Status, WorkbookResult
+from xlmodels.regenerate.template_v1 import SPEC_V1
+
+__all__ = [
+    "DEFAULT_WAIT",
+    "LOCK_NAME",
+    "MIGRATIONS",
+    "SPEC_V1",
+    "TEMPLATES",
+    "BatchResult",
+    "CarriedInputs",
+    "CellChange",
+    "Conflict",
+    "ConflictKind",
+    "EstimateDifference",
+    "FolderBusy",
+    "Migration",
+    "RegenerateOptions",
+    "Status",
+    "TemplateVersionError",
+    "WorkbookResult",
+    "group_slug",
+    "merge_inputs",
+    "migration_path",
+    "regenerate_folder",
+    "template_spec",
+    "upgrade_description",
+]

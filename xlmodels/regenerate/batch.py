@@ -1,0 +1,269 @@
+"""Regenerating a folder: the lock, the jobs, and the only place that writes.
+
+:func:`regenerate_folder` is what ``xlmodels regenerate`` runs. It takes the
+folder's lock (:mod:`xlmodels.regenerate.lock`), removes the temporary files
+an interrupted run left, matches workbooks to coverage groups
+(:mod:`xlmodels.regenerate.plan`), runs one job per group
+(:mod:`xlmodels.regenerate.job`), in worker processes when ``jobs`` > 1,
+and writes what the jobs return.
+
+Only this process writes, and every write replaces its file atomically (a
+temporary file in the same folder, then a rename;
+:func:`~xlmodels.workbook.atomic.atomic_path`): a run killed at any moment
+leaves each workbook as it was or as regenerated, never half-written, and a
+worker that outlives a killed run has nothing to write with. Before
+replacing a workbook the runner checks that nobody opened it in Excel and
+that it is still the file the job read.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime as dt
+import multiprocessing
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from xlmodels.model import CoverageInputs
+from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, run_job
+from xlmodels.regenerate.lock import folder_lock, owner_file
+from xlmodels.regenerate.plan import (
+    BACKUP_SUFFIX,
+    coverage_groups,
+    plan_folder,
+    temporary_files,
+)
+from xlmodels.regenerate.results import BatchResult, Status, WorkbookResult
+from xlmodels.spec import FORMULA_MODES
+from xlmodels.workbook.atomic import atomic_path
+from xlmodels.workbook.layout import LANGUAGES
+
+__all__ = ["DEFAULT_WAIT", "RegenerateOptions", "backup_path", "regenerate_folder"]
+
+#: Seconds a regeneration waits for another one to release the folder.
+DEFAULT_WAIT = 5.0
+
+
+@dataclass(frozen=True)
+class RegenerateOptions:
+    """How to regenerate a folder.
+
+    Attributes
+    ----------
+    jobs : int
+        Workbooks regenerated at once, each in its own process when above 1.
+    dry_run : bool
+        List what would change, cell by cell, and write nothing.
+    force : bool
+        Regenerate workbooks with conflicts too, keeping each previous file
+        as a timestamped backup beside it.
+    mode, lang : str, optional
+        Formula mode and language to write; default each workbook's own
+        (``sq`` and the inputs' language for a new one).
+    data_note : str, optional
+        Provenance shown in every workbook; default each workbook's own.
+    wait : float
+        Seconds to wait for another regeneration of the folder to finish.
+    """
+
+    jobs: int = 1
+    dry_run: bool = False
+    force: bool = False
+    mode: str | None = None
+    lang: str | None = None
+    data_note: str | None = None
+    wait: float = DEFAULT_WAIT
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise ValueError(f"jobs must be 1 or more, got {self.jobs}")
+        if self.mode is not None and self.mode not in FORMULA_MODES:
+            raise ValueError(f"mode must be one of {', '.join(FORMULA_MODES)}, got {self.mode!r}")
+        if self.lang is not None and self.lang not in LANGUAGES:
+            raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {self.lang!r}")
+        if self.wait < 0:
+            raise ValueError(f"wait must be 0 or more seconds, got {self.wait}")
+
+
+def backup_path(target: Path, now: dt.datetime) -> Path:
+    """A backup name beside ``target`` that no file has yet.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> backup_path(folder / "hk-internet.xlsx", dt.datetime(2026, 11, 25, 10, 15)).name
+    'hk-internet.2026-11-25T101500.bak.xlsx'
+    """
+    stamp = now.strftime("%Y-%m-%dT%H%M%S")
+    suffix = 1
+    while True:
+        extra = "" if suffix == 1 else f"-{suffix}"
+        candidate = target.with_name(f"{target.stem}.{stamp}{extra}{BACKUP_SUFFIX}")
+        if not candidate.exists():
+            return candidate
+        suffix += 1
+
+
+def _keep_backup(target: Path) -> Path:
+    backup = backup_path(target, dt.datetime.now())
+    # Written atomically too: a run killed while copying leaves no half backup.
+    with atomic_path(backup) as temporary:
+        shutil.copyfile(target, temporary)
+        shutil.copystat(target, temporary)
+    return backup
+
+
+def _commit(outcome: JobOutcome) -> WorkbookResult:
+    """Write a job's workbook, unless someone else took the file meanwhile."""
+    result, target, content = outcome.result, outcome.target, outcome.content
+    if content is None:
+        return result
+    try:
+        if outcome.stamp is None:
+            if target.exists():
+                return replace(
+                    result,
+                    status=Status.SKIPPED,
+                    reason="a file of this name appeared during the run; left as it is",
+                )
+        else:
+            owner = owner_file(target)
+            if owner is not None:
+                return replace(
+                    result,
+                    status=Status.SKIPPED,
+                    reason=f"opened in Excel or LibreOffice during the run ({owner.name}); "
+                    "close it and run again",
+                )
+            if not target.exists() or FileStamp.of(target) != outcome.stamp:
+                return replace(
+                    result,
+                    status=Status.SKIPPED,
+                    reason="the file changed while it was being regenerated; run again",
+                )
+            if outcome.backup:
+                result = replace(result, backup=_keep_backup(target).name)
+        with atomic_path(target) as temporary:
+            temporary.write_bytes(content)
+    except OSError as error:
+        return replace(result, status=Status.FAILED, reason=f"cannot write the workbook: {error}")
+    return result
+
+
+def _outcomes(jobs: list[Job], workers: int) -> Iterator[JobOutcome]:
+    """Each job's outcome as it completes, in worker processes when ``workers`` > 1."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield run_job(job)
+        return
+    # Fresh interpreters rather than forks: the parent runs a progress thread,
+    # and a fork taken while a thread holds a lock can hang the child.
+    context = multiprocessing.get_context("spawn")
+    executor = concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=context
+    )
+    try:
+        futures = {executor.submit(run_job, job): job for job in jobs}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as error:  # a worker died (out of memory...): that workbook fails
+                plan = futures[future].plan
+                result = WorkbookResult(
+                    plan.target.name,
+                    plan.group,
+                    Status.FAILED,
+                    f"the worker process failed ({type(error).__name__}: {error})",
+                )
+                yield JobOutcome(result, plan.target)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _remove_temporaries(folder: Path) -> int:
+    removed = 0
+    for path in temporary_files(folder):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def regenerate_folder(
+    folder: str | Path,
+    inputs: CoverageInputs,
+    options: RegenerateOptions | None = None,
+    *,
+    universe_file: Path | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[WorkbookResult], None] | None = None,
+) -> BatchResult:
+    """Create or refresh one workbook per coverage group of ``inputs`` in ``folder``.
+
+    Parameters
+    ----------
+    folder : path
+        An existing folder of coverage workbooks.
+    inputs : CoverageInputs
+        The whole universe with its market data, FX, indexes, history and
+        (optionally) estimates, as :func:`~xlmodels.inputs.load_inputs`
+        reads them; every company needs a coverage group.
+    options : RegenerateOptions
+    universe_file : Path, optional
+        Named in the message when a company has no coverage group.
+    on_start : callable, optional
+        Called once with the number of workbooks about to be reported.
+    on_result : callable, optional
+        Called with each workbook's result as it is known (for a progress bar).
+
+    Returns
+    -------
+    BatchResult
+        Every workbook's outcome, by file name.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``folder`` does not exist.
+    InputError
+        When a company has no coverage group (nothing is written).
+    FolderBusy
+        When another regeneration holds the folder for longer than ``options.wait``.
+    """
+    options = options or RegenerateOptions()
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no such folder: {folder}")
+    coverage_groups(inputs, universe_file)  # a missing group is the inputs' fault: stop first
+    job_options = JobOptions(
+        mode=options.mode,
+        lang=options.lang,
+        data_note=options.data_note,
+        force=options.force,
+        dry_run=options.dry_run,
+    )
+    with folder_lock(folder, options.wait, create=not options.dry_run):
+        removed = 0 if options.dry_run else _remove_temporaries(folder)
+        plan = plan_folder(folder, inputs, universe_file)
+        results: list[WorkbookResult] = []
+        if on_start is not None:
+            on_start(len(plan.groups) + len(plan.strays))
+
+        def report(result: WorkbookResult) -> None:
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+
+        for stray in plan.strays:
+            report(WorkbookResult(stray.path.name, stray.group, Status.SKIPPED, stray.reason))
+        jobs = [Job(group, job_options) for group in plan.groups]
+        for outcome in _outcomes(jobs, options.jobs):
+            report(outcome.result if options.dry_run else _commit(outcome))
+    return BatchResult(
+        folder=folder,
+        dry_run=options.dry_run,
+        workbooks=tuple(sorted(results, key=lambda r: r.file)),
+        temporary_files_removed=removed,
+    )

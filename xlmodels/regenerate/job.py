@@ -1,0 +1,245 @@
+"""Regenerating one coverage group's workbook, up to the bytes to write.
+
+A job reads the existing workbook (if any) with the spec of its template
+version, lists what regeneration could not carry (conflicts), carries its
+analyst inputs through the template migrations, merges them with the
+group's fresh data, builds the new workbook in memory and compares it with
+the old one cell by cell. It writes nothing: the batch runner
+(:mod:`xlmodels.regenerate.batch`) writes what jobs return, so a job may
+run in a worker process that is killed at any moment without leaving
+anything behind.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from xlmodels.errors import InputError
+from xlmodels.ratings import SchemeError
+from xlmodels.regenerate.carry import CarriedInputs, MergedInputs, merge_inputs
+from xlmodels.regenerate.conflicts import Conflict, find_conflicts, leaving_conflicts
+from xlmodels.regenerate.diff import CellChange, changes_by_sheet, diff_cells
+from xlmodels.regenerate.identify import defined_names, identify
+from xlmodels.regenerate.lock import owner_file
+from xlmodels.regenerate.migrations import TemplateVersionError, migrate, template_spec
+from xlmodels.regenerate.plan import GroupPlan
+from xlmodels.regenerate.results import Status, WorkbookResult
+from xlmodels.spec import TEMPLATE_VERSION
+from xlmodels.workbook.layout import build_content
+from xlmodels.workbook.reader import read_cells, read_workbook
+from xlmodels.workbook.writer import render
+
+__all__ = ["FileStamp", "Job", "JobOptions", "JobOutcome", "render_bytes", "run_job"]
+
+#: Errors that describe a workbook or an input a person can fix; anything else is a bug.
+_EXPECTED = (InputError, SchemeError, TemplateVersionError, OSError)
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """What the command line asks of every workbook.
+
+    ``mode``, ``lang`` and ``data_note`` of None keep each workbook's own.
+    """
+
+    mode: str | None = None
+    lang: str | None = None
+    data_note: str | None = None
+    force: bool = False
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """Size, modification time and inode of a file, to tell whether it changed since it was read."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStamp:
+        status = os.stat(path)
+        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One coverage group to regenerate."""
+
+    plan: GroupPlan
+    options: JobOptions
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """A job's result, and the workbook to write if there is one.
+
+    ``stamp`` is the existing file as the job read it: the writer leaves the
+    file alone if it changed since. ``backup`` asks the writer to keep the
+    previous file first (a forced update over conflicts).
+    """
+
+    result: WorkbookResult
+    target: Path
+    content: bytes | None = None
+    stamp: FileStamp | None = None
+    backup: bool = False
+
+
+def render_bytes(merged: MergedInputs) -> bytes:
+    """The regenerated workbook, in memory."""
+    content = build_content(merged.inputs, mode=merged.mode, lang=merged.lang)
+    buffer = io.BytesIO()
+    render(buffer, content)
+    return buffer.getvalue()
+
+
+def _counted(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    parts = ", ".join(f"{sheet} {count}" for sheet, count in counts.items())
+    return f"{total} cell{'s' if total != 1 else ''} changed ({parts})"
+
+
+def _create(job: Job) -> JobOutcome:
+    plan, options = job.plan, job.options
+    merged = merge_inputs(
+        plan.inputs, None, mode=options.mode, lang=options.lang, data_note=options.data_note
+    )
+    content = render_bytes(merged)
+    changes: list[CellChange] = []
+    if options.dry_run:
+        changes = diff_cells({}, read_cells(io.BytesIO(content)))
+    companies = len(merged.inputs.universe)
+    result = WorkbookResult(
+        plan.target.name,
+        plan.group,
+        Status.CREATED,
+        f"new workbook: {companies} compan{'y' if companies == 1 else 'ies'}, "
+        f"{merged.mode} formulas, {merged.lang}",
+        changes_by_sheet=changes_by_sheet(changes),
+        changes=tuple(changes),
+    )
+    return JobOutcome(result, plan.target, content)
+
+
+def _refresh(job: Job) -> JobOutcome:
+    plan, options = job.plan, job.options
+    target = plan.target
+    name, group = target.name, plan.group
+    owner = owner_file(target)
+    if owner is not None:
+        return JobOutcome(
+            WorkbookResult(
+                name,
+                group,
+                Status.SKIPPED,
+                f"open in Excel or LibreOffice ({owner.name} beside it): close it and run again",
+            ),
+            target,
+        )
+    stamp = FileStamp.of(target)
+    old = target.read_bytes()
+    identity = identify(target, old)
+    if identity.version is None:
+        raise InputError("the workbook has no template version", file=target)
+    spec = template_spec(identity.version)
+    data = read_workbook(io.BytesIO(old), spec=spec)
+    cells = read_cells(io.BytesIO(old))
+    _, defined = defined_names(old, target)
+    conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined)
+    carried = migrate(CarriedInputs.from_workbook(data, spec))
+    merged = merge_inputs(
+        plan.inputs, carried, mode=options.mode, lang=options.lang, data_note=options.data_note
+    )
+    conflicts += leaving_conflicts(spec, data, cells, merged.leaving)
+    content = render_bytes(merged)
+    migrated = identity.version if identity.version < TEMPLATE_VERSION else None
+    base = WorkbookResult(
+        name,
+        group,
+        Status.UNCHANGED,
+        "same content",
+        differences=merged.differences,
+        filled=len(merged.filled),
+        notes=merged.notes,
+        migrated_from=migrated,
+    )
+    if content == old:
+        return JobOutcome(base, target)
+    changes = diff_cells(cells, read_cells(io.BytesIO(content)))
+    counts = changes_by_sheet(changes)
+    listed = tuple(changes) if options.dry_run else ()
+    if not changes and not conflicts:
+        return JobOutcome(replace(base, reason="same cells; the file is left as it is"), target)
+    plural = "s" if len(conflicts) != 1 else ""
+    if conflicts and not options.force:
+        result = replace(
+            base,
+            status=Status.FAILED,
+            reason=f"stopped by {len(conflicts)} conflict{plural}: nothing written "
+            "(--force proceeds and keeps the previous file as a backup)",
+            conflicts=tuple(conflicts),
+            changes_by_sheet=counts,
+            changes=listed,
+        )
+        return JobOutcome(result, target)
+    reason = _counted(counts)
+    if migrated is not None:
+        reason += f"; upgraded from template v{migrated}"
+    if conflicts:
+        reason += f"; {len(conflicts)} conflict{plural} overridden"
+    result = replace(
+        base,
+        status=Status.UPDATED,
+        reason=reason,
+        conflicts=tuple(conflicts),
+        changes_by_sheet=counts,
+        changes=listed,
+    )
+    return JobOutcome(result, target, content, stamp, backup=bool(conflicts))
+
+
+def run_job(job: Job) -> JobOutcome:
+    """Regenerate one group's workbook in memory; never raises, never writes.
+
+    A problem of the workbook or its inputs (an unreadable cell, a newer
+    template, an unknown rating scheme) fails this workbook only, with the
+    problem as its reason.
+    """
+    plan = job.plan
+    if plan.problem is not None:
+        return JobOutcome(
+            WorkbookResult(plan.target.name, plan.group, Status.FAILED, plan.problem), plan.target
+        )
+    try:
+        return _refresh(job) if plan.exists else _create(job)
+    except _EXPECTED as error:
+        reason = str(error)
+        if isinstance(error, InputError):
+            # The summary names the file already; keep the sheet and cell.
+            reason = str(
+                InputError(
+                    error.message,
+                    sheet=error.sheet,
+                    cell=error.cell,
+                    row=error.row,
+                    column=error.column,
+                )
+            )
+        return JobOutcome(
+            WorkbookResult(plan.target.name, plan.group, Status.FAILED, reason), plan.target
+        )
+    except Exception as error:  # a bug must not stop the other workbooks of the batch
+        return JobOutcome(
+            WorkbookResult(
+                plan.target.name,
+                plan.group,
+                Status.FAILED,
+                f"internal error ({type(error).__name__}: {error}); please report it",
+            ),
+            plan.target,
+        )

@@ -1,0 +1,172 @@
+"""Template upgrades: which template each version is, and how its analyst inputs move on.
+
+Every template version regeneration can read has a spec in
+:data:`TEMPLATES`; each step from one version to the next is a
+:class:`Migration` in :data:`MIGRATIONS`. Regeneration reads an older
+workbook with its own version's spec (through that version's named ranges,
+so a block that moved is found where the old template put it), checks it
+against that spec, then runs the migrations of :func:`migration_path` on the
+analyst inputs it read, and writes the current template. The validator
+asks the same function which upgrade applies to a workbook it finds.
+
+Examples
+--------
+>>> [m.label for m in migration_path(1)], migration_path(TEMPLATE_VERSION)
+(['v1 -> v2'], [])
+>>> try:
+...     migration_path(TEMPLATE_VERSION + 1)
+... except TemplateVersionError as error:
+...     print(str(error).split(":")[0])
+template version 3 is newer than 2, the latest this xlmodels knows
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from xlmodels.regenerate.carry import CarriedInputs
+from xlmodels.regenerate.template_v1 import SPEC_V1
+from xlmodels.spec import SPEC, TEMPLATE_VERSION, WorkbookSpec
+
+__all__ = [
+    "MIGRATIONS",
+    "TEMPLATES",
+    "Migration",
+    "TemplateVersionError",
+    "migrate",
+    "migration_path",
+    "template_spec",
+    "upgrade_description",
+]
+
+
+class TemplateVersionError(ValueError):
+    """A template version regeneration cannot read: newer than this xlmodels, or unknown."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of a template upgrade.
+
+    Attributes
+    ----------
+    from_version, to_version : int
+    description : str
+        What changes for the analyst, in one sentence.
+    upgrade : callable
+        Moves analyst inputs read with ``from_version``'s spec to
+        ``to_version``'s layout.
+    """
+
+    from_version: int
+    to_version: int
+    description: str
+    upgrade: Callable[[CarriedInputs], CarriedInputs]
+
+    @property
+    def label(self) -> str:
+        return f"v{self.from_version} -> v{self.to_version}"
+
+    def __call__(self, carried: CarriedInputs) -> CarriedInputs:
+        if carried.version != self.from_version:
+            raise TemplateVersionError(
+                f"migration {self.label} applies to version {self.from_version} inputs, "
+                f"not version {carried.version}"
+            )
+        upgraded = self.upgrade(carried)
+        return replace(upgraded, version=self.to_version)
+
+
+def _v1_to_v2(carried: CarriedInputs) -> CarriedInputs:
+    estimates = carried.estimates.copy()
+    # The EPS basis is new: no value can be inferred from v1, so it starts blank
+    # (the estimates file fills it where it gives one) and the analyst is told.
+    estimates.insert(0, "eps_basis", None)
+    estimates["eps_basis"] = estimates["eps_basis"].astype(object)
+    note = (
+        "upgraded from template v1: the new EPS basis column is blank; fill in reported or "
+        "adjusted for each company"
+    )
+    return replace(carried, estimates=estimates, notes=(*carried.notes, note))
+
+
+#: The spec of every template version regeneration reads.
+TEMPLATES: dict[int, WorkbookSpec] = {1: SPEC_V1, TEMPLATE_VERSION: SPEC}
+
+#: Every upgrade step, oldest first.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        2,
+        "adds the EPS basis column to Estimates (left blank for the analyst to fill in), moves "
+        "the benchmark expected returns above the rating tiers on Settings, and records the "
+        "coverage group in Settings",
+        _v1_to_v2,
+    ),
+)
+
+
+def template_spec(version: int) -> WorkbookSpec:
+    """The spec of template ``version``.
+
+    Raises
+    ------
+    TemplateVersionError
+        For a version newer than this xlmodels or one it never had.
+    """
+    if version > TEMPLATE_VERSION:
+        raise TemplateVersionError(
+            f"template version {version} is newer than {TEMPLATE_VERSION}, the latest this "
+            "xlmodels knows: upgrade xlmodels to regenerate it"
+        )
+    if version not in TEMPLATES:
+        known = ", ".join(str(v) for v in sorted(TEMPLATES))
+        raise TemplateVersionError(
+            f"template version {version} is unknown (this xlmodels reads versions {known})"
+        )
+    return TEMPLATES[version]
+
+
+def migration_path(version: int) -> list[Migration]:
+    """The migrations that bring a workbook of template ``version`` to the current one.
+
+    Empty for a current workbook.
+
+    Raises
+    ------
+    TemplateVersionError
+        For a version newer than this xlmodels (upgrade xlmodels) or one it
+        cannot upgrade.
+    """
+    template_spec(version)
+    path: list[Migration] = []
+    current = version
+    while current < TEMPLATE_VERSION:
+        step = next((m for m in MIGRATIONS if m.from_version == current), None)
+        if step is None:
+            raise TemplateVersionError(f"no migration from template version {current}")
+        path.append(step)
+        current = step.to_version
+    return path
+
+
+def upgrade_description(version: int) -> str:
+    """One sentence saying what upgrading a workbook of ``version`` does.
+
+    >>> upgrade_description(1).split(":")[0]
+    'v1 -> v2'
+    >>> upgrade_description(TEMPLATE_VERSION)
+    'the workbook is at the current template version'
+    """
+    path = migration_path(version)
+    if not path:
+        return "the workbook is at the current template version"
+    return "; ".join(f"{m.label}: {m.description}" for m in path)
+
+
+def migrate(carried: CarriedInputs) -> CarriedInputs:
+    """Carried inputs brought to the current template version, step by step."""
+    for step in migration_path(carried.version):
+        carried = step(carried)
+    return carried

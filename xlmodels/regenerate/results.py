@@ -1,0 +1,145 @@
+"""What a regeneration did, workbook by workbook: the summary the command prints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from xlmodels.regenerate.carry import EstimateDifference
+from xlmodels.regenerate.conflicts import Conflict
+from xlmodels.regenerate.diff import CellChange
+
+__all__ = ["BatchResult", "Status", "WorkbookResult"]
+
+
+class Status(StrEnum):
+    """Outcome of one workbook, in the order the summary lists them."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class WorkbookResult:
+    """One workbook's outcome and why.
+
+    Attributes
+    ----------
+    file : str
+        The workbook's file name in the folder.
+    group : str or None
+        Its coverage group.
+    status : Status
+    reason : str
+        Why, in one line (what was skipped, what failed, what changed).
+    conflicts : tuple of Conflict
+        What stopped it (or, with ``--force``, what the backup keeps).
+    changes_by_sheet : dict
+        Number of changed cells per sheet.
+    changes : tuple of CellChange
+        Every changed cell; listed for a dry run only.
+    differences : tuple of EstimateDifference
+        Where the estimates file disagrees with the workbook (the workbook wins).
+    filled : int
+        Input cells the estimates file filled.
+    notes : tuple of str
+        Anything else: a template upgrade, a kept history, a dropped name.
+    backup : str or None
+        File name of the backup kept before a forced update.
+    migrated_from : int or None
+        The template version the workbook was upgraded from.
+    """
+
+    file: str
+    group: str | None
+    status: Status
+    reason: str = ""
+    conflicts: tuple[Conflict, ...] = ()
+    changes_by_sheet: dict[str, int] = field(default_factory=dict)
+    changes: tuple[CellChange, ...] = ()
+    differences: tuple[EstimateDifference, ...] = ()
+    filled: int = 0
+    notes: tuple[str, ...] = ()
+    backup: str | None = None
+    migrated_from: int | None = None
+
+    @property
+    def changed_cells(self) -> int:
+        return sum(self.changes_by_sheet.values())
+
+    def as_dict(self, *, changes: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file,
+            "group": self.group,
+            "status": str(self.status),
+            "reason": self.reason,
+            "changed_cells": self.changed_cells,
+            "changes_by_sheet": dict(self.changes_by_sheet),
+            "conflicts": [conflict.as_dict() for conflict in self.conflicts],
+            "estimate_differences": [
+                {
+                    "code": d.code,
+                    "field": d.field,
+                    "workbook": _plain(d.workbook),
+                    "file": _plain(d.file),
+                    "reason": d.reason,
+                }
+                for d in self.differences
+            ],
+            "filled_from_estimates": self.filled,
+            "notes": list(self.notes),
+            "backup": self.backup,
+            "migrated_from": self.migrated_from,
+        }
+        if changes:
+            out["changes"] = [change.as_dict() for change in self.changes]
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every workbook's outcome in one regeneration of a folder."""
+
+    folder: Path
+    dry_run: bool
+    workbooks: tuple[WorkbookResult, ...]
+    temporary_files_removed: int = 0
+
+    def count(self, status: Status) -> int:
+        return sum(1 for result in self.workbooks if result.status is status)
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(result.status for result in self.workbooks)
+        return {str(status): found.get(status, 0) for status in Status}
+
+    @property
+    def failed(self) -> bool:
+        return self.count(Status.FAILED) > 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed, 1 when a workbook failed or was stopped by conflicts."""
+        return 1 if self.failed else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "dry_run": self.dry_run,
+            "summary": self.counts(),
+            "temporary_files_removed": self.temporary_files_removed,
+            "workbooks": [result.as_dict(changes=self.dry_run) for result in self.workbooks],
+        }
