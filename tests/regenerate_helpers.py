@@ -1,0 +1,150 @@
+"""Input files and folder helpers for the regeneration tests.
+
+The inputs are the bundled sample's files (two coverage groups, HK Internet
+and US Internet), copied into a test folder so that a test can change a
+price, drop a company or add an estimate and regenerate again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+
+from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
+from xlmodels.regenerate import BatchResult, RegenerateOptions, regenerate_folder
+from xlmodels.sample import sample_path
+from xlmodels.workbook import read_cells
+
+#: The sample's coverage groups and the files regeneration names after them.
+GROUPS = {"HK Internet": "hk-internet.xlsx", "US Internet": "us-internet.xlsx"}
+
+
+@dataclass(frozen=True)
+class InputPaths:
+    """One set of input files in a test folder."""
+
+    universe: Path
+    market: Path
+    estimates: Path | None
+    history: Path | None
+    indexes: Path | None
+
+    def files(self) -> InputFiles:
+        return InputFiles(
+            self.universe, self.market, self.estimates, self.history, indexes=self.indexes
+        )
+
+    def arguments(self) -> list[str]:
+        """The command line's input options."""
+        out = ["--universe", str(self.universe), "--market", str(self.market)]
+        for option, path in (
+            ("--estimates", self.estimates),
+            ("--history", self.history),
+            ("--indexes", self.indexes),
+        ):
+            if path is not None:
+                out += [option, str(path)]
+        return out
+
+
+def read_sample(name: str) -> pd.DataFrame:
+    return pd.read_csv(sample_path(name), dtype={"code": str}, keep_default_na=False)
+
+
+def write_inputs(
+    folder: Path,
+    *,
+    price_factor: float = 1.0,
+    universe: pd.DataFrame | None = None,
+    estimates: pd.DataFrame | None | bool = True,
+    history: bool = True,
+    indexes: bool = True,
+) -> InputPaths:
+    """Write a set of input files into ``folder`` (created if missing).
+
+    ``price_factor`` scales every company's close (new prices); ``estimates``
+    is the sample's file (True), none (False or None) or the frame given.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    universe = read_sample("universe.csv") if universe is None else universe
+    universe_path = folder / "universe.csv"
+    universe.to_csv(universe_path, index=False)
+    market = read_sample("market.csv")
+    companies = ~market["code"].str.endswith((".HI", ".GI")) & (market["code"] != "CNYHKD")
+    closes = pd.to_numeric(market["close"])
+    market["close"] = closes.where(~companies, (closes * price_factor).round(2))
+    market_path = folder / "market.csv"
+    market.to_csv(market_path, index=False)
+    estimates_path = None
+    if estimates is True:
+        estimates = read_sample("estimates.csv")
+    if isinstance(estimates, pd.DataFrame):
+        estimates_path = folder / "estimates.csv"
+        estimates.to_csv(estimates_path, index=False)
+    return InputPaths(
+        universe_path,
+        market_path,
+        estimates_path,
+        sample_path("history.csv") if history else None,
+        sample_path("indexes.csv") if indexes else None,
+    )
+
+
+def regenerate(folder: Path, paths: InputPaths, **options: Any) -> BatchResult:
+    """Regenerate ``folder`` through the library function the command calls."""
+    inputs = load_inputs(paths.files(), SettingsChoices())
+    return regenerate_folder(folder, inputs, RegenerateOptions(**options))
+
+
+def by_file(result: BatchResult) -> dict[str, Any]:
+    return {workbook.file: workbook for workbook in result.workbooks}
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file of a folder (hidden ones too) with the digest of its content."""
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+    }
+
+
+def input_cells(path: Path) -> dict[str, dict[str, Any]]:
+    """Every non-empty unlocked cell (the analyst's blue cells), read with openpyxl alone.
+
+    Keyed by sheet, then by the row's key (the code in column A, or the
+    label for Settings) and the column's header, so a cell is found again
+    after a template upgrade moved it.
+    """
+    workbook = openpyxl.load_workbook(path)
+    out: dict[str, dict[str, Any]] = {}
+    for sheet in workbook.worksheets:
+        headers = {cell.column: cell.value for cell in sheet[4]}
+        found: dict[str, Any] = {}
+        for row in sheet.iter_rows(min_row=5):
+            for cell in row:
+                if cell.protection.locked or cell.value is None or cell.column is None:
+                    continue
+                key = sheet.cell(cell.row, 1).value
+                header = headers.get(cell.column) if sheet.title != "Settings" else "value"
+                found[f"{key} | {header}"] = cell.value
+        if found:
+            out[sheet.title] = found
+    return out
+
+
+def type_into(path: Path, edits: dict[tuple[str, str], Any]) -> None:
+    """Type values (or formulas) into cells, as an analyst would, and save."""
+    workbook = openpyxl.load_workbook(path)
+    for (sheet, cell), value in edits.items():
+        workbook[sheet][cell] = value
+    workbook.save(path)
+
+
+def cells_equal(first: Path, second: Path) -> bool:
+    return read_cells(first) == read_cells(second)
