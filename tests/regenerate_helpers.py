@@ -61,7 +61,7 @@ def write_inputs(
     *,
     price_factor: float = 1.0,
     universe: pd.DataFrame | None = None,
-    estimates: pd.DataFrame | None | bool = True,
+    estimates: pd.DataFrame | bool | None = True,
     history: bool = True,
     indexes: bool = True,
 ) -> InputPaths:

@@ -1,0 +1,216 @@
+"""Conflicts stop a workbook; --force keeps a backup; --dry-run lists changes and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.workbook.defined_name import DefinedName
+
+from tests.regenerate_helpers import (
+    by_file,
+    read_sample,
+    regenerate,
+    snapshot,
+    type_into,
+    write_inputs,
+)
+from xlmodels.regenerate import ConflictKind, Status
+from xlmodels.regenerate.batch import backup_path
+from xlmodels.workbook import read_workbook
+
+BOOK = "hk-internet.xlsx"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    books = tmp_path / "books"
+    books.mkdir()
+    assert regenerate(books, write_inputs(tmp_path / "inputs")).exit_code == 0
+    return books
+
+
+def _month2(folder: Path, **changes: Any) -> Any:
+    return write_inputs(folder.parent / "month2", price_factor=1.1, **changes)
+
+
+def _conflicts(folder: Path, **changes: Any) -> list[tuple[str, str, str]]:
+    """Regenerate with new prices; the workbook must stop, untouched, on its conflicts."""
+    before = snapshot(folder)
+    result = regenerate(folder, _month2(folder, **changes))
+    outcome = by_file(result)[BOOK]
+    assert outcome.status is Status.FAILED, outcome
+    assert "--force" in outcome.reason
+    assert result.exit_code == 1
+    after = snapshot(folder)
+    assert after[BOOK] == before[BOOK]
+    assert by_file(result)["us-internet.xlsx"].status is Status.UPDATED
+    return [(c.kind, c.sheet, c.cell) for c in outcome.conflicts]
+
+
+def _edit(path: Path, change: Any) -> None:
+    workbook = openpyxl.load_workbook(path)
+    change(workbook)
+    workbook.save(path)
+
+
+def test_a_workbook_saved_elsewhere_without_changes_has_no_conflict(folder: Path) -> None:
+    _edit(folder / BOOK, lambda workbook: None)  # opened and saved, nothing typed
+    result = regenerate(folder, _month2(folder))
+    assert by_file(result)[BOOK].status is Status.UPDATED
+    assert by_file(result)[BOOK].conflicts == ()
+
+
+def test_an_extra_sheet_is_a_conflict(folder: Path) -> None:
+    def add(workbook: openpyxl.Workbook) -> None:
+        workbook.create_sheet("My notes")["A1"] = "Call the CFO"
+
+    _edit(folder / BOOK, add)
+    assert _conflicts(folder) == [(ConflictKind.EXTRA_SHEET, "My notes", "")]
+
+
+def test_an_edited_formula_is_a_conflict(folder: Path) -> None:
+    type_into(folder / BOOK, {("Coverage", "I5"): "=D5/F5"})
+    assert _conflicts(folder) == [(ConflictKind.EDITED_FORMULA, "Coverage", "I5")]
+    result = regenerate(folder, _month2(folder))
+    (conflict,) = by_file(result)[BOOK].conflicts
+    assert conflict.found == "the formula =D5/F5"
+    assert conflict.spec == 'the formula =IF(COUNT(D5,F5,O5)<3,"",SQ_PE(D5,F5,O5))'
+
+
+def test_the_spelling_of_a_formula_is_not_an_edit(folder: Path) -> None:
+    type_into(
+        folder / BOOK, {("Coverage", "I5"): '=if(count(d5, f5, o5) < 3, "", sq_pe(d5,f5,o5))'}
+    )
+    result = regenerate(folder, _month2(folder))
+    assert by_file(result)[BOOK].status is Status.UPDATED
+
+
+def test_a_number_typed_over_a_formula_is_a_conflict(folder: Path) -> None:
+    type_into(folder / BOOK, {("Coverage", "I6"): 12.5, ("Settings", "B15"): 0.5})
+    assert _conflicts(folder) == [
+        (ConflictKind.VALUE_OVER_FORMULA, "Coverage", "I6"),
+        (ConflictKind.VALUE_OVER_FORMULA, "Settings", "B15"),
+    ]
+
+
+def test_a_cleared_formula_is_written_back_without_a_conflict(folder: Path) -> None:
+    type_into(folder / BOOK, {("Coverage", "I6"): None})
+    result = regenerate(folder, _month2(folder))
+    assert by_file(result)[BOOK].status is Status.UPDATED
+    workbook = openpyxl.load_workbook(folder / BOOK)
+    assert str(workbook["Coverage"]["I6"].value).startswith("=IF(COUNT(D6,F6,O6)")
+
+
+def test_a_formula_typed_in_an_input_cell_is_a_conflict(folder: Path) -> None:
+    type_into(folder / BOOK, {("Estimates", "F5"): "=E5*1.09", ("Settings", "B27"): "=0.04+0.01"})
+    assert _conflicts(folder) == [
+        (ConflictKind.FORMULA_IN_INPUT, "Estimates", "F5"),
+        (ConflictKind.FORMULA_IN_INPUT, "Settings", "B27"),
+    ]
+
+
+def test_content_outside_the_template_blocks_is_a_conflict(folder: Path) -> None:
+    type_into(
+        folder / BOOK,
+        {
+            ("Estimates", "M5"): "my own column",
+            ("Market", "A20"): "note under the table",
+            ("xlwings.conf", "A2"): "Interpreter_Win",
+        },
+    )
+    assert sorted(_conflicts(folder)) == sorted(
+        [
+            (ConflictKind.EXTRA_CELL, "Estimates", "M5"),
+            (ConflictKind.EXTRA_CELL, "Market", "A20"),
+            (ConflictKind.EXTRA_CELL, "xlwings.conf", "A2"),
+        ]
+    )
+
+
+def test_a_defined_name_pointing_at_content_is_a_conflict(folder: Path) -> None:
+    def name(workbook: openpyxl.Workbook) -> None:
+        workbook.defined_names["my_close"] = DefinedName("my_close", attr_text="Market!$D$5")
+        workbook.defined_names["my_rate"] = DefinedName("my_rate", attr_text="0.05")
+        # Pointing at empty cells, a name loses nothing: no conflict.
+        workbook.defined_names["scratch"] = DefinedName("scratch", attr_text="Market!$Z$90")
+
+    _edit(folder / BOOK, name)
+    assert sorted(_conflicts(folder)) == [
+        (ConflictKind.UNKNOWN_NAME, "(workbook)", ""),
+        (ConflictKind.UNKNOWN_NAME, "Market", "D5"),
+    ]
+
+
+def test_a_company_leaving_the_universe_with_inputs_is_a_conflict(folder: Path) -> None:
+    universe = read_sample("universe.csv")
+    # 0700.HK has analyst estimates; 3888.HK has none and leaves without a word.
+    universe = universe[~universe["code"].isin(["0700.HK", "3888.HK"])]
+    assert _conflicts(folder, universe=universe, estimates=False) == [
+        (ConflictKind.LEAVING_COMPANY, "Estimates", "A5")
+    ]
+    outcome = by_file(regenerate(folder, _month2(folder, universe=universe, estimates=False)))[BOOK]
+    assert "eps_fy1 24.1" in outcome.conflicts[0].found
+
+
+def test_force_proceeds_and_keeps_the_previous_file_as_a_backup(folder: Path) -> None:
+    type_into(folder / BOOK, {("Coverage", "I5"): 15.0, ("Estimates", "M5"): "mine"})
+    previous = (folder / BOOK).read_bytes()
+    result = regenerate(folder, _month2(folder), force=True)
+    outcome = by_file(result)[BOOK]
+    assert outcome.status is Status.UPDATED
+    assert len(outcome.conflicts) == 2
+    assert "2 conflicts overridden" in outcome.reason
+    assert outcome.backup is not None
+    assert re.fullmatch(r"hk-internet\.\d{4}-\d\d-\d\dT\d{6}(-\d+)?\.bak\.xlsx", outcome.backup)
+    assert (folder / outcome.backup).read_bytes() == previous
+    assert result.exit_code == 0
+    data = read_workbook(folder / BOOK)
+    assert data.tables["Market"].loc["0700.HK", "close"] == pytest.approx(437.8)
+    # The backup is not a workbook of the folder: the next run does not see it.
+    again = regenerate(folder, _month2(folder))
+    assert {w.file for w in again.workbooks} == {BOOK, "us-internet.xlsx"}
+    assert by_file(again)[BOOK].status is Status.UNCHANGED
+
+
+def test_a_backup_never_overwrites_another(tmp_path: Path) -> None:
+    target = tmp_path / "hk-internet.xlsx"
+    now = dt.datetime(2026, 11, 25, 10, 15, 0)
+    first = backup_path(target, now)
+    first.write_bytes(b"earlier backup")
+    second = backup_path(target, now)
+    assert first.name == "hk-internet.2026-11-25T101500.bak.xlsx"
+    assert second.name == "hk-internet.2026-11-25T101500-2.bak.xlsx"
+
+
+def test_dry_run_lists_the_changes_cell_by_cell_and_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    # A folder never regenerated: a dry run must not even create the lock file.
+    regenerate_paths = write_inputs(tmp_path / "inputs")
+    first = regenerate(folder, regenerate_paths, dry_run=True)
+    assert list(folder.iterdir()) == []
+    assert {w.status for w in first.workbooks} == {Status.CREATED}
+    assert all(w.changes for w in first.workbooks)
+
+    regenerate(folder, regenerate_paths)
+    type_into(folder / BOOK, {("Coverage", "I5"): 15.0})
+    before = snapshot(folder)
+    result = regenerate(folder, write_inputs(tmp_path / "month2", price_factor=1.1), dry_run=True)
+    assert snapshot(folder) == before  # no file changed, no backup, no temporary file
+    outcome = by_file(result)[BOOK]
+    assert outcome.status is Status.FAILED  # the conflict would stop it
+    changes = {(c.sheet, c.cell): c for c in outcome.changes}
+    close = changes[("Market", "D5")]
+    assert (close.old, close.new) == (398.0, 437.8)
+    assert close.old_formula is None
+    assert changes[("Coverage", "I5")].new_formula is not None
+    assert outcome.changes_by_sheet["Market"] == 9 - 3  # six HK closes
+    assert sum(outcome.changes_by_sheet.values()) == len(outcome.changes)
+    us = by_file(result)["us-internet.xlsx"]
+    assert us.status is Status.UPDATED
+    assert us.changes_by_sheet["Market"] == 3
