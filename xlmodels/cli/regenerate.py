@@ -76,8 +76,9 @@ def _more(count: int) -> str:
 def _print_details(result: WorkbookResult, dry_run: bool) -> None:
     name = escape(result.file)
     if result.conflicts:
-        verb = "kept in the backup" if result.status is Status.UPDATED else "stopped it"
-        console.print(f"\n[bold]{name}[/bold]: {len(result.conflicts)} conflicts ({verb})")
+        count = len(result.conflicts)
+        what = "kept in the backup" if result.status is Status.UPDATED else "nothing written"
+        console.print(f"\n[bold]{name}[/bold]: {count} conflict{'s' if count != 1 else ''}, {what}")
         for conflict in result.conflicts[:_SHOWN]:
             console.print(f"  {escape(conflict.line())}")
         if len(result.conflicts) > _SHOWN:
@@ -94,7 +95,8 @@ def _print_details(result: WorkbookResult, dry_run: bool) -> None:
     for note in result.notes:
         console.print(f"{name}: {escape(note)}")
     if result.filled:
-        console.print(f"{name}: {result.filled} blank input cells filled from the estimates file")
+        cells = "cell" if result.filled == 1 else "cells"
+        console.print(f"{name}: {result.filled} blank input {cells} filled from the estimates file")
     if result.backup:
         console.print(f"{name}: previous file kept as {escape(result.backup)}")
     if dry_run and result.changes_by_sheet:

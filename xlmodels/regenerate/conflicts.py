@@ -202,7 +202,8 @@ class _Checker:
                     ConflictKind.EXTRA_SHEET,
                     name,
                     "",
-                    f"a sheet the template does not have ({count} non-empty cells)",
+                    f"a sheet the template does not have ({count} non-empty "
+                    f"cell{'s' if count != 1 else ''})",
                     f"only the sheets {', '.join(self.spec.sheet_names())}",
                 )
 
