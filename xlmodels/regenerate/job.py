@@ -24,7 +24,7 @@ from xlmodels.regenerate.conflicts import Conflict, find_conflicts, leaving_conf
 from xlmodels.regenerate.diff import CellChange, changes_by_sheet, diff_cells
 from xlmodels.regenerate.identify import defined_names, identify
 from xlmodels.regenerate.lock import owner_file
-from xlmodels.regenerate.migrations import TemplateVersionError, migrate, template_spec
+from xlmodels.regenerate.migrations import TemplateVersionError, migrate, reading_spec
 from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
 from xlmodels.spec import TEMPLATE_VERSION
@@ -137,7 +137,8 @@ def _refresh(job: Job) -> JobOutcome:
                 name,
                 group,
                 Status.SKIPPED,
-                f"open in Excel or LibreOffice ({owner.name} beside it): close it and run again",
+                f"open in Excel or LibreOffice ({owner.name} beside it): close it, or delete "
+                "that file if nobody has the workbook open, and run again",
             ),
             target,
         )
@@ -146,10 +147,10 @@ def _refresh(job: Job) -> JobOutcome:
     identity = identify(target, old)
     if identity.version is None:
         raise InputError("the workbook has no template version", file=target)
-    spec = template_spec(identity.version)
+    _, defined = defined_names(old, target)
+    spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     data = read_workbook(io.BytesIO(old), spec=spec)
     cells = read_cells(io.BytesIO(old))
-    _, defined = defined_names(old, target)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined)
     carried = migrate(CarriedInputs.from_workbook(data, spec))
     merged = merge_inputs(

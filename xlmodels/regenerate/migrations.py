@@ -22,7 +22,7 @@ template version 3 is newer than 2, the latest this xlmodels knows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from xlmodels.regenerate.carry import CarriedInputs
@@ -36,6 +36,7 @@ __all__ = [
     "TemplateVersionError",
     "migrate",
     "migration_path",
+    "reading_spec",
     "template_spec",
     "upgrade_description",
 ]
@@ -126,6 +127,38 @@ def template_spec(version: int) -> WorkbookSpec:
             f"template version {version} is unknown (this xlmodels reads versions {known})"
         )
     return TEMPLATES[version]
+
+
+def _without_group(spec: WorkbookSpec) -> WorkbookSpec:
+    settings = replace(
+        spec.settings,
+        settings=tuple(item for item in spec.settings.settings if item.key != "coverage_group"),
+    )
+    sheets = tuple(settings if sheet is spec.settings else sheet for sheet in spec.sheets)
+    return replace(spec, sheets=sheets)
+
+
+#: Version 2 as written before it recorded the coverage group (the setting
+#: came last, so nothing else moved but the blocks under the list, which
+#: are found through their names).
+_SPEC_V2_WITHOUT_GROUP = _without_group(SPEC)
+
+
+def reading_spec(version: int, names: Collection[str]) -> WorkbookSpec:
+    """The spec to read a workbook of template ``version`` whose defined names are ``names``.
+
+    That of the version itself, except for a version-2 workbook written
+    before version 2 recorded its coverage group: it lacks that one setting
+    and is read without it (regeneration adds it).
+
+    Raises
+    ------
+    TemplateVersionError
+    """
+    spec = template_spec(version)
+    if version == 2 and "set_coverage_group" not in names:
+        return _SPEC_V2_WITHOUT_GROUP
+    return spec
 
 
 def migration_path(version: int) -> list[Migration]:
