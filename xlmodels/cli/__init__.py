@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from xlmodels.cli import demo as _demo  # noqa: F401  (registers the command)
+from xlmodels.cli import validate as _validate  # noqa: F401  (registers the command)
 from xlmodels.cli._app import app, main
 
 __all__ = ["app", "main", "typer"]
