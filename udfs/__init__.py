@@ -1,1 +1,54 @@
-"""The SQ_ worksheet functions, exposed to Excel through xlwings."""
+"""The SQ_ worksheet functions, exposed to Excel through xlwings.
+
+This package is the module Excel loads: ``UDF_MODULES`` is ``udfs`` for
+classic desktop Excel, and ``from udfs import *`` in xlwings Lite's
+``main.py`` makes the functions custom functions there. In Python the
+functions are plain functions taking and returning cell values (numbers,
+text, lists of lists), listed by name in :data:`FUNCTIONS`.
+
+>>> from udfs import SQ_PE, SQ_RATING
+>>> round(SQ_PE(398.0, 24.1, 1.0702), 2)
+15.43
+>>> SQ_PE([[398.0], [134.4]], [[24.1], [-1.0]], 1.0702)
+[[15.431...], ['NM']]
+>>> SQ_RATING(0.25, lang="en")
+'Outperform'
+"""
+
+from udfs.functions import (
+    CATEGORY,
+    FUNCTIONS,
+    SQ_CAGR,
+    SQ_EPS_BLENDED,
+    SQ_MKT_CAP,
+    SQ_PE,
+    SQ_PE_TTM,
+    SQ_PEG,
+    SQ_PERCENTILE,
+    SQ_RATING,
+    SQ_REL_RETURN,
+    SQ_RETURN,
+    SQ_TARGET_PRICE,
+    SQ_TP_DCF,
+    SQ_TP_SOTP,
+    SQ_UPSIDE,
+)
+
+__all__ = [
+    "CATEGORY",
+    "FUNCTIONS",
+    "SQ_CAGR",
+    "SQ_EPS_BLENDED",
+    "SQ_MKT_CAP",
+    "SQ_PE",
+    "SQ_PEG",
+    "SQ_PERCENTILE",
+    "SQ_PE_TTM",
+    "SQ_RATING",
+    "SQ_REL_RETURN",
+    "SQ_RETURN",
+    "SQ_TARGET_PRICE",
+    "SQ_TP_DCF",
+    "SQ_TP_SOTP",
+    "SQ_UPSIDE",
+]

@@ -98,7 +98,7 @@ class Arguments:
         elif isinstance(value, np.ndarray):
             raw = value
         elif isinstance(value, list | tuple):
-            raw = np.asarray(value, dtype=object) if _has_non_numbers(value) else np.asarray(value)
+            raw = _list_to_array(value)
         else:
             raw = value
         if isinstance(raw, np.ndarray):
@@ -171,16 +171,20 @@ def to_scalar(value: Any) -> Any:
     return value
 
 
-def _has_non_numbers(values: Sequence[Any]) -> bool:
-    stack: list[Any] = [values]
-    while stack:
-        current = stack.pop()
-        for item in current:
-            if isinstance(item, list | tuple):
-                stack.append(item)
-            elif item is None or isinstance(item, str | bool | np.bool_):
-                return True
-    return False
+#: Element types a list may hold to convert in one step (bool is not among them).
+_PLAIN_NUMBER_TYPES = frozenset({float, int, np.float64, np.float32, np.int64, np.int32})
+
+
+def _list_to_array(values: Sequence[Any]) -> npt.NDArray[Any]:
+    # Nested lists arrive from spreadsheet ranges: check every element's type
+    # in one C-level pass; anything else (None, text, booleans) goes the slow,
+    # precise way so the error can name the element.
+    objects = np.asarray(values, dtype=object)
+    if objects.size == 0:
+        return np.zeros(objects.shape, dtype=np.float64)
+    if set(map(type, objects.ravel().tolist())) <= _PLAIN_NUMBER_TYPES:
+        return objects.astype(np.float64)
+    return objects
 
 
 def choice(name: str, value: Any, accepted: Sequence[str]) -> str:

@@ -7,13 +7,40 @@ same everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 from xlmodels.markers import is_nm
 
-__all__ = ["MISSING_TEXT", "format_number", "format_percent", "format_points", "is_blank"]
+__all__ = [
+    "MISSING_TEXT",
+    "MONTH_NAMES",
+    "display_sign",
+    "excel_number_format",
+    "format_date",
+    "format_multiple",
+    "format_number",
+    "format_percent",
+    "format_points",
+    "is_blank",
+]
 
+#: English month names, independent of the process locale.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 #: What a missing value shows as in a text table.
 MISSING_TEXT = "-"
 
@@ -68,3 +95,61 @@ def format_points(value: Any, decimals: int = 1, unit: str = "pct") -> str:
     if is_blank(value):
         return MISSING_TEXT
     return f"{float(value) * 100:.{decimals}f}{unit}"
+
+
+def format_multiple(value: Any, decimals: int = 2, suffix: str = "x") -> str:
+    """A valuation multiple: ``20.589`` -> ``"20.59x"``.
+
+    >>> format_multiple(20.589), format_multiple(15.43, 0)
+    ('20.59x', '15x')
+    """
+    if is_nm(value):
+        return "NM"
+    if is_blank(value):
+        return MISSING_TEXT
+    return f"{float(value):.{decimals}f}{suffix}"
+
+
+def display_sign(value: Any, decimals: int = 1, scale: float = 100.0) -> int:
+    """The sign of a value *as it prints*: 1, -1, or 0 when it rounds to zero.
+
+    A sentence must choose between "outperformed" and "underperformed" by
+    the figure the reader sees: -0.0004 prints as 0.0pct, which is neither.
+    ``scale`` is 100 for fractions printed as percentages or pct.
+
+    >>> display_sign(-0.00106), display_sign(-0.0004), display_sign(0.19985)
+    (-1, 0, 1)
+    """
+    if is_nm(value) or is_blank(value):
+        raise ValueError(f"a missing or NM value has no sign, got {value!r}")
+    shown = round(float(value) * scale, decimals)
+    return 0 if shown == 0 else (1 if shown > 0 else -1)
+
+
+def excel_number_format(decimals: int = 0, thousands: bool = True, suffix: str = "") -> str:
+    """The Excel number format that shows what :func:`format_number` prints.
+
+    >>> excel_number_format(0), excel_number_format(2, thousands=False)
+    ('#,##0', '0.00')
+    >>> excel_number_format(1, suffix='"x"')
+    '#,##0.0"x"'
+    """
+    body = "#,##0" if thousands else "0"
+    if decimals > 0:
+        body += "." + "0" * decimals
+    return body + suffix
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """A date in running text: ``2024 年 12 月 2 日`` or ``2 December 2024``.
+
+    The Chinese form spaces the figures from the characters, as the
+    report's typesetting does.
+
+    >>> format_date(dt.date(2024, 12, 2), "zh"), format_date(dt.date(2024, 12, 2), "en")
+    ('2024 年 12 月 2 日', '2 December 2024')
+    """
+    if lang == "zh":
+        return f"{day.year} 年 {day.month} 月 {day.day} 日"
+    # Not strftime("%B"): that follows the process locale.
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"

@@ -153,3 +153,32 @@ class CoverageInputs:
     indexes: pd.DataFrame
     settings: Settings
     history: pd.DataFrame | None = None
+
+    @classmethod
+    def blank(cls, settings: Settings) -> CoverageInputs:
+        """Inputs with no company, index or history: what a blank template shows.
+
+        >>> CoverageInputs.blank(Settings(dt.date(2024, 12, 2), 2024)).universe.empty
+        True
+        """
+
+        def empty(columns: tuple[str, ...]) -> pd.DataFrame:
+            return pd.DataFrame(
+                {column: pd.Series(dtype=object) for column in columns},
+                index=pd.Index([], name="code", dtype=object),
+            )
+
+        market = empty(MARKET_COLUMNS)
+        market[["close", "shares_mn"]] = market[["close", "shares_mn"]].astype(float)
+        estimates = empty(ESTIMATE_COLUMNS)
+        for column in ("eps_fy1", "eps_fy2", "eps_fy3", "target_multiple"):
+            estimates[column] = estimates[column].astype(float)
+        return cls(
+            universe=empty(UNIVERSE_COLUMNS),
+            market=market,
+            fx=FxTable({}),
+            estimates=estimates,
+            indexes=empty(INDEX_COLUMNS),
+            settings=settings,
+            history=None,
+        )

@@ -35,7 +35,12 @@ def history_panel(history: pd.DataFrame, field: str = "close") -> pd.DataFrame:
     [3.0, nan]
     """
     values = history.dropna(subset=[field])
-    panel = values.pivot_table(index="date", columns="code", values=field, aggfunc="last")
+    try:
+        # One value per date and code, as the input readers guarantee: a plain
+        # pivot gives the panel without grouping.
+        panel = values.pivot(index="date", columns="code", values=field)  # noqa: PD010
+    except ValueError:  # several values for a date and code: keep the last
+        panel = values.pivot_table(index="date", columns="code", values=field, aggfunc="last")
     all_dates = pd.DatetimeIndex(sorted(history["date"].unique()), name="date")
     panel = panel.reindex(all_dates)
     panel.columns.name = None
@@ -51,8 +56,13 @@ def _close_on_or_before(panel: pd.DataFrame, day: dt.date | None) -> pd.Series:
     return upto.iloc[-1]
 
 
-def compute_performance(inputs: CoverageInputs) -> pd.DataFrame:
+def compute_performance(
+    inputs: CoverageInputs, *, closes: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Period returns of every company and benchmark, and each company's outperformance.
+
+    ``closes`` is ``history_panel(inputs.history, "close")`` when the caller
+    has already built it (the workbook writer does), to save building it twice.
 
     Returns
     -------
@@ -74,7 +84,8 @@ def compute_performance(inputs: CoverageInputs) -> pd.DataFrame:
     universe, indexes, settings = inputs.universe, inputs.indexes, inputs.settings
     # The benchmarks the companies use, then any other index with history
     # (the report quotes the NASDAQ Internet index without benchmarking to it).
-    with_history = set() if inputs.history is None else set(inputs.history["code"])
+    # unique() first: a set built from a long object column costs far more.
+    with_history = set() if inputs.history is None else set(inputs.history["code"].unique())
     used = list(
         dict.fromkeys(
             [*universe["benchmark"].dropna(), *[c for c in indexes.index if c in with_history]]
@@ -105,6 +116,8 @@ def compute_performance(inputs: CoverageInputs) -> pd.DataFrame:
     table.index.name = "code"
     if inputs.history is None or inputs.history.empty:
         panel = pd.DataFrame()
+    elif closes is not None:
+        panel = closes
     else:
         panel = history_panel(inputs.history, "close")
     start = _close_on_or_before(panel, settings.period_start).reindex(table.index)

@@ -14,16 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlmodels.fx import FxTable
-from xlmodels.model import CoverageInputs, Settings
+from xlmodels.inputs import InputFiles, SettingsChoices, read_history, read_indexes
+from xlmodels.inputs import load_inputs as read_input_files
+from xlmodels.model import CoverageInputs
 
 __all__ = [
     "REPORT_DATE",
+    "input_files",
     "load_history",
     "load_indexes",
     "load_inputs",
     "load_month_closes",
     "sample_path",
+    "settings_choices",
 ]
 
 #: Publication date of the reference report (its valuation figures are "as of" it).
@@ -54,7 +57,9 @@ def _read(name: str) -> pd.DataFrame:
 
 def load_indexes() -> pd.DataFrame:
     """Benchmark indexes named by the sample, indexed by code."""
-    return _read("indexes.csv").set_index("code")
+    indexes = read_indexes(sample_path("indexes.csv"))
+    indexes.attrs = {}
+    return indexes
 
 
 def load_month_closes() -> pd.DataFrame:
@@ -64,41 +69,36 @@ def load_month_closes() -> pd.DataFrame:
 
 def load_history() -> pd.DataFrame:
     """Synthetic daily closes and Hang Seng TECH PE-TTM (long format)."""
-    history = _read("history.csv")
-    history["date"] = pd.to_datetime(history["date"])
+    history = read_history(sample_path("history.csv"))
+    history.attrs = {}
     return history
 
 
+def input_files() -> InputFiles:
+    """The bundled sample files, as :func:`xlmodels.inputs.load_inputs` takes them."""
+    return InputFiles(
+        universe=sample_path("universe.csv"),
+        market=sample_path("market.csv"),
+        estimates=sample_path("estimates.csv"),
+        history=sample_path("history.csv"),
+        indexes=sample_path("indexes.csv"),
+    )
+
+
+def settings_choices(lang: str = "zh") -> SettingsChoices:
+    """The reference report's settings: its date, FY1, month and percentile method."""
+    return SettingsChoices(
+        report_date=REPORT_DATE,
+        fy1_year=FY1_YEAR,
+        period_start=PERIOD_START,
+        period_end=PERIOD_END,
+        lang=lang,
+        # The report's "8.85% percentile" is the share of history strictly below.
+        percentile_method="strict",
+        data_note=DATA_NOTE,
+    )
+
+
 def load_inputs(lang: str = "zh") -> CoverageInputs:
-    """All sample inputs of the reference report's coverage table."""
-    market_file = _read("market.csv").set_index("code")
-    is_fx = market_file["shares_mn"].isna() & market_file.index.str.fullmatch(r"[A-Z]{6}")
-    fx = FxTable(
-        {
-            (str(code)[:3], str(code)[3:]): float(rate)
-            for code, rate in market_file.loc[is_fx, "close"].items()
-        }
-    )
-    market = market_file.loc[~is_fx].copy()
-    market["price_date"] = pd.to_datetime(market["price_date"]).dt.date
-    estimates = _read("estimates.csv").set_index("code")
-    for text_column in ("rating_override", "override_reason", "notes", "target_year", "eps_basis"):
-        estimates[text_column] = estimates[text_column].astype(object)
-    return CoverageInputs(
-        universe=_read("universe.csv").set_index("code"),
-        market=market,
-        fx=fx,
-        estimates=estimates,
-        indexes=load_indexes(),
-        settings=Settings(
-            report_date=REPORT_DATE,
-            fy1_year=FY1_YEAR,
-            period_start=PERIOD_START,
-            period_end=PERIOD_END,
-            lang=lang,
-            # The report's "8.85% percentile" is the share of history strictly below.
-            percentile_method="strict",
-            data_note=DATA_NOTE,
-        ),
-        history=load_history(),
-    )
+    """All sample inputs of the reference report's coverage table, read as any input files are."""
+    return read_input_files(input_files(), settings_choices(lang))

@@ -9,8 +9,12 @@ Layout
 Every table sheet has its title in row 1, a note in row 2, an optional group
 row 3, headers in row 4 and one row per entity from row 5
 (:data:`HEADER_ROW`, :data:`FIRST_DATA_ROW`). Column A holds the entity's
-key (stock or index code, or the date on History). Settings is a two-column
-list of named cells.
+key (stock or index code, or the date on History). Settings is a list of
+named cells (label, value, note) with two blocks under it
+(:meth:`SettingsSheet.blocks`); History holds a close block then a PE-TTM
+block (:meth:`HistorySheet.names`). What an input may hold comes from
+:func:`choice_values` (drop-down lists), ``dtype``, ``positive`` and
+``bounds``.
 
 Cells are of four kinds (:class:`Kind`): ``key`` and ``data`` cells come from
 the input files and are rewritten by every regeneration; ``input`` cells are
@@ -22,6 +26,10 @@ results, and with the value the core computes stored as its cached result.
 Formulas are written with named ranges (``mkt_close``, ``set_scheme``) and
 INDEX/MATCH lookups by code, so a sorted input sheet never shifts a number
 onto the wrong company, and every row of a column has the same formula shape.
+They use functions every Excel since 2007 knows, newer ones with Excel's
+``_xlfn.`` prefix, and are checked by recalculating generated workbooks in
+LibreOffice and in the ``formulas`` engine: a formula that only Excel
+evaluates as intended does not belong here.
 
 Examples
 --------
@@ -38,23 +46,36 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from xlmodels.model import EPS_BASES, TARGET_YEARS
+from xlmodels.percentile import PERCENTILE_METHODS
+from xlmodels.ratings import available_schemes, load_scheme
+from xlmodels.returns import RELATIVE_METHODS
+
 __all__ = [
+    "CHOICE_LISTS",
     "FIRST_DATA_ROW",
     "FORMULA_MODES",
+    "GROUP_ROW",
     "HEADER_ROW",
+    "NOTE_ROW",
     "SPEC",
     "TEMPLATE_VERSION",
+    "TITLE_ROW",
+    "XLWINGS_UDF_KEY",
     "ChartSpec",
     "Column",
+    "DType",
     "Formula",
     "HistorySheet",
     "Kind",
     "RowContext",
     "Setting",
+    "SettingsBlocks",
     "SettingsSheet",
     "TableSheet",
     "TextSheet",
     "WorkbookSpec",
+    "choice_values",
     "column_letter",
 ]
 
@@ -78,6 +99,42 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+#: Lists an input's value must come from (``Column.choices``, ``Setting.choices``).
+CHOICE_LISTS = (
+    "eps_basis",
+    "target_year",
+    "rating",
+    "percentile_method",
+    "relative_method",
+    "scheme",
+)
+
+
+def choice_values(name: str, *, lang: str, scheme: str) -> tuple[str, ...]:
+    """The values a choice list accepts, as the workbook's drop-down offers them.
+
+    ``rating`` lists the labels of ``scheme`` in ``lang``, best first, then
+    its "not rated" label; the other lists do not depend on the language.
+
+    >>> choice_values("rating", lang="en", scheme="guosen")
+    ('Outperform', 'Neutral', 'Underperform', 'Not rated')
+    >>> choice_values("target_year", lang="zh", scheme="guosen")
+    ('FY1', 'FY2', 'FY3', 'blended')
+    """
+    if name == "rating":
+        return tuple(load_scheme(scheme).labels(lang))
+    lists: dict[str, tuple[str, ...]] = {
+        "eps_basis": EPS_BASES,
+        "target_year": TARGET_YEARS,
+        "percentile_method": PERCENTILE_METHODS,
+        "relative_method": RELATIVE_METHODS,
+        "scheme": tuple(available_schemes()),
+    }
+    if name not in lists:
+        raise KeyError(f"no choice list named {name!r}; lists: {', '.join(CHOICE_LISTS)}")
+    return lists[name]
 
 
 class Kind(StrEnum):
@@ -181,6 +238,9 @@ class Column:
         Name of the source value when it differs from ``key``.
     required : bool
         Whether an input must be filled for a rated company.
+    positive : bool
+        Whether a number must be above 0 (prices, shares, target multiples);
+        the workbook's data validation and the input readers enforce it.
     """
 
     key: str
@@ -193,6 +253,7 @@ class Column:
     formula: Formula | None = None
     value: str | None = None
     required: bool = False
+    positive: bool = False
 
     @property
     def source(self) -> str:
@@ -247,6 +308,11 @@ class TableSheet:
         """Named range of a column's data cells (``cov_pe_fy1``)."""
         return f"{self.prefix}_{key}"
 
+    @property
+    def table_name(self) -> str:
+        """Name of the sheet's Excel table (ListObject) when ``excel_table`` is set."""
+        return f"{self.name}Table"
+
     def data_range(self, key: str, rows: int) -> str:
         """Absolute A1 range of a column's data cells for ``rows`` rows."""
         letter = self.letter(key)
@@ -266,6 +332,7 @@ class Setting:
     choices: str | None = None
     formula: Formula | None = None
     notes: Mapping[str, str] = field(default_factory=dict)
+    bounds: tuple[float, float] | None = None  # accepted range of a number input
 
     @property
     def name(self) -> str:
@@ -273,12 +340,64 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class SettingsBlocks:
+    """Rows of the two blocks the Settings sheet holds under its list of settings.
+
+    The benchmark block lists, per market present, the market (named
+    ``set_bench_er_market``), the benchmark's expected return over the rating
+    horizon (``set_bench_er``, an analyst input) and the scheme's benchmark
+    index for information. The tier block lists the rating scheme's tiers
+    best first: the label (``set_tier_label``, every tier), the lower bound of
+    the excess return (``set_tier_bound``) and whether a return exactly at the
+    bound earns the tier (``set_tier_inclusive``), both for every tier but the
+    last. Rows are 1-based; each block has a header row above its first row.
+    """
+
+    bench_header_row: int
+    bench_first_row: int
+    bench_rows: int
+    tier_header_row: int
+    tier_first_row: int
+    tier_rows: int
+
+    @property
+    def bench_last_row(self) -> int:
+        return self.bench_first_row + self.bench_rows - 1
+
+    @property
+    def tier_last_row(self) -> int:
+        return self.tier_first_row + self.tier_rows - 1
+
+    def names(self, sheet: str) -> dict[str, str]:
+        """Named range -> absolute A1 reference of every block range."""
+        quoted = f"'{sheet}'!"
+        first, last = self.bench_first_row, self.bench_last_row
+        top = self.tier_first_row
+        # The last tier has no bound, so the bound and inclusive ranges stop a row short.
+        bounded_last = max(top, self.tier_last_row - 1)
+        return {
+            "set_bench_er_market": f"{quoted}$A${first}:$A${last}",
+            "set_bench_er": f"{quoted}$B${first}:$B${last}",
+            "set_tier_label": f"{quoted}$A${top}:$A${self.tier_last_row}",
+            "set_tier_bound": f"{quoted}$B${top}:$B${bounded_last}",
+            "set_tier_inclusive": f"{quoted}$C${top}:$C${bounded_last}",
+        }
+
+
+@dataclass(frozen=True)
 class SettingsSheet:
-    """Label | value | note rows from :data:`FIRST_DATA_ROW`; values in column B."""
+    """Label | value | note rows from :data:`FIRST_DATA_ROW`; values in column B.
+
+    Under the list, after one blank row, come the benchmark block and then the
+    tier block (:class:`SettingsBlocks`, :meth:`blocks`).
+    """
 
     name: str
     titles: Mapping[str, str]
     settings: tuple[Setting, ...]
+    headers: Mapping[str, tuple[str, str, str]]
+    bench_headers: Mapping[str, tuple[str, str, str]]
+    tier_headers: Mapping[str, tuple[str, str, str]]
     protected: bool = True
 
     def setting(self, key: str) -> Setting:
@@ -296,6 +415,26 @@ class SettingsSheet:
 
     def cell(self, key: str) -> str:
         return f"'{self.name}'!$B${self.row_of(key)}"
+
+    def blocks(self, markets: int, tiers: int) -> SettingsBlocks:
+        """Where the benchmark and tier blocks go for ``markets`` markets and ``tiers`` tiers.
+
+        A block always spans at least one row, so its names exist in a blank template.
+
+        >>> SPEC.settings.blocks(markets=1, tiers=3).names("Settings")["set_tier_bound"]
+        "'Settings'!$B$29:$B$30"
+        """
+        bench_header = FIRST_DATA_ROW + len(self.settings) + 1
+        bench_rows = max(markets, 1)
+        tier_header = bench_header + 1 + bench_rows + 1
+        return SettingsBlocks(
+            bench_header_row=bench_header,
+            bench_first_row=bench_header + 1,
+            bench_rows=bench_rows,
+            tier_header_row=tier_header,
+            tier_first_row=tier_header + 1,
+            tier_rows=max(tiers, 1),
+        )
 
 
 @dataclass(frozen=True)
@@ -317,6 +456,33 @@ class HistorySheet:
     close_format: str = "#,##0.00"
     pe_format: str = '0.00"x"'
 
+    @staticmethod
+    def pe_start(close_codes: int) -> int:
+        """0-based column of the first PE-TTM series: after the dates and the close block.
+
+        A block always spans at least one column, so its names exist in a blank template.
+        """
+        return 1 + max(close_codes, 1)
+
+    def names(self, dates: int, close_codes: int, pe_codes: int) -> dict[str, str]:
+        """Named range -> absolute A1 reference, for a history of this size.
+
+        >>> SPEC.history.names(dates=250, close_codes=3, pe_codes=1)["hist_pe"]
+        "'History'!$E$5:$E$254"
+        """
+        quoted = f"'{self.name}'!"
+        last = FIRST_DATA_ROW + max(dates, 1) - 1
+        close_last = column_letter(max(close_codes, 1))
+        start = self.pe_start(close_codes)
+        pe_first, pe_last = column_letter(start), column_letter(start + max(pe_codes, 1) - 1)
+        return {
+            "hist_date": f"{quoted}$A${FIRST_DATA_ROW}:$A${last}",
+            "hist_close": f"{quoted}$B${FIRST_DATA_ROW}:${close_last}${last}",
+            "hist_close_codes": f"{quoted}$B${HEADER_ROW}:${close_last}${HEADER_ROW}",
+            "hist_pe": f"{quoted}${pe_first}${FIRST_DATA_ROW}:${pe_last}${last}",
+            "hist_pe_codes": f"{quoted}${pe_first}${HEADER_ROW}:${pe_last}${HEADER_ROW}",
+        }
+
 
 @dataclass(frozen=True)
 class TextSheet:
@@ -328,13 +494,19 @@ class TextSheet:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A native Excel chart placed on a sheet."""
+    """A native Excel chart placed on a sheet.
+
+    ``per_row`` charts are drawn once per row of their sheet (one PE-TTM
+    history per series), stacked down from ``anchor`` every ``rows_tall`` rows.
+    """
 
     key: str
     sheet: str
     kind: str  # "bar" (horizontal bars) or "line"
     titles: Mapping[str, str]
-    anchor: str  # top-left cell of the chart
+    anchor: str  # top-left cell of the (first) chart
+    per_row: bool = False
+    rows_tall: int = 18
 
 
 @dataclass(frozen=True)
@@ -436,7 +608,8 @@ def _model_rating_sq(r: RowContext) -> str:
 def _model_rating_native(r: RowContext) -> str:
     upside = r.col("upside")
     bench = f"INDEX(set_bench_er,MATCH({r.lookup('mkt', 'market')},set_bench_er_market,0))"
-    excess = f"({upside}-{bench})"
+    # An absolute scheme rates the upside alone, whatever the benchmark.
+    excess = f'({upside}-IF(set_scheme_basis="absolute",0,{bench}))'
     # Tiers are listed best first with descending bounds, so the number of
     # bounds the excess return fails to clear is the index of its tier. A
     # bound is cleared when excess > bound, or >= where the tier is inclusive.
@@ -620,6 +793,7 @@ ESTIMATES = TableSheet(
             _bi("目标PE（x）", "Target PE (x)"),
             Kind.INPUT,
             number_format='0.0"x"',
+            positive=True,
         ),
         Column(
             "target_year",
@@ -663,7 +837,7 @@ MARKET = TableSheet(
         Column("code", _bi("公司代码", "Code"), Kind.KEY, DType.TEXT, width=10),
         Column("name", _bi("公司名称", "Company"), Kind.DATA, DType.TEXT, width=12),
         Column("market", _bi("市场", "Market"), Kind.DATA, DType.TEXT, width=6),
-        Column("close", _bi("收盘价", "Close"), Kind.DATA, number_format="#,##0.00"),
+        Column("close", _bi("收盘价", "Close"), Kind.DATA, number_format="#,##0.00", positive=True),
         Column(
             "price_date",
             _bi("价格日期", "Price date"),
@@ -678,6 +852,7 @@ MARKET = TableSheet(
             Kind.DATA,
             number_format="#,##0.0",
             width=12,
+            positive=True,
         ),
         Column("price_currency", _bi("股价货币", "Price currency"), Kind.DATA, DType.TEXT),
         Column("eps_currency", _bi("EPS货币", "EPS currency"), Kind.DATA, DType.TEXT),
@@ -795,12 +970,27 @@ PERFORMANCE = TableSheet(
 
 # --------------------------------------------------------------- Valuation
 def _series(r: RowContext) -> str:
-    return f"INDEX(hist_pe,0,{r.col('history_column')})"
+    # The row's PE-TTM column of the History block, as a reference from its first
+    # to its last cell. INDEX(hist_pe,0,col) means the same in Excel, but
+    # formula engines other than Excel's and LibreOffice's read row 0 as row 1.
+    column = r.col("history_column")
+    return f"INDEX(hist_pe,1,{column}):INDEX(hist_pe,ROWS(hist_pe),{column})"
 
 
 def _latest(r: RowContext, of: str) -> str:
     # MATCH of a number larger than any value finds the last number in a range.
     return f"INDEX({of},MATCH(9.99E+307,{_series(r)}))"
+
+
+def _excel_percentrank(function: str, series: str, today: str) -> str:
+    # Excel truncates PERCENTRANK to 3 decimals, LibreOffice rounds: asking
+    # for 15 digits and truncating with TRUNC gives Excel's result in both.
+    return f"TRUNC(_xlfn.{function}({series},{today},15),3)"
+
+
+def _percentile_sq(r: RowContext) -> str:
+    series, today = _series(r), r.col("pe_ttm")
+    return _guard([today], f"SQ_PERCENTILE({series},{today},set_percentile_method)")
 
 
 def _percentile_native(r: RowContext) -> str:
@@ -809,8 +999,8 @@ def _percentile_native(r: RowContext) -> str:
         [today],
         f'IF(set_percentile_method="strict",COUNTIF({series},"<"&{today})/COUNT({series}),'
         f'IF(set_percentile_method="weak",COUNTIF({series},"<="&{today})/COUNT({series}),'
-        f'IF(set_percentile_method="exc",_xlfn.PERCENTRANK.EXC({series},{today}),'
-        f"_xlfn.PERCENTRANK.INC({series},{today}))))",
+        f'IF(set_percentile_method="exc",{_excel_percentrank("PERCENTRANK.EXC", series, today)},'
+        f"{_excel_percentrank('PERCENTRANK.INC', series, today)})))",
     )
 
 
@@ -863,13 +1053,7 @@ VALUATION = TableSheet(
             _bi("历史分位", "Percentile"),
             Kind.FORMULA,
             number_format="0.00%",
-            formula=Formula(
-                sq=lambda r: _guard(
-                    [r.col("pe_ttm")],
-                    f"SQ_PERCENTILE({_series(r)},{r.col('pe_ttm')},set_percentile_method)",
-                ),
-                native=_percentile_native,
-            ),
+            formula=Formula(sq=_percentile_sq, native=_percentile_native),
         ),
         Column(
             "observations",
@@ -878,6 +1062,20 @@ VALUATION = TableSheet(
             DType.INTEGER,
             number_format="#,##0",
             formula=_same(lambda r: f"COUNT({_series(r)})"),
+        ),
+        Column(
+            "label",
+            _bi("当前值 | 分位", "Today | percentile"),
+            Kind.FORMULA,
+            DType.TEXT,
+            width=16,
+            # The PE-TTM chart marks today's point with this text.
+            formula=_same(
+                lambda r: _guard(
+                    [r.col("pe_ttm"), r.col("percentile")],
+                    f'TEXT({r.col("pe_ttm")},"0.00")&"x | "&TEXT({r.col("percentile")},"0.00%")',
+                )
+            ),
         ),
     ),
 )
@@ -897,19 +1095,49 @@ def _history_row(setting: str) -> Formula:
 SETTINGS = SettingsSheet(
     name="Settings",
     titles=_bi("设置", "Settings"),
+    headers={"zh": ("设置项", "值", "说明"), "en": ("Setting", "Value", "Note")},
+    bench_headers={
+        "zh": ("市场", "基准预期收益", "评级基准指数"),
+        "en": ("Market", "Benchmark expected return", "Rating benchmark"),
+    },
+    tier_headers={
+        "zh": ("评级", "超额收益下限", "含下限"),
+        "en": ("Rating", "Excess return above", "Bound inclusive"),
+    },
     settings=(
         Setting(
             "template_version", _bi("模板版本", "Template version"), Kind.DATA, DType.INTEGER, "0"
         ),
         Setting("lang", _bi("语言", "Language"), Kind.DATA, DType.TEXT),
+        Setting(
+            "formula_mode",
+            _bi("公式模式", "Formula mode"),
+            Kind.DATA,
+            DType.TEXT,
+            notes=_bi(
+                "sq：公司 SQ_ 函数（需 xlwings 加载项）；native：Excel 原生公式。",
+                "sq: the firm's SQ_ functions (xlwings add-in); native: plain Excel formulas.",
+            ),
+        ),
         Setting("report_date", _bi("报告日期", "Report date"), Kind.DATA, DType.DATE, "yyyy-mm-dd"),
-        Setting("price_date", _bi("价格日期", "Price date"), Kind.DATA, DType.DATE, "yyyy-mm-dd"),
+        Setting(
+            "price_date",
+            _bi("价格日期", "Price date"),
+            Kind.DATA,
+            DType.DATE,
+            "yyyy-mm-dd",
+            notes=_bi("行情文件中最新的价格日期。", "Latest price date of the market file."),
+        ),
         Setting(
             "period_start",
             _bi("区间起点（收盘）", "Period start (close)"),
             Kind.DATA,
             DType.DATE,
             "yyyy-mm-dd",
+            notes=_bi(
+                "区间收益自该日（或之前最近交易日）收盘起算。",
+                "Returns run from the close on this date, or the last close before it.",
+            ),
         ),
         Setting(
             "period_end",
@@ -918,16 +1146,33 @@ SETTINGS = SettingsSheet(
             DType.DATE,
             "yyyy-mm-dd",
         ),
-        Setting("fy1_year", _bi("FY1 年度", "FY1 year"), Kind.INPUT, DType.INTEGER, "0"),
+        Setting(
+            "fy1_year",
+            _bi("FY1 年度", "FY1 year"),
+            Kind.INPUT,
+            DType.INTEGER,
+            "0",
+            bounds=(1990, 2200),
+            notes=_bi(
+                "EPS FY1 对应的财年（如 2024 即 2024E）。",
+                "Fiscal year of EPS FY1 (2024 for 2024E).",
+            ),
+        ),
         Setting(
             "fy_end_month",
             _bi("财年结束月", "Fiscal year-end month"),
             Kind.INPUT,
             DType.INTEGER,
             "0",
+            bounds=(1, 12),
         ),
         Setting(
-            "fy_end_day", _bi("财年结束日", "Fiscal year-end day"), Kind.INPUT, DType.INTEGER, "0"
+            "fy_end_day",
+            _bi("财年结束日", "Fiscal year-end day"),
+            Kind.INPUT,
+            DType.INTEGER,
+            "0",
+            bounds=(1, 31),
         ),
         Setting(
             "fy1_remaining",
@@ -942,9 +1187,31 @@ SETTINGS = SettingsSheet(
                     "-DATE(set_fy1_year-1,set_fy_end_month,set_fy_end_day))))"
                 )
             ),
+            notes=_bi(
+                "混合EPS中 FY1 的权重（按天数）。",
+                "Weight of FY1 in a blended EPS, by days.",
+            ),
         ),
         Setting(
-            "scheme", _bi("评级体系", "Rating scheme"), Kind.INPUT, DType.CHOICE, choices="scheme"
+            "scheme",
+            _bi("评级体系", "Rating scheme"),
+            Kind.INPUT,
+            DType.CHOICE,
+            choices="scheme",
+            notes=_bi(
+                "SQ 公式即时生效；native 公式读取下方评级档位，重新生成后更新。",
+                "SQ formulas follow it at once; native formulas read the tier block below, updated at regeneration.",
+            ),
+        ),
+        Setting(
+            "scheme_basis",
+            _bi("评级基础", "Rating basis"),
+            Kind.DATA,
+            DType.TEXT,
+            notes=_bi(
+                "relative：上涨空间减基准预期收益；absolute：上涨空间本身。",
+                "relative: upside minus the benchmark's expected return; absolute: upside alone.",
+            ),
         ),
         Setting("not_rated", _bi("无评级标签", "Not-rated label"), Kind.DATA, DType.TEXT),
         Setting(
@@ -953,6 +1220,10 @@ SETTINGS = SettingsSheet(
             Kind.INPUT,
             DType.CHOICE,
             choices="percentile_method",
+            notes=_bi(
+                "inc = Excel PERCENTRANK.INC；exc = PERCENTRANK.EXC；strict = 低于当前值的占比；weak = 不高于当前值的占比。",
+                "inc = Excel PERCENTRANK.INC; exc = PERCENTRANK.EXC; strict = share below; weak = share at or below.",
+            ),
         ),
         Setting(
             "relative_method",
@@ -960,6 +1231,10 @@ SETTINGS = SettingsSheet(
             Kind.INPUT,
             DType.CHOICE,
             choices="relative_method",
+            notes=_bi(
+                "arithmetic = 个股收益 - 基准收益（pct）；geometric = (1+个股)/(1+基准) - 1。",
+                "arithmetic = stock - benchmark (pct); geometric = (1 + stock) / (1 + benchmark) - 1.",
+            ),
         ),
         Setting(
             "period_start_row",
@@ -968,6 +1243,7 @@ SETTINGS = SettingsSheet(
             DType.INTEGER,
             "0",
             formula=_history_row("period_start"),
+            notes=_bi("在 History 日期列中的序号。", "Position in the History dates."),
         ),
         Setting(
             "period_end_row",
@@ -981,13 +1257,13 @@ SETTINGS = SettingsSheet(
     ),
 )
 """Besides these cells the writer places two blocks under the list, each a
-named range: the benchmark expected returns by market (``set_bench_er_market``
-data, ``set_bench_er`` analyst inputs) and the tiers of the rating scheme in
-force, best first (``set_tier_label``: every label; ``set_tier_bound`` and
-``set_tier_inclusive``: the bound of every tier but the last, and TRUE where a
-return exactly at the bound earns the tier), which the native rating formula
-reads. They are data: a change of scheme takes effect in native formulas at
-the next regeneration."""
+named range (:meth:`SettingsSheet.blocks`): the benchmark expected returns by
+market (``set_bench_er_market`` data, ``set_bench_er`` analyst inputs) and the
+tiers of the rating scheme in force, best first (``set_tier_label``: every
+label; ``set_tier_bound`` and ``set_tier_inclusive``: the bound of every tier
+but the last, and TRUE where a return exactly at the bound earns the tier),
+which the native rating formula reads. They are data: a change of scheme takes
+effect in native formulas at the next regeneration."""
 
 HISTORY = HistorySheet(
     name="History",
@@ -1028,6 +1304,11 @@ GUIDE = TextSheet(
 )
 
 XLWINGS_CONF = TextSheet(name="xlwings.conf", lines={"zh": (), "en": ()})
+#: Key of the UDF-modules entry on the xlwings.conf sheet. The xlwings add-in
+#: reads that sheet as key (column A) and value (column B) pairs from A1 down
+#: to the first blank key, upper-casing the key; "UDF Modules" is the name its
+#: ribbon and its own release tooling write.
+XLWINGS_UDF_KEY = "UDF Modules"
 
 SPEC = WorkbookSpec(
     version=TEMPLATE_VERSION,
@@ -1055,7 +1336,8 @@ SPEC = WorkbookSpec(
             "Valuation",
             "line",
             _bi("PE-TTM 历史与当前分位", "PE-TTM history and today's percentile"),
-            "J4",
+            "K4",
+            per_row=True,
         ),
     ),
     xlwings_udf_modules="udfs",

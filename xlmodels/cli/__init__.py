@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import typer
 
+from xlmodels.cli import build as _build  # noqa: F401  (registers the command)
 from xlmodels.cli import demo as _demo  # noqa: F401  (registers the command)
+from xlmodels.cli import functions as _functions  # noqa: F401  (registers the command)
+from xlmodels.cli import report as _report  # noqa: F401  (registers the command)
+from xlmodels.cli import template as _template  # noqa: F401  (registers the command)
 from xlmodels.cli import validate as _validate  # noqa: F401  (registers the command)
 from xlmodels.cli._app import app, main
 

@@ -49,6 +49,13 @@ class Language(StrEnum):
     en = "en"
 
 
+class FormulaMode(StrEnum):
+    """Formula dialect of a coverage workbook."""
+
+    sq = "sq"
+    native = "native"
+
+
 def _version(value: bool) -> None:
     if value:
         console.print(f"xlmodels {__version__}")

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from xlmodels import sample
-from xlmodels.cli._app import Language, app, console, user_errors
+from xlmodels.cli._app import Language, app, console, errors, user_errors
 from xlmodels.coverage import compute_coverage
 from xlmodels.report.coverage_table import coverage_display_table
+from xlmodels.workbook import write_workbook
+
+#: Where the demo writes its workbooks unless told otherwise.
+DEFAULT_OUT = Path("out")
+
+
+def demo_workbook_names(lang: str) -> dict[str, str]:
+    """File name of the demo workbook of each formula mode."""
+    suffix = "" if lang == "zh" else f"-{lang}"
+    return {"sq": f"coverage-sample{suffix}.xlsx", "native": f"coverage-sample-native{suffix}.xlsx"}
+
+
+def write_demo_workbooks(folder: Path, lang: str = "zh") -> list[Path]:
+    """Write the sample's coverage workbooks (SQ_ and native formulas) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    inputs = sample.load_inputs(lang=lang)
+    paths = []
+    for mode, name in demo_workbook_names(lang).items():
+        path = folder / name
+        write_workbook(path, inputs, mode=mode)
+        paths.append(path)
+    return paths
 
 
 @app.command()
@@ -20,21 +43,31 @@ def demo(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the table as JSON records.")
     ] = False,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for the coverage workbooks (created if missing)."),
+    ] = DEFAULT_OUT,
 ) -> None:
-    """Compute the reference report's coverage table from the bundled sample data.
+    """Compute the reference report's coverage table from the bundled sample data,
+    and write its coverage workbooks.
 
     The sample reproduces a December 2024 internet-sector report: four covered
     companies with EPS in CNY and prices in HKD, converted at the report date's
-    HKD per CNY rate. Sample data, not investment data.
+    HKD per CNY rate, plus the month's movers. The workbooks (one with SQ_
+    formulas, one with native Excel formulas) go to --out, ./out by default.
+    Sample data, not investment data; the daily series are synthetic.
 
-    Example: [bold]xlmodels demo --lang en[/bold]
+    Example: [bold]xlmodels demo --lang en --out out[/bold]
     """
     with user_errors():
         inputs = sample.load_inputs(lang=lang.value)
         coverage = compute_coverage(inputs)
         table = coverage_display_table(coverage, inputs.settings)
+        paths = write_demo_workbooks(out, lang.value)
+    written = ", ".join(str(path) for path in paths)
     if as_json:
         console.print_json(json.dumps(table.to_dict(orient="records"), ensure_ascii=False))
+        errors.print(f"Coverage workbooks: {written}")
         return
     title = {"zh": "重点公司盈利预测及投资评级", "en": "Coverage: estimates and ratings"}[
         lang.value
@@ -45,3 +78,4 @@ def demo(
     for row in table.itertuples(index=False):
         view.add_row(*row)
     console.print(view)
+    console.print(f"Coverage workbooks: {written}")

@@ -16,7 +16,14 @@ from xlmodels.display import format_number
 from xlmodels.display import is_blank as _is_blank
 from xlmodels.model import FISCAL_YEARS, Settings
 
-__all__ = ["CURRENCY_NAMES", "DisplayRules", "coverage_display_table"]
+__all__ = [
+    "CURRENCY_NAMES",
+    "DisplayRules",
+    "TableColumn",
+    "coverage_columns",
+    "coverage_display_table",
+    "coverage_rows",
+]
 
 #: How each currency is named in a header, by language.
 CURRENCY_NAMES = {
@@ -27,7 +34,11 @@ CURRENCY_NAMES = {
 
 @dataclass(frozen=True)
 class DisplayRules:
-    """Decimal places of each column of the printed table."""
+    """Decimal places of each column of the printed table.
+
+    The reference report prints PE as whole numbers; ``pe_decimals=1`` gives
+    one decimal. ``years`` is how many fiscal years of EPS and PE to show.
+    """
 
     close_decimals: int = 1
     market_cap_decimals: int = 0
@@ -40,6 +51,84 @@ def _currencies(codes: pd.Series, lang: str) -> str:
     names = CURRENCY_NAMES[lang]
     unique = list(dict.fromkeys(codes.dropna()))
     return "/".join(names.get(code, code) for code in unique)
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """One printed column: where its values come from and how they print.
+
+    ``key`` is ``code`` (the index) or a column of
+    :func:`~xlmodels.coverage.compute_coverage`; ``kind`` is ``text`` or
+    ``number``. Numbers print with ``decimals`` places (and thousands
+    separators when ``thousands``): the text formats through
+    :func:`~xlmodels.display.format_number`, spreadsheets through the
+    matching :func:`~xlmodels.display.excel_number_format`.
+    """
+
+    key: str
+    header: str
+    kind: str = "number"
+    decimals: int = 0
+    thousands: bool = True
+
+
+def coverage_rows(coverage: pd.DataFrame, rated_only: bool = True) -> pd.DataFrame:
+    """The companies the printed table lists, in universe order.
+
+    With ``rated_only`` only companies with an FY1 EPS are kept: the table
+    lists covered names, not the movers monitored for the month.
+    """
+    return coverage[coverage["eps_fy1"].notna()] if rated_only else coverage
+
+
+def coverage_columns(
+    coverage: pd.DataFrame, settings: Settings, rules: DisplayRules | None = None
+) -> tuple[TableColumn, ...]:
+    """The printed columns of the coverage table, headers in ``settings.lang``.
+
+    Currency units in the headers are those of the rows given (``港元/美元``
+    when a table mixes Hong Kong and US listings).
+    """
+    rules = rules or DisplayRules()
+    lang = settings.lang
+    labels = settings.year_labels()
+    slots = FISCAL_YEARS[: rules.years]
+    price_units = _currencies(coverage["price_currency"], lang)
+    if lang == "zh":
+        headers = {
+            "code": "公司代码",
+            "name": "公司名称",
+            "rating": "投资评级",
+            "close": f"昨收盘（{price_units}）",
+            "market_cap": f"总市值（百万{price_units}）",
+        }
+    else:
+        headers = {
+            "code": "Code",
+            "name": "Company",
+            "rating": "Rating",
+            "close": f"Close ({price_units})",
+            "market_cap": f"Mkt cap ({price_units} mn)",
+        }
+    return (
+        TableColumn("code", headers["code"], kind="text"),
+        TableColumn("name", headers["name"], kind="text"),
+        TableColumn("rating", headers["rating"], kind="text"),
+        TableColumn("close", headers["close"], decimals=rules.close_decimals),
+        TableColumn("market_cap", headers["market_cap"], decimals=rules.market_cap_decimals),
+        *(
+            TableColumn(f"eps_{slot}", f"EPS {labels[slot]}", decimals=rules.eps_decimals)
+            for slot in slots
+        ),
+        *(
+            TableColumn(f"pe_{slot}", f"PE {labels[slot]}", decimals=rules.pe_decimals)
+            for slot in slots
+        ),
+    )
+
+
+def _text(value: object) -> str:
+    return "-" if _is_blank(value) else str(value)
 
 
 def coverage_display_table(
@@ -67,42 +156,14 @@ def coverage_display_table(
     DataFrame of str
         Columns are the printed headers, in order.
     """
-    rules = rules or DisplayRules()
-    lang = settings.lang
-    rows = coverage[coverage["eps_fy1"].notna()] if rated_only else coverage
-    labels = settings.year_labels()
-    slots = FISCAL_YEARS[: rules.years]
-    price_units = _currencies(rows["price_currency"], lang)
-    if lang == "zh":
-        headers = {
-            "code": "公司代码",
-            "name": "公司名称",
-            "rating": "投资评级",
-            "close": f"昨收盘（{price_units}）",
-            "market_cap": f"总市值（百万{price_units}）",
-        }
-    else:
-        headers = {
-            "code": "Code",
-            "name": "Company",
-            "rating": "Rating",
-            "close": f"Close ({price_units})",
-            "market_cap": f"Mkt cap ({price_units} mn)",
-        }
+    rows = coverage_rows(coverage, rated_only)
     table = pd.DataFrame(index=rows.index)
-    table[headers["code"]] = rows.index
-    table[headers["name"]] = rows["name"]
-    table[headers["rating"]] = [("-" if _is_blank(r) else str(r)) for r in rows["rating"]]
-    table[headers["close"]] = [format_number(v, rules.close_decimals) for v in rows["close"]]
-    table[headers["market_cap"]] = [
-        format_number(v, rules.market_cap_decimals) for v in rows["market_cap"]
-    ]
-    for slot in slots:
-        table[f"EPS {labels[slot]}"] = [
-            format_number(v, rules.eps_decimals) for v in rows[f"eps_{slot}"]
-        ]
-    for slot in slots:
-        table[f"PE {labels[slot]}"] = [
-            format_number(v, rules.pe_decimals) for v in rows[f"pe_{slot}"]
-        ]
+    for column in coverage_columns(rows, settings, rules):
+        values = rows.index if column.key == "code" else rows[column.key]
+        if column.kind == "text":
+            table[column.header] = [_text(value) for value in values]
+        else:
+            table[column.header] = [
+                format_number(value, column.decimals, column.thousands) for value in values
+            ]
     return table.reset_index(drop=True)

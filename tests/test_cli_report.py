@@ -1,0 +1,148 @@
+"""``xlmodels report``: files written, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from xlmodels.cli import app
+from xlmodels.spec import SPEC
+
+runner = CliRunner()
+
+
+def test_sample_report_writes_the_chosen_formats_and_lists_them(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--sample",
+            "--out",
+            str(out),
+            "--format",
+            "md,csv",
+            "-f",
+            "xlsx",
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["coverage.csv", "coverage.xlsx", "report.md"]
+    assert "Files written" in result.output
+    for name in ("report.md", "coverage.xlsx", "coverage.csv"):
+        assert name in result.output
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "while Weibo underperformed it by 0.1pct" in markdown
+
+
+def test_quoted_indexes_and_pe_decimals(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--sample",
+            "-o",
+            str(tmp_path),
+            "-f",
+            "md",
+            "--index",
+            "HSTECH.HI",
+            "--index",
+            "QNET.GI",
+            "--pe-decimals",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert (
+        "11 月恒生科技指数单月下跌 3.2%。同期，纳斯达克互联网指数录得上涨，单月涨幅为 9.2%。"
+        in (markdown)
+    )
+    assert "| 15.4 | 14.1 |" in markdown
+
+
+def _error_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    return lines[0]
+
+
+def test_a_missing_workbook_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(tmp_path / "nope.xlsx"), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert _error_line(result.output).endswith("nope.xlsx: no such file")
+
+
+def test_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a spreadsheet", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(text), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "is not an Excel workbook" in _error_line(result.output)
+
+
+def test_a_workbook_that_is_not_a_coverage_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "budget.xlsx"
+    book = Workbook()
+    book.active.title = "Budget"  # type: ignore[union-attr]
+    book.save(path)
+    result = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    line = _error_line(result.output)
+    assert "is not a coverage workbook: it has no sheet 'Coverage'" in line
+
+
+def test_a_coverage_workbook_waits_for_the_workbook_reader(tmp_path: Path) -> None:
+    # Until the workbook reader is part of xlmodels, a valid workbook is
+    # refused with a pointer to --sample, never half-read.
+    path = tmp_path / "coverage.xlsx"
+    book = Workbook()
+    for position, name in enumerate(SPEC.sheet_names()):
+        if position == 0:
+            book.active.title = name  # type: ignore[union-attr]
+        else:
+            book.create_sheet(name)
+    book.save(path)
+    result = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "needs the workbook reader" in _error_line(result.output)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ([], "give one or more coverage workbooks, or --sample"),
+        (["--sample", "--format", "pdf"], "unknown format 'pdf'"),
+        (["--sample", "--index", "HSI.HI"], "index 'HSI.HI' is not among"),
+    ],
+)
+def test_usage_mistakes_are_one_line_and_exit_2(
+    arguments: list[str], message: str, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["report", *arguments, "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert message in _error_line(result.output)
+
+
+def test_an_output_folder_that_is_a_file(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["report", "--sample", "-o", str(taken), "-f", "md"])
+    assert result.exit_code == 2
+    assert "is not a folder" in _error_line(result.output)
+
+
+def test_help_names_the_formats() -> None:
+    result = runner.invoke(app, ["report", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "--format" in text
+    assert "md, html, xlsx, csv, png, svg" in text

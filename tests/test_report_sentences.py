@@ -1,0 +1,288 @@
+"""The month's report data and sentences against the reference report's own text.
+
+The quotations below are the reference report's 行情回顾 statements as
+printed (December 2024 internet-sector monthly), the PDF's line breaks
+removed. The generated sentences must reproduce them, with one deliberate
+correction: the report prints "跑赢纳斯达克指数 ... -0.1pct" for Weibo; a
+clean output says it underperformed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from xlmodels import sample
+from xlmodels.errors import InputError
+from xlmodels.model import CoverageInputs
+from xlmodels.report.month import (
+    IndexMove,
+    MarketMovers,
+    MonthReport,
+    build_month_report,
+    short_name,
+)
+from xlmodels.report.sentences import (
+    index_sentence,
+    month_sentences,
+    movers_sentence,
+    valuation_sentence,
+)
+
+REPORT_INDEXES = (
+    "11 月恒生科技指数单月下跌 3.2%。同期，纳斯达克互联网指数录得上涨，单月涨幅为 9.2%。"
+)
+REPORT_HONG_KONG = (
+    "港股方面，金山软件、网易、金蝶国际为本月表现前三的股票，单月涨幅为 16.7%、9.1%、7.7%，"
+    "跑赢恒生科技指数 20.0pct、12.3pct、11.0pct。"
+)
+REPORT_US_AS_PRINTED = (
+    "美股方面，SEA、亚马逊、微博为本月表现前三的股票，单月涨幅为 21.0%、11.5%、6.1%，"
+    "跑赢纳斯达克指数 14.8pct、5.3pct、-0.1pct。"
+)
+REPORT_VALUATION = (
+    "截至 2024 年 12 月 2 日，恒生科技指数 PE-TTM 为 20.59x，处于恒生科技指数成立以来 8.85%分位点。"
+)
+# The report's indexes sentence quotes the Hang Seng TECH and the NASDAQ Internet index.
+QUOTED = ["HSTECH.HI", "QNET.GI"]
+
+
+def _split(inputs: CoverageInputs) -> list[CoverageInputs]:
+    """The sample as two workbooks: the Hong Kong group and the US group."""
+    groups = []
+    for market in ("HK", "US"):
+        codes = inputs.universe.index[inputs.universe["market"] == market]
+        benchmarks = set(inputs.universe.loc[codes, "benchmark"])
+        keep_index = [c for c in inputs.indexes.index if c in benchmarks or market == "US"]
+        history = inputs.history
+        assert history is not None
+        groups.append(
+            dataclasses.replace(
+                inputs,
+                universe=inputs.universe.loc[codes],
+                market=inputs.market.reindex(codes),
+                estimates=inputs.estimates.loc[inputs.estimates.index.intersection(codes)],
+                indexes=inputs.indexes.loc[keep_index],
+                history=history[history["code"].isin([*codes, *keep_index])],
+            )
+        )
+    return groups
+
+
+@pytest.fixture(scope="module")
+def zh() -> MonthReport:
+    return build_month_report(sample.load_inputs("zh"), index_codes=QUOTED)
+
+
+@pytest.fixture(scope="module")
+def en() -> MonthReport:
+    return build_month_report(sample.load_inputs("zh"), lang="en", index_codes=QUOTED)
+
+
+def test_the_index_sentence_is_the_reports(zh: MonthReport) -> None:
+    assert month_sentences(zh).indexes == REPORT_INDEXES
+
+
+def test_the_hong_kong_movers_sentence_is_the_reports(zh: MonthReport) -> None:
+    markets = dict(month_sentences(zh).markets)
+    assert markets["港股"] == REPORT_HONG_KONG
+
+
+def test_the_us_sentence_says_weibo_underperformed_by_0_1pct(zh: MonthReport) -> None:
+    us = dict(month_sentences(zh).markets)["美股"]
+    assert us == (
+        "美股方面，SEA、亚马逊、微博为本月表现前三的股票，单月涨幅为 21.0%、11.5%、6.1%，"
+        "SEA、亚马逊跑赢纳斯达克指数 14.8pct、5.3pct，微博跑输 0.1pct。"
+    )
+    # Everything up to the outperformance clause is the report's own text.
+    assert us.startswith(REPORT_US_AS_PRINTED.split("跑赢")[0])
+    assert "-" not in us.split("跑赢")[1]
+
+
+def test_the_valuation_sentence_is_the_reports(zh: MonthReport) -> None:
+    assert month_sentences(zh).valuation == (REPORT_VALUATION,)
+
+
+def test_english_sentences(en: MonthReport) -> None:
+    sentences = month_sentences(en)
+    assert sentences.indexes == (
+        "In November, the Hang Seng TECH Index fell 3.2%. "
+        "Over the same period, the NASDAQ Internet Index rose 9.2%."
+    )
+    hong_kong, us = (text for _, text in sentences.markets)
+    assert hong_kong == (
+        "Among Hong Kong stocks, Kingsoft, NetEase and Kingdee were the month's top three "
+        "performers, up 16.7%, 9.1% and 7.7%, outperforming the Hang Seng TECH Index by "
+        "20.0pct, 12.3pct and 11.0pct respectively."
+    )
+    assert us == (
+        "Among US stocks, Sea Ltd, Amazon and Weibo were the month's top three performers, "
+        "up 21.0%, 11.5% and 6.1%; Sea Ltd and Amazon outperformed the NASDAQ Composite by "
+        "14.8pct and 5.3pct respectively, while Weibo underperformed it by 0.1pct."
+    )
+    assert sentences.valuation == (
+        "As of 2 December 2024, the Hang Seng TECH Index traded at 20.59x PE-TTM, "
+        "at the 8.85% percentile of its history since launch.",
+    )
+
+
+def test_two_workbooks_give_the_same_month_as_one(zh: MonthReport) -> None:
+    groups = _split(sample.load_inputs("zh"))
+    split = build_month_report(groups, index_codes=QUOTED)
+    assert month_sentences(split) == month_sentences(zh)
+    assert [group.title for group in split.groups] == ["HK Internet", "US Internet"]
+    # Each stock is measured against its own benchmark, from its own workbook.
+    us = split.markets[1].gainers
+    assert set(us["benchmark"]) == {"IXIC.GI"}
+
+
+def test_workbooks_of_different_months_are_refused() -> None:
+    hong_kong, us = _split(sample.load_inputs())
+    moved = dataclasses.replace(
+        us, settings=dataclasses.replace(us.settings, period_end=pd.Timestamp("2024-12-31").date())
+    )
+    with pytest.raises(InputError, match="one report covers one month"):
+        build_month_report([hong_kong, moved])
+
+
+def test_a_report_without_a_period_is_refused() -> None:
+    inputs = sample.load_inputs()
+    bare = dataclasses.replace(
+        inputs, settings=dataclasses.replace(inputs.settings, period_start=None)
+    )
+    with pytest.raises(InputError, match="no performance period"):
+        build_month_report(bare)
+
+
+def test_an_unknown_quoted_index_is_refused() -> None:
+    with pytest.raises(InputError, match=r"'HSI\.HI'"):
+        build_month_report(sample.load_inputs(), index_codes=["HSI.HI"])
+
+
+def test_by_default_every_priced_index_is_quoted_benchmarks_first() -> None:
+    report = build_month_report(sample.load_inputs())
+    assert [move.code for move in report.indexes] == ["HSTECH.HI", "IXIC.GI", "QNET.GI"]
+    assert month_sentences(report).indexes == (
+        "11 月恒生科技指数单月下跌 3.2%。同期，纳斯达克指数录得上涨，单月涨幅为 6.2%；"
+        "纳斯达克互联网指数录得上涨，单月涨幅为 9.2%。"
+    )
+
+
+def test_decliners_and_risers_of_each_market() -> None:
+    report = build_month_report(sample.load_inputs(), chart_n=2)
+    hong_kong, us = report.markets
+    assert hong_kong.decliners.index.tolist() == ["9988.HK", "3690.HK", "0700.HK"]
+    assert hong_kong.leaders.index.tolist() == ["3888.HK", "9999.HK"]
+    assert us.decliners.empty
+    assert hong_kong.benchmarks()[0][:2] == ("HSTECH.HI", "恒生科技指数")
+
+
+def _market(rows: dict[str, tuple[float, float, str]], name: str = "美股") -> MarketMovers:
+    """A market whose named stocks have (return, relative return, benchmark name)."""
+    frame = pd.DataFrame(
+        {
+            "return": [r for r, _, _ in rows.values()],
+            "relative_return": [rel for _, rel, _ in rows.values()],
+            "benchmark_name": [b for _, _, b in rows.values()],
+            "short_name": list(rows),
+        },
+        index=list(rows),
+    )
+    frame["benchmark"] = frame["benchmark_name"]
+    frame["benchmark_return"] = frame["return"] - frame["relative_return"]
+    return MarketMovers("US", name, frame, frame, frame.iloc[0:0])
+
+
+def test_all_underperforming_reads_paoshu_with_positive_figures() -> None:
+    market = _market({"A": (0.02, -0.031, "纳指"), "B": (0.01, -0.041, "纳指")})
+    text = movers_sentence(market, "zh")
+    assert text.endswith("单月涨幅为 2.0%、1.0%，跑输纳指 3.1pct、4.1pct。")
+    assert "跑赢" not in text
+    english = movers_sentence(dataclasses.replace(market, name="US"), "en")
+    assert english.endswith(
+        "up 2.0% and 1.0%, underperforming the 纳指 by 3.1pct and 4.1pct respectively."
+    )
+
+
+def test_a_relative_return_that_prints_as_zero_reads_in_line() -> None:
+    market = _market({"A": (0.05, 0.02, "纳指"), "B": (0.03, -0.0004, "纳指")})
+    assert movers_sentence(market, "zh").endswith("A跑赢纳指 2.0pct，B与纳指持平。")
+    assert movers_sentence(dataclasses.replace(market, name="US"), "en").endswith(
+        "; A outperformed the 纳指 by 2.0pct, while B performed in line with it."
+    )
+
+
+def test_mixed_benchmarks_name_each_benchmark() -> None:
+    market = _market(
+        {
+            "A": (0.05, 0.02, "恒生科技指数"),
+            "B": (0.04, 0.01, "恒生指数"),
+            "C": (0.01, -0.02, "恒生指数"),
+        },
+        name="港股",
+    )
+    assert movers_sentence(market, "zh").endswith(
+        "A跑赢恒生科技指数 2.0pct，B跑赢恒生指数 1.0pct，C跑输 2.0pct。"
+    )
+
+
+def test_falling_and_mixed_returns_say_so() -> None:
+    falling = _market({"A": (-0.01, 0.02, "纳指"), "B": (-0.02, 0.01, "纳指")})
+    assert "单月跌幅为 1.0%、2.0%，跑赢纳指 2.0pct、1.0pct" in movers_sentence(falling, "zh")
+    assert "down 1.0% and 2.0%" in movers_sentence(falling, "en")
+    mixed = _market({"A": (0.01, 0.02, "纳指"), "B": (-0.02, 0.01, "纳指")})
+    assert "单月涨跌幅分别为 +1.0%、-2.0%" in movers_sentence(mixed, "zh")
+    assert "returning +1.0% and -2.0%" in movers_sentence(mixed, "en")
+
+
+def test_one_named_stock() -> None:
+    market = _market({"A": (0.05, 0.02, "纳指")})
+    assert movers_sentence(market, "zh") == (
+        "美股方面，A为本月表现最好的股票，单月涨幅为 5.0%，跑赢纳指 2.0pct。"
+    )
+    assert "A was the month's best performer, up 5.0%, outperforming the 纳指 by 2.0pct." in (
+        movers_sentence(dataclasses.replace(market, name="US"), "en")
+    )
+
+
+def test_index_sentence_directions() -> None:
+    moves = [IndexMove("A", "甲指数", 0.012), IndexMove("B", "乙指数", -0.0004)]
+    assert index_sentence(moves, 3, "zh") == "3 月甲指数单月上涨 1.2%。同期，乙指数单月持平。"
+    assert index_sentence(moves, 3, "en") == (
+        "In March, the 甲指数 rose 1.2%. Over the same period, the 乙指数 was flat."
+    )
+
+
+def test_a_stock_valuation_is_since_listing() -> None:
+    row = pd.Series(
+        {"label": "Tencent", "as_of": pd.Timestamp("2024-12-02"), "pe_ttm": 18.0, "percentile": 0.5}
+    )
+    assert valuation_sentence(row, "en", kind="stock").endswith(
+        "at the 50.00% percentile of its history since listing."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("网易-S", "网易"),
+        ("美团-W", "美团"),
+        ("阿里巴巴-SW", "阿里巴巴"),
+        ("SEA", "SEA"),
+        ("X-Y", "X-Y"),
+    ],
+)
+def test_short_names_drop_share_class_markers(name: str, short: str) -> None:
+    assert short_name(name) == short
+
+
+def test_the_readme_shows_the_sentences_the_code_writes() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Monthly report outputs", 1)[1].split("\n## ", 1)[0]
+    for lang in ("zh", "en"):
+        report = build_month_report(sample.load_inputs(), lang=lang, index_codes=QUOTED)
+        block = "\n".join(month_sentences(report).paragraphs())
+        assert f"```\n{block}\n```" in section

@@ -1,0 +1,502 @@
+"""Cell values in, cell values out: the one place that knows what Excel sends and takes.
+
+Every ``SQ_`` function is a call of :func:`evaluate` that names an ``xlmodels``
+core function and says how each argument is read:
+
+* :class:`Numbers` -- one number per cell, broadcast against the other
+  ``Numbers`` like numpy (a column against a single cell, a column against a
+  row gives a grid). A problem in one cell marks only the results it feeds.
+* :class:`Series` -- a whole row or column read as one series (quarterly
+  EPS, segment values, cash flows, a price or multiple history).
+* :class:`Text` -- a single-cell option such as a method or scheme name.
+
+What arrives (xlwings reads every argument with ``ndim=2`` and
+``err_to_str=True``, so ranges and single cells are lists of lists):
+
+=====================  =======================  ===========================
+cell                   classic desktop xlwings  Office.js (Lite, Server)
+=====================  =======================  ===========================
+number                 float                    float or int
+empty                  None                     0 (as xlwings documents);
+                                                ``=""`` arrives as None
+error (``#N/A``)       "#N/A"                   "#N/A"
+date                   datetime                 serial number
+text, boolean          str, bool                str, bool
+=====================  =======================  ===========================
+
+How cells are read: a number (or a date, as its Excel serial, as Excel's own
+arithmetic reads it) is a number; an empty cell or an error gives ``#N/A``;
+text or a boolean gives ``#VALUE!``; the text ``NM`` (what these functions
+write for "not meaningful") is read back as :data:`xlmodels.NM`, so chains of
+``SQ_`` functions keep NM. In a series, empty cells at the end of the range
+are ignored (a range may be sized for data still to come), an error anywhere
+gives ``#N/A`` and text anywhere ``#VALUE!``; other empty cells are missing
+values for the core function to handle.
+
+What leaves: a result the size of one cell is a scalar; larger results are
+lists of lists that Excel spills. Missing results are ``#N/A``, infinite ones
+``#NUM!``, NM results the text ``NM``. Errors take the form
+:func:`error_value` gives them on the running platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from xlwings import XlwingsError
+
+import xlmodels as xm
+from xlmodels.markers import NM
+
+__all__ = [
+    "EXCEL_ERRORS",
+    "Numbers",
+    "Series",
+    "Text",
+    "error_value",
+    "evaluate",
+    "is_error_text",
+    "running_on_office_js",
+]
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+Codes = npt.NDArray[np.int8]
+
+#: Error values Excel can put in a cell; text starting with one of them (and a
+#: space) is an error too: "#N/A waiting..." from xlwings, "#VALUE! reason" from us.
+EXCEL_ERRORS: Final = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#PYTHON!",
+    }
+)
+
+NOT_AVAILABLE: Final = "#N/A"
+WRONG_VALUE: Final = "#VALUE!"
+BAD_NUMBER: Final = "#NUM!"
+#: Classic desktop Excel turns a UDF's text longer than 255 characters into #VALUE!.
+MAX_TEXT: Final = 255
+
+# What was wrong with a cell. Codes are ordered only to be stored in int8 arrays.
+OK: Final = 0
+BLANK: Final = 1  # empty cell: #N/A, and trimmed from the end of a series
+ERROR: Final = 2  # an error value: #N/A
+INVALID: Final = 3  # text or a boolean where a number belongs, or a value rejected: #VALUE!
+
+_PLAIN_NUMBERS: Final = frozenset({float, int})
+_ROW_TYPES: Final = frozenset({list, tuple})
+# Excel's 1900 date system, as Excel counts it (serial 1 is 1900-01-01, with
+# Excel's fictitious 1900-02-29 making the epoch 1899-12-30 from March 1900 on).
+_EXCEL_EPOCH: Final = dt.datetime(1899, 12, 30)
+
+
+def running_on_office_js() -> bool:
+    """Whether the functions run as Office.js custom functions (xlwings Lite or Server).
+
+    xlwings Server (in both its server and WebAssembly modes) sets
+    ``XLWINGS_ON_SERVER=true`` before importing xlwings, which is how
+    ``from xlwings import func`` picks the Office.js decorators; xlwings Lite
+    runs in Pyodide, whose platform is ``emscripten``.
+    """
+    return os.environ.get("XLWINGS_ON_SERVER") == "true" or sys.platform == "emscripten"
+
+
+def error_value(error: str, message: str | None = None) -> Any:
+    """What an error looks like in a cell on the running platform.
+
+    This is the one place that decides; change it here and every function follows.
+
+    * One element of a result (``message`` is None): the error text,
+      ``"#N/A"``. Under Office.js xlwings turns that text into a real error
+      cell. Classic desktop xlwings cannot return a real error value: its
+      VBA wrapper passes on whatever Python returns, and pywin32 turns a
+      ``VARIANT(VT_ERROR, code)`` into the "missing argument" error whatever
+      the code (pywin32 ``oleargs.cpp``; xlwings issue #776), so the cell
+      shows the error's text. The same text is what a formula engine in
+      Python gets.
+    * The whole call (``message`` given: a bad option, ranges that do not
+      fit together, a single-cell result the core rejected): under Office.js
+      an ``XlwingsError`` carrying the message, which xlwings shows as
+      ``#VALUE!`` with the message in the cell's error flag; elsewhere the
+      error text followed by the message, cut to the 255 characters a
+      classic UDF may return.
+    """
+    if message is None:
+        return error
+    if running_on_office_js():
+        raise XlwingsError(message)
+    return f"{error} {message}"[:MAX_TEXT]
+
+
+def is_error_text(text: str) -> bool:
+    """Whether a cell's text is an Excel error value (or starts with one).
+
+    >>> is_error_text("#N/A"), is_error_text("#VALUE! scheme must be ..."), is_error_text("#1")
+    (True, True, False)
+    """
+    return text.strip().split(" ", 1)[0].upper() in EXCEL_ERRORS
+
+
+@dataclass(frozen=True, slots=True)
+class Numbers:
+    """An argument read cell by cell; ``default`` stands in when it is omitted (None)."""
+
+    value: Any
+    default: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """An argument read as one series: a single row, a single column or a single cell."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A single-cell option; an empty cell or omitted argument takes ``default``."""
+
+    value: Any
+    default: str
+
+
+Argument = Numbers | Series | Text
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """Numbers read from cells: NaN where a cell gave none, and what was wrong there."""
+
+    numbers: FloatArray
+    codes: Codes | None  # None: every cell held a number
+
+
+def evaluate(core: Callable[..., Any], /, **arguments: Argument) -> Any:
+    """Call ``core`` on cell values and return cell values; never raise into a cell.
+
+    Problem cells go to ``core`` as NaN and their results are replaced by the
+    cell's error, the leftmost argument's first (Excel reads arguments before
+    it computes, left to right). When ``core`` rejects the call (a
+    ``ValueError``): if it also rejects it with every cell missing, the
+    problem is not in the cells (too few quarters, a bad method name) and the
+    whole call fails with the core's message; otherwise the cells are retried
+    one by one, and only those rejected show ``#VALUE!``, so one bad row does
+    not blank the spill. A rejected single-cell result keeps the message.
+
+    >>> evaluate(xm.pe, price=Numbers([[100.0], [100.0], [50.0]]),
+    ...          eps=Numbers([[10.0], [-1.0], [None]]), fx=Numbers(2.0))
+    [[5.0], ['NM'], ['#N/A']]
+    """
+    try:
+        return _evaluate(core, arguments)
+    except ValueError as error:
+        return error_value(WRONG_VALUE, str(error))
+    except Exception as error:
+        # A bug in xlmodels: the traceback goes to the log, never into a cell.
+        # The arguments stay out of the log: ranges are large and may be confidential.
+        logger.exception("%s failed in xlmodels", getattr(core, "__name__", core))
+        return error_value(WRONG_VALUE, f"internal error in xlmodels ({type(error).__name__})")
+
+
+def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> Any:
+    elementwise: dict[str, FloatArray] = {}
+    fixed: dict[str, Any] = {}
+    # Per-argument problems in argument order: arrays for Numbers, a code for a Series.
+    problems: list[Codes | int] = []
+    for name, argument in arguments.items():
+        if isinstance(argument, Numbers):
+            given = argument.default if argument.value is None else argument.value
+            read = read_numbers(given)
+            elementwise[name] = read.numbers
+            if read.codes is not None:
+                problems.append(read.codes)
+        elif isinstance(argument, Series):
+            series = read_series(name, argument.value)
+            fixed[name] = series.numbers
+            if series.codes is not None:
+                worst = _series_problem(series.codes)
+                if worst != OK:
+                    problems.append(worst)
+        else:
+            fixed[name] = read_text(name, argument.value, argument.default)
+    shape = _broadcast_shape(elementwise)
+    codes = _combine(problems, shape)
+    try:
+        result = np.asarray(_call(core, elementwise, fixed))
+    except ValueError:
+        # Raises (ending the call with the core's message) if no cell is to blame.
+        _call(core, dict.fromkeys(elementwise, math.nan), fixed)
+        result, rejected = _cell_by_cell(core, elementwise, fixed, shape, codes)
+        codes = rejected if codes is None else np.where(codes == OK, rejected, codes)
+    if codes is not None and codes.shape != result.shape:
+        codes = np.broadcast_to(codes, result.shape)
+    return _to_cells(result, codes)
+
+
+def _call(
+    core: Callable[..., Any], elementwise: Mapping[str, Any], fixed: Mapping[str, Any]
+) -> Any:
+    with np.errstate(all="ignore"):
+        return core(**elementwise, **fixed)
+
+
+def _broadcast_shape(elementwise: Mapping[str, FloatArray]) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(*(values.shape for values in elementwise.values()))
+    except ValueError:
+        sizes = ", ".join(
+            f"{name} {_describe_shape(values.shape)}" for name, values in elementwise.items()
+        )
+        raise ValueError(
+            f"ranges do not fit together ({sizes}): use ranges of the same size, "
+            "a column with a row, or single cells"
+        ) from None
+
+
+def _describe_shape(shape: tuple[int, ...]) -> str:
+    if len(shape) == 2:
+        return f"{shape[0]}x{shape[1]} cells"
+    if len(shape) == 1:
+        return f"{shape[0]} values"
+    return "1 cell"
+
+
+def _cell_by_cell(
+    core: Callable[..., Any],
+    elementwise: Mapping[str, FloatArray],
+    fixed: Mapping[str, Any],
+    shape: tuple[int, ...],
+    codes: Codes | None,
+) -> tuple[npt.NDArray[Any], Codes]:
+    spread = {name: np.broadcast_to(values, shape) for name, values in elementwise.items()}
+    result = np.full(shape, math.nan, dtype=object)
+    rejected = np.zeros(shape, dtype=np.int8)
+    for index in np.ndindex(shape):
+        if codes is not None and codes[index] != OK:
+            continue  # the cell's own error shows there; nothing to compute
+        try:
+            result[index] = _call(core, {n: v[index] for n, v in spread.items()}, fixed)
+        except ValueError:
+            if result.size == 1:
+                raise  # a single-cell formula shows why
+            rejected[index] = INVALID
+    return result, rejected
+
+
+def _combine(problems: list[Codes | int], shape: tuple[int, ...]) -> Codes | None:
+    if not problems:
+        return None
+    codes = np.zeros(shape, dtype=np.int8)
+    for problem in problems:
+        np.copyto(codes, np.broadcast_to(np.int8(problem), shape), where=codes == OK)
+    return codes
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def read_numbers(value: Any) -> _Read:
+    """Cell values (a scalar, a list, a list of lists or an array) as float64 with problems.
+
+    >>> read = read_numbers([[1.5, None], ["NM", "x"]])
+    >>> read.numbers.tolist(), read.codes.tolist()
+    ([[1.5, nan], [nan, nan]], [[0, 1], [0, 3]])
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "fiu":
+            return _Read(value.astype(np.float64, copy=False), None)
+        return _read_elements(value.astype(object))
+    if isinstance(value, list | tuple):
+        if value and isinstance(value[0], list | tuple):
+            return _read_grid(value)
+        if set(map(type, value)) <= _PLAIN_NUMBERS:
+            return _Read(np.array(value, dtype=np.float64), None)
+        flat = np.empty(len(value), dtype=object)
+        flat[:] = value
+        return _read_elements(flat)
+    number, code = _read_cell(value)
+    codes = None if code == OK else np.asarray(code, dtype=np.int8)
+    return _Read(np.asarray(number, dtype=np.float64), codes)
+
+
+def _read_grid(rows: list[Any] | tuple[Any, ...]) -> _Read:
+    # Ranges are large and mostly numbers: every check here is one C-level
+    # pass (map, set, chain) rather than Python code per cell (see the udfs
+    # benchmark).
+    if not set(map(type, rows)) <= _ROW_TYPES:
+        if not all(isinstance(row, list | tuple) for row in rows):
+            raise ValueError("a range must be a list of rows")
+        rows = [list(row) for row in rows]
+    widths = set(map(len, rows))
+    if len(widths) != 1:
+        raise ValueError("a range must have rows of equal length")
+    shape = (len(rows), widths.pop())
+    flat = list(chain.from_iterable(rows))
+    if set(map(type, flat)) <= _PLAIN_NUMBERS:
+        return _Read(np.array(flat, dtype=np.float64).reshape(shape), None)
+    cells = np.empty(len(flat), dtype=object)
+    cells[:] = flat
+    return _read_elements(cells.reshape(shape))
+
+
+def _read_elements(cells: npt.NDArray[Any]) -> _Read:
+    values = np.empty(cells.shape, dtype=np.float64)
+    codes = np.zeros(cells.shape, dtype=np.int8)
+    flat_values = values.reshape(-1)
+    flat_codes = codes.reshape(-1)
+    for position, cell in enumerate(cells.reshape(-1)):
+        flat_values[position], flat_codes[position] = _read_cell(cell)
+    return _Read(values, codes if codes.any() else None)
+
+
+def _read_cell(cell: Any) -> tuple[float, int]:
+    if cell is None:
+        return math.nan, BLANK
+    if isinstance(cell, bool | np.bool_):
+        return math.nan, INVALID
+    if isinstance(cell, int | float | np.integer | np.floating):
+        return float(cell), OK
+    if isinstance(cell, str):
+        text = cell.strip()
+        if not text:
+            return math.nan, BLANK
+        if text.upper() == "NM":
+            return float(NM), OK
+        if is_error_text(text):
+            return math.nan, ERROR
+        return math.nan, INVALID
+    if cell is pd.NaT:
+        return math.nan, BLANK
+    if isinstance(cell, dt.datetime | dt.date):
+        return excel_serial(cell), OK
+    if isinstance(cell, np.datetime64):
+        return (math.nan, BLANK) if np.isnat(cell) else (excel_serial(pd.Timestamp(cell)), OK)
+    return math.nan, INVALID
+
+
+def excel_serial(moment: dt.date) -> float:
+    """Excel's serial number of a date or datetime (1900 date system, from March 1900).
+
+    >>> excel_serial(dt.date(2024, 12, 2)), excel_serial(dt.datetime(2024, 12, 2, 18))
+    (45628.0, 45628.75)
+    """
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime(moment.year, moment.month, moment.day)
+    elapsed = moment.replace(tzinfo=None) - _EXCEL_EPOCH
+    return elapsed.days + elapsed.seconds / 86_400 + elapsed.microseconds / 86_400e6
+
+
+def read_series(name: str, value: Any) -> _Read:
+    """A single row, column or cell as a 1-D series, without its trailing empty cells."""
+    read = read_numbers(value)
+    values, codes = read.numbers, read.codes
+    if values.ndim > 2:
+        raise ValueError(f"{name} must be a single row or column, got {values.ndim} dimensions")
+    if values.ndim == 2:
+        rows, columns = values.shape
+        if rows != 1 and columns != 1:
+            raise ValueError(f"{name} must be a single row or column, got {rows}x{columns} cells")
+    values = values.reshape(-1)
+    if codes is not None:
+        codes = np.broadcast_to(codes, read.numbers.shape).reshape(-1)
+        filled = np.flatnonzero(codes != BLANK)
+        end = int(filled[-1]) + 1 if filled.size else 0
+        values, codes = values[:end], codes[:end]
+    return _Read(values, codes)
+
+
+def _series_problem(codes: Codes) -> int:
+    if (codes == INVALID).any():
+        return INVALID
+    if (codes == ERROR).any():
+        return ERROR
+    return OK
+
+
+def read_text(name: str, value: Any, default: str) -> Any:
+    """A single-cell option; the core function validates it and names the accepted values."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        cells = list(chain.from_iterable(v if isinstance(v, list | tuple) else [v] for v in value))
+        if len(cells) != 1:
+            raise ValueError(f"{name} must be a single cell, got {len(cells)} cells")
+        value = cells[0]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    return value.strip() if isinstance(value, str) else value
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _to_cells(result: npt.NDArray[Any], codes: Codes | None) -> Any:
+    if result.dtype == np.float64:
+        finite = np.isfinite(result)
+        if codes is None and finite.all():
+            return _shaped(result, result.tolist())
+        cells = result.astype(object)
+        if not finite.all():
+            cells[np.isnan(result)] = error_value(NOT_AVAILABLE)
+            cells[xm.is_nm(result)] = "NM"
+            cells[np.isinf(result)] = error_value(BAD_NUMBER)
+    else:
+        cells = np.empty(result.shape, dtype=object)
+        flat = cells.reshape(-1)
+        for position, item in enumerate(result.reshape(-1)):
+            flat[position] = _to_cell(item)
+    if codes is not None:
+        cells[codes == INVALID] = error_value(WRONG_VALUE)
+        cells[(codes == BLANK) | (codes == ERROR)] = error_value(NOT_AVAILABLE)
+    return _shaped(cells, cells.tolist())
+
+
+def _to_cell(item: Any) -> Any:
+    if item is None:
+        return error_value(NOT_AVAILABLE)
+    if isinstance(item, float | np.floating):
+        if xm.is_nm(item):
+            return "NM"
+        if math.isnan(item):
+            return error_value(NOT_AVAILABLE)
+        if math.isinf(item):
+            return error_value(BAD_NUMBER)
+        return float(item)
+    if isinstance(item, np.generic):
+        return item.item()
+    return item
+
+
+def _shaped(result: npt.NDArray[Any], cells: Any) -> Any:
+    """One cell's worth as a scalar (Excel shows it in the formula's cell), else the grid."""
+    if result.size == 1:
+        while isinstance(cells, list):
+            cells = cells[0]
+    return cells

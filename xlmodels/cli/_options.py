@@ -1,0 +1,40 @@
+"""Options and checks shared by the workbook commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlmodels.errors import InputError
+from xlmodels.ratings import SchemeError, load_scheme
+
+__all__ = ["check_output", "check_scheme", "scheme_option"]
+
+
+def check_scheme(value: str) -> str:
+    """A known rating scheme id, or a usage error listing them."""
+    try:
+        return load_scheme(value).id
+    except SchemeError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+scheme_option = Annotated[
+    str,
+    typer.Option(
+        "--scheme",
+        callback=check_scheme,
+        help="Rating scheme id (guosen, csc, cms, ubs, or one of your own).",
+    ),
+]
+
+
+def check_output(path: Path) -> None:
+    """An output workbook path must end in .xlsx and sit in an existing folder."""
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"the output must be an .xlsx file, got {path.name!r}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"the folder {folder} does not exist")

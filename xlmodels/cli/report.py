@@ -1,0 +1,110 @@
+"""``xlmodels report``: the month's report files from coverage workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from xlmodels import sample
+from xlmodels.cli._app import EXIT_USAGE, Language, app, console, errors, user_errors
+from xlmodels.errors import InputError
+from xlmodels.report.build import FORMATS, parse_formats, write_report
+from xlmodels.report.coverage_table import DisplayRules
+from xlmodels.report.fonts import FontNotFoundError
+from xlmodels.report.month import build_month_report
+from xlmodels.report.sources import read_coverage_workbooks
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@app.command()
+def report(
+    workbooks: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="WORKBOOK...",
+            help="Coverage workbooks, one per coverage group (for example HK and US).",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the files into.")
+    ] = Path("report"),
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the report.")] = Language.zh,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"Formats to write, repeatable or comma-separated: {', '.join(FORMATS)}. "
+            "Default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", min=1, max=20, help="Top performers named per market.")
+    ] = 3,
+    index: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--index",
+            help="Index quoted in the month's summary, repeatable or comma-separated, in "
+            "order. Default: every index with a return, benchmarks first.",
+            show_default=False,
+        ),
+    ] = None,
+    pe_decimals: Annotated[
+        int, typer.Option("--pe-decimals", min=0, max=1, help="Decimals of PE in the table.")
+    ] = 0,
+    use_sample: Annotated[
+        bool,
+        typer.Option("--sample", help="Use the bundled sample (the reference report's month)."),
+    ] = False,
+) -> None:
+    """Write the month's report: coverage table, statements and charts.
+
+    Reads each coverage workbook, then writes into --out: report.md,
+    report.html (one self-contained page), coverage.xlsx, coverage.csv (UTF-8
+    with BOM, one per group), and the movers and PE-TTM charts as PNG and
+    SVG. Prints the files it wrote.
+
+    Example: [bold]xlmodels report --sample --lang en --format html,png[/bold]
+    """
+    if use_sample == bool(workbooks):
+        errors.print(
+            "[bold red]error:[/bold red] give one or more coverage workbooks, or --sample "
+            "(not both)",
+            markup=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    with user_errors():
+        try:
+            chosen = parse_formats(formats)
+            if use_sample:
+                inputs = [sample.load_inputs(lang.value)]
+            else:
+                inputs = read_coverage_workbooks(workbooks or [])
+            month = build_month_report(
+                inputs, lang=lang.value, top_n=top, index_codes=_split(index)
+            )
+            written = write_report(month, out, chosen, DisplayRules(pe_decimals=pe_decimals))
+        except FontNotFoundError as error:
+            raise InputError(str(error)) from None
+    zh = lang is Language.zh
+    view = Table(title="已写入的文件" if zh else "Files written")
+    view.add_column("文件" if zh else "File")
+    view.add_column("格式" if zh else "Format")
+    view.add_column("内容" if zh else "Content")
+    view.add_column("大小" if zh else "Size", justify="right")
+    for item in written:
+        view.add_row(
+            str(item.path), item.format, item.description, f"{item.path.stat().st_size:,} B"
+        )
+    console.print(view)

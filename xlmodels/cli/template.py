@@ -1,0 +1,57 @@
+"""``xlmodels template``: a blank coverage workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlmodels.cli._app import FormulaMode, Language, app, console, user_errors
+from xlmodels.cli._options import check_output, scheme_option
+from xlmodels.inputs import default_fy1_year
+from xlmodels.model import CoverageInputs, Settings
+from xlmodels.workbook import write_workbook
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],
+    lang: Annotated[
+        Language, typer.Option("--lang", help="Language of titles, headers and ratings.")
+    ] = Language.zh,
+    formulas: Annotated[
+        FormulaMode,
+        typer.Option(
+            "--formulas",
+            help="sq: the firm's SQ_ functions (xlwings add-in); native: plain Excel.",
+        ),
+    ] = FormulaMode.sq,
+    report_date: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--report-date",
+            formats=["%Y-%m-%d"],
+            help="Report date: sets FY1 and the file's date. Default: today.",
+        ),
+    ] = None,
+    scheme: scheme_option = "guosen",
+) -> None:
+    """Write a blank coverage workbook: every sheet, header, setting, named range,
+    drop-down list and protection, and no company.
+
+    Examples:
+
+      [bold]xlmodels template --out coverage-template.xlsx[/bold]
+
+      [bold]xlmodels template --out template-en.xlsx --lang en --formulas native[/bold]
+    """
+    with user_errors():
+        check_output(out)
+        day = report_date.date() if report_date else dt.date.today()
+        settings = Settings(
+            report_date=day, fy1_year=default_fy1_year(day), scheme=scheme, lang=lang.value
+        )
+        write_workbook(out, CoverageInputs.blank(settings), mode=formulas.value)
+    console.print(f"wrote {out} (blank template, {formulas.value} formulas, {lang.value})")

@@ -1,0 +1,364 @@
+"""From input files to :class:`~xlmodels.model.CoverageInputs`: checks across files, defaults.
+
+The files are read one by one (:mod:`xlmodels.inputs.readers`); here their
+codes are resolved against the universe and its indexes, and what only two
+files together can tell is checked: every company has a price, its price is
+in the universe's price currency, its EPS currency converts into its price
+currency, every estimate belongs to a company, every rating override is a
+label of the scheme. Each failure names the file, row and column at fault.
+
+Defaults when the command line does not set them, all from the market file's
+latest price date among the covered companies (the *price date*):
+
+* report date: the price date;
+* period: from the last calendar day of the month before the price date's
+  month to the price date (a month-end close to the month's last close);
+* FY1: the calendar year of the first fiscal year-end on or after the report
+  date (2024 for a report dated 2024-12-02 with a December year-end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from xlmodels.errors import InputError
+from xlmodels.fx import FxTable
+from xlmodels.inputs.codes import CodeBook
+from xlmodels.inputs.readers import (
+    MarketSnapshot,
+    read_estimates,
+    read_history,
+    read_indexes,
+    read_market,
+    read_universe,
+)
+from xlmodels.model import (
+    ESTIMATE_COLUMNS,
+    INDEX_COLUMNS,
+    MARKET_COLUMNS,
+    CoverageInputs,
+    Settings,
+)
+from xlmodels.ratings import DEFAULT_SCHEME, load_scheme
+
+__all__ = [
+    "InputFiles",
+    "SettingsChoices",
+    "assemble_inputs",
+    "default_fy1_year",
+    "default_period",
+    "load_inputs",
+]
+
+
+@dataclass(frozen=True)
+class InputFiles:
+    """Paths of the input files; ``estimates``, ``history``, ``pe_history``, ``indexes`` optional.
+
+    ``history`` holds closes (and PE-TTM in the long layout); ``pe_history``
+    is a second history file for PE-TTM series in the wide layout.
+    """
+
+    universe: Path
+    market: Path
+    estimates: Path | None = None
+    history: Path | None = None
+    pe_history: Path | None = None
+    indexes: Path | None = None
+
+
+@dataclass(frozen=True)
+class SettingsChoices:
+    """Settings given explicitly; None means the default described in the module docstring."""
+
+    report_date: dt.date | None = None
+    fy1_year: int | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    scheme: str = DEFAULT_SCHEME
+    lang: str = "zh"
+    percentile_method: str = "inc"
+    relative_method: str = "arithmetic"
+    fiscal_year_end: tuple[int, int] = (12, 31)
+    benchmark_expected_returns: Mapping[str, float] | None = None
+    data_note: str = ""
+
+
+def default_fy1_year(report_date: dt.date, fiscal_year_end: tuple[int, int] = (12, 31)) -> int:
+    """Year of the first fiscal year-end on or after ``report_date``.
+
+    >>> default_fy1_year(dt.date(2024, 12, 2)), default_fy1_year(dt.date(2024, 12, 2), (3, 31))
+    (2024, 2025)
+    """
+    month, day = fiscal_year_end
+    end = dt.date(report_date.year, month, day)
+    return report_date.year if report_date <= end else report_date.year + 1
+
+
+def default_period(price_date: dt.date) -> tuple[dt.date, dt.date]:
+    """The month to ``price_date``: previous month's last day to ``price_date``.
+
+    >>> default_period(dt.date(2024, 11, 29))
+    (datetime.date(2024, 10, 31), datetime.date(2024, 11, 29))
+    """
+    return price_date.replace(day=1) - dt.timedelta(days=1), price_date
+
+
+def _rows(frame: pd.DataFrame) -> dict[str, int]:
+    rows: dict[str, int] = frame.attrs.get("rows", {})
+    return rows
+
+
+def _file(frame: pd.DataFrame) -> Path | None:
+    file: Path | None = frame.attrs.get("file")
+    return file
+
+
+def _resolve_index(
+    frame: pd.DataFrame, book: CodeBook, what: str, unique: bool = True
+) -> pd.DataFrame:
+    """Rename a frame's codes to the codes the book knows; two rows for one code is an error."""
+    rows = _rows(frame)
+    resolved = [book.resolve(code) for code in frame.index]
+    if unique:
+        first: dict[str, str] = {}
+        for original, code in zip(frame.index, resolved, strict=True):
+            if code in first:
+                raise InputError(
+                    f"{original} and {first[code]} are the same security ({code}) in the {what}",
+                    file=_file(frame),
+                    row=rows.get(original),
+                    column="code",
+                )
+            first[code] = original
+    out = frame.copy()
+    out.index = pd.Index(resolved, name="code")
+    out.attrs["rows"] = {
+        code: rows[original]
+        for original, code in zip(frame.index, resolved, strict=True)
+        if original in rows
+    }
+    return out
+
+
+def _check_fx(universe: pd.DataFrame, fx: FxTable, market_file: Path) -> None:
+    rows = _rows(universe)
+    for code, record in universe.iterrows():
+        base, quote = record["eps_currency"], record["price_currency"]
+        if not fx.has(base, quote):
+            raise InputError(
+                f"{code} has EPS in {base} and prices in {quote}, but {market_file.name} has no "
+                f"{base}{quote} rate: add a row with code {base}{quote} and the {quote} per "
+                f"{base} rate as its close",
+                file=_file(universe),
+                row=rows.get(str(code)),
+                column="eps_currency",
+            )
+
+
+def _market_frame(universe: pd.DataFrame, snapshot: MarketSnapshot) -> pd.DataFrame:
+    prices = snapshot.prices
+    rows = _rows(prices)
+    for code, record in universe.iterrows():
+        if code not in prices.index:
+            raise InputError(
+                f"no price for {code} (universe row {_rows(universe).get(str(code))}): "
+                "every covered company needs a row",
+                file=snapshot.file,
+            )
+        currency = prices["currency"].get(code)
+        if isinstance(currency, str) and currency != record["price_currency"]:
+            raise InputError(
+                f"{code} is priced in {currency} here but in {record['price_currency']} in "
+                "the universe",
+                file=snapshot.file,
+                row=rows.get(str(code)),
+                column="currency",
+            )
+    market = prices.reindex(universe.index)[list(MARKET_COLUMNS)].copy()
+    market["close"] = market["close"].astype(float)
+    market["shares_mn"] = market["shares_mn"].astype(float)
+    return market
+
+
+def _estimates_frame(
+    estimates: pd.DataFrame | None, universe: pd.DataFrame, scheme: str, lang: str
+) -> pd.DataFrame:
+    if estimates is None:
+        return pd.DataFrame(
+            {key: pd.Series(dtype=object) for key in ESTIMATE_COLUMNS},
+            index=pd.Index([], name="code"),
+        )
+    rows, file = _rows(estimates), _file(estimates)
+    headers: dict[str, str] = estimates.attrs.get("headers", {})
+    labels = load_scheme(scheme)
+    out = estimates.copy()
+    for code, record in estimates.iterrows():
+        row = rows.get(str(code))
+        if code not in universe.index:
+            raise InputError(
+                f"{code} is not in the universe", file=file, row=row, column=headers.get("code")
+            )
+        currency = record.get("eps_currency")
+        expected = str(universe["eps_currency"].get(code))
+        if isinstance(currency, str) and currency != expected:
+            raise InputError(
+                f"EPS currency {currency} differs from the universe's {expected}",
+                file=file,
+                row=row,
+                column=headers.get("eps_currency"),
+            )
+        override = record["rating_override"]
+        if isinstance(override, str):
+            tier = labels.tier_of(override)
+            if tier is not None:
+                out.loc[code, "rating_override"] = tier.label(lang)
+            elif override in labels.not_rated.values():
+                out.loc[code, "rating_override"] = labels.not_rated[lang]
+            else:
+                raise InputError(
+                    f"{override!r} is not a rating of the {scheme} scheme; use one of "
+                    f"{', '.join(labels.labels(lang))}",
+                    file=file,
+                    row=row,
+                    column=headers.get("rating_override"),
+                )
+    frame = out[list(ESTIMATE_COLUMNS)]
+    frame.attrs = {}
+    return frame
+
+
+def _indexes_frame(
+    indexes: pd.DataFrame | None, universe: pd.DataFrame, snapshot: MarketSnapshot
+) -> pd.DataFrame:
+    if indexes is not None:
+        frame = indexes.copy()
+        frame.attrs = {}
+        return frame
+    # Without an indexes file, the benchmarks the universe names are the
+    # indexes, named as the market file names them (or by their code).
+    codes = list(dict.fromkeys(universe["benchmark"].dropna()))
+    prices = snapshot.prices.reindex(codes)
+    names = [
+        name if isinstance(name, str) else code
+        for code, name in zip(codes, prices["name"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "name": names,
+            "name_en": names,
+            "market": [None] * len(codes),
+            "currency": list(prices["currency"]),
+        },
+        index=pd.Index(codes, name="code"),
+        columns=list(INDEX_COLUMNS),
+    )
+
+
+def assemble_inputs(
+    universe: pd.DataFrame,
+    snapshot: MarketSnapshot,
+    estimates: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+    indexes: pd.DataFrame | None = None,
+    choices: SettingsChoices | None = None,
+) -> CoverageInputs:
+    """Check the files against each other and build the inputs of every computation.
+
+    Parameters
+    ----------
+    universe, snapshot, estimates, history, indexes
+        As the readers return them (``history`` may join several files).
+    choices : SettingsChoices, optional
+        Explicit settings; the rest default from the price date.
+    """
+    choices = choices or SettingsChoices()
+    load_scheme(choices.scheme)
+    book = CodeBook([*universe.index, *([] if indexes is None else indexes.index)])
+    universe = universe.copy()
+    universe["benchmark"] = [
+        book.resolve(code) if isinstance(code, str) else None for code in universe["benchmark"]
+    ]
+    for code in universe["benchmark"].dropna():
+        book.add(code)
+    prices = _resolve_index(snapshot.prices, book, f"market file {snapshot.file.name}")
+    snapshot = MarketSnapshot(prices, snapshot.fx, snapshot.file, _rows(prices), snapshot.fx_rows)
+    market = _market_frame(universe, snapshot)
+    _check_fx(universe, snapshot.fx, snapshot.file)
+    resolved_estimates = (
+        None if estimates is None else _resolve_index(estimates, book, "estimates file")
+    )
+    estimates_frame = _estimates_frame(resolved_estimates, universe, choices.scheme, choices.lang)
+    if history is not None:
+        cache = {code: book.resolve(code) for code in history["code"].unique()}
+        history = history.assign(code=history["code"].map(cache))
+        history.attrs = {}
+    price_date = max(d for d in market["price_date"] if d is not None)
+    report_date = choices.report_date or price_date
+    start, end = default_period(price_date)
+    settings = Settings(
+        report_date=report_date,
+        fy1_year=choices.fy1_year or default_fy1_year(report_date, choices.fiscal_year_end),
+        period_start=choices.period_start or start,
+        period_end=choices.period_end or end,
+        scheme=choices.scheme,
+        lang=choices.lang,
+        benchmark_expected_returns=dict(choices.benchmark_expected_returns or {}),
+        percentile_method=choices.percentile_method,
+        relative_method=choices.relative_method,
+        fiscal_year_end=choices.fiscal_year_end,
+        data_note=choices.data_note,
+    )
+    universe.attrs = {}
+    return CoverageInputs(
+        universe=universe,
+        market=market,
+        fx=snapshot.fx,
+        estimates=estimates_frame,
+        indexes=_indexes_frame(indexes, universe, snapshot),
+        settings=settings,
+        history=history,
+    )
+
+
+def _join_history(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    if not frames:
+        return None
+    if len(frames) == 1:
+        return frames[0]
+    # A closes file and a PE-TTM file: one row per date and code with both fields.
+    joined = pd.concat(frames, ignore_index=True)
+    return (
+        joined.groupby(["date", "code"], as_index=False, sort=True)
+        .agg({"close": "last", "pe_ttm": "last"})
+        .reset_index(drop=True)
+    )
+
+
+def load_inputs(files: InputFiles, choices: SettingsChoices | None = None) -> CoverageInputs:
+    """Read every input file and assemble them; nothing is written anywhere.
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and column of the first problem found.
+    FileNotFoundError
+        When a file does not exist.
+    """
+    universe = read_universe(files.universe)
+    snapshot = read_market(files.market)
+    estimates = None if files.estimates is None else read_estimates(files.estimates)
+    indexes = None if files.indexes is None else read_indexes(files.indexes)
+    history_frames = []
+    if files.history is not None:
+        history_frames.append(read_history(files.history))
+    if files.pe_history is not None:
+        history_frames.append(read_history(files.pe_history, wide_field="pe_ttm"))
+    return assemble_inputs(
+        universe, snapshot, estimates, _join_history(history_frames), indexes, choices
+    )

@@ -1,0 +1,154 @@
+"""Reading an input file into rows of cells, keeping the row numbers a user sees.
+
+CSV files may be UTF-8 (with or without the byte-order mark Excel writes) or
+GBK/GB18030, the encoding Wind and Chinese-locale Excel save in; comma- or
+tab-separated. Excel files (``.xlsx``, ``.xlsm``, ``.xls``) are read from
+their first sheet unless a sheet is named. The first non-blank row is the
+header; blank rows and a vendor's footer line (``数据来源：Wind``) are skipped
+but still counted, so an error names the row the user sees in Excel or a text
+editor (the header is row 1 when the file starts with it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from xlmodels.errors import InputError
+
+__all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "read_table"]
+
+#: Encodings tried in order: UTF-8 (the BOM is dropped), then GB18030, a superset of GBK.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+#: File name endings read as Excel workbooks; anything else is read as delimited text.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+_FOOTERS = ("数据来源", "资料来源", "source:", "来源：", "来源:")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's header and data rows as read, with the file row of each data row.
+
+    Cells are text for CSV files and typed values (``str``, ``float``,
+    ``int``, ``bool``, ``date``, ``datetime``) for Excel files; an empty cell
+    is ``""``.
+    """
+
+    file: Path
+    sheet: str | None
+    headers: list[str]
+    header_row: int
+    rows: list[list[Any]]
+    row_numbers: list[int]
+
+    def column(self, position: int) -> list[Any]:
+        """The cells of one column, ``""`` where a row is short."""
+        return [row[position] if position < len(row) else "" for row in self.rows]
+
+    def error(
+        self, message: str, *, row: int | None = None, column: str | None = None
+    ) -> InputError:
+        """An :class:`InputError` located in this file."""
+        return InputError(message, file=self.file, sheet=self.sheet, row=row, column=column)
+
+
+def _is_blank(row: list[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
+def _is_footer(row: list[Any]) -> bool:
+    filled = [cell for cell in row if not (cell is None or str(cell).strip() == "")]
+    if len(filled) != 1 or not isinstance(filled[0], str):
+        return False
+    return filled[0].strip().lower().startswith(_FOOTERS)
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        "cannot decode the file as UTF-8 or GBK; save it as CSV UTF-8 or as .xlsx", file=path
+    )
+
+
+def _csv_rows(path: Path) -> list[list[Any]]:
+    text = _decode(path)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as error:
+        raise InputError(f"cannot read the workbook ({error})", file=path) from None
+    with workbook:
+        names = workbook.sheet_names
+        if sheet is None:
+            visible = [
+                meta.name
+                for meta in workbook.sheets_metadata
+                if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet
+            ]
+            if not visible:
+                raise InputError("the workbook has no visible worksheet", file=path)
+            sheet = visible[0]
+        elif sheet not in names:
+            raise InputError(
+                f"the workbook has no sheet {sheet!r}; sheets: {', '.join(names)}", file=path
+            )
+        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return sheet, [list(row) for row in rows]
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+    """Read a CSV or Excel file's header and data rows.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    InputError
+        When it cannot be decoded or holds no header row.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        sheet_name, rows = _excel_rows(path, sheet)
+    else:
+        sheet_name, rows = None, _csv_rows(path)
+    header_index = next((i for i, row in enumerate(rows) if not _is_blank(row)), None)
+    if header_index is None:
+        raise InputError("the file is empty: it needs a header row", file=path, sheet=sheet_name)
+    headers = [_header_text(cell) for cell in rows[header_index]]
+    while headers and not headers[-1]:
+        headers.pop()
+    data: list[list[Any]] = []
+    numbers: list[int] = []
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        if _is_blank(row) or _is_footer(row):
+            continue
+        data.append(row)
+        numbers.append(index + 1)
+    return RawTable(path, sheet_name, headers, header_index + 1, data, numbers)
+
+
+def _header_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()

@@ -1,0 +1,155 @@
+"""Turning a column's cells into numbers, dates and text, with located errors.
+
+Missing cells are empty or one of the vendors' placeholders (``--``, ``N/A``,
+``#N/A ...``). Numbers may carry thousands separators. Dates are ISO
+(``2024-11-29``), ``2024/11/29``, ``2024.11.29``, ``20241129``, optionally
+followed by a midnight time, or real dates in an Excel file (a bare number
+in an Excel date column is read as an Excel date serial). Anything else is
+an :class:`~xlmodels.errors.InputError` naming the file, the row and the
+column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from xlmodels.fx import normalise_currency
+from xlmodels.inputs.columns import ColumnMatch
+from xlmodels.inputs.tables import RawTable
+
+__all__ = [
+    "MISSING_TEXTS",
+    "is_missing_cell",
+    "read_currencies",
+    "read_dates",
+    "read_numbers",
+    "read_texts",
+]
+
+#: Cell texts that mean "no value".
+MISSING_TEXTS = frozenset({"", "--", "—", "n/a", "na", "nan", "none", "null"})
+
+_DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def is_missing_cell(cell: Any) -> bool:
+    """Whether a cell holds no value (empty, NaN or a vendor's placeholder)."""
+    if cell is None:
+        return True
+    if isinstance(cell, float):
+        return math.isnan(cell)
+    if isinstance(cell, str):
+        text = cell.strip()
+        return text.lower() in MISSING_TEXTS or text.upper().startswith("#N/A")
+    return False
+
+
+def _fail(table: RawTable, match: ColumnMatch, index: int, message: str) -> Exception:
+    return table.error(message, row=table.row_numbers[index], column=match.header)
+
+
+def read_numbers(table: RawTable, match: ColumnMatch) -> npt.NDArray[np.float64]:
+    """The column as floats (NaN where missing), scaled by its unit."""
+    cells = table.column(match.position)
+    out = np.empty(len(cells), dtype=np.float64)
+    for index, cell in enumerate(cells):
+        if isinstance(cell, bool):
+            raise _fail(table, match, index, f"expected a number, got {cell!r}")
+        if isinstance(cell, int | float):
+            value = float(cell)
+        elif is_missing_cell(cell):
+            value = math.nan
+        else:
+            text = str(cell).strip().replace(",", "").replace(" ", "")
+            try:
+                value = float(text)
+            except ValueError:
+                raise _fail(table, match, index, f"expected a number, got {cell!r}") from None
+            if not math.isfinite(value):
+                raise _fail(table, match, index, f"expected a number, got {cell!r}")
+        if match.field.positive and value <= 0:
+            raise _fail(table, match, index, f"must be a number above 0, got {cell!r}")
+        out[index] = value
+    if match.multiplier != 1.0:
+        out *= match.multiplier
+    return out
+
+
+def _parse_date(cell: Any) -> dt.date | None:
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        # A date typed in Excel without a date format is its serial number.
+        if 1 <= cell < 2958466 and float(cell).is_integer():
+            return _EXCEL_EPOCH + dt.timedelta(days=int(cell))
+        return None
+    text = str(cell).strip()
+    found = _DATE_PATTERN.match(text) or _COMPACT_DATE.match(text)
+    if not found:
+        return None
+    try:
+        return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    except ValueError:
+        return None
+
+
+def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
+    """The column as dates (None where missing)."""
+    cells = table.column(match.position)
+    seen: dict[Any, dt.date | None] = {}
+    out: list[dt.date | None] = []
+    for index, cell in enumerate(cells):
+        if is_missing_cell(cell):
+            out.append(None)
+            continue
+        key = (type(cell), cell)
+        if key not in seen:
+            seen[key] = _parse_date(cell)
+        value = seen[key]
+        if value is None:
+            raise _fail(table, match, index, f"expected a date such as 2024-11-29, got {cell!r}")
+        out.append(value)
+    return out
+
+
+def _text(cell: Any) -> str | None:
+    # Text keeps words such as "NA" or "none"; only vendors' empty markers are missing.
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return None
+    if isinstance(cell, str) and (cell.strip() == "--" or cell.strip().startswith("#N/A")):
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime | dt.date):
+        return cell.isoformat()
+    text = str(cell).strip()
+    return text or None
+
+
+def read_texts(table: RawTable, match: ColumnMatch) -> list[str | None]:
+    """The column as text (None where empty), never interpreted as a formula."""
+    return [_text(cell) for cell in table.column(match.position)]
+
+
+def read_currencies(table: RawTable, match: ColumnMatch) -> list[str | None]:
+    """The column as ISO currency codes (``人民币`` -> ``CNY``)."""
+    out: list[str | None] = []
+    for index, text in enumerate(read_texts(table, match)):
+        if text is None:
+            out.append(None)
+            continue
+        code = normalise_currency(text)
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise _fail(table, match, index, f"expected a currency code such as HKD, got {text!r}")
+        out.append(code)
+    return out

@@ -1,0 +1,176 @@
+"""Write the month's report files into a folder.
+
+:func:`write_report` turns a :class:`~xlmodels.report.month.MonthReport`
+into the files the team publishes from, in the formats asked for:
+
+=======  ==========================================================
+``md``   ``report.md``: statements, coverage tables, picture links
+``html`` ``report.html``: the self-contained page
+``xlsx`` ``coverage.xlsx``: coverage tables, the month, valuations
+``csv``  ``coverage.csv`` (one per coverage group when there are several)
+``png``  ``movers-<market>.png``, ``pe-<code>.png``
+``svg``  the same pictures as SVG
+=======  ==========================================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlmodels.errors import InputError
+from xlmodels.report.charts import Picture, report_pictures
+from xlmodels.report.coverage_table import DisplayRules
+from xlmodels.report.html import page_title, report_html
+from xlmodels.report.month import MonthReport
+from xlmodels.report.sentences import MonthSentences, SentenceRules, month_sentences
+from xlmodels.report.tables import (
+    coverage_title,
+    markdown_table,
+    printed_coverage,
+    write_csv,
+    write_xlsx,
+)
+
+__all__ = ["FORMATS", "WrittenFile", "parse_formats", "report_markdown", "write_report"]
+
+#: Output formats, in the order files are written.
+FORMATS = ("md", "html", "xlsx", "csv", "png", "svg")
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file :func:`write_report` wrote, with what it holds."""
+
+    path: Path
+    format: str
+    description: str
+
+
+def parse_formats(values: Iterable[str] | None) -> tuple[str, ...]:
+    """Formats from repeated and/or comma-separated values; none given means all.
+
+    >>> parse_formats(["md,html", "csv"]), parse_formats(None) == FORMATS
+    (('md', 'html', 'csv'), True)
+    """
+    chosen: list[str] = []
+    for value in values or ():
+        for item in value.split(","):
+            name = item.strip().lower()
+            if not name:
+                continue
+            if name not in FORMATS:
+                raise InputError(
+                    f"unknown format {item.strip()!r}: choose from {', '.join(FORMATS)}"
+                )
+            if name not in chosen:
+                chosen.append(name)
+    return tuple(chosen) if chosen else FORMATS
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def report_markdown(
+    report: MonthReport,
+    sentences: MonthSentences,
+    pictures: Sequence[tuple[Picture, str]] = (),
+    rules: DisplayRules | None = None,
+) -> str:
+    """The report as Markdown; ``pictures`` are (picture, relative file name) to link."""
+    zh = report.lang == "zh"
+    lines = [f"# {page_title(report)}", "", f"## {'行情回顾' if zh else 'The month'}", ""]
+    if sentences.indexes:
+        lines += [sentences.indexes, ""]
+    for number, (_, text) in enumerate(sentences.markets, start=1):
+        if text:
+            lines.append(f"{number}. {text}")
+    lines += ["", *(f"{text}\n" for text in sentences.valuation)]
+    lines += [f"## {coverage_title(report.lang)}", ""]
+    for group in report.groups:
+        table = printed_coverage(group, rules)
+        if len(report.groups) > 1:
+            lines += [f"**{table.title}**", ""]
+        lines += [markdown_table(table), ""]
+    if pictures:
+        lines += [f"## {'图表' if zh else 'Charts'}", ""]
+        for picture, name in pictures:
+            lines += [f"![{picture.title}]({name})", ""]
+    if report.settings.data_note:
+        lines += [f"_{report.settings.data_note}_", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(
+    report: MonthReport,
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    rules: DisplayRules | None = None,
+    sentence_rules: SentenceRules | None = None,
+) -> list[WrittenFile]:
+    """Write the report's files into ``out_dir`` (created if needed).
+
+    Returns the files written, in order. Existing files of the same names
+    are replaced.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise InputError(f"unknown format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir} exists and is not a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    zh = report.lang == "zh"
+    sentences = month_sentences(report, sentence_rules)
+    needs_pictures = bool({"html", "png", "svg"} & set(formats))
+    pictures = report_pictures(report) if needs_pictures else []
+    written: list[WrittenFile] = []
+
+    def record(path: Path, fmt: str, description: str) -> None:
+        written.append(WrittenFile(path, fmt, description))
+
+    for fmt in FORMATS:
+        if fmt not in formats:
+            continue
+        if fmt == "md":
+            links = [(p, f"{p.key}.png") for p in pictures] if "png" in formats else []
+            path = out_dir / "report.md"
+            path.write_text(report_markdown(report, sentences, links, rules), encoding="utf-8")
+            record(path, fmt, "月报（Markdown）" if zh else "Report (Markdown)")
+        elif fmt == "html":
+            path = out_dir / "report.html"
+            path.write_text(report_html(report, sentences, pictures, rules), encoding="utf-8")
+            record(path, fmt, "月报网页（自包含）" if zh else "Report page (self-contained)")
+        elif fmt == "xlsx":
+            path = out_dir / "coverage.xlsx"
+            write_xlsx(path, report, rules)
+            record(path, fmt, "覆盖表、行情与估值" if zh else "Coverage, month and valuation")
+        elif fmt == "csv":
+            single = len(report.groups) == 1
+            for number, group in enumerate(report.groups, start=1):
+                slug = _slug(group.title)
+                name = (
+                    "coverage.csv"
+                    if single
+                    else f"coverage-{number}{'-' + slug if slug else ''}.csv"
+                )
+                path = out_dir / name
+                write_csv(path, printed_coverage(group, rules))
+                record(
+                    path,
+                    fmt,
+                    f"{coverage_title(report.lang)}（{group.title}）"
+                    if zh
+                    else (f"{coverage_title(report.lang)} ({group.title})"),
+                )
+        else:
+            for picture in pictures:
+                path = out_dir / f"{picture.key}.{fmt}"
+                if fmt == "png":
+                    path.write_bytes(picture.png)
+                else:
+                    path.write_text(picture.svg, encoding="utf-8")
+                record(path, fmt, picture.title)
+    return written

@@ -1,0 +1,301 @@
+"""The month's performance sentences, in Chinese and English.
+
+The report states the month in a few fixed sentences: how the indexes moved,
+which stocks led each market and by how much they beat (or trailed) their
+benchmark, and where the index's PE-TTM stands in its history. These
+functions write them from a :class:`~xlmodels.report.month.MonthReport`.
+
+The direction word follows the figure as printed: a relative return that
+prints as -0.1pct reads "跑输 0.1pct" / "underperformed by 0.1pct", never
+"跑赢 -0.1pct", and one that prints as 0.0pct reads "持平" / "in line with".
+When the named stocks do not all beat their benchmark, each direction gets
+its own clause naming its stocks, so the figures stay positive and the
+sentence stays grammatical in both languages. Chinese text spaces figures
+from the characters around them, as the report's typesetting does.
+
+Examples
+--------
+>>> from xlmodels import sample
+>>> from xlmodels.report.month import build_month_report
+>>> month = build_month_report(sample.load_inputs())
+>>> text = movers_sentence(month.markets[1], month.lang)
+>>> text[text.index("SEA、亚马逊跑赢"):]
+'SEA、亚马逊跑赢纳斯达克指数 14.8pct、5.3pct，微博跑输 0.1pct。'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlmodels.display import (
+    MONTH_NAMES,
+    display_sign,
+    format_date,
+    format_multiple,
+    format_percent,
+    format_points,
+)
+from xlmodels.report.month import IndexMove, MarketMovers, MonthReport
+
+__all__ = [
+    "MonthSentences",
+    "SentenceRules",
+    "index_sentence",
+    "month_sentences",
+    "movers_sentence",
+    "valuation_sentence",
+]
+
+_ZH_COUNTS = ("一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
+_EN_COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+@dataclass(frozen=True)
+class SentenceRules:
+    """Decimal places of the figures in the sentences (the report's, by default)."""
+
+    return_decimals: int = 1
+    points_decimals: int = 1
+    multiple_decimals: int = 2
+    percentile_decimals: int = 2
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    """``A、B、C`` in Chinese, ``A, B and C`` in English."""
+    if lang == "zh":
+        return "、".join(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _count(n: int, lang: str) -> str:
+    words = _ZH_COUNTS if lang == "zh" else _EN_COUNTS
+    if 1 <= n <= len(words):
+        return words[n - 1]
+    return f" {n} " if lang == "zh" else str(n)
+
+
+def _percents(values: Sequence[float], decimals: int, signed: bool = False) -> list[str]:
+    return [format_percent(v, decimals, signed=signed) for v in values]
+
+
+def index_sentence(
+    moves: Sequence[IndexMove], month: int, lang: str, rules: SentenceRules | None = None
+) -> str:
+    """How the quoted indexes moved over the month.
+
+    The first index leads; the others follow as "over the same period".
+
+    Examples
+    --------
+    >>> moves = [IndexMove("HSTECH.HI", "恒生科技指数", -0.0324),
+    ...          IndexMove("QNET.GI", "纳斯达克互联网指数", 0.092)]
+    >>> index_sentence(moves, 11, "zh")
+    '11 月恒生科技指数单月下跌 3.2%。同期，纳斯达克互联网指数录得上涨，单月涨幅为 9.2%。'
+    """
+    rules = rules or SentenceRules()
+    if not moves:
+        return ""
+    decimals = rules.return_decimals
+    signs = [display_sign(m.period_return, decimals) for m in moves]
+    sizes = [format_percent(abs(m.period_return), decimals) for m in moves]
+    first, rest = moves[0], list(zip(moves[1:], signs[1:], sizes[1:], strict=True))
+    if lang == "zh":
+        lead_verb = {1: "上涨 ", -1: "下跌 ", 0: "持平"}[signs[0]]
+        lead = f"{month} 月{first.name}单月{lead_verb}{sizes[0] if signs[0] else ''}。"
+        follow = []
+        for move, sign, size in rest:
+            if sign == 0:
+                follow.append(f"{move.name}单月持平")
+            else:
+                word, change = ("上涨", "涨幅") if sign > 0 else ("下跌", "跌幅")
+                follow.append(f"{move.name}录得{word}，单月{change}为 {size}")
+        return lead + (f"同期，{'；'.join(follow)}。" if follow else "")
+    month_name = MONTH_NAMES[month - 1]
+
+    def verb(sign: int, size: str) -> str:
+        return {1: f"rose {size}", -1: f"fell {size}", 0: "was flat"}[sign]
+
+    lead = f"In {month_name}, the {first.name} {verb(signs[0], sizes[0])}."
+    if not rest:
+        return lead
+    follow = [f"the {move.name} {verb(sign, size)}" for move, sign, size in rest]
+    return f"{lead} Over the same period, {_join(follow, 'en')}."
+
+
+def _relative_clause(gainers: pd.DataFrame, lang: str, rules: SentenceRules) -> tuple[str, bool]:
+    """Outperformance of the named stocks, one clause per direction and benchmark.
+
+    Returns the text and whether it names no stock (one direction against
+    one benchmark for all: the figures follow the names already listed).
+    """
+    decimals = rules.points_decimals
+    rows = gainers[gainers["relative_return"].notna()]
+    if rows.empty:
+        return "", False
+    # (direction, benchmark) -> names and figures, in the order first met.
+    clauses: dict[tuple[int, str], tuple[list[str], list[str]]] = {}
+    for name, relative, benchmark in zip(
+        rows["short_name"].astype(str),
+        rows["relative_return"].astype(float).tolist(),
+        rows["benchmark_name"].astype(str),
+        strict=True,
+    ):
+        sign = display_sign(relative, decimals)
+        names, figures = clauses.setdefault((sign, benchmark), ([], []))
+        names.append(name)
+        figures.append(format_points(abs(relative), decimals))
+    # One direction against one benchmark for every named stock: the figures
+    # follow the names already listed, as the report writes it.
+    anonymous = len(clauses) == 1 and len(rows) == len(gainers)
+    parts = []
+    previous_benchmark = None
+    for (sign, benchmark), (names, figures) in clauses.items():
+        who = "" if anonymous else _join(names, lang)
+        same = benchmark == previous_benchmark
+        previous_benchmark = benchmark
+        if lang == "zh":
+            values = "、".join(figures)
+            if sign == 0:
+                parts.append(f"{who}与{benchmark}持平")
+            else:
+                word = "跑赢" if sign > 0 else "跑输"
+                parts.append(f"{who}{word}{'' if same else benchmark} {values}")
+            continue
+        target = "it" if same else f"the {benchmark}"
+        respectively = " respectively" if len(figures) > 1 else ""
+        if sign == 0:
+            verb = "performing" if anonymous else "performed"
+            text = f"{verb} in line with {target}"
+        else:
+            word = "outperforming" if anonymous else "outperformed"
+            if sign < 0:
+                word = "underperforming" if anonymous else "underperformed"
+            text = f"{word} {target} by {_join(figures, 'en')}{respectively}"
+        parts.append(text if anonymous else f"{who} {text}")
+    if lang == "zh":
+        return "，".join(parts), anonymous
+    if len(parts) == 1:
+        return parts[0], anonymous
+    return ", ".join(parts[:-1]) + ", while " + parts[-1], anonymous
+
+
+def movers_sentence(market: MarketMovers, lang: str, rules: SentenceRules | None = None) -> str:
+    """The market's top performers, their returns and their outperformance.
+
+    Examples
+    --------
+    >>> from xlmodels import sample
+    >>> from xlmodels.report.month import build_month_report
+    >>> month = build_month_report(sample.load_inputs(), lang="en")
+    >>> print(movers_sentence(month.markets[0], "en"))  # doctest: +NORMALIZE_WHITESPACE
+    Among Hong Kong stocks, Kingsoft, NetEase and Kingdee were the month's top three
+    performers, up 16.7%, 9.1% and 7.7%, outperforming the Hang Seng TECH Index by
+    20.0pct, 12.3pct and 11.0pct respectively.
+    """
+    rules = rules or SentenceRules()
+    gainers = market.gainers
+    if gainers.empty:
+        return ""
+    decimals = rules.return_decimals
+    names = [str(name) for name in gainers["short_name"]]
+    returns = [float(r) for r in gainers["return"]]
+    signs = {display_sign(r, decimals) for r in returns}
+    n = len(names)
+    relative, anonymous = _relative_clause(gainers, lang, rules)
+    if lang == "zh":
+        rank = "最好" if n == 1 else f"前{_count(n, 'zh')}"
+        if signs == {1}:
+            moved = f"单月涨幅为 {'、'.join(_percents(returns, decimals))}"
+        elif signs == {-1}:
+            moved = f"单月跌幅为 {'、'.join(_percents([abs(r) for r in returns], decimals))}"
+        else:
+            label = "涨跌幅分别为" if n > 1 else "涨跌幅为"
+            moved = f"单月{label} {'、'.join(_percents(returns, decimals, signed=True))}"
+        text = f"{market.name}方面，{'、'.join(names)}为本月表现{rank}的股票，{moved}"
+        return text + (f"，{relative}。" if relative else "。")
+    if n == 1:
+        lead = f"{names[0]} was the month's best performer"
+    else:
+        lead = f"{_join(names, 'en')} were the month's top {_count(n, 'en')} performers"
+    if signs == {1}:
+        moved = f"up {_join(_percents(returns, decimals), 'en')}"
+    elif signs == {-1}:
+        moved = f"down {_join(_percents([abs(r) for r in returns], decimals), 'en')}"
+    else:
+        moved = f"returning {_join(_percents(returns, decimals, signed=True), 'en')}"
+    text = f"Among {market.name} stocks, {lead}, {moved}"
+    if not relative:
+        return text + "."
+    return text + (f", {relative}." if anonymous else f"; {relative}.")
+
+
+def valuation_sentence(
+    row: pd.Series, lang: str, rules: SentenceRules | None = None, *, kind: str = "index"
+) -> str:
+    """Where a PE-TTM series stands today within its history.
+
+    ``row`` is a row of :attr:`MonthReport.valuation` (``label``, ``as_of``,
+    ``pe_ttm``, ``percentile``); the percentile is of the whole stored series,
+    which for an index starts at its launch ("成立以来") and for a stock at its
+    listing ("上市以来").
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> row = pd.Series({"label": "恒生科技指数", "as_of": dt.date(2024, 12, 2),
+    ...                  "pe_ttm": 20.59, "percentile": 0.0885})
+    >>> valuation_sentence(row, "zh")
+    '截至 2024 年 12 月 2 日，恒生科技指数 PE-TTM 为 20.59x，处于恒生科技指数成立以来 8.85%分位点。'
+    """
+    rules = rules or SentenceRules()
+    name = str(row["label"])
+    day = pd.Timestamp(row["as_of"]).date()
+    multiple = format_multiple(row["pe_ttm"], rules.multiple_decimals)
+    percentile = format_percent(row["percentile"], rules.percentile_decimals)
+    if lang == "zh":
+        since = "成立以来" if kind == "index" else "上市以来"
+        return (
+            f"截至 {format_date(day, 'zh')}，{name} PE-TTM 为 {multiple}，"
+            f"处于{name}{since} {percentile}分位点。"
+        )
+    since = "launch" if kind == "index" else "listing"
+    return (
+        f"As of {format_date(day, 'en')}, the {name} traded at {multiple} PE-TTM, "
+        f"at the {percentile} percentile of its history since {since}."
+    )
+
+
+@dataclass(frozen=True)
+class MonthSentences:
+    """The month's statements: indexes, one per market, one per PE-TTM series."""
+
+    indexes: str
+    markets: tuple[tuple[str, str], ...]
+    valuation: tuple[str, ...]
+
+    def paragraphs(self) -> list[str]:
+        """Every non-empty statement, in reading order."""
+        texts = [self.indexes, *(text for _, text in self.markets), *self.valuation]
+        return [text for text in texts if text]
+
+
+def month_sentences(report: MonthReport, rules: SentenceRules | None = None) -> MonthSentences:
+    """All of the month's statements in the report's language."""
+    rules = rules or SentenceRules()
+    lang = report.lang
+    kinds = report.performance["kind"]
+    return MonthSentences(
+        indexes=index_sentence(report.indexes, report.period_end.month, lang, rules),
+        markets=tuple(
+            (market.name, movers_sentence(market, lang, rules)) for market in report.markets
+        ),
+        valuation=tuple(
+            valuation_sentence(row, lang, rules, kind=str(kinds.get(code, "index")))
+            for code, row in report.valuation.iterrows()
+        ),
+    )

@@ -1,0 +1,71 @@
+"""Where a report's inputs come from: coverage workbooks, or the bundled sample.
+
+A report reads each coverage workbook back into
+:class:`~xlmodels.model.CoverageInputs` through the workbook reader
+(``xlmodels.workbook.reader``), which knows the workbook only through
+:mod:`xlmodels.spec`. Before handing a file to it, this module makes sure the
+file exists and is a coverage workbook at all, so that a wrong path or a
+stray spreadsheet gets one clear sentence.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from xlmodels.errors import InputError
+from xlmodels.model import CoverageInputs
+from xlmodels.spec import SPEC
+
+__all__ = ["check_coverage_workbook", "read_coverage_workbooks"]
+
+
+def check_coverage_workbook(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is an Excel file with the spec's sheets."""
+    if not path.exists():
+        raise InputError("no such file", file=path)
+    if not path.is_file():
+        raise InputError("is a folder, not a coverage workbook", file=path)
+    try:
+        book = load_workbook(path, read_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise InputError(
+            f"is not an Excel workbook (.xlsx) ({type(error).__name__})", file=path
+        ) from None
+    try:
+        present = set(book.sheetnames)
+    finally:
+        book.close()
+    required = [sheet.name for sheet in SPEC.table_sheets()] + [SPEC.settings.name]
+    missing = [name for name in required if name not in present]
+    if missing:
+        raise InputError(
+            "is not a coverage workbook: it has no sheet " + ", ".join(repr(m) for m in missing),
+            file=path,
+        )
+
+
+def read_coverage_workbooks(paths: Sequence[Path]) -> list[CoverageInputs]:
+    """Each workbook's inputs, in the order given.
+
+    Raises
+    ------
+    InputError
+        A file is missing, is not a coverage workbook, or cannot be read
+        (every workbook, in this version: see the note in the body).
+    """
+    for path in paths:
+        check_coverage_workbook(path)
+    # The workbook reader (xlmodels.workbook.reader) is not part of this
+    # version yet; until it is, a valid workbook is refused rather than
+    # half-read, and reports run on CoverageInputs (or --sample).
+    raise InputError(
+        "reading coverage workbooks needs the workbook reader, which this version "
+        "of xlmodels does not have yet; use --sample, or build_month_report() "
+        "on CoverageInputs",
+        file=paths[0],
+    )

@@ -1,0 +1,551 @@
+"""Reading a coverage workbook back: its analyst inputs, its data and its computed tables.
+
+The reader finds every block through the workbook's own named ranges
+(``est_eps_fy1``, ``set_scheme``, ``hist_close``...), never through fixed
+cell positions, so it reads a workbook whose rows were sorted or whose
+columns sit elsewhere in another template version. Values are the cells'
+stored values (for formulas, the cached results), read with python-calamine;
+the names and the sheet list come from openpyxl in read-only mode.
+
+Anything that cannot be read (a missing sheet or name, text in a number
+input, an unreadable date, a code listed twice) is an
+:class:`~xlmodels.errors.InputError` naming the file, the sheet and the cell.
+This module serves the reports, the validator and regeneration; the writer
+never reads a workbook to compute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
+
+from xlmodels.errors import InputError
+from xlmodels.markers import NM
+from xlmodels.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec
+from xlmodels.workbook.cells import from_excel_serial
+
+__all__ = [
+    "AnalystInputs",
+    "CellContent",
+    "NamedRange",
+    "WorkbookData",
+    "read_cells",
+    "read_workbook",
+]
+
+_REFERENCE = re.compile(
+    r"^=?(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^!]+))!"
+    r"\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?$"
+)
+
+
+@dataclass(frozen=True)
+class NamedRange:
+    """A workbook-level name pointing at a block of one sheet (1-based, inclusive)."""
+
+    name: str
+    sheet: str
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+
+    def cell(self, row_offset: int = 0, column_offset: int = 0) -> str:
+        """A1 reference of a cell of the block, counted from its top-left corner."""
+        column = get_column_letter(self.first_column + column_offset)
+        return f"{column}{self.first_row + row_offset}"
+
+
+@dataclass(frozen=True)
+class CellContent:
+    """A cell as stored: its value (the cached result for a formula) and its formula."""
+
+    value: Any
+    formula: str | None = None
+
+
+@dataclass(frozen=True)
+class AnalystInputs:
+    """What analysts typed in a workbook: the inputs regeneration carries over.
+
+    Attributes
+    ----------
+    estimates : DataFrame
+        Indexed by code: every ``input`` column of the Estimates sheet
+        (:data:`~xlmodels.model.ESTIMATE_COLUMNS` in this template).
+    settings : dict
+        Every ``input`` setting by key (``fy1_year``, ``scheme``...).
+    benchmark_expected_returns : dict
+        Market -> expected return of its benchmark (the Settings block).
+    """
+
+    estimates: pd.DataFrame
+    settings: dict[str, Any]
+    benchmark_expected_returns: dict[str, float]
+
+
+@dataclass(frozen=True)
+class WorkbookData:
+    """Everything read from a coverage workbook.
+
+    ``tables`` holds each table sheet as a frame indexed by code with the
+    spec's column keys: numbers as floats (NaN where blank, the NM marker
+    where the cell shows "NM"), dates as dates, text as text.
+    """
+
+    file: Path | None
+    sheet_names: list[str]
+    settings: dict[str, Any]
+    analyst: AnalystInputs
+    tables: dict[str, pd.DataFrame]
+    history: pd.DataFrame | None
+    names: dict[str, NamedRange] = field(default_factory=dict)
+
+    @property
+    def template_version(self) -> int | None:
+        value = self.settings.get("template_version")
+        return None if value is None else int(value)
+
+    @property
+    def formula_mode(self) -> str | None:
+        mode: str | None = self.settings.get("formula_mode")
+        return mode
+
+    @property
+    def lang(self) -> str | None:
+        lang: str | None = self.settings.get("lang")
+        return lang
+
+    @property
+    def universe(self) -> pd.DataFrame:
+        """The companies as the Market sheet lists them."""
+        market = self.tables["Market"]
+        keep = ["name", "market", "price_currency", "eps_currency", "benchmark"]
+        return market[[c for c in keep if c in market.columns]].copy()
+
+    @property
+    def market(self) -> pd.DataFrame:
+        """Closes, price dates, shares (mn) and FX by code, as the Market sheet holds them."""
+        market = self.tables["Market"]
+        keep = ["close", "price_date", "shares_mn", "fx"]
+        return market[[c for c in keep if c in market.columns]].copy()
+
+
+# ------------------------------------------------------------------ opening
+def _source_bytes(source: str | Path | IO[bytes]) -> tuple[Path | None, bytes]:
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"no such workbook: {path}")
+        return path, path.read_bytes()
+    # A buffer holds a whole workbook: read it from its start, then leave it as it was.
+    if not source.seekable():
+        return None, source.read()
+    position = source.tell()
+    source.seek(0)
+    data = source.read()
+    source.seek(position)
+    return None, data
+
+
+def _names(data: bytes, file: Path | None) -> tuple[list[str], dict[str, NamedRange]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
+    try:
+        names: dict[str, NamedRange] = {}
+        for name, definition in workbook.defined_names.items():
+            found = _REFERENCE.match(str(definition.attr_text or ""))
+            if not found:
+                continue
+            sheet = found["quoted"].replace("''", "'") if found["quoted"] else found["plain"]
+            c1, r1 = column_index_from_string(found["c1"]), int(found["r1"])
+            c2 = column_index_from_string(found["c2"]) if found["c2"] else c1
+            r2 = int(found["r2"]) if found["r2"] else r1
+            names[name] = NamedRange(name, sheet, r1, c1, r2, c2)
+        return list(workbook.sheetnames), names
+    finally:
+        workbook.close()
+
+
+class _Values:
+    """Cell values of a workbook, sheet by sheet, read once with python-calamine."""
+
+    def __init__(self, data: bytes, file: Path | None) -> None:
+        self.file = file
+        try:
+            self._workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (CalamineError, OSError, ValueError) as error:
+            raise InputError(f"cannot read the workbook's cells ({error})", file=file) from None
+        self._sheets: dict[str, list[list[Any]]] = {}
+
+    def sheet(self, name: str) -> list[list[Any]]:
+        if name not in self._sheets:
+            if name not in self._workbook.sheet_names:
+                raise InputError(f"the workbook has no sheet {name!r}", file=self.file, sheet=name)
+            sheet = self._workbook.get_sheet_by_name(name)
+            self._sheets[name] = sheet.to_python(skip_empty_area=False)
+        return self._sheets[name]
+
+    def block(self, block: NamedRange) -> list[list[Any]]:
+        rows = self.sheet(block.sheet)
+        out = []
+        for row in range(block.first_row - 1, block.last_row):
+            cells = rows[row] if row < len(rows) else []
+            out.append(
+                [
+                    cells[column] if column < len(cells) else ""
+                    for column in range(block.first_column - 1, block.last_column)
+                ]
+            )
+        return out
+
+    def column(self, block: NamedRange) -> list[Any]:
+        return [row[0] for row in self.block(block)]
+
+
+# ----------------------------------------------------------------- conversion
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _convert(
+    value: Any, dtype: DType, *, file: Path | None, sheet: str, cell: str, what: str
+) -> Any:
+    """A stored value as the spec's type; None where blank, NM where the cell shows NM."""
+    if _is_empty(value):
+        return None
+    if isinstance(value, str) and value.strip() == "NM" and dtype in (DType.NUMBER, DType.INTEGER):
+        return NM
+    if dtype in (DType.NUMBER, DType.INTEGER):
+        if isinstance(value, bool):
+            raise InputError(
+                f"{what} must be a number, got {value!r}", file=file, sheet=sheet, cell=cell
+            )
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, dt.datetime | dt.date):
+            raise InputError(
+                f"{what} must be a number, got a date", file=file, sheet=sheet, cell=cell
+            )
+        try:
+            number = float(str(value).replace(",", "").strip())
+        except ValueError:
+            raise InputError(
+                f"{what} must be a number, got {value!r}", file=file, sheet=sheet, cell=cell
+            ) from None
+        if not math.isfinite(number):
+            raise InputError(
+                f"{what} must be a number, got {value!r}", file=file, sheet=sheet, cell=cell
+            )
+        return number
+    if dtype is DType.DATE:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return from_excel_serial(float(value))
+        try:
+            return dt.date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            raise InputError(
+                f"{what} must be a date, got {value!r}", file=file, sheet=sheet, cell=cell
+            ) from None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _require(names: dict[str, NamedRange], name: str, file: Path | None) -> NamedRange:
+    if name not in names:
+        raise InputError(
+            f"the workbook has no named range {name!r}: it is not a coverage workbook of this "
+            "template, or the name was deleted",
+            file=file,
+        )
+    return names[name]
+
+
+def _table(
+    spec: TableSheet, values: _Values, names: dict[str, NamedRange], strict: bool
+) -> pd.DataFrame:
+    file = values.file
+    code_range = _require(names, spec.range_name("code"), file)
+    codes = values.column(code_range)
+    keep = [i for i, code in enumerate(codes) if not _is_empty(code)]
+    index: list[str] = []
+    seen: dict[str, str] = {}
+    for i in keep:
+        code = str(codes[i]).strip()
+        cell = code_range.cell(i)
+        if code in seen:
+            raise InputError(
+                f"code {code} appears twice (also in {seen[code]})",
+                file=file,
+                sheet=code_range.sheet,
+                cell=cell,
+            )
+        seen[code] = cell
+        index.append(code)
+    columns: dict[str, list[Any]] = {}
+    for column in spec.columns:
+        if column.key == "code":
+            continue
+        name = spec.range_name(column.key)
+        if name not in names and not strict:
+            continue
+        block = _require(names, name, file)
+        cells = values.column(block)
+        what = f"{column.header('en', _PLACEHOLDERS)} ({column.key})"
+        columns[column.key] = [
+            _convert(
+                cells[i] if i < len(cells) else None,
+                column.dtype,
+                file=file,
+                sheet=block.sheet,
+                cell=block.cell(i),
+                what=what,
+            )
+            for i in keep
+        ]
+    frame = pd.DataFrame(columns, index=pd.Index(index, name="code"), dtype=object)
+    for column in spec.columns:
+        if column.key in frame.columns and column.dtype in (DType.NUMBER, DType.INTEGER):
+            frame[column.key] = np.array(
+                [np.nan if v is None else float(v) for v in frame[column.key]], dtype=np.float64
+            )
+    return frame
+
+
+#: Stand-ins for header placeholders in messages ("EPS FY1 (EPS ccy)").
+_PLACEHOLDERS = {
+    "fy1": "FY1",
+    "fy2": "FY2",
+    "fy3": "FY3",
+    "price_ccy": "price ccy",
+    "eps_ccy": "EPS ccy",
+}
+
+
+def _settings(
+    spec: WorkbookSpec, values: _Values, names: dict[str, NamedRange], strict: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in spec.settings.settings:
+        if item.name not in names and not strict:
+            continue
+        block = _require(names, item.name, values.file)
+        value = values.block(block)[0][0]
+        out[item.key] = _convert(
+            value,
+            item.dtype,
+            file=values.file,
+            sheet=block.sheet,
+            cell=block.cell(),
+            what=f"setting {item.labels['en']} ({item.key})",
+        )
+        if item.dtype is DType.INTEGER and isinstance(out[item.key], float):
+            number = out[item.key]
+            if not number.is_integer():
+                raise InputError(
+                    f"setting {item.key} must be a whole number, got {number:g}",
+                    file=values.file,
+                    sheet=block.sheet,
+                    cell=block.cell(),
+                )
+            out[item.key] = int(number)
+    return out
+
+
+def _benchmarks(values: _Values, names: dict[str, NamedRange], strict: bool) -> dict[str, float]:
+    if not strict and ("set_bench_er_market" not in names or "set_bench_er" not in names):
+        return {}
+    markets_range = _require(names, "set_bench_er_market", values.file)
+    returns_range = _require(names, "set_bench_er", values.file)
+    markets, returns = values.column(markets_range), values.column(returns_range)
+    out: dict[str, float] = {}
+    for i, market in enumerate(markets):
+        if _is_empty(market):
+            continue
+        value = _convert(
+            returns[i] if i < len(returns) else None,
+            DType.NUMBER,
+            file=values.file,
+            sheet=returns_range.sheet,
+            cell=returns_range.cell(i),
+            what=f"expected return of the {market} benchmark",
+        )
+        out[str(market)] = 0.0 if value is None else float(value)
+    return out
+
+
+def _history(values: _Values, names: dict[str, NamedRange]) -> pd.DataFrame | None:
+    needed = ("hist_date", "hist_close", "hist_close_codes", "hist_pe", "hist_pe_codes")
+    if any(name not in names for name in needed):
+        return None
+    date_range = names["hist_date"]
+    dates = [
+        _convert(
+            value,
+            DType.DATE,
+            file=values.file,
+            sheet=date_range.sheet,
+            cell=date_range.cell(i),
+            what="history date",
+        )
+        for i, value in enumerate(values.column(date_range))
+    ]
+    parts = []
+    for field_name, block_name in (("close", "hist_close"), ("pe_ttm", "hist_pe")):
+        codes = values.block(names[f"{block_name}_codes"])[0]
+        block = names[block_name]
+        cells = values.block(block)
+        for j, code in enumerate(codes):
+            if _is_empty(code):
+                continue
+            series = []
+            for i, day in enumerate(dates):
+                value = cells[i][j] if i < len(cells) else ""
+                if day is None or _is_empty(value):
+                    continue
+                number = _convert(
+                    value,
+                    DType.NUMBER,
+                    file=values.file,
+                    sheet=block.sheet,
+                    cell=block.cell(i, j),
+                    what=f"{field_name} of {code}",
+                )
+                series.append((day, str(code), number))
+            if series:
+                part = pd.DataFrame(series, columns=["date", "code", field_name])
+                parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["date", "code", "close", "pe_ttm"])
+    joined = pd.concat(parts, ignore_index=True)
+    frame = (
+        joined.groupby(["date", "code"], as_index=False, sort=True)
+        .agg({c: "last" for c in ("close", "pe_ttm") if c in joined.columns})
+        .reindex(columns=["date", "code", "close", "pe_ttm"])
+    )
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame[["close", "pe_ttm"]] = frame[["close", "pe_ttm"]].astype(float)
+    return frame
+
+
+def read_workbook(
+    source: str | Path | IO[bytes], *, spec: WorkbookSpec = SPEC, strict: bool = True
+) -> WorkbookData:
+    """Read a coverage workbook written by :func:`~xlmodels.workbook.write_workbook`.
+
+    Parameters
+    ----------
+    source : path or binary file object
+    spec : WorkbookSpec
+        The template the workbook follows (the current one by default).
+    strict : bool, default True
+        Whether every name of ``spec`` must exist. Regeneration reading an
+        older template passes False: a column the workbook lacks is absent
+        from the result instead of an error.
+
+    Raises
+    ------
+    InputError
+        Naming the sheet and cell of anything unreadable.
+    FileNotFoundError
+
+    Examples
+    --------
+    >>> import io
+    >>> from xlmodels import sample
+    >>> from xlmodels.workbook import write_workbook
+    >>> buffer = io.BytesIO()
+    >>> _ = write_workbook(buffer, sample.load_inputs())
+    >>> data = read_workbook(buffer)
+    >>> float(data.analyst.estimates.loc["0700.HK", "target_multiple"]), data.formula_mode
+    (20.0, 'sq')
+    >>> round(float(data.tables["Coverage"].loc["0700.HK", "pe_fy1"]), 2)
+    15.43
+    """
+    file, data = _source_bytes(source)
+    sheet_names, names = _names(data, file)
+    values = _Values(data, file)
+    tables = {
+        sheet.name: _table(sheet, values, names, strict)
+        for sheet in spec.table_sheets()
+        if strict or sheet.range_name("code") in names
+    }
+    settings = _settings(spec, values, names, strict)
+    estimates_spec = next(s for s in spec.table_sheets() if s.prefix == "est")
+    input_keys = [c.key for c in estimates_spec.columns_of(Kind.INPUT)]
+    estimates = tables.get(estimates_spec.name, pd.DataFrame())
+    analyst = AnalystInputs(
+        estimates=estimates[[k for k in input_keys if k in estimates.columns]].copy(),
+        settings={
+            item.key: settings[item.key]
+            for item in spec.settings.settings
+            if item.kind is Kind.INPUT and item.key in settings
+        },
+        benchmark_expected_returns=_benchmarks(values, names, strict),
+    )
+    return WorkbookData(
+        file=file,
+        sheet_names=sheet_names,
+        settings=settings,
+        analyst=analyst,
+        tables=tables,
+        history=_history(values, names),
+        names=names,
+    )
+
+
+def read_cells(source: str | Path | IO[bytes]) -> dict[str, dict[str, CellContent]]:
+    """Every non-empty cell of every sheet: its stored value and its formula.
+
+    For comparing two workbooks cell by cell (is a committed example current,
+    what would a regeneration change, was a formula edited or typed over).
+    Values come from python-calamine (cached results for formulas), formulas
+    from openpyxl.
+    """
+    file, data = _source_bytes(source)
+    values = _Values(data, file)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
+    try:
+        out: dict[str, dict[str, CellContent]] = {}
+        for sheet in workbook.worksheets:
+            rows = values.sheet(sheet.title)
+            cells: dict[str, CellContent] = {}
+            for row in sheet.iter_rows():
+                for cell in row:
+                    raw = getattr(cell, "value", None)
+                    if raw is None or cell.row is None or cell.column is None:
+                        continue
+                    r, c = cell.row - 1, cell.column - 1
+                    value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+                    # Text that merely starts with "=" is text (data_type "s"), not a formula.
+                    formula = str(raw) if cell.data_type == "f" else None
+                    cells[f"{get_column_letter(c + 1)}{r + 1}"] = CellContent(value, formula)
+            out[sheet.title] = cells
+        return out
+    finally:
+        workbook.close()

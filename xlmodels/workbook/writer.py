@@ -1,0 +1,569 @@
+"""Writing the coverage workbook with xlsxwriter, from the spec and the core's numbers.
+
+xlsxwriter is the writer because it stores each formula together with its
+result: every formula cell carries the value the core computed as its cached
+result, so pandas, python-calamine, a file preview or LibreOffice show the
+numbers without recalculating, while Excel still recalculates on open.
+openpyxl, which cannot store a formula's result, reads and edits workbooks.
+
+Everything placed here comes from the spec (:mod:`xlmodels.spec`): sheets in
+tab order, titles, notes, headers in the workbook's language, the formulas of
+both dialects, number formats, named ranges, drop-down lists, which cells are
+analyst inputs (blue, unlocked) and which are locked, and the charts. Text
+from outside (names, notes, codes) is always written as text, never as a
+formula, whatever character it starts with.
+
+The same inputs give the same cells: the document's dates are the report
+date's and no cell holds a timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
+
+from xlmodels import __version__
+from xlmodels.model import CoverageInputs
+from xlmodels.spec import (
+    FIRST_DATA_ROW,
+    GROUP_ROW,
+    HEADER_ROW,
+    NOTE_ROW,
+    SPEC,
+    TITLE_ROW,
+    XLWINGS_UDF_KEY,
+    DType,
+    HistorySheet,
+    Kind,
+    RowContext,
+    SettingsSheet,
+    TableSheet,
+    TextSheet,
+    WorkbookSpec,
+    choice_values,
+)
+from xlmodels.workbook.atomic import atomic_path
+from xlmodels.workbook.cells import cached_result, display_width, excel_serial, is_blank_value
+from xlmodels.workbook.charts import add_charts
+from xlmodels.workbook.layout import WorkbookContent, build_content
+from xlmodels.workbook.styles import Styles, column_width
+
+__all__ = ["WORKBOOK_OPTIONS", "CoverageWorksheet", "render", "write_workbook"]
+
+#: xlsxwriter options: text stays text (no formula, URL or number guessing).
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+#: Sheet protection: no password; sorting and filtering stay available.
+_PROTECTION = {
+    "autofilter": True,
+    "format_columns": True,
+    "format_rows": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
+
+_MESSAGES = {
+    "zh": {
+        "list": ("请从列表中选择", "请从下拉列表中选择一个值。"),
+        "number": ("请输入数字", "此单元格只接受数字。"),
+        "positive": ("请输入正数", "此单元格只接受大于 0 的数字。"),
+        "integer": ("请输入整数", "此单元格只接受范围内的整数。"),
+        "date": ("请输入日期", "此单元格只接受日期（如 2024-11-29）。"),
+    },
+    "en": {
+        "list": ("Choose from the list", "Choose a value from the drop-down list."),
+        "number": ("Numbers only", "This cell takes a number."),
+        "positive": ("Positive numbers only", "This cell takes a number above 0."),
+        "integer": ("Whole numbers only", "This cell takes a whole number in range."),
+        "date": ("Dates only", "This cell takes a date (e.g. 2024-11-29)."),
+    },
+}
+_NUMBER_LIMIT = 1e15
+_DATE_LIMITS = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
+
+
+class CoverageWorksheet(Worksheet):
+    """A worksheet that serialises two kinds of cell itself.
+
+    * A formula whose cached result is ``""``: xlsxwriter writes it with no
+      type, which readers take for a blank number; Excel marks it as a string
+      (``t="str"``), and so does this class.
+    * A formatted number, the bulk of a workbook (the History sheet): the
+      same XML xlsxwriter writes, without its generic attribute escaping,
+      which raises and catches an exception for every style index and made
+      formatting cost a third more than writing the numbers themselves.
+
+    Every other cell is written by xlsxwriter unchanged.
+    """
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        kind = type(cell)
+        if kind is CellNumberTuple and cell.format is not None:
+            assert self.fh is not None  # xlsxwriter opens it before writing any cell
+            self.fh.write(
+                f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}">'
+                f"<v>{cell.number:.16G}</v></c>"
+            )
+            return
+        if kind is CellFormulaTuple and isinstance(cell.value, str) and not cell.value:
+            attributes: list[tuple[str, Any]] = [("r", xl_rowcol_to_cell_fast(row, col))]
+            if cell.format is not None:
+                attributes.append(("s", cell.format._get_xf_index()))
+            attributes.append(("t", "str"))
+            self._xml_formula_element(cell.formula, "", attributes)
+            return
+        super()._write_cell(row, col, cell)
+
+
+def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
+    """A data or input value as a typed cell; text is always text."""
+    if is_blank_value(value):
+        sheet.write_blank(row, column, None, style)
+    elif isinstance(value, str):
+        sheet.write_string(row, column, value, style)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value, style)
+    elif isinstance(value, dt.date):
+        sheet.write_number(row, column, excel_serial(value), style)
+    elif isinstance(value, pd.Timestamp):
+        sheet.write_number(row, column, excel_serial(value.to_pydatetime()), style)
+    else:
+        sheet.write_number(row, column, float(value), style)
+
+
+class _Renderer:
+    """Places a :class:`WorkbookContent` into an xlsxwriter workbook."""
+
+    def __init__(self, workbook: Workbook, content: WorkbookContent) -> None:
+        self.workbook = workbook
+        self.content = content
+        self.spec = content.spec
+        self.lang = content.lang
+        self.styles = Styles(workbook)
+        self.sheets: dict[str, Worksheet] = {}
+
+    # ----------------------------------------------------------------- helpers
+    def _add_sheet(self, name: str) -> Worksheet:
+        sheet = self.workbook.add_worksheet(name, worksheet_class=CoverageWorksheet)
+        self.sheets[name] = sheet
+        return sheet
+
+    def _name(self, name: str, reference: str) -> None:
+        self.workbook.define_name(name, "=" + reference)
+
+    def _validation(
+        self,
+        dtype: DType,
+        choices: str | None,
+        positive: bool = False,
+        bounds: tuple[float, float] | None = None,
+    ) -> dict[str, Any] | None:
+        messages = _MESSAGES[self.lang]
+        rule: dict[str, Any]
+        if choices is not None:
+            values = choice_values(choices, lang=self.lang, scheme=self.content.scheme.id)
+            rule, message = {"validate": "list", "source": list(values)}, messages["list"]
+        elif dtype is DType.NUMBER:
+            if positive:
+                rule = {"validate": "decimal", "criteria": ">", "value": 0}
+                message = messages["positive"]
+            else:
+                low, high = bounds or (-_NUMBER_LIMIT, _NUMBER_LIMIT)
+                rule = {"validate": "decimal", "criteria": "between"}
+                rule.update(minimum=low, maximum=high)
+                message = messages["number"]
+        elif dtype is DType.INTEGER:
+            low, high = bounds or (-_NUMBER_LIMIT, _NUMBER_LIMIT)
+            rule = {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high}
+            message = messages["integer"]
+        elif dtype is DType.DATE:
+            rule = {"validate": "date", "criteria": "between"}
+            rule.update(minimum=_DATE_LIMITS[0], maximum=_DATE_LIMITS[1])
+            message = messages["date"]
+        else:
+            return None
+        rule.update(error_title=message[0], error_message=message[1], ignore_blank=True)
+        return rule
+
+    def _finish(self, sheet: Worksheet, protected: bool, frozen: tuple[int, int] | None) -> None:
+        if frozen is not None:
+            sheet.freeze_panes(*frozen)
+        if protected:
+            sheet.protect("", _PROTECTION)
+
+    def _titles(self, sheet: Worksheet, title: str, note: str) -> None:
+        sheet.write_string(TITLE_ROW - 1, 0, title, self.styles.title)
+        if note:
+            sheet.write_string(NOTE_ROW - 1, 0, note, self.styles.note)
+
+    # ----------------------------------------------------------- table sheets
+    def table_sheet(self, spec: TableSheet) -> None:
+        sheet = self._add_sheet(spec.name)
+        table = self.content.tables[spec.name]
+        count = len(table)
+        rows = max(count, 1)
+        self._titles(sheet, spec.titles[self.lang], spec.notes[self.lang])
+        headers = [column.header(self.lang, self.content.labels) for column in spec.columns]
+        header_row = HEADER_ROW - 1
+        if spec.excel_table:
+            sheet.add_table(
+                header_row,
+                0,
+                header_row + rows,
+                len(headers) - 1,
+                {
+                    "name": spec.table_name,
+                    "columns": [
+                        {"header": text, "header_format": self.styles.header} for text in headers
+                    ],
+                    "style": "Table Style Light 15",
+                    "autofilter": True,
+                },
+            )
+        else:
+            for position, text in enumerate(headers):
+                sheet.write_string(header_row, position, text, self.styles.header)
+        sheet.set_row(header_row, 33)
+        first = FIRST_DATA_ROW - 1
+        for position, column in enumerate(spec.columns):
+            style = self.styles.cell(column.kind, column.dtype, column.number_format)
+            cells = table.column_values[column.key]
+            if column.kind is Kind.FORMULA:
+                for offset, value in enumerate(cells):
+                    formula = column.formula_for(
+                        self.content.mode, RowContext(self.spec, spec, FIRST_DATA_ROW + offset)
+                    )
+                    sheet.write_formula(
+                        first + offset, position, formula, style, cached_result(value)
+                    )
+            else:
+                for offset, value in enumerate(cells):
+                    _write_value(sheet, first + offset, position, value, style)
+                if count == 0 and column.kind is Kind.INPUT:
+                    sheet.write_blank(first, position, None, style)
+            self._name(spec.range_name(column.key), spec.data_range(column.key, count))
+            if column.kind is Kind.INPUT:
+                rule = self._validation(column.dtype, column.choices, column.positive)
+                if rule is not None:
+                    sheet.data_validation(first, position, first + rows - 1, position, rule)
+            sheet.set_column(
+                position,
+                position,
+                column_width(
+                    column.width, _header_texts(headers[position]), cells, column.number_format
+                ),
+            )
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(header_row)
+        self._finish(sheet, spec.protected, (FIRST_DATA_ROW - 1, spec.frozen_columns))
+
+    # ------------------------------------------------------------------ settings
+    def settings_sheet(self, spec: SettingsSheet) -> None:
+        sheet = self._add_sheet(spec.name)
+        content = self.content
+        self._titles(sheet, spec.titles[self.lang], "")
+        for position, text in enumerate(spec.headers[self.lang]):
+            sheet.write_string(HEADER_ROW - 1, position, text, self.styles.header)
+        label_style = self.styles.cell(Kind.KEY, DType.TEXT)
+        note_style = self.styles.wrapped
+        labels, notes = [], []
+        for item in spec.settings:
+            row = spec.row_of(item.key) - 1
+            value = content.settings[item.key]
+            style = self.styles.cell(item.kind, item.dtype, item.number_format)
+            label, note = item.labels[self.lang], item.notes.get(self.lang, "")
+            sheet.write_string(row, 0, label, label_style)
+            if item.formula is not None:
+                formula = item.formula.build(content.mode, RowContext(self.spec, None, row + 1))
+                sheet.write_formula(row, 1, formula, style, cached_result(value))
+            else:
+                _write_value(sheet, row, 1, value, style)
+            if note:
+                sheet.write_string(row, 2, note, note_style)
+            self._name(item.name, spec.cell(item.key))
+            if item.kind is Kind.INPUT:
+                rule = self._validation(item.dtype, item.choices, bounds=item.bounds)
+                if rule is not None:
+                    sheet.data_validation(row, 1, row, 1, rule)
+            labels.append(label)
+            notes.append(note)
+        self._blocks(sheet, spec)
+        sheet.set_column(0, 0, column_width(12, labels, [], None))
+        sheet.set_column(1, 1, 16)
+        # Notes wrap within a readable width rather than run off the page.
+        sheet.set_column(2, 2, min(60.0, column_width(20, notes, [], None)))
+        self._finish(sheet, spec.protected, (FIRST_DATA_ROW - 1, 1))
+
+    def _blocks(self, sheet: Worksheet, spec: SettingsSheet) -> None:
+        content = self.content
+        blocks = spec.blocks(len(content.benchmarks), len(content.tiers))
+        text = self.styles.cell(Kind.DATA, DType.TEXT)
+        percent = self.styles.cell(Kind.DATA, DType.NUMBER, "0.0%")
+        flag = self.styles.flag
+        expected = self.styles.cell(Kind.INPUT, DType.NUMBER, "0.0%")
+        for position, header in enumerate(spec.bench_headers[self.lang]):
+            sheet.write_string(blocks.bench_header_row - 1, position, header, self.styles.header)
+        for offset in range(blocks.bench_rows):
+            row = blocks.bench_first_row - 1 + offset
+            if offset < len(content.benchmarks):
+                bench = content.benchmarks[offset]
+                sheet.write_string(row, 0, bench.market, text)
+                sheet.write_number(row, 1, bench.expected_return, expected)
+                sheet.write_string(row, 2, bench.benchmark, text)
+            else:
+                sheet.write_blank(row, 1, None, expected)
+        rule = self._validation(DType.NUMBER, None, bounds=(-1.0, 10.0))
+        assert rule is not None
+        sheet.data_validation(blocks.bench_first_row - 1, 1, blocks.bench_last_row - 1, 1, rule)
+        first, scheme = spec.tier_headers[self.lang][0], content.scheme.name[self.lang]
+        title = f"{first}（{scheme}）" if self.lang == "zh" else f"{first} ({scheme})"
+        headers = (title, *spec.tier_headers[self.lang][1:])
+        for position, header in enumerate(headers):
+            sheet.write_string(blocks.tier_header_row - 1, position, header, self.styles.header)
+        for offset, tier in enumerate(content.tiers):
+            row = blocks.tier_first_row - 1 + offset
+            sheet.write_string(row, 0, tier.label, text)
+            if tier.bound is not None:
+                sheet.write_number(row, 1, tier.bound, percent)
+            if tier.inclusive is not None:
+                sheet.write_boolean(row, 2, tier.inclusive, flag)
+        for name, reference in blocks.names(spec.name).items():
+            self._name(name, reference)
+
+    # ------------------------------------------------------------------- history
+    def history_sheet(self, spec: HistorySheet) -> None:
+        sheet = self._add_sheet(spec.name)
+        history = self.content.history
+        note = spec.notes[self.lang]
+        if self.content.settings.get("data_note"):
+            note = f"{note} {self.content.settings['data_note']}"
+        self._titles(sheet, spec.titles[self.lang], note)
+        pe_start = spec.pe_start(len(history.close_codes))
+        pe_width = max(len(history.pe_codes), 1)
+        sheet.write_string(GROUP_ROW - 1, 1, spec.close_group[self.lang], self.styles.group)
+        sheet.write_string(GROUP_ROW - 1, pe_start, spec.pe_group[self.lang], self.styles.group)
+        sheet.write_string(HEADER_ROW - 1, 0, spec.date_header[self.lang], self.styles.header)
+        code_style = self.styles.header
+        for offset, code in enumerate(history.close_codes):
+            sheet.write_string(HEADER_ROW - 1, 1 + offset, code, code_style)
+        for offset, code in enumerate(history.pe_codes):
+            sheet.write_string(HEADER_ROW - 1, pe_start + offset, code, code_style)
+        first = FIRST_DATA_ROW - 1
+        date_style = self.styles.cell(Kind.KEY, DType.DATE, spec.date_format)
+        write_number = sheet.write_number
+        for offset, day in enumerate(history.dates):
+            write_number(first + offset, 0, excel_serial(day), date_style)
+        _write_block(sheet, first, 1, history.close.tolist(), self._style(spec.close_format))
+        _write_block(sheet, first, pe_start, history.pe.tolist(), self._style(spec.pe_format))
+        names = spec.names(history.rows, len(history.close_codes), len(history.pe_codes))
+        for name, reference in names.items():
+            self._name(name, reference)
+        sheet.set_column(0, 0, 11)
+        widths = [*history.close_codes, *history.pe_codes]
+        sheet.set_column(
+            1,
+            pe_start + pe_width - 1,
+            max(11, *(display_width(c) + 2 for c in widths)) if widths else 11,
+        )
+        sheet.set_row(HEADER_ROW - 1, 18)
+        self._finish(sheet, True, (FIRST_DATA_ROW - 1, 1))
+
+    def _style(self, number_format: str) -> Format:
+        return self.styles.cell(Kind.DATA, DType.NUMBER, number_format)
+
+    # ---------------------------------------------------------------- text sheets
+    def guide_sheet(self, spec: TextSheet) -> None:
+        sheet = self._add_sheet(spec.name)
+        lines = spec.lines[self.lang]
+        settings = self.spec.settings
+        if lines:
+            sheet.write_string(0, 0, lines[0], self.styles.title)
+        row = 2
+        for line in lines[1:]:
+            sheet.write_string(row, 0, line, self.styles.text)
+            row += 1
+        row += 1
+        for key in ("data_note", "report_date", "formula_mode", "template_version"):
+            value = self.content.settings.get(key)
+            if is_blank_value(value):
+                continue
+            label = settings.setting(key).labels[self.lang]
+            shown = value.isoformat() if isinstance(value, dt.date) else str(value)
+            sheet.write_string(
+                row,
+                0,
+                f"{label}：{shown}" if self.lang == "zh" else f"{label}: {shown}",
+                self.styles.heading if key == "data_note" else self.styles.text,
+            )
+            row += 1
+        sheet.set_column(0, 0, 110)
+        self._finish(sheet, False, None)
+
+    def xlwings_sheet(self, spec: TextSheet) -> None:
+        sheet = self._add_sheet(spec.name)
+        # The add-in reads keys from A1 down to the first blank cell: nothing else in A.
+        sheet.write_string(0, 0, XLWINGS_UDF_KEY)
+        sheet.write_string(0, 1, self.spec.xlwings_udf_modules)
+        sheet.set_column(0, 0, 14)
+        sheet.set_column(1, 1, 12)
+
+    # ------------------------------------------------------------------ workbook
+    def run(self) -> None:
+        for spec in self.spec.sheets:
+            if isinstance(spec, TableSheet):
+                self.table_sheet(spec)
+            elif isinstance(spec, SettingsSheet):
+                self.settings_sheet(spec)
+            elif isinstance(spec, HistorySheet):
+                self.history_sheet(spec)
+            elif spec.name == "xlwings.conf":
+                self.xlwings_sheet(spec)
+            else:
+                self.guide_sheet(spec)
+        add_charts(self.workbook, self.sheets, self.content)
+        first_table = self.spec.table_sheets()[0].name
+        self.sheets[first_table].activate()
+        report_date = self.content.settings.get("report_date")
+        created = (
+            dt.datetime(report_date.year, report_date.month, report_date.day)
+            if isinstance(report_date, dt.date)
+            else dt.datetime(2000, 1, 1)
+        )
+        title = self.spec.table_sheets()[0].titles[self.lang]
+        self.workbook.set_properties(
+            {
+                "title": title,
+                "subject": "Coverage workbook",
+                "author": "xlmodels",
+                "comments": str(self.content.settings.get("data_note") or ""),
+                "created": created,
+            }
+        )
+        self.workbook.set_custom_property("xlmodels_template_version", int(self.spec.version))
+        self.workbook.set_custom_property("xlmodels_formula_mode", self.content.mode)
+        self.workbook.set_custom_property("xlmodels_version", __version__)
+
+
+def _header_texts(header: str) -> list[str]:
+    """A stand-in text as wide as the header needs to wrap onto at most two lines."""
+    if display_width(header) <= 14:
+        return [header]  # short headers stay on one line
+    # Latin words stay whole; Chinese text may break between any two characters.
+    tokens = re.findall(r"[A-Za-z0-9.%()/\-]+|\S", header)
+    widths = [display_width(token) for token in tokens]
+    spaced = [bool(re.match(r"[A-Za-z0-9(]", token)) for token in tokens]
+    width = max([*widths, (display_width(header) + 1) // 2])
+    while _lines(widths, spaced, width) > 2:
+        width += 1
+    return ["x" * width]
+
+
+def _lines(widths: list[int], spaced: list[bool], width: int) -> int:
+    lines, used = 1, 0
+    for token, space in zip(widths, spaced, strict=True):
+        needed = token + (1 if used and space else 0)
+        if used and used + needed > width:
+            lines, used = lines + 1, token
+        else:
+            used += needed
+    return lines
+
+
+def _write_block(
+    sheet: Worksheet,
+    first_row: int,
+    first_column: int,
+    rows: Sequence[Sequence[float]],
+    style: Format,
+) -> None:
+    """Write a block of numbers, skipping NaN (a series before its start or after its end)."""
+    write_number = sheet.write_number
+    for offset, values in enumerate(rows):
+        row = first_row + offset
+        for column, value in enumerate(values, start=first_column):
+            if value == value:  # NaN is the one value not equal to itself
+                write_number(row, column, value, style)
+
+
+def render(target: str | Path | IO[bytes], content: WorkbookContent) -> None:
+    """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically."""
+    options: dict[str, Any] = dict(WORKBOOK_OPTIONS)
+    if not isinstance(target, str | Path):
+        options["in_memory"] = True
+    workbook = Workbook(target, options)
+    try:
+        _Renderer(workbook, content).run()
+    finally:
+        workbook.close()
+
+
+def write_workbook(
+    target: str | Path | IO[bytes],
+    inputs: CoverageInputs,
+    *,
+    mode: str = "sq",
+    lang: str | None = None,
+    estimates_override: pd.DataFrame | None = None,
+    spec: WorkbookSpec = SPEC,
+) -> WorkbookContent:
+    """Write the coverage workbook of ``inputs``.
+
+    Parameters
+    ----------
+    target : path or binary file object
+        A path is replaced atomically: a temporary file in the same folder is
+        written, then renamed over it, so a failure at any point leaves the
+        previous file (or none) and never a partial one. A file object (such
+        as :class:`io.BytesIO`) receives the bytes.
+    inputs : CoverageInputs
+        Universe, market, FX, estimates, indexes, history and settings.
+    mode : {"sq", "native"}
+        Formulas with the firm's ``SQ_`` functions, or plain Excel.
+    lang : {"zh", "en"}, optional
+        Language of titles, headers, ratings and names; default
+        ``inputs.settings.lang``.
+    estimates_override : DataFrame, optional
+        Analyst inputs replacing ``inputs.estimates`` (for instance those
+        :func:`~xlmodels.workbook.reader.read_workbook` read from the
+        workbook being regenerated).
+    spec : WorkbookSpec
+        The template; the current spec unless a migration needs another.
+
+    Returns
+    -------
+    WorkbookContent
+        What was written, sheet by sheet.
+
+    Examples
+    --------
+    >>> import io
+    >>> from xlmodels import sample
+    >>> buffer = io.BytesIO()
+    >>> content = write_workbook(buffer, sample.load_inputs(), mode="native")
+    >>> content.tables["Coverage"].codes[:2], buffer.getvalue()[:2]
+    (['0700.HK', '9999.HK'], b'PK')
+    """
+    content = build_content(
+        inputs, mode=mode, lang=lang, spec=spec, estimates_override=estimates_override
+    )
+    if isinstance(target, str | Path):
+        with atomic_path(target) as temporary:
+            render(temporary, content)
+    else:
+        render(target, content)
+    return content
