@@ -8,7 +8,21 @@ from typing import Any
 
 from xlmodels.validate.reading import CellError
 
-__all__ = ["as_date", "as_int", "as_number", "describe"]
+__all__ = ["as_date", "as_int", "as_number", "describe", "header_label"]
+
+_PLACEHOLDERS = {
+    "fy1": "FY1",
+    "fy2": "FY2",
+    "fy3": "FY3",
+    "price_ccy": "price ccy",
+    "eps_ccy": "EPS ccy",
+}
+
+
+def header_label(column: Any) -> str:
+    """A spec column's English header with its placeholders in words: ``PE FY1 (x)``."""
+    text: str = column.headers.get("en", column.key)
+    return text.format_map(_PLACEHOLDERS) if "{" in text else text
 
 
 def as_number(value: Any) -> float | None:
@@ -47,7 +61,9 @@ def describe(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:,.10g}" if abs(value) < 1e15 else repr(value)
+        if abs(value) >= 1e15:
+            return repr(value)
+        return f"{value:,.10g}" if abs(value) >= 10_000 else f"{value:.10g}"
     if isinstance(value, str):
         return repr(value if len(value) <= 40 else value[:37] + "...")
     return str(value)

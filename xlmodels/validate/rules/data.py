@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind
+from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name
 from xlmodels.validate.reading import CellError, is_blank
 from xlmodels.validate.recompute import report_date
 from xlmodels.validate.registry import Hit, rule
-from xlmodels.validate.values import as_date, as_number, describe
+from xlmodels.validate.values import as_date, as_number, describe, header_label
 
 _NUMBERS = (DType.NUMBER, DType.INTEGER)
 
@@ -54,7 +54,7 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
                 problem = _type_problem(table.data.get(row, position), column.dtype)
                 if problem:
                     yield Hit(
-                        f"{problem} (column {column.headers['en']!r} of {table.key_of(row)})",
+                        f"{problem} (column {header_label(column)!r} of {table.key_of(row)})",
                         table.spec.name,
                         cell_name(row, position),
                     )
@@ -91,14 +91,14 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
 def not_positive(context: WorkbookContext) -> Iterator[Hit]:
     for table in context.layout.tables.values():
         for column in table.spec.columns:
-            if not getattr(column, "positive", False) or column.kind is Kind.FORMULA:
+            if not column.positive or column.kind is Kind.FORMULA:
                 continue
             position = table.column(column.key)
             for row in table.rows:
                 number = as_number(table.data.get(row, position))
                 if number is not None and number <= 0:
                     yield Hit(
-                        f"{column.headers['en']} of {table.key_of(row)} is {describe(number)}; "
+                        f"{header_label(column)} of {table.key_of(row)} is {describe(number)}; "
                         "it must be above 0",
                         table.spec.name,
                         cell_name(row, position),
@@ -142,7 +142,7 @@ def missing_input(context: WorkbookContext) -> Iterator[Hit]:
         for column in required:
             if is_blank(estimates.value(row, column.key)):
                 yield Hit(
-                    f"{column.headers['en']} of {code} is empty, but {code} is rated",
+                    f"{header_label(column)} of {code} is empty, but {code} is rated",
                     estimates.spec.name,
                     estimates.cell(row, column.key),
                 )
@@ -308,5 +308,75 @@ def missing_fx(context: WorkbookContext) -> Iterator[Hit]:
                 f"{market.key_of(row)} converts {pair} at exactly 1: its EPS would not be "
                 "converted",
                 market.spec.name,
+                cell,
+            )
+
+
+@rule(
+    "data.invalid-choice",
+    Severity.ERROR,
+    "An input that takes a value from a drop-down list holds something else (an EPS basis, "
+    "a target year, a rating override, a scheme or a method).",
+    "Choose the value from the cell's drop-down list (ratings follow the workbook's scheme "
+    "and language).",
+    spec=True,
+)
+def invalid_choice(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    recomputed = context.recomputed
+    scheme, lang = recomputed.scheme, recomputed.lang
+
+    def allowed(name: str) -> tuple[str, ...]:
+        return choice_values(name, lang=lang, scheme=scheme)
+
+    for table in layout.tables.values():
+        for column in table.spec.columns:
+            if column.kind is not Kind.INPUT or column.choices is None:
+                continue
+            accepted = allowed(column.choices)
+            for row in table.rows:
+                value = table.value(row, column.key)
+                if is_blank(value) or str(value).strip() in accepted:
+                    continue
+                yield Hit(
+                    f"{header_label(column)} of {table.key_of(row)} is {describe(value)}, not "
+                    f"one of {', '.join(accepted)}",
+                    table.spec.name,
+                    table.cell(row, column.key),
+                )
+    for setting in SPEC.settings.settings:
+        if setting.kind is Kind.FORMULA or setting.choices is None:
+            continue
+        value = layout.setting(setting.key)
+        accepted = allowed(setting.choices)
+        if value is not None and str(value).strip() not in accepted:
+            sheet, cell = layout.setting_location(setting.key)
+            yield Hit(
+                f"setting {setting.key!r} is {describe(value)}, not one of {', '.join(accepted)}",
+                sheet,
+                cell,
+            )
+
+
+@rule(
+    "data.out-of-range",
+    Severity.ERROR,
+    "A numeric setting lies outside its accepted range (the FY1 year, the fiscal year-end "
+    "month or day).",
+    "Correct the setting on the Settings sheet.",
+    spec=True,
+)
+def out_of_range(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    for setting in SPEC.settings.settings:
+        if setting.bounds is None:
+            continue
+        number = as_number(layout.setting(setting.key))
+        low, high = setting.bounds
+        if number is not None and not low <= number <= high:
+            sheet, cell = layout.setting_location(setting.key)
+            yield Hit(
+                f"setting {setting.key!r} is {describe(number)}, outside {low:g} to {high:g}",
+                sheet,
                 cell,
             )

@@ -21,7 +21,7 @@ from xlmodels.validate.layout import TableRows
 from xlmodels.validate.reading import CellError, is_blank
 from xlmodels.validate.recompute import CompanyRow
 from xlmodels.validate.registry import Hit, rule
-from xlmodels.validate.values import as_number, describe
+from xlmodels.validate.values import as_number, describe, header_label
 
 #: Coverage columns whose shown values are compared with the recomputed ones.
 COMPARED = (
@@ -75,9 +75,11 @@ def _agrees(shown: Any, expected: Any, tolerance: float) -> bool:
 def _format(value: Any, places: int) -> str:
     if isinstance(value, float) and bool(is_nm(value)):
         return "NM"
+    if isinstance(value, float) and math.isnan(value):
+        return "no value (an input is missing or not usable)"
     number = as_number(value)
-    if number is None or math.isnan(number):
-        return "empty" if is_blank(value) else describe(value)
+    if number is None:
+        return "nothing" if is_blank(value) else describe(value)
     return f"{number:,.{min(places + 2, 10)}f}"
 
 
@@ -105,7 +107,7 @@ def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
             expected = company.values.get(key)
             if _agrees(shown, expected, units * 10.0**-places):
                 continue
-            label = column.headers["en"].split(" (", 1)[0].replace("{fy", "FY").replace("}", "")
+            label = header_label(column).split(" (", 1)[0]
             message = (
                 f"{label} of {company.code} shows {_format(shown, places)}, but its inputs give "
                 f"{_format(expected, places)}"

@@ -20,7 +20,7 @@ from xlmodels.validate.formulas import (
 from xlmodels.validate.layout import TableRows, cell_name
 from xlmodels.validate.reading import CellError, SheetData, is_blank
 from xlmodels.validate.registry import Hit, rule
-from xlmodels.validate.values import describe
+from xlmodels.validate.values import describe, header_label
 
 _MODES = ("sq", "native")
 
@@ -90,7 +90,7 @@ def formula_overwritten(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
     for table in layout.tables.values():
         for key, column in _formula_columns(table):
-            label = table.spec.column(key).headers.get("en", key)
+            label = header_label(table.spec.column(key))
             for row in table.rows:
                 if (row, column) in table.data.formulas:
                     continue
@@ -152,7 +152,7 @@ def inconsistent_formula(context: WorkbookContext) -> Iterator[Hit]:
 
 
 def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
-    label = table.spec.column(key).headers.get("en", key)
+    label = header_label(table.spec.column(key))
     off_spec: list[int] = []
     shapes: Counter[str] = Counter()
     for row in table.rows:
