@@ -217,3 +217,11 @@ def test_the_pre_commit_hook_runs_the_validator_on_workbooks() -> None:
     assert pattern.search("b.xlsm")
     assert not pattern.search("old.xls")
     assert not pattern.search("a.xlsx.txt")
+
+
+def test_the_demo_validates_the_workbooks_it_writes(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--lang", "en", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Validation (xlmodels validate):" in result.output
+    assert "coverage-sample-en.xlsx  ok" in result.output
+    assert "2 files checked: 0 errors, 0 warnings, 0 info" in result.output
