@@ -105,6 +105,7 @@ class SheetData:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     uncached: set[tuple[int, int]] = field(default_factory=set)
     reader: str = "openpyxl"
+    _last_rows: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
 
     def get(self, row: int, column: int) -> Any:
         if self.dense is not None:
@@ -144,10 +145,13 @@ class SheetData:
 
     def last_key_row(self, first_row: int, column: int = 1) -> int:
         """Last row from ``first_row`` down with a value in ``column`` before a blank."""
-        row = first_row
-        while not is_blank(self.get(row, column)):
-            row += 1
-        return row - 1
+        key = (first_row, column)
+        if key not in self._last_rows:  # several rules ask; History has thousands of rows
+            row = first_row
+            while not is_blank(self.get(row, column)):
+                row += 1
+            self._last_rows[key] = row - 1
+        return self._last_rows[key]
 
 
 @dataclass
@@ -253,8 +257,8 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
         formulas_book = _load(package.data, data_only=False)
     except Exception as error:
         raise Unreadable(f"the workbook is damaged: {_first_line(error)}") from None
-    results_book: Any = None
     calamine: Any = None
+    formula_sheets: list[tuple[str, SheetData]] = []
     sheets: dict[str, SheetData] = {}
     try:
         for entry in part.sheets:
@@ -267,14 +271,12 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
                 continue
             _check_extent(entry.name, facts, limits)
             if facts.has_formulas or facts.has_errors or not facts.plain_positions:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    if facts.has_formulas:
+                if facts.has_formulas:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
                         _read_formulas(formulas_book[entry.name], data)
-                        data.sparse.clear()
-                    if results_book is None:
-                        results_book = _load(package.data, data_only=True)
-                    _read_results(results_book[entry.name], data)
+                    data.sparse.clear()
+                formula_sheets.append((entry.name, data))
             elif facts.extent is not None:
                 if calamine is None:
                     calamine = python_calamine.CalamineWorkbook.from_filelike(
@@ -282,6 +284,16 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
                     )
                 data.dense = calamine.get_sheet_by_name(entry.name).to_python(skip_empty_area=False)
                 data.reader = "calamine"
+        # openpyxl decides at each pass over a read-only sheet whether formula
+        # cells give their formula or their saved result (Workbook.data_only,
+        # backed by _data_only). Switching it lets one loaded workbook give
+        # both, instead of parsing the whole package a second time;
+        # test_validate_reading pins this behaviour of openpyxl.
+        formulas_book._data_only = True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for name, data in formula_sheets:
+                _read_results(formulas_book[name], data)
         names = [
             DefinedName(name, str(defined.attr_text or ""))
             for name, defined in formulas_book.defined_names.items()
@@ -295,8 +307,6 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
         raise Unreadable(f"the workbook is damaged: {_first_line(error)}") from None
     finally:
         formulas_book.close()
-        if results_book is not None:
-            results_book.close()
         if calamine is not None:
             calamine.close()
     return WorkbookData(package=package, part=part, sheets=sheets, names=names)

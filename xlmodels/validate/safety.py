@@ -44,7 +44,6 @@ _CHUNK = MB
 _KEPT = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")
-_MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384
 
 
 class Unreadable(Exception):
@@ -198,14 +197,25 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
     return out
 
 
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_:]")
+
+
 def _declares_doctype(name: str, content: bytes) -> bool:
+    """Whether an XML part declares a DOCTYPE (and so possibly entities).
+
+    A document type declaration can only stand in the prolog, before the root
+    element: a parser rejects one anywhere else. So only the prolog is read,
+    however long a hostile file makes it.
+    """
     head = content[:4].lstrip(b"\xef\xbb\xbf")
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = content.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
         return any(mark in text for mark in _DECLARATIONS)
     if not head.lstrip().startswith(b"<") and not name.endswith((".xml", ".rels", ".vml")):
         return False
-    return any(mark in content for mark in _DECLARATIONS)
+    root = _ROOT_ELEMENT.search(content)
+    prolog = content if root is None else content[: root.start()]
+    return any(mark in prolog for mark in _DECLARATIONS)
 
 
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
@@ -225,43 +235,62 @@ def sheet_extent(xml: bytes) -> tuple[Extent | None, bool]:
 
     Returns ``(extent, plain)``: ``plain`` is False when some cell or row has
     no ``r`` attribute or writes it in a way a byte scan cannot trust
-    (character references, unusual spacing); such a sheet must be streamed.
+    (character references, unusual spacing, a namespace prefix); such a sheet
+    is measured by a slower parse here and streamed by openpyxl later.
     ``extent`` is None for a sheet without cells.
     """
+    facts = _scan(xml)
+    return facts.extent, facts.plain_positions
+
+
+def _scan(xml: bytes) -> SheetFacts:
+    """What a worksheet part holds, in a few array passes over its bytes.
+
+    The bulk of a workbook is its History sheet: every byte-level question
+    about it is answered from the positions of two characters, ``<`` (which
+    element starts) and ``=`` (which attribute is set), found once.
+    """
     root = xml.find(b"<worksheet")
-    if root < 0:
-        root = 0
-    rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")
-    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    buffer = np.frombuffer(xml, dtype=np.uint8)
+    size = buffer.size
+    padded = np.concatenate([buffer, np.zeros(16, dtype=np.uint8)])
+    tags = np.flatnonzero(buffer == 0x3C)  # "<"
+    first, second = padded[tags + 1], padded[tags + 2]
+    cells = int(((first == 0x63) & _name_ends(second)).sum())  # <c
+    row_tags = (first == 0x72) & (second == 0x6F) & (padded[tags + 3] == 0x77)
+    rows = int((row_tags & _name_ends(padded[tags + 4])).sum())  # <row
+    if root >= 0:
+        has_formulas = bool(((first == 0x66) & _name_ends(second)).any())  # <f
+    else:  # a namespace prefix on every element: rare, so a regex is affordable
+        has_formulas = _FORMULA_TAG.search(xml) is not None
+    equals = np.flatnonzero(buffer == 0x3D)  # "="
+    equals = equals[equals >= 3]
+    before, after = padded[equals - 1], padded[equals + 1]
+    named_r = (before == 0x72) & (padded[equals - 2] == 0x20)
+    spaced_r = (before == 0x20) & (padded[equals - 2] == 0x72) & (padded[equals - 3] == 0x20)
+    positions = named_r & (after == 0x22)
+    # An attribute whose value is exactly e: an error cell (t="e").
+    quoted_e = ((after == 0x22) | (after == 0x27)) & (padded[equals + 2] == 0x65)
+    has_errors = bool((quoted_e & (padded[equals + 3] == after)).any())
     plain = (
-        xml.find(b"<worksheet") >= 0
+        root >= 0
         and all(xml.find(ch, root) < 0 for ch in (b"\t", b"\r", b"\n"))
-        and all(xml.find(odd) < 0 for odd in (b" r =", b" r= ", b" r='"))
-        and xml.count(b' r="') == rows + cells
+        and not bool(spaced_r.any())
+        and not bool((named_r & (after != 0x22)).any())
+        and int(positions.sum()) == rows + cells
     )
     if not plain:
-        return _extent_slow(xml), False
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
     if not cells:
-        return None, True
-    buffer = np.frombuffer(xml, dtype=np.uint8)
-    starts = (
-        np.flatnonzero(
-            (buffer[:-4] == 0x20)
-            & (buffer[1:-3] == 0x72)
-            & (buffer[2:-2] == 0x3D)
-            & (buffer[3:-1] == 0x22)
-        )
-        + 4
-    )
-    window = np.zeros((starts.size, 12), dtype=np.uint8)
-    for offset in range(12):
-        inside = starts + offset < buffer.size
-        window[inside, offset] = buffer[starts[inside] + offset]
+        return SheetFacts(has_formulas, has_errors, None, True)
+    starts = equals[positions] + 2
+    width = np.arange(12)
+    window = np.lib.stride_tricks.sliding_window_view(padded, 12)[np.minimum(starts, size)]
     letters = (window >= 0x41) & (window <= 0x5A)
     digits = (window >= 0x30) & (window <= 0x39)
     n_letters = np.argmin(letters, axis=1)  # letters come first
-    after = np.arange(12)[None, :] >= n_letters[:, None]
-    n_digits = np.argmin(digits | ~after, axis=1) - n_letters
+    past_letters = width[None, :] >= n_letters[:, None]
+    n_digits = np.argmin(digits | ~past_letters, axis=1) - n_letters
     quote_at = n_letters + n_digits
     valid = (
         (n_letters <= 3)
@@ -270,29 +299,48 @@ def sheet_extent(xml: bytes) -> tuple[Extent | None, bool]:
         & (window[np.arange(starts.size), np.minimum(quote_at, 11)] == 0x22)
     )
     if not bool(valid.all()):
-        return _extent_slow(xml), False
-    column = np.zeros(starts.size, dtype=np.int64)
-    for position in range(3):
-        take = n_letters > position
-        column[take] = column[take] * 26 + window[take, position].astype(np.int64) - 64
-    row = np.zeros(starts.size, dtype=np.int64)
-    for position in range(10):
-        index = n_letters + position
-        take = position < n_digits
-        row[take] = row[take] * 10 + window[np.flatnonzero(take), index[take]] - 0x30
-    has_column = n_letters > 0
-    if not bool(has_column.any()):
-        return None, True
-    cell_rows, cell_columns = row[has_column], column[has_column]
-    return (
-        Extent(
-            int(cell_rows.min()),
-            int(cell_columns.min()),
-            int(cell_rows.max()),
-            int(cell_columns.max()),
-        ),
-        True,
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+    cells_only = n_letters > 0  # row elements carry a row number alone
+    if not bool(cells_only.any()):
+        return SheetFacts(has_formulas, has_errors, None, True)
+    starts, n_letters, n_digits = starts[cells_only], n_letters[cells_only], n_digits[cells_only]
+    # Only the extremes matter: compare references by length, then as packed
+    # bytes (equal-length letters or digits sort like the numbers they write).
+    letters_key = _packed(padded, starts, n_letters, 3)
+    digits_key = _packed(padded, starts + n_letters, n_digits, 7)
+    first_column, last_column = (
+        _column_number(_unpack(key, 3)) for key in _extremes(n_letters, letters_key)
     )
+    first_row, last_row = (int(_unpack(key, 7)) for key in _extremes(n_digits, digits_key))
+    return SheetFacts(
+        has_formulas, has_errors, Extent(first_row, first_column, last_row, last_column), True
+    )
+
+
+def _name_ends(following: np.ndarray) -> np.ndarray:
+    """Whether each byte ends an element name: a space, ``>`` or ``/``."""
+    ends: np.ndarray = (following == 0x20) | (following == 0x3E) | (following == 0x2F)
+    return ends
+
+
+def _packed(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """The ``lengths[i]`` bytes at ``starts[i]``, left-aligned in one big-endian integer each."""
+    view = np.lib.stride_tricks.sliding_window_view(padded, width)
+    window = view[np.minimum(starts, view.shape[0] - 1)]
+    packed = np.zeros((starts.size, 8), dtype=np.uint8)
+    packed[:, :width] = np.where(np.arange(width)[None, :] < lengths[:, None], window, 0)
+    keys: np.ndarray = packed.view(">u8").ravel()
+    return keys
+
+
+def _extremes(lengths: np.ndarray, keys: np.ndarray) -> tuple[int, int]:
+    """Keys of the smallest and the largest reference: shortest then least, longest then most."""
+    shortest, longest = lengths == lengths.min(), lengths == lengths.max()
+    return int(keys[shortest].min()), int(keys[longest].max())
+
+
+def _unpack(key: int, width: int) -> bytes:
+    return key.to_bytes(8, "big")[:width].rstrip(b"\x00")
 
 
 def _extent_slow(xml: bytes) -> Extent | None:
@@ -313,13 +361,7 @@ def _extent_slow(xml: bytes) -> Extent | None:
 
 
 def _sheet_facts(xml: bytes) -> SheetFacts:
-    if xml.find(b"<worksheet") >= 0:
-        has_formulas = any(xml.find(tag) >= 0 for tag in (b"<f>", b"<f ", b"<f/"))
-    else:  # a namespace prefix on every element: rare, so a regex is affordable
-        has_formulas = _FORMULA_TAG.search(xml) is not None
-    has_errors = xml.find(b'"e"') >= 0 or xml.find(b"'e'") >= 0
-    extent, plain = sheet_extent(xml)
-    return SheetFacts(has_formulas, has_errors, extent, plain)
+    return _scan(xml)
 
 
 def inspect_package(data: bytes, limits: Limits) -> Package:

@@ -9,7 +9,7 @@ from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name
-from xlmodels.validate.reading import CellError, is_blank
+from xlmodels.validate.reading import CellError, SheetData, is_blank
 from xlmodels.validate.recompute import report_date
 from xlmodels.validate.registry import Hit, rule
 from xlmodels.validate.values import as_date, as_number, describe, header_label
@@ -73,11 +73,37 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
         problem = _type_problem(history.get(row, 1), DType.DATE)
         if problem:
             yield Hit(f"history date {problem}", history.name, cell_name(row, 1))
-    for row, position, value in history.cells():
-        if FIRST_DATA_ROW <= row <= last and position >= 2:
-            problem = _type_problem(value, DType.NUMBER)
-            if problem:
-                yield Hit(f"history value {problem}", history.name, cell_name(row, position))
+    for row, position, value in _history_values(history, last):
+        problem = _type_problem(value, DType.NUMBER)
+        if problem:
+            yield Hit(f"history value {problem}", history.name, cell_name(row, position))
+
+
+_PLAIN = (float, int)
+_PLAIN_TYPES = set(_PLAIN)
+
+
+def _history_values(history: SheetData, last: int) -> Iterator[tuple[int, int, Any]]:
+    """History's cells right of the dates that are not plainly numbers or blank.
+
+    The History block is the bulk of a workbook: each row is checked as a set
+    of distinct values first, and only a row holding something else is read
+    cell by cell.
+    """
+    if history.dense is None:
+        for row, position, value in history.cells():
+            if FIRST_DATA_ROW <= row <= last and position >= 2 and type(value) not in _PLAIN:
+                yield row, position, value
+        return
+    for row in range(FIRST_DATA_ROW, min(last, len(history.dense)) + 1):
+        line = history.dense[row - 1][1:]
+        distinct = set(line)
+        distinct.discard("")
+        if set(map(type, distinct)) <= _PLAIN_TYPES:  # all in C: no per-cell Python
+            continue
+        for position, value in enumerate(line, start=2):
+            if type(value) not in _PLAIN and value != "":
+                yield row, position, value
 
 
 @rule(

@@ -42,7 +42,10 @@ def error_value(context: WorkbookContext) -> Iterator[Hit]:
                 positions.setdefault((row, column), []).append(
                     f"its formula contains {', '.join(dict.fromkeys(literals))} ({formula})"
                 )
-        for row, column, value in sheet.cells():
+        # A sheet read by calamine has no error cell: the byte scan found none,
+        # or openpyxl would have read it (calamine shows errors as empty text).
+        values = () if sheet.reader == "calamine" else sheet.cells()
+        for row, column, value in values:
             if isinstance(value, CellError):
                 positions.setdefault((row, column), []).insert(0, f"shows {value.code}")
         for (row, column), parts in sorted(positions.items()):
