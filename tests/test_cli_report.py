@@ -99,9 +99,7 @@ def test_a_workbook_that_is_not_a_coverage_workbook(tmp_path: Path) -> None:
     assert "is not a coverage workbook: it has no sheet 'Coverage'" in line
 
 
-def test_a_coverage_workbook_waits_for_the_workbook_reader(tmp_path: Path) -> None:
-    # Until the workbook reader is part of xlmodels, a valid workbook is
-    # refused with a pointer to --sample, never half-read.
+def test_a_workbook_with_the_sheets_but_not_the_contents_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "coverage.xlsx"
     book = Workbook()
     for position, name in enumerate(SPEC.sheet_names()):
@@ -112,8 +110,25 @@ def test_a_coverage_workbook_waits_for_the_workbook_reader(tmp_path: Path) -> No
     book.save(path)
     result = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "needs the workbook reader" in _error_line(result.output)
+    assert "coverage.xlsx" in _error_line(result.output)
     assert not (tmp_path / "out").exists()
+
+
+def test_report_from_the_demo_workbook_says_what_the_sample_says(tmp_path: Path) -> None:
+    from xlmodels import sample
+    from xlmodels.report.month import build_month_report
+    from xlmodels.report.sentences import month_sentences
+    from xlmodels.report.sources import read_coverage_workbooks
+
+    workbook = Path(__file__).resolve().parents[1] / "workbooks" / "coverage-sample.xlsx"
+    from_workbook = build_month_report(read_coverage_workbooks([workbook]), lang="zh")
+    from_inputs = build_month_report([sample.load_inputs("zh")], lang="zh")
+    assert month_sentences(from_workbook) == month_sentences(from_inputs)
+    result = runner.invoke(app, ["report", str(workbook), "-o", str(tmp_path), "-f", "md"])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "跑赢恒生科技指数 20.0pct、12.3pct、11.0pct" in markdown
+    assert "微博跑输 0.1pct" in markdown
 
 
 @pytest.mark.parametrize(

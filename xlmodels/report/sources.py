@@ -2,9 +2,9 @@
 
 A report reads each coverage workbook back into
 :class:`~xlmodels.model.CoverageInputs` through the workbook reader
-(``xlmodels.workbook.reader``), which knows the workbook only through
-:mod:`xlmodels.spec`. Before handing a file to it, this module makes sure the
-file exists and is a coverage workbook at all, so that a wrong path or a
+(``xlmodels.workbook.reader`` and ``xlmodels.workbook.inputs``), which knows
+the workbook only through :mod:`xlmodels.spec`. Before handing a file to it,
+this module makes sure the file exists and is a coverage workbook at all, so that a wrong path or a
 stray spreadsheet gets one clear sentence.
 """
 
@@ -20,6 +20,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from xlmodels.errors import InputError
 from xlmodels.model import CoverageInputs
 from xlmodels.spec import SPEC
+from xlmodels.workbook.inputs import coverage_inputs
+from xlmodels.workbook.reader import read_workbook
 
 __all__ = ["check_coverage_workbook", "read_coverage_workbooks"]
 
@@ -55,17 +57,9 @@ def read_coverage_workbooks(paths: Sequence[Path]) -> list[CoverageInputs]:
     Raises
     ------
     InputError
-        A file is missing, is not a coverage workbook, or cannot be read
-        (every workbook, in this version: see the note in the body).
+        A file is missing, is not a coverage workbook, or cannot be read; the
+        message names the file (and the sheet and cell where it can).
     """
     for path in paths:
         check_coverage_workbook(path)
-    # The workbook reader (xlmodels.workbook.reader) is not part of this
-    # version yet; until it is, a valid workbook is refused rather than
-    # half-read, and reports run on CoverageInputs (or --sample).
-    raise InputError(
-        "reading coverage workbooks needs the workbook reader, which this version "
-        "of xlmodels does not have yet; use --sample, or build_month_report() "
-        "on CoverageInputs",
-        file=paths[0],
-    )
+    return [coverage_inputs(read_workbook(path)) for path in paths]
