@@ -404,3 +404,36 @@ def test_committed_and_demo_workbooks_validate_clean(tmp_path: Path) -> None:
     report = validate_paths([*committed, *demo])
     assert len(report.files) == len(committed) + len(demo)
     assert [f for f in report.findings if f.severity is not Severity.INFO] == []
+
+
+def test_an_older_template_says_which_upgrade_applies(clean: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(plant(clean, {"Settings": [cell("B5", number(SPEC.version - 1))]}))
+    report = validate_file(path)
+    (finding,) = [f for f in report.findings if f.rule == "structure.template-version"]
+    assert f"template version {SPEC.version - 1} is older than {SPEC.version}" in finding.message
+    assert "run xlmodels regenerate to upgrade" in finding.message
+    # The checks against the current spec do not run on an older template.
+    assert not any(f.rule.startswith(("data.", "finance.")) for f in report.findings)
+
+
+def test_a_rule_that_fails_is_reported_and_the_batch_goes_on(
+    clean: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlmodels.validate import RULES
+    from xlmodels.validate.registry import Rule
+
+    def broken(context: object) -> list[object]:
+        raise ZeroDivisionError("boom")
+
+    rule = RULES["data.history-gap"]
+    monkeypatch.setitem(
+        RULES, rule.id, Rule(rule.id, rule.severity, rule.summary, rule.fix, broken, True)
+    )
+    path = tmp_path / "clean.xlsx"
+    path.write_bytes(clean)
+    report = validate_paths([path])
+    (failure,) = report.files[0].findings
+    assert failure.rule == "file.check-failed"
+    assert "data.history-gap stopped with ZeroDivisionError: boom" in failure.message
+    assert report.exit_code == 2

@@ -138,9 +138,10 @@ def _severities(table: Any, where: str) -> dict[str, Severity | None]:
                 "(xlmodels validate --list-rules lists them)",
                 file=where,
             )
-        if rule_id == "file.unreadable":
+        if rule_id in ("file.unreadable", "file.check-failed"):
             raise ConfigError(
-                "file.unreadable cannot be configured: a file that cannot be read never passes",
+                f"{rule_id} cannot be configured: a file that could not be read or checked "
+                "never passes",
                 file=where,
             )
         if value not in choices:

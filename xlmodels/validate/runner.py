@@ -148,7 +148,7 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
             ran.append(rule.id)
             findings.extend(_finding(rule, severity, file, hit) for hit in rule.check(context))
         except Exception as error:  # a defect in a rule must not stop the batch
-            failures.append(_check_failed(rule, file, error, config))
+            failures.append(_check_failed(rule, file, error))
     findings.extend(failures)
     findings.sort(key=Finding.sort_key)
     unreadable = bool(failures)
@@ -157,13 +157,13 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
     )
 
 
-def _check_failed(rule: Rule, file: str, error: Exception, config: ValidateConfig) -> Finding:
+def _check_failed(rule: Rule, file: str, error: Exception) -> Finding:
     from xlmodels.validate.rules.file import CHECK_FAILED
 
     where = traceback.extract_tb(error.__traceback__)[-1]
     return Finding(
         CHECK_FAILED.id,
-        config.severity(CHECK_FAILED.id, CHECK_FAILED.severity) or CHECK_FAILED.severity,
+        CHECK_FAILED.severity,
         file,
         f"rule {rule.id} stopped with {type(error).__name__}: {error} "
         f"({Path(where.filename).name}:{where.lineno})",

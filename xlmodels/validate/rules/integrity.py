@@ -155,6 +155,12 @@ def inconsistent_formula(context: WorkbookContext) -> Iterator[Hit]:
 
 
 def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
+    """Cells whose formula is neither dialect of the spec's for their row.
+
+    A few such cells among many are each reported; when most of the column
+    is off the spec (a formula edited and filled down), it is one finding
+    for the range, since the cells agree with each other in shape.
+    """
     label = header_label(table.spec.column(key))
     off_spec: list[int] = []
     shapes: Counter[str] = Counter()
@@ -162,12 +168,12 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
         formula = table.data.formulas.get((row, column))
         if formula is None:
             continue  # integrity.formula-overwritten reports it
-        shapes[relative_shape(formula, row, column)] += 1
         if normalize(formula) not in _expected(table.spec.name, key, row):
             off_spec.append(row)
+            shapes[relative_shape(formula, row, column)] += 1
     if not off_spec:
         return
-    total = sum(shapes.values())
+    total = sum(1 for row in table.rows if (row, column) in table.data.formulas)
     if len(off_spec) * 2 < total or (len(off_spec) == 1 and total > 1):
         for row in off_spec:
             formula = table.data.formulas[(row, column)]
@@ -183,9 +189,10 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
     formula = table.data.formulas[(first, column)]
     expected = table.spec.column(key).formula_for("sq", RowContext(SPEC, table.spec, first))
     where = cell_name(first, column) + (f":{cell_name(last, column)}" if last != first else "")
+    agreeing = "all in one shape" if len(shapes) == 1 else f"in {len(shapes)} shapes"
     yield Hit(
-        f"{len(off_spec)} of {total} formulas of column {label!r} differ from the spec: "
-        f"{formula} where the spec has {expected} (or its native form)",
+        f"{len(off_spec)} of {total} formulas of column {label!r} differ from the spec "
+        f"({agreeing}): {formula} where the spec has {expected} (or its native form)",
         table.spec.name,
         where,
     )
