@@ -68,6 +68,10 @@ def test_exit_codes(folder: Path) -> None:
     assert run("missing.xlsx")[0] == 2
     assert run("nothing/*.xlsx")[0] == 2
     assert run()[0] == 2
+    (folder / "empty").mkdir()
+    code, output = run("empty")
+    assert code == 2
+    assert "no .xlsx or .xlsm workbook found" in output
 
 
 def test_text_report_is_grouped_by_file(folder: Path) -> None:

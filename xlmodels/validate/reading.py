@@ -171,10 +171,6 @@ class WorkbookData:
                 return defined
         return None
 
-    @property
-    def has_uncached_formulas(self) -> bool:
-        return any(sheet.uncached for sheet in self.sheets.values())
-
 
 def _formula_text(value: Any) -> str:
     if isinstance(value, ArrayFormula):
@@ -194,11 +190,8 @@ def _stream(sheet: Any) -> Iterator[Any]:
 
 def _read_formulas(sheet: Any, data: SheetData) -> None:
     for cell in _stream(sheet):
-        value = cell.value
         if cell.data_type == "f":
-            data.formulas[(cell.row, cell.column)] = _formula_text(value)
-        elif value is not None:
-            data.sparse[(cell.row, cell.column)] = _cell_value(value, cell.data_type)
+            data.formulas[(cell.row, cell.column)] = _formula_text(cell.value)
 
 
 def _cell_value(value: Any, data_type: str) -> Any:
@@ -223,13 +216,11 @@ def _read_results(sheet: Any, data: SheetData) -> None:
             data.sparse[position] = _cell_value(value, cell.data_type)
 
 
-def _load(data: bytes, data_only: bool) -> Any:
+def _load(data: bytes) -> Any:
     with warnings.catch_warnings():
         # openpyxl warns about extensions it does not keep; nothing is saved here.
         warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
-        )
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
 
 
 def _check_extent(name: str, facts: SheetFacts, limits: Limits) -> None:
@@ -254,11 +245,11 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
         raise RuntimeError("openpyxl must parse through defusedxml; reinstall xlmodels")
     try:
-        formulas_book = _load(package.data, data_only=False)
+        book = _load(package.data)
     except Exception as error:
         raise Unreadable(f"the workbook is damaged: {_first_line(error)}") from None
     calamine: Any = None
-    formula_sheets: list[tuple[str, SheetData]] = []
+    streamed: list[tuple[str, SheetData]] = []  # sheets whose values openpyxl reads
     sheets: dict[str, SheetData] = {}
     try:
         for entry in part.sheets:
@@ -274,9 +265,8 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
                 if facts.has_formulas:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
-                        _read_formulas(formulas_book[entry.name], data)
-                    data.sparse.clear()
-                formula_sheets.append((entry.name, data))
+                        _read_formulas(book[entry.name], data)
+                streamed.append((entry.name, data))
             elif facts.extent is not None:
                 if calamine is None:
                     calamine = python_calamine.CalamineWorkbook.from_filelike(
@@ -289,16 +279,16 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
         # backed by _data_only). Switching it lets one loaded workbook give
         # both, instead of parsing the whole package a second time;
         # test_validate_reading pins this behaviour of openpyxl.
-        formulas_book._data_only = True
+        book._data_only = True
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for name, data in formula_sheets:
-                _read_results(formulas_book[name], data)
+            for name, data in streamed:
+                _read_results(book[name], data)
         names = [
             DefinedName(name, str(defined.attr_text or ""))
-            for name, defined in formulas_book.defined_names.items()
+            for name, defined in book.defined_names.items()
         ]
-        for sheet in formulas_book.worksheets:
+        for sheet in book.worksheets:
             for name, defined in sheet.defined_names.items():
                 names.append(DefinedName(name, str(defined.attr_text or ""), sheet.title))
     except Unreadable:
@@ -306,7 +296,7 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
     except Exception as error:
         raise Unreadable(f"the workbook is damaged: {_first_line(error)}") from None
     finally:
-        formulas_book.close()
+        book.close()
         if calamine is not None:
             calamine.close()
     return WorkbookData(package=package, part=part, sheets=sheets, names=names)
