@@ -242,8 +242,9 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
     Unreadable
         When a part the readers need is damaged.
     """
-    if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise RuntimeError("openpyxl must parse through defusedxml; reinstall xlmodels")
+    # openpyxl parses through defusedxml whenever it is installed (it is a
+    # dependency) unless OPENPYXL_DEFUSEDXML=False; even then no DOCTYPE can
+    # reach it, since the safety checks refused every part declaring one.
     try:
         book = _load(package.data)
     except Exception as error:
