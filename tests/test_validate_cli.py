@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,7 +13,16 @@ from typer.testing import CliRunner
 from validate_helpers import simple_workbook
 
 from xlmodels.cli import app
-from xlmodels.validate import ConfigError, Severity, all_rules, load_config, rules_table
+from xlmodels.validate import (
+    ConfigError,
+    FileReport,
+    Severity,
+    ValidateConfig,
+    all_rules,
+    load_config,
+    rules_table,
+    validate_file,
+)
 from xlmodels.validate.formats.sarif import LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -246,3 +256,25 @@ def test_sarif_validates_against_the_official_schema(folder: Path) -> None:
     validator = jsonschema.validators.validator_for(schema)(schema)
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
     assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def _fragile(path: Path, config: ValidateConfig | None = None) -> FileReport:
+    """validate_file, except that a file named crash.xlsx kills the process."""
+    if Path(path).name == "crash.xlsx":
+        os._exit(1)  # what a reader aborting the process looks like
+    return validate_file(path, config)
+
+
+def test_a_file_that_kills_its_worker_is_reported_and_the_batch_goes_on(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlmodels.validate import runner
+
+    monkeypatch.setattr(runner, "validate_file", _fragile)  # forked workers inherit it
+    simple_workbook(folder / "books" / "crash.xlsx")
+    report = runner.validate_paths(["books"], jobs=2)
+    by_file = {r.file: r for r in report.files}
+    assert by_file["books/crash.xlsx"].unreadable
+    assert "process validating this file stopped" in by_file["books/crash.xlsx"].findings[0].message
+    assert not by_file["books/plain.xlsx"].unreadable
+    assert [r.file for r in report.files] == sorted(by_file)

@@ -13,7 +13,8 @@ import glob
 import os
 import traceback
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from xlmodels.errors import InputError
@@ -187,6 +188,29 @@ def validate_paths(
         jobs = os.cpu_count() or 1
     if jobs == 1 or len(files) <= 1:
         return Report(tuple(validate_file(path, config) for path in files))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-        reports = pool.map(validate_file, files, [config] * len(files), chunksize=1)
-        return Report(tuple(reports))
+    results: dict[int, FileReport] = {}
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+            futures = {pool.submit(validate_file, path, config): i for i, path in enumerate(files)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+    except BrokenProcessPool:
+        # A worker died (out of memory, or a crash inside a reader): the files
+        # left are validated again one process each, so that only the file
+        # that kills its process is reported, and the batch goes on.
+        for index, path in enumerate(files):
+            if index not in results:
+                results[index] = _isolated(path, config)
+    return Report(tuple(results[index] for index in range(len(files))))
+
+
+def _isolated(path: Path, config: ValidateConfig) -> FileReport:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(validate_file, path, config).result()
+    except BrokenProcessPool:
+        return _unreadable(
+            display_path(path),
+            "the process validating this file stopped (out of memory, or a crash in a "
+            "workbook reader); the file is likely hostile or damaged",
+        )
