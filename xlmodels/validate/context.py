@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from xlmodels.spec import SPEC
 from xlmodels.validate.config import ValidateConfig
+from xlmodels.validate.layout import Layout
 from xlmodels.validate.reading import SheetData, WorkbookData
+from xlmodels.validate.recompute import Recomputed
 from xlmodels.validate.values import as_int
-
-if TYPE_CHECKING:
-    from xlmodels.validate.layout import Layout
-    from xlmodels.validate.recompute import Recomputed
 
 __all__ = ["WorkbookContext"]
 
@@ -37,8 +34,6 @@ class WorkbookContext:
     @cached_property
     def layout(self) -> Layout:
         """Where the spec's tables, rows and settings are in this workbook."""
-        from xlmodels.validate.layout import Layout
-
         return Layout.of(self.book)
 
     @cached_property
@@ -49,6 +44,4 @@ class WorkbookContext:
     @cached_property
     def recomputed(self) -> Recomputed:
         """The coverage numbers recomputed from this workbook's own inputs."""
-        from xlmodels.validate.recompute import Recomputed
-
         return Recomputed.of(self.layout)

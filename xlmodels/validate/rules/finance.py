@@ -112,19 +112,21 @@ def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
                 f"{label} of {company.code} shows {_format(shown, places)}, but its inputs give "
                 f"{_format(expected, places)}"
             )
-            hint = _pe_hint(company, key, shown)
+            hint = _pe_hint(company, key, shown, units * 10.0**-places)
             yield Hit(message + hint, coverage.spec.name, coverage.cell(company.coverage_row, key))
 
 
-def _pe_hint(company: CompanyRow, key: str, shown: Any) -> str:
+def _pe_hint(company: CompanyRow, key: str, shown: Any, tolerance: float) -> str:
+    """Why a shown PE is wrong, when the likely reason is the classic one: no FX."""
     if not key.startswith("pe_"):
         return ""
     close = as_number(company.values.get("close"))
     eps = as_number(company.values.get(f"eps_{key[3:]}"))
+    fx = as_number(company.values.get("fx"))
     number = as_number(shown)
-    if close is None or eps is None or number is None or eps == 0:
+    if close is None or eps is None or number is None or eps == 0 or fx in (None, 1.0):
         return ""
-    if abs(number - close / eps) <= 0.05 * abs(close / eps) * 0.01 + 0.05:
+    if abs(number - close / eps) <= tolerance:
         currencies = (company.inputs.get("eps_currency"), company.inputs.get("price_currency"))
         return (
             f": that is price / EPS without FX, the EPS was not converted from "
