@@ -277,6 +277,8 @@ DEFECTS: dict[str, Defect] = {
     "data.duplicate-code": Defect(
         lambda d: plant(d, {"Performance": [cell("A6", text("0700.HK"))]}),
         {"data.duplicate-code": {"Performance!A6"}},
+        # The row now claims Tencent's code but still shows NetEase's month.
+        knock_on={"Performance!row:6"},
     ),
     "data.missing-fx": Defect(
         lambda d: plant(d, {"Market": [cell(at("Market", "fx", 6), lambda a, f: f"{a}/>")]}),
@@ -296,6 +298,13 @@ DEFECTS: dict[str, Defect] = {
             "finance.implied-price": {loc("Coverage", at("Coverage", "pe_fy2"))},
             "finance.recomputed-mismatch": {loc("Coverage", at("Coverage", "eps_fy2"))},
         },
+    ),
+    "finance.return-mismatch": Defect(
+        # Tencent's month shown as a gain (it fell 1.8% in the sample).
+        lambda d: plant(
+            d, {"Performance": [cell(at("Performance", "return"), number(0.018, True))]}
+        ),
+        {"finance.return-mismatch": {loc("Performance", at("Performance", "return"))}},
     ),
     "finance.rating-mismatch": Defect(
         lambda d: plant(d, {"Coverage": [cell(at("Coverage", "rating"), text("中性", True))]}),

@@ -11,11 +11,52 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xlmodels.spec import FIRST_DATA_ROW, SPEC, TableSheet
+from xlmodels.spec import FIRST_DATA_ROW, GROUP_ROW, HEADER_ROW, SPEC, TableSheet
 from xlmodels.validate.formulas import parse_reference
 from xlmodels.validate.reading import SheetData, WorkbookData, cell_name, is_blank
 
-__all__ = ["Layout", "TableRows", "cell_name"]
+__all__ = ["HistoryBlocks", "Layout", "TableRows", "cell_name", "run_length"]
+
+
+def run_length(data: SheetData, row: int, column: int, *, down: bool) -> int:
+    """How many non-blank cells run from (row, column) down or across."""
+    count = 0
+    while not is_blank(data.get(row + count if down else row, column if down else column + count)):
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class HistoryBlocks:
+    """The History sheet's dates and the columns of its two blocks, as found."""
+
+    data: SheetData
+    last_row: int
+    close_columns: dict[str, int]  # code -> 1-based column, first one wins
+    close_count: int
+    pe_count: int
+
+    @classmethod
+    def of(cls, data: SheetData) -> HistoryBlocks:
+        last_row = data.last_key_row(FIRST_DATA_ROW)
+        # Row 3 names each block: the PE-TTM block starts at the second label.
+        close_count = run_length(data, HEADER_ROW, 2, down=False)
+        for position in range(3, data.max_column + 1):
+            if not is_blank(data.get(GROUP_ROW, position)):
+                close_count = position - 2
+                break
+        pe_start = SPEC.history.pe_start(close_count) + 1
+        pe_count = run_length(data, HEADER_ROW, pe_start, down=False)
+        columns: dict[str, int] = {}
+        for position in range(2, 2 + close_count):
+            code = data.get(HEADER_ROW, position)
+            if not is_blank(code):
+                columns.setdefault(str(code).strip(), position)
+        return cls(data, last_row, columns, close_count, pe_count)
+
+    @property
+    def dates(self) -> int:
+        return self.last_row - FIRST_DATA_ROW + 1
 
 
 @dataclass(frozen=True)
@@ -91,6 +132,10 @@ class Layout:
 
     def table(self, name: str) -> TableRows | None:
         return self.tables.get(name)
+
+    def history(self) -> HistoryBlocks | None:
+        data = self.book.sheets.get(SPEC.history.name)
+        return HistoryBlocks.of(data) if data is not None else None
 
     def range_values(self, name: str) -> tuple[str, list[tuple[int, int, Any]]] | None:
         """Sheet and (row, column, value) cells of a workbook-level defined range."""

@@ -10,7 +10,9 @@ workbook was saved without results they are the only numbers there are.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +21,13 @@ import numpy as np
 import xlmodels as xm
 from xlmodels.model import FISCAL_YEARS, Settings
 from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
-from xlmodels.spec import SPEC
+from xlmodels.returns import RELATIVE_METHODS
+from xlmodels.spec import FIRST_DATA_ROW, SPEC
 from xlmodels.validate.layout import Layout, TableRows
 from xlmodels.validate.reading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number
 
-__all__ = ["CompanyRow", "Recomputed"]
+__all__ = ["CompanyRow", "PerformanceRow", "Recomputed", "performance"]
 
 
 @dataclass(frozen=True)
@@ -185,3 +188,75 @@ def _fy1_weight(layout: Layout) -> float:
 
 def report_date(layout: Layout) -> dt.date | None:
     return as_date(layout.setting("report_date"))
+
+
+@dataclass(frozen=True)
+class PerformanceRow:
+    """One Performance row (a company or an index) and its recomputed returns."""
+
+    code: str
+    row: int
+    values: dict[str, float]
+
+
+def performance(layout: Layout) -> list[PerformanceRow]:
+    """The month's returns recomputed from History's closes and the period settings.
+
+    As the workbook's formulas do: each period date takes the last History
+    date on or before it, the close there in the code's column of the close
+    block, the return end / start - 1, the benchmark's return from the
+    benchmark's own row, and the relative return by the workbook's method.
+    """
+    table = layout.table("Performance")
+    history = layout.history()
+    if table is None or history is None:
+        return []
+    dates = [
+        as_date(history.data.get(row, 1)) for row in range(FIRST_DATA_ROW, history.last_row + 1)
+    ]
+    known = [(day, FIRST_DATA_ROW + offset) for offset, day in enumerate(dates) if day is not None]
+
+    def row_of(key: str) -> int | None:
+        day = as_date(layout.setting(key))
+        if day is None or not known or day < known[0][0]:
+            return None
+        position = bisect.bisect_right([d for d, _ in known], day) - 1
+        return known[position][1]
+
+    start_row, end_row = row_of("period_start"), row_of("period_end")
+
+    def close(row: int | None, column: int | None) -> float:
+        if row is None or column is None:
+            return math.nan
+        number = as_number(history.data.get(row, column))
+        return number if number is not None and number > 0 else math.nan
+
+    rows = []
+    for row in table.rows:
+        code = str(table.key_of(row)).strip()
+        column = history.close_columns.get(code)
+        start, end = close(start_row, column), close(end_row, column)
+        rows.append(
+            PerformanceRow(
+                code,
+                row,
+                {"start_close": start, "end_close": end, "return": end / start - 1},
+            )
+        )
+    returns: dict[str, float] = {}
+    for item in rows:
+        returns.setdefault(item.code, item.values["return"])
+    method = layout.setting("relative_method")
+    method = method if method in RELATIVE_METHODS else "arithmetic"
+    for item in rows:
+        benchmark = table.value(item.row, "benchmark")
+        bench = (
+            returns.get(str(benchmark).strip(), math.nan) if not is_blank(benchmark) else math.nan
+        )
+        item.values["benchmark_return"] = bench
+        own = item.values["return"]
+        if math.isnan(own) or math.isnan(bench) or own < -1 or bench < -1:
+            item.values["relative_return"] = math.nan
+        else:
+            item.values["relative_return"] = float(xm.relative_return(own, bench, method=method))
+    return rows

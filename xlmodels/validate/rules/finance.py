@@ -19,7 +19,7 @@ from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows
 from xlmodels.validate.reading import CellError, is_blank
-from xlmodels.validate.recompute import CompanyRow
+from xlmodels.validate.recompute import CompanyRow, performance
 from xlmodels.validate.registry import Hit, rule
 from xlmodels.validate.values import as_number, describe, header_label
 
@@ -72,7 +72,7 @@ def _agrees(shown: Any, expected: Any, tolerance: float) -> bool:
     return abs(number - expected_number) <= tolerance + 1e-9 * abs(expected_number)
 
 
-def _format(value: Any, places: int) -> str:
+def _format(value: Any, places: int, percent: bool = False) -> str:
     if isinstance(value, float) and bool(is_nm(value)):
         return "NM"
     if isinstance(value, float) and math.isnan(value):
@@ -80,6 +80,8 @@ def _format(value: Any, places: int) -> str:
     number = as_number(value)
     if number is None:
         return "nothing" if is_blank(value) else describe(value)
+    if percent:  # one digit more than the cell displays
+        return f"{number:.{max(places - 1, 0)}%}"
     return f"{number:,.{min(places + 2, 10)}f}"
 
 
@@ -104,13 +106,14 @@ def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
             if not comparable or isinstance(shown, CellError):
                 continue
             places = decimals(column.number_format)
+            percent = "%" in (column.number_format or "")
             expected = company.values.get(key)
             if _agrees(shown, expected, units * 10.0**-places):
                 continue
             label = header_label(column).split(" (", 1)[0]
             message = (
-                f"{label} of {company.code} shows {_format(shown, places)}, but its inputs give "
-                f"{_format(expected, places)}"
+                f"{label} of {company.code} shows {_format(shown, places, percent)}, but its "
+                f"inputs give {_format(expected, places, percent)}"
             )
             hint = _pe_hint(company, key, shown, units * 10.0**-places)
             yield Hit(message + hint, coverage.spec.name, coverage.cell(company.coverage_row, key))
@@ -226,4 +229,41 @@ def override_without_reason(context: WorkbookContext) -> Iterator[Hit]:
                 f"{estimates.key_of(row)} is overridden to {describe(override)} with no reason",
                 estimates.spec.name,
                 estimates.cell(row, "override_reason"),
+            )
+
+
+@rule(
+    "finance.return-mismatch",
+    Severity.ERROR,
+    "A shown start or end close, return, benchmark return or relative return of the month "
+    "differs, beyond display rounding, from the one the core computes from History and "
+    "the period in Settings.",
+    "Recalculate, or check the period dates in Settings and the History closes "
+    "(xlmodels regenerate rewrites the Performance sheet).",
+    spec=True,
+)
+def return_mismatch(context: WorkbookContext) -> Iterator[Hit]:
+    table = context.layout.table("Performance")
+    if table is None:
+        return
+    units = context.config.display_tolerance
+    for item in performance(context.layout):
+        for key, expected in item.values.items():
+            column = table.spec.column(key)
+            position = (item.row, table.column(key))
+            if position in table.data.uncached:
+                continue
+            shown = table.data.get(*position)
+            if isinstance(shown, CellError):
+                continue
+            places = decimals(column.number_format)
+            if _agrees(shown, expected, units * 10.0**-places):
+                continue
+            label = header_label(column).split(" (", 1)[0]
+            percent = "%" in (column.number_format or "")
+            yield Hit(
+                f"{label} of {item.code} shows {_format(shown, places, percent)}, but History "
+                f"and the period give {_format(expected, places, percent)}",
+                table.spec.name,
+                table.cell(item.row, key),
             )

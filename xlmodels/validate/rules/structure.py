@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from xlmodels.spec import FIRST_DATA_ROW, GROUP_ROW, HEADER_ROW, SPEC, TableSheet
+from xlmodels.spec import HEADER_ROW, SPEC, TableSheet
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.formulas import parse_reference
-from xlmodels.validate.layout import cell_name
-from xlmodels.validate.reading import SheetData, is_blank
+from xlmodels.validate.layout import cell_name, run_length
 from xlmodels.validate.registry import Hit, rule
 from xlmodels.validate.values import as_int, describe
 
@@ -79,14 +78,6 @@ def broken_name(context: WorkbookContext) -> Iterator[Hit]:
             )
 
 
-def _run(data: SheetData, row: int, column: int, down: bool) -> int:
-    """How many non-blank cells run from (row, column) down or across."""
-    count = 0
-    while not is_blank(data.get(row + count if down else row, column if down else column + count)):
-        count += 1
-    return count
-
-
 def expected_names(context: WorkbookContext) -> dict[str, str]:
     """Spec names that must exist -> where they must point (A1, absolute).
 
@@ -104,21 +95,13 @@ def expected_names(context: WorkbookContext) -> dict[str, str]:
         for setting in SPEC.settings.settings:
             names[setting.name] = SPEC.settings.cell(setting.key)
         probe = SPEC.settings.blocks(1, 1)
-        markets = _run(settings, probe.bench_first_row, 1, down=True)
+        markets = run_length(settings, probe.bench_first_row, 1, down=True)
         tier_top = SPEC.settings.blocks(markets, 1).tier_first_row
-        tiers = _run(settings, tier_top, 1, down=True)
+        tiers = run_length(settings, tier_top, 1, down=True)
         names.update(SPEC.settings.blocks(markets, tiers).names(SPEC.settings.name))
-    history = context.book.sheets.get(SPEC.history.name)
+    history = layout.history()
     if history is not None:
-        dates = history.last_key_row(FIRST_DATA_ROW) - FIRST_DATA_ROW + 1
-        # Row 3 names each block: the PE-TTM block starts at the second label.
-        close_codes = _run(history, HEADER_ROW, 2, down=False)
-        for position in range(3, history.max_column + 1):
-            if not is_blank(history.get(GROUP_ROW, position)):
-                close_codes = position - 2
-                break
-        pe_codes = _run(history, HEADER_ROW, SPEC.history.pe_start(close_codes) + 1, down=False)
-        names.update(SPEC.history.names(dates, close_codes, pe_codes))
+        names.update(SPEC.history.names(history.dates, history.close_count, history.pe_count))
     return names
 
 
