@@ -278,3 +278,20 @@ def test_a_file_that_kills_its_worker_is_reported_and_the_batch_goes_on(
     assert "process validating this file stopped" in by_file["books/crash.xlsx"].findings[0].message
     assert not by_file["books/plain.xlsx"].unreadable
     assert [r.file for r in report.files] == sorted(by_file)
+
+
+def test_the_text_report_is_coloured_on_a_terminal(folder: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from xlmodels.validate import validate_paths
+    from xlmodels.validate.formats.text import print_report, render
+
+    report = validate_paths(["books"])
+    terminal = io.StringIO()
+    print_report(report, Console(file=terminal, force_terminal=True, width=200))
+    assert "\x1b[" in terminal.getvalue()
+    plain = render(report, [])
+    assert "\x1b[" not in plain
+    assert plain.splitlines()[0] == "books/nested/hidden.xlsm"
