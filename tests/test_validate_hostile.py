@@ -288,3 +288,21 @@ def test_the_byte_scan_finds_the_cells_extent_like_a_parser() -> None:
     assert not exact
     assert extent is not None
     assert (extent.last_row, extent.last_column) == (9, 27)
+
+
+def test_a_strict_open_xml_workbook_is_named_as_such(tmp_path: Path, good: Path) -> None:
+    strict = rewrite_zip(
+        good,
+        tmp_path / "strict.xlsx",
+        lambda name, data: (
+            data.replace(
+                b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+            )
+            if name == "xl/workbook.xml"
+            else data
+        ),
+    )
+    report = validate_file(strict)
+    assert report.unreadable
+    assert "Strict Open XML" in report.findings[0].message

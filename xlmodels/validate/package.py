@@ -75,6 +75,11 @@ def read_workbook_part(package: Package) -> WorkbookPart:
         rels = fromstring(rels_xml) if rels_xml is not None else None
     except Exception as error:  # defusedxml and expat raise several kinds
         raise Unreadable(f"the workbook part is not valid XML ({error})") from None
+    if root.tag.startswith(f"{{{_STRICT}}}"):
+        raise Unreadable(
+            "saved as Strict Open XML Spreadsheet, which the workbook readers do not "
+            "support; save it as Excel Workbook (.xlsx)"
+        )
     targets: dict[str, tuple[str, str]] = {}
     if rels is not None:
         for rel in rels.iter(f"{{{_PKG_REL}}}Relationship"):
