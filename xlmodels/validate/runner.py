@@ -66,7 +66,7 @@ def expand_paths(arguments: Iterable[str | Path]) -> list[Path]:
             matches = _workbooks_in(path)
         elif path.exists():
             matches = [path]
-        elif glob.has_magic(text):
+        elif any(mark in text for mark in "*?["):  # a glob pattern
             matches = []
             for match in sorted(glob.glob(text, recursive=True)):
                 candidate = Path(match)
