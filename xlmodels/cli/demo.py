@@ -13,6 +13,8 @@ from xlmodels import sample
 from xlmodels.cli._app import Language, app, console, errors, user_errors
 from xlmodels.coverage import compute_coverage
 from xlmodels.report.coverage_table import coverage_display_table
+from xlmodels.validate import validate_paths
+from xlmodels.validate.formats.text import print_report
 from xlmodels.workbook import write_workbook
 
 #: Where the demo writes its workbooks unless told otherwise.
@@ -49,12 +51,13 @@ def demo(
     ] = DEFAULT_OUT,
 ) -> None:
     """Compute the reference report's coverage table from the bundled sample data,
-    and write its coverage workbooks.
+    write its coverage workbooks and validate them.
 
     The sample reproduces a December 2024 internet-sector report: four covered
     companies with EPS in CNY and prices in HKD, converted at the report date's
     HKD per CNY rate, plus the month's movers. The workbooks (one with SQ_
-    formulas, one with native Excel formulas) go to --out, ./out by default.
+    formulas, one with native Excel formulas) go to --out, ./out by default,
+    and are then checked by xlmodels validate, whose outcome is printed.
     Sample data, not investment data; the daily series are synthetic.
 
     Example: [bold]xlmodels demo --lang en --out out[/bold]
@@ -65,10 +68,13 @@ def demo(
         table = coverage_display_table(coverage, inputs.settings)
         paths = write_demo_workbooks(out, lang.value)
     written = ", ".join(str(path) for path in paths)
+    # Every workbook the demo writes goes through the validator CI runs.
+    report = validate_paths(paths)
     if as_json:
         console.print_json(json.dumps(table.to_dict(orient="records"), ensure_ascii=False))
         errors.print(f"Coverage workbooks: {written}")
-        return
+        print_report(report, errors)
+        raise typer.Exit(report.exit_code)
     title = {"zh": "重点公司盈利预测及投资评级", "en": "Coverage: estimates and ratings"}[
         lang.value
     ]
@@ -79,3 +85,6 @@ def demo(
         view.add_row(*row)
     console.print(view)
     console.print(f"Coverage workbooks: {written}")
+    console.print("Validation (xlmodels validate):")
+    print_report(report, console)
+    raise typer.Exit(report.exit_code)

@@ -1,0 +1,311 @@
+"""Hostile and broken files: one unreadable finding each, quickly, and the batch goes on.
+
+Every file is built here. The time bound on each case is a generous safety
+bound (a hostile file must not hang CI), not a speed goal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from validate_helpers import cfb, replace_in_part, rewrite_zip, simple_workbook, zip_bytes
+
+from xlmodels.validate import Limits, ValidateConfig, validate_file, validate_paths
+from xlmodels.validate.findings import EXIT_UNREADABLE
+from xlmodels.validate.safety import sheet_extent
+
+SECONDS = 10.0
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
+    '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>'
+)
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return simple_workbook(tmp_path_factory.mktemp("good") / "good.xlsx")
+
+
+def _lying_bomb(good: Path, target: Path) -> Path:
+    """A part that declares 64 KB but inflates to 32 MB (its headers are patched)."""
+    payload = b"<x>" + b" " * (32 * 1024 * 1024) + b"</x>"
+    rewrite_zip(good, target, lambda name, data: data, extra={"xl/bomb.xml": payload})
+    data = bytearray(target.read_bytes())
+    declared = 64 * 1024
+    with zipfile.ZipFile(target) as archive:
+        info = archive.getinfo("xl/bomb.xml")
+    # Local header: uncompressed size at +22; central directory entry: at +24.
+    data[info.header_offset + 22 : info.header_offset + 26] = declared.to_bytes(4, "little")
+    end_record = data.rfind(b"PK\x05\x06")
+    entry = int.from_bytes(data[end_record + 16 : end_record + 20], "little")
+    while data[entry : entry + 4] == b"PK\x01\x02":
+        lengths = [
+            int.from_bytes(data[entry + at : entry + at + 2], "little") for at in (28, 30, 32)
+        ]
+        if data[entry + 46 : entry + 46 + lengths[0]] == b"xl/bomb.xml":
+            data[entry + 24 : entry + 28] = declared.to_bytes(4, "little")
+        entry += 46 + sum(lengths)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def _far_cells(good: Path, target: Path) -> Path:
+    return replace_in_part(
+        good,
+        target,
+        "xl/worksheets/sheet1.xml",
+        "</sheetData>",
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+    )
+
+
+def _with_prolog(good: Path, target: Path, part: str, prolog: str) -> Path:
+    """A copy whose ``part`` starts with ``prolog`` instead of its XML declaration."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+        return prolog.encode() + body
+
+    return rewrite_zip(good, target, change)
+
+
+def hostile_corpus(folder: Path, good: Path) -> dict[str, tuple[Path, str]]:
+    """Name -> (file, words its unreadable finding must contain)."""
+    whole = good.read_bytes()
+    cases: dict[str, tuple[bytes | Path, str]] = {
+        "not-a-zip": (os.urandom(2048).replace(b"PK", b"pk"), "not a zip package"),
+        "empty": (b"", "empty"),
+        "csv": (b"code,close\n0700.HK,398.0\n" * 50, "holds text (a CSV"),
+        "truncated": (whole[: len(whole) // 2], "truncated or damaged"),
+        "encrypted": (cfb(["EncryptionInfo", "EncryptedPackage"]), "encrypted"),
+        "legacy-xls": (cfb(["Workbook", "\x05SummaryInformation"]), "legacy .xls"),
+        "damaged-cfb": (cfb(["Workbook"])[:600], "encrypted or legacy .xls"),
+        "word": (
+            zip_bytes({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<T/>"}),
+            "Word document",
+        ),
+        "ratio-bomb": (
+            rewrite_zip(
+                good,
+                folder / "ratio-bomb.src",
+                lambda name, data: data,
+                extra={"xl/media/zeros.bin": b"\x00" * (40 * 1024 * 1024)},
+            ),
+            "zip bomb",
+        ),
+        "lying-bomb": (_lying_bomb(good, folder / "lying.src"), "beyond the 65,536 bytes"),
+        "entity-bomb": (
+            _with_prolog(good, folder / "entity.src", "xl/workbook.xml", BILLION_LAUGHS),
+            "DOCTYPE or an entity",
+        ),
+        "external-entity": (
+            _with_prolog(
+                good,
+                folder / "xxe.src",
+                "xl/worksheets/sheet1.xml",
+                '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+            ),
+            "DOCTYPE or an entity",
+        ),
+        "far-cells": (_far_cells(good, folder / "far.src"), "cells spread over"),
+        "bad-crc": (
+            rewrite_zip(good, folder / "crc.src", lambda n, d: d, compression=zipfile.ZIP_STORED),
+            "checksum",
+        ),
+    }
+    # Corrupt one byte inside the stored sheet: its CRC no longer matches.
+    crc_case = cases["bad-crc"][0]
+    assert isinstance(crc_case, Path)
+    data = bytearray(crc_case.read_bytes())
+    at = data.find(b"<sheetData>") + 3
+    data[at] = ord("X")
+    crc_case.write_bytes(bytes(data))
+    out = {}
+    for name, (content, words) in cases.items():
+        target = folder / f"{name}.xlsx"
+        target.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
+        out[name] = (target, words)
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory, good: Path) -> dict[str, tuple[Path, str]]:
+    return hostile_corpus(tmp_path_factory.mktemp("hostile"), good)
+
+
+CASES = [
+    "not-a-zip",
+    "empty",
+    "csv",
+    "truncated",
+    "encrypted",
+    "legacy-xls",
+    "damaged-cfb",
+    "word",
+    "ratio-bomb",
+    "lying-bomb",
+    "entity-bomb",
+    "external-entity",
+    "far-cells",
+    "bad-crc",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_hostile_file_is_one_unreadable_finding(
+    corpus: dict[str, tuple[Path, str]], case: str
+) -> None:
+    path, words = corpus[case]
+    start = time.perf_counter()
+    report = validate_file(path)
+    assert time.perf_counter() - start < SECONDS
+    assert report.unreadable
+    assert report.exit_code == EXIT_UNREADABLE
+    assert [f.rule for f in report.findings] == ["file.unreadable"]
+    assert words in report.findings[0].message
+
+
+def test_the_encrypted_and_legacy_messages_say_what_to_do(
+    corpus: dict[str, tuple[Path, str]],
+) -> None:
+    encrypted = validate_file(corpus["encrypted"][0]).findings[0].message
+    legacy = validate_file(corpus["legacy-xls"][0]).findings[0].message
+    assert "password" in encrypted
+    assert "save it as .xlsx" in legacy
+
+
+def test_declared_sizes_and_totals_have_limits(tmp_path: Path, good: Path) -> None:
+    big = rewrite_zip(
+        good, tmp_path / "big.xlsx", lambda n, d: d, extra={"xl/media/a.bin": os.urandom(700_000)}
+    )
+    tight = ValidateConfig(limits=Limits(max_part_mb=0.5))
+    assert "declares 1 MB uncompressed" in validate_file(big, tight).findings[0].message
+    total = ValidateConfig(limits=Limits(max_total_mb=0.5))
+    assert "together" in validate_file(big, total).findings[0].message
+    small_file = ValidateConfig(limits=Limits(max_file_mb=0.1))
+    assert "max-file-mb" in validate_file(big, small_file).findings[0].message
+    few_parts = ValidateConfig(limits=Limits(max_parts=3))
+    assert "parts, above the limit" in validate_file(big, few_parts).findings[0].message
+
+
+def test_an_absurd_declared_dimension_is_ignored(tmp_path: Path, good: Path) -> None:
+    # openpyxl's read-only mode would pad every row to XFD; the dimension is reset
+    # and calamine never reads it, so the sheet is read as the few cells it has.
+    source = simple_workbook(
+        tmp_path / "dimension-source.xlsx",
+        lambda wb: wb.active.cell(3, 2, "=1/0") if wb.active else None,
+    )
+    target = tmp_path / "dimension.xlsx"
+    with zipfile.ZipFile(source) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    declared = sheet[sheet.index("<dimension") : sheet.index("/>", sheet.index("<dimension")) + 2]
+    replace_in_part(
+        source, target, "xl/worksheets/sheet1.xml", declared, '<dimension ref="A1:XFD1048576"/>'
+    )
+    start = time.perf_counter()
+    report = validate_file(target)
+    assert time.perf_counter() - start < SECONDS
+    assert not report.unreadable
+    rules = {f.rule for f in report.findings}
+    assert "file.no-cached-values" in rules  # the sheet was read: its formula was found
+
+
+def test_the_batch_goes_on_after_hostile_files(
+    corpus: dict[str, tuple[Path, str]], good: Path
+) -> None:
+    paths = [corpus[case][0] for case in CASES] + [good]
+    report = validate_paths(paths)
+    assert [r.unreadable for r in report.files] == [True] * len(CASES) + [False]
+    assert report.files[-1].rules_run  # the good workbook was checked by the rules
+    assert report.exit_code == EXIT_UNREADABLE
+
+
+def _fingerprint(path: Path) -> tuple[str, int]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+def test_nothing_is_written_to_the_files_validated(
+    corpus: dict[str, tuple[Path, str]], good: Path
+) -> None:
+    paths = [corpus[case][0] for case in CASES] + [good]
+    before = {path: _fingerprint(path) for path in paths}
+    folder_before = sorted(p.name for p in paths[0].parent.iterdir())
+    validate_paths(paths, jobs=2)
+    assert {path: _fingerprint(path) for path in paths} == before
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == folder_before
+
+
+def test_the_whole_corpus_fits_in_bounded_memory(
+    corpus: dict[str, tuple[Path, str]], good: Path
+) -> None:
+    # Under a 3 GB address-space limit a dense read of the far-cells sheet (17
+    # billion cells) or an inflated bomb would abort the process; the command
+    # must instead report each file and exit 2.
+    if sys.platform != "linux":
+        pytest.skip("an address-space limit is enforced on Linux only")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))
+
+    paths = [str(corpus[case][0]) for case in CASES] + [str(good)]
+    done = subprocess.run(
+        [sys.executable, "-m", "xlmodels", "validate", "--format", "json", *paths],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == EXIT_UNREADABLE, done.stderr
+    assert done.stdout.count('"status": "unreadable"') == len(CASES)
+
+
+def test_the_byte_scan_finds_the_cells_extent_like_a_parser() -> None:
+    plain = (
+        b'<?xml version="1.0"?>\r\n<worksheet><sheetData><row r="2"><c r="B2"><v>1</v></c>'
+        b'<c r="AA2"><v>2</v></c></row><row r="7"><c r="C7" t="s"><v>0</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    extent, exact = sheet_extent(plain)
+    assert exact
+    assert extent is not None
+    assert (extent.first_row, extent.first_column, extent.last_row, extent.last_column) == (
+        2, 2, 7, 27,
+    )  # fmt: skip
+    # Spacing, quotes or character references a byte scan cannot trust: parsed slowly.
+    odd = plain.replace(b'<c r="AA2">', b"<c r = 'A&#65;9'>")
+    extent, exact = sheet_extent(odd)
+    assert not exact
+    assert extent is not None
+    assert (extent.last_row, extent.last_column) == (9, 27)
+
+
+def test_a_strict_open_xml_workbook_is_named_as_such(tmp_path: Path, good: Path) -> None:
+    strict = rewrite_zip(
+        good,
+        tmp_path / "strict.xlsx",
+        lambda name, data: (
+            data.replace(
+                b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+            )
+            if name == "xl/workbook.xml"
+            else data
+        ),
+    )
+    report = validate_file(strict)
+    assert report.unreadable
+    assert "Strict Open XML" in report.findings[0].message

@@ -1,0 +1,83 @@
+"""``xlmodels validate``: check workbooks for CI and pre-commit."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlmodels.cli._app import EXIT_USAGE, app, console, errors, user_errors
+from xlmodels.validate import all_rules, load_config, rules_table, validate_paths
+from xlmodels.validate.formats import render
+from xlmodels.validate.formats.text import print_report
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    sarif = "sarif"
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Workbooks, folders (searched for *.xlsx and *.xlsm) or globs.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = OutputFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="TOML settings file (default: [tool.xlmodels.validate] of the nearest "
+            "pyproject.toml).",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Processes to use; 0 means one per core.")
+    ] = 1,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rules and exit.")
+    ] = False,
+) -> None:
+    """Check coverage workbooks against the spec and the core's numbers.
+
+    Exit codes: 0 no error-level finding; 1 error-level findings; 2 a file could
+    not be read, or bad usage. Nothing is ever written to the workbooks.
+
+    Example: [bold]xlmodels validate workbooks/ --format sarif -o validate.sarif[/bold]
+    """
+    with user_errors():
+        settings = load_config(config)
+        if list_rules:
+            typer.echo(rules_table(settings), nl=False)
+            return
+        if not paths:
+            errors.print("[bold red]error:[/bold red] give at least one workbook, folder or glob")
+            raise typer.Exit(EXIT_USAGE)
+        report = validate_paths(paths, settings, jobs=jobs)
+    if not report.files:
+        errors.print("[bold red]error:[/bold red] no .xlsx or .xlsm workbook found")
+        raise typer.Exit(EXIT_USAGE)
+    if output_format is OutputFormat.text and output is None:
+        print_report(report, console)
+    else:
+        text = render(report, output_format.value, all_rules())
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            with user_errors():
+                output.write_text(text, encoding="utf-8")
+    raise typer.Exit(report.exit_code)

@@ -1,0 +1,408 @@
+"""Data rules: inputs hold the kind of value their column says, and make sense."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
+from xlmodels.validate.context import WorkbookContext
+from xlmodels.validate.findings import Severity
+from xlmodels.validate.layout import cell_name
+from xlmodels.validate.reading import CellError, SheetData, is_blank
+from xlmodels.validate.recompute import report_date
+from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.values import as_date, as_number, describe, header_label
+
+_NUMBERS = (DType.NUMBER, DType.INTEGER)
+
+
+def _type_problem(value: Any, dtype: DType) -> str | None:
+    """What is wrong with ``value`` for a cell of ``dtype``, or None."""
+    if is_blank(value) or isinstance(value, CellError):
+        return None  # blank inputs are allowed; errors are integrity.error-value's
+    if dtype in _NUMBERS:
+        number = as_number(value)
+        if number is None:
+            return f"holds {describe(value)} where a number belongs"
+        if dtype is DType.INTEGER and not number.is_integer():
+            return f"holds {describe(value)} where a whole number belongs"
+    elif dtype is DType.DATE and as_date(value) is None:
+        return f"holds {describe(value)} where a date belongs"
+    return None
+
+
+@rule(
+    "data.wrong-type",
+    Severity.ERROR,
+    "A number column, a date column or a numeric setting holds something else (text, a "
+    "date where a number belongs...).",
+    "Type a plain number or date (no units, no thousands separators typed as text, no "
+    "'n/a'); leave the cell empty when the value is unknown.",
+    spec=True,
+)
+def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    for table in layout.tables.values():
+        for column in table.spec.columns:
+            if column.kind is Kind.FORMULA or column.dtype not in (*_NUMBERS, DType.DATE):
+                continue
+            position = table.column(column.key)
+            for row in table.rows:
+                if (row, position) in table.data.uncached:
+                    continue  # a formula input saved without its result
+                problem = _type_problem(table.data.get(row, position), column.dtype)
+                if problem:
+                    yield Hit(
+                        f"{problem} (column {header_label(column)!r} of {table.key_of(row)})",
+                        table.spec.name,
+                        cell_name(row, position),
+                    )
+    for setting in SPEC.settings.settings:
+        if setting.kind is Kind.FORMULA or setting.dtype not in (*_NUMBERS, DType.DATE):
+            continue
+        sheet, cell = layout.setting_location(setting.key)
+        problem = _type_problem(layout.setting(setting.key), setting.dtype)
+        if problem:
+            yield Hit(f"setting {setting.key!r} {problem}", sheet, cell)
+    history = context.book.sheets.get(SPEC.history.name)
+    if history is None:
+        return
+    last = history.last_key_row(FIRST_DATA_ROW)
+    for row in range(FIRST_DATA_ROW, last + 1):
+        problem = _type_problem(history.get(row, 1), DType.DATE)
+        if problem:
+            yield Hit(f"history date {problem}", history.name, cell_name(row, 1))
+    for row, position, value in _history_values(history, last):
+        problem = _type_problem(value, DType.NUMBER)
+        if problem:
+            yield Hit(f"history value {problem}", history.name, cell_name(row, position))
+
+
+_PLAIN = (float, int)
+_PLAIN_TYPES = set(_PLAIN)
+
+
+def _history_values(history: SheetData, last: int) -> Iterator[tuple[int, int, Any]]:
+    """History's cells right of the dates that are not plainly numbers or blank.
+
+    The History block is the bulk of a workbook: each row is checked as a set
+    of distinct values first, and only a row holding something else is read
+    cell by cell.
+    """
+    if history.dense is None:
+        for row, position, value in history.cells():
+            if FIRST_DATA_ROW <= row <= last and position >= 2 and type(value) not in _PLAIN:
+                yield row, position, value
+        return
+    for row in range(FIRST_DATA_ROW, min(last, len(history.dense)) + 1):
+        line = history.dense[row - 1][1:]
+        distinct = set(line)
+        distinct.discard("")
+        if set(map(type, distinct)) <= _PLAIN_TYPES:  # all in C: no per-cell Python
+            continue
+        for position, value in enumerate(line, start=2):
+            if type(value) not in _PLAIN and value != "":
+                yield row, position, value
+
+
+@rule(
+    "data.not-positive",
+    Severity.ERROR,
+    "A price, a share count or a target multiple is zero or negative.",
+    "Correct the input file (prices and share counts come from the market file) or the "
+    "analyst input, then regenerate.",
+    spec=True,
+)
+def not_positive(context: WorkbookContext) -> Iterator[Hit]:
+    for table in context.layout.tables.values():
+        for column in table.spec.columns:
+            if not column.positive or column.kind is Kind.FORMULA:
+                continue
+            position = table.column(column.key)
+            for row in table.rows:
+                number = as_number(table.data.get(row, position))
+                if number is not None and number <= 0:
+                    yield Hit(
+                        f"{header_label(column)} of {table.key_of(row)} is {describe(number)}; "
+                        "it must be above 0",
+                        table.spec.name,
+                        cell_name(row, position),
+                    )
+
+
+def _rated(context: WorkbookContext) -> dict[str, bool]:
+    """Code -> whether the company carries a rating (shown, else recomputed)."""
+    recomputed = context.recomputed
+    coverage = context.layout.table("Coverage")
+    out: dict[str, bool] = {}
+    for company in recomputed.rows:
+        shown = None
+        if coverage is not None:
+            position = (company.coverage_row, coverage.column("rating"))
+            if position not in coverage.data.uncached:
+                shown = coverage.data.get(*position)
+        rating = shown if isinstance(shown, str) and shown.strip() else company.values.get("rating")
+        out[company.code] = isinstance(rating, str) and rating.strip() != recomputed.not_rated
+    return out
+
+
+@rule(
+    "data.missing-input",
+    Severity.ERROR,
+    "A rated company lacks a required input (its FY1 EPS, its EPS basis).",
+    "Fill the input on the Estimates sheet, or set the company's rating override to the "
+    "not-rated label with a reason.",
+    spec=True,
+)
+def missing_input(context: WorkbookContext) -> Iterator[Hit]:
+    estimates = context.layout.table("Estimates")
+    if estimates is None:
+        return
+    rated = _rated(context)
+    required = [column for column in estimates.spec.columns if column.required]
+    for row in estimates.rows:
+        code = str(estimates.key_of(row))
+        if not rated.get(code, False):
+            continue
+        for column in required:
+            if is_blank(estimates.value(row, column.key)):
+                yield Hit(
+                    f"{header_label(column)} of {code} is empty, but {code} is rated",
+                    estimates.spec.name,
+                    estimates.cell(row, column.key),
+                )
+
+
+@rule(
+    "data.stale-price",
+    Severity.ERROR,
+    "A price date is more than stale-price-days before the report date, or after it.",
+    "Refresh the market file and regenerate, or correct the report date in Settings.",
+    spec=True,
+)
+def stale_price(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    report = report_date(layout)
+    if report is None:
+        return
+    days = context.config.stale_price_days
+    places: list[tuple[str, str, Any, str]] = []
+    market = layout.table("Market")
+    if market is not None:
+        for row in market.rows:
+            cell = market.cell(row, "price_date")
+            value = market.value(row, "price_date")
+            places.append((market.spec.name, cell, value, f"the price of {market.key_of(row)}"))
+    setting_sheet, setting_cell = layout.setting_location("price_date")
+    places.append(
+        (setting_sheet, setting_cell, layout.setting("price_date"), "the workbook's price date")
+    )
+    for sheet, cell, value, what in places:
+        date = as_date(value)
+        if date is None:
+            continue
+        age = (report - date).days
+        if age > days:
+            yield Hit(
+                f"{what} is dated {date.isoformat()}, {age} days before the report date "
+                f"{report.isoformat()} (more than {days})",
+                sheet,
+                cell,
+            )
+        elif age < 0:
+            yield Hit(
+                f"{what} is dated {date.isoformat()}, after the report date {report.isoformat()}",
+                sheet,
+                cell,
+            )
+
+
+@rule(
+    "data.history-order",
+    Severity.ERROR,
+    "History dates are not strictly increasing (a date repeated or out of order).",
+    "Sort the history file by date and remove duplicate dates, then regenerate.",
+    spec=True,
+)
+def history_order(context: WorkbookContext) -> Iterator[Hit]:
+    for row, date, previous in _history_dates(context):
+        if previous is not None and date <= previous:
+            word = "repeats" if date == previous else "comes before"
+            yield Hit(
+                f"history date {date.isoformat()} {word} the date above it "
+                f"({previous.isoformat()})",
+                SPEC.history.name,
+                cell_name(row, 1),
+            )
+
+
+@rule(
+    "data.history-gap",
+    Severity.WARNING,
+    "Two consecutive History dates are more than max-history-gap-days apart.",
+    "Fill the missing dates in the history file (closes carry over holidays), then regenerate.",
+    spec=True,
+)
+def history_gap(context: WorkbookContext) -> Iterator[Hit]:
+    limit = context.config.max_history_gap_days
+    for row, date, previous in _history_dates(context):
+        if previous is not None and (date - previous).days > limit:
+            yield Hit(
+                f"{(date - previous).days} days pass between history dates "
+                f"{previous.isoformat()} and {date.isoformat()} (more than {limit})",
+                SPEC.history.name,
+                cell_name(row, 1),
+            )
+
+
+def _history_dates(context: WorkbookContext) -> Iterator[tuple[int, Any, Any]]:
+    history = context.book.sheets.get(SPEC.history.name)
+    if history is None:
+        return
+    previous = None
+    for row in range(FIRST_DATA_ROW, history.last_key_row(FIRST_DATA_ROW) + 1):
+        date = as_date(history.get(row, 1))
+        if date is None:
+            continue  # data.wrong-type reports it
+        yield row, date, previous
+        previous = date
+
+
+@rule(
+    "data.duplicate-code",
+    Severity.ERROR,
+    "A code appears twice in a table (lookups by code find only the first row).",
+    "Remove the duplicate row from the input file, then regenerate.",
+    spec=True,
+)
+def duplicate_code(context: WorkbookContext) -> Iterator[Hit]:
+    for table in context.layout.tables.values():
+        seen: dict[str, int] = {}
+        for row in table.rows:
+            code = str(table.key_of(row)).strip()
+            if code in seen:
+                yield Hit(
+                    f"code {code} appears again (first in row {seen[code]})",
+                    table.spec.name,
+                    cell_name(row, 1),
+                )
+            else:
+                seen[code] = row
+    for name in ("hist_close_codes", "hist_pe_codes"):
+        found = context.layout.range_values(name)
+        if found is None:
+            continue
+        sheet, cells = found
+        codes: dict[str, str] = {}
+        for row, column, value in cells:
+            if is_blank(value):
+                continue
+            code = str(value).strip()
+            if code in codes:
+                yield Hit(
+                    f"code {code} heads two history columns (first at {codes[code]})",
+                    sheet,
+                    cell_name(row, column),
+                )
+            else:
+                codes[code] = cell_name(row, column)
+
+
+@rule(
+    "data.missing-fx",
+    Severity.ERROR,
+    "A company whose price and EPS currencies differ has no usable FX rate (empty, not "
+    "positive, or exactly 1).",
+    "Add the currency pair to the FX file (price-currency units per EPS-currency unit) "
+    "and regenerate.",
+    spec=True,
+)
+def missing_fx(context: WorkbookContext) -> Iterator[Hit]:
+    market = context.layout.table("Market")
+    if market is None:
+        return
+    for row in market.rows:
+        price, eps = market.value(row, "price_currency"), market.value(row, "eps_currency")
+        fx = as_number(market.value(row, "fx"))
+        pair = f"{eps} to {price}" if not (is_blank(price) or is_blank(eps)) else "its currencies"
+        cell = market.cell(row, "fx")
+        if fx is None or fx <= 0:
+            yield Hit(f"{market.key_of(row)} has no FX rate for {pair}", market.spec.name, cell)
+        elif fx == 1 and str(price).strip().upper() != str(eps).strip().upper():
+            yield Hit(
+                f"{market.key_of(row)} converts {pair} at exactly 1: its EPS would not be "
+                "converted",
+                market.spec.name,
+                cell,
+            )
+
+
+@rule(
+    "data.invalid-choice",
+    Severity.ERROR,
+    "An input that takes a value from a drop-down list holds something else (an EPS basis, "
+    "a target year, a rating override, a scheme or a method).",
+    "Choose the value from the cell's drop-down list (ratings follow the workbook's scheme "
+    "and language).",
+    spec=True,
+)
+def invalid_choice(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    recomputed = context.recomputed
+    scheme, lang = recomputed.scheme, recomputed.lang
+
+    def allowed(name: str) -> tuple[str, ...]:
+        return choice_values(name, lang=lang, scheme=scheme)
+
+    for table in layout.tables.values():
+        for column in table.spec.columns:
+            if column.kind is not Kind.INPUT or column.choices is None:
+                continue
+            accepted = allowed(column.choices)
+            for row in table.rows:
+                value = table.value(row, column.key)
+                if is_blank(value) or str(value).strip() in accepted:
+                    continue
+                yield Hit(
+                    f"{header_label(column)} of {table.key_of(row)} is {describe(value)}, not "
+                    f"one of {', '.join(accepted)}",
+                    table.spec.name,
+                    table.cell(row, column.key),
+                )
+    for setting in SPEC.settings.settings:
+        if setting.kind is Kind.FORMULA or setting.choices is None:
+            continue
+        value = layout.setting(setting.key)
+        accepted = allowed(setting.choices)
+        if value is not None and str(value).strip() not in accepted:
+            sheet, cell = layout.setting_location(setting.key)
+            yield Hit(
+                f"setting {setting.key!r} is {describe(value)}, not one of {', '.join(accepted)}",
+                sheet,
+                cell,
+            )
+
+
+@rule(
+    "data.out-of-range",
+    Severity.ERROR,
+    "A numeric setting lies outside its accepted range (the FY1 year, the fiscal year-end "
+    "month or day).",
+    "Correct the setting on the Settings sheet.",
+    spec=True,
+)
+def out_of_range(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    for setting in SPEC.settings.settings:
+        if setting.bounds is None:
+            continue
+        number = as_number(layout.setting(setting.key))
+        low, high = setting.bounds
+        if number is not None and not low <= number <= high:
+            sheet, cell = layout.setting_location(setting.key)
+            yield Hit(
+                f"setting {setting.key!r} is {describe(number)}, outside {low:g} to {high:g}",
+                sheet,
+                cell,
+            )

@@ -1,0 +1,69 @@
+"""Cell values in plain words, and as the numbers and dates rules compute with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from xlmodels.validate.reading import CellError
+
+__all__ = ["as_date", "as_int", "as_number", "describe", "header_label"]
+
+_PLACEHOLDERS = {
+    "fy1": "FY1",
+    "fy2": "FY2",
+    "fy3": "FY3",
+    "price_ccy": "price ccy",
+    "eps_ccy": "EPS ccy",
+}
+
+
+def header_label(column: Any) -> str:
+    """A spec column's English header with its placeholders in words: ``PE FY1 (x)``."""
+    text: str = column.headers.get("en", column.key)
+    return text.format_map(_PLACEHOLDERS) if "{" in text else text
+
+
+def as_number(value: Any) -> float | None:
+    """A cell's value as a float, or None for anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def as_int(value: Any) -> int | None:
+    """A whole number (Excel stores 2 as 2.0), or None."""
+    number = as_number(value)
+    if number is None or not number.is_integer():
+        return None
+    return int(number)
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A cell's value as a date, or None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def describe(value: Any) -> str:
+    """A value as a sentence shows it: ``16.5``, ``'n/a'``, ``2024-11-29``, ``#REF!``."""
+    if isinstance(value, CellError):
+        return value.code
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if abs(value) >= 1e15:
+            return repr(value)
+        return f"{value:,.10g}" if abs(value) >= 10_000 else f"{value:.10g}"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    return str(value)
