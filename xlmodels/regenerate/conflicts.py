@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from xlmodels.regenerate.diff import cell_order, normalise_formula
+from xlmodels.regenerate.diff import cell_order
 from xlmodels.regenerate.identify import DefinedName
 from xlmodels.spec import (
     FORMULA_MODES,
@@ -54,6 +54,7 @@ from xlmodels.spec import (
     WorkbookSpec,
     column_letter,
 )
+from xlmodels.validate.formulas import normalize
 from xlmodels.workbook.reader import CellContent, NamedRange, WorkbookData, parse_reference
 
 __all__ = [
@@ -172,7 +173,7 @@ class _Checker:
                 f"the typed value {_shown(cell.value)}",
                 f"the formula {expected[0]}",
             )
-        elif normalise_formula(cell.formula) not in {normalise_formula(f) for f in expected}:
+        elif normalize(cell.formula) not in {normalize(f) for f in expected}:
             yield Conflict(
                 ConflictKind.EDITED_FORMULA,
                 sheet,

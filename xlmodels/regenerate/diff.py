@@ -1,10 +1,11 @@
 """Cell-by-cell differences between a workbook and its regeneration.
 
 Two cells are the same when they hold the same formula (or both none) and
-the same stored value. Formulas are compared as Excel reads them (case,
-spaces and its ``_xlfn.`` prefixes aside: :func:`normalise_formula`), so a
-workbook saved by Excel or LibreOffice is not "changed" for spelling its
-formulas their way; numbers are compared to twelve significant digits, so
+the same stored value. Formulas are compared as Excel reads them, case,
+spaces and its ``_xlfn.`` prefixes aside, exactly as the validator compares
+them (:func:`xlmodels.validate.formulas.normalize`): a workbook saved by
+Excel or LibreOffice is not "changed" for spelling its formulas its own
+way. Numbers are compared to twelve significant digits, so
 the last bit of a cached result recomputed elsewhere is not a change.
 Changes are listed sheet by sheet in the regenerated workbook's tab order
 (sheets only the old workbook has come last), then row by row.
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from xlmodels.validate.formulas import normalize
 from xlmodels.workbook.reader import CellContent
 
 __all__ = [
@@ -28,13 +30,11 @@ __all__ = [
     "changes_by_sheet",
     "diff_cells",
     "json_value",
-    "normalise_formula",
 ]
 
 Cells = Mapping[str, Mapping[str, CellContent]]
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
-_FUNCTION_PREFIXES = re.compile(r"_XL(?:FN|WS|UDF|PM)\.", re.I)
 
 
 @dataclass(frozen=True)
@@ -99,23 +99,6 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def normalise_formula(formula: str) -> str:
-    """A formula without its ``=``, spaces, case and ``_xlfn.`` prefixes outside text literals.
-
-    Excel saves a formula in its own spelling (upper case, its function
-    prefixes); two formulas equal after this are the same formula.
-
-    >>> normalise_formula('=if(d5 > 0, _xlfn.PERCENTRANK.INC(A1:A9,D5), "n a")')
-    'IF(D5>0,PERCENTRANK.INC(A1:A9,D5),"n a")'
-    """
-    text = formula[1:] if formula.startswith("=") else formula
-    pieces = text.split('"')
-    return '"'.join(
-        piece if index % 2 else _FUNCTION_PREFIXES.sub("", "".join(piece.split())).upper()
-        for index, piece in enumerate(pieces)
-    )
-
-
 def cell_order(reference: str) -> tuple[int, int]:
     """Sort key of an A1 reference: row, then column."""
     found = _CELL.match(reference)
@@ -159,7 +142,7 @@ def _same(first: CellContent | None, second: CellContent | None) -> bool:
     if (
         first.formula is not None
         and second.formula is not None
-        and normalise_formula(first.formula) != normalise_formula(second.formula)
+        and normalize(first.formula) != normalize(second.formula)
     ):
         return False
     return _same_value(first.value, second.value)
