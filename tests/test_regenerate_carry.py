@@ -182,3 +182,19 @@ def test_the_data_note_is_kept_unless_given(tmp_path: Path) -> None:
     regenerate(folder, write_inputs(tmp_path / "inputs"), data_note="Vendor snapshot.")
     regenerate(folder, write_inputs(tmp_path / "month2", price_factor=1.1))
     assert read_workbook(folder / "hk-internet.xlsx").settings["data_note"] == "Vendor snapshot."
+
+
+def test_a_setting_no_workbook_can_be_written_with_fails_that_workbook(tmp_path: Path) -> None:
+    folder = _created(tmp_path)
+    path = folder / "hk-internet.xlsx"
+    type_into(path, {("Settings", "B19"): "median"})  # the percentile method
+    before = path.read_bytes()
+    result = regenerate(folder, write_inputs(tmp_path / "month2", price_factor=1.1))
+    outcome = by_file(result)["hk-internet.xlsx"]
+    assert outcome.status is Status.FAILED
+    assert outcome.reason == (
+        "sheet 'Settings': the setting percentile_method is 'median'; use one of "
+        "inc, exc, strict, weak"
+    )
+    assert path.read_bytes() == before
+    assert by_file(result)["us-internet.xlsx"].status is Status.UPDATED

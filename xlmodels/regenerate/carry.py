@@ -20,6 +20,7 @@ for others.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -28,9 +29,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlmodels.errors import InputError
 from xlmodels.model import ESTIMATE_COLUMNS, CoverageInputs, Settings
+from xlmodels.percentile import PERCENTILE_METHODS
 from xlmodels.ratings import SchemeError, load_scheme
-from xlmodels.spec import Kind, WorkbookSpec
+from xlmodels.returns import RELATIVE_METHODS
+from xlmodels.spec import FORMULA_MODES, Kind, WorkbookSpec
+from xlmodels.workbook.layout import LANGUAGES
 from xlmodels.workbook.reader import WorkbookData
 
 __all__ = [
@@ -264,6 +269,38 @@ def _history(carried: CarriedInputs, inputs: CoverageInputs) -> pd.DataFrame | N
     return kept if not kept.empty else None
 
 
+def _check(carried: CarriedInputs, settings_sheet: str = "Settings") -> None:
+    """Refuse carried settings no workbook can be written with, naming the setting."""
+    typed = carried.settings
+    choices: dict[str, tuple[str, ...]] = {
+        "percentile_method": PERCENTILE_METHODS,
+        "relative_method": RELATIVE_METHODS,
+    }
+    for key, accepted in choices.items():
+        value = typed.get(key)
+        if not is_blank(value) and value not in accepted:
+            raise InputError(
+                f"the setting {key} is {value!r}; use one of {', '.join(accepted)}",
+                sheet=settings_sheet,
+            )
+    for key, accepted in (("lang", LANGUAGES), ("mode", FORMULA_MODES)):
+        value = getattr(carried, key)
+        if value is not None and value not in accepted:
+            name = "formula_mode" if key == "mode" else key
+            raise InputError(
+                f"the setting {name} is {value!r}; use one of {', '.join(accepted)}",
+                sheet=settings_sheet,
+            )
+    month, day = typed.get("fy_end_month"), typed.get("fy_end_day")
+    if month is not None and day is not None:
+        try:
+            dt.date(2001, int(month), int(day))  # a year-end exists every year: not Feb 29
+        except ValueError:
+            raise InputError(
+                f"the fiscal year-end {month}/{day} is not a date", sheet=settings_sheet
+            ) from None
+
+
 def merge_inputs(
     fresh: CoverageInputs,
     carried: CarriedInputs | None,
@@ -296,6 +333,7 @@ def merge_inputs(
             data_note=fresh.settings.data_note if data_note is None else data_note,
         )
         return MergedInputs(replace(fresh, settings=settings), mode or "sq", language)
+    _check(carried)
     typed = carried.settings
     defaults = fresh.settings
     scheme = str(typed.get("scheme") or defaults.scheme)
