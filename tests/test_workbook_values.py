@@ -6,9 +6,11 @@ import dataclasses
 import datetime as dt
 import io
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
@@ -308,3 +310,52 @@ def test_nm_reads_back_as_the_nm_marker() -> None:
     assert pd.isna(coverage.loc["600519.SH", "pe_fy1"])
     assert not is_nm(coverage.loc["600519.SH", "pe_fy1"])
     assert str(NM) == "NM"
+
+
+def _with_sheet_xml(workbook: bytes, part: str, rows: str) -> bytes:
+    """A copy of ``workbook`` whose ``part`` holds ``rows`` as its sheet data."""
+    source, out = zipfile.ZipFile(io.BytesIO(workbook)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                text = data.decode("utf-8")
+                start, end = text.index("<sheetData"), text.index("</sheetData>")
+                data = (text[:start] + f"<sheetData>{rows}" + text[end:]).encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_read_cells_reads_what_excel_writes_as_openpyxl_does() -> None:
+    # Formulas shared down a column (as Excel and LibreOffice save them), an
+    # inline string, a cell whose position is implied, and a styled blank.
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Data"
+    plain = io.BytesIO()
+    workbook.save(plain)
+    rows = (
+        '<row r="1"><c r="A1"><v>2</v></c><c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2</f>'
+        "<v>4</v></c></row>"
+        '<row r="2"><c r="A2"><v>3</v></c><c r="B2"><f t="shared" si="0"/><v>6</v></c></row>'
+        '<row r="3"><c r="A3" t="inlineStr"><is><t>=not a formula</t></is></c>'
+        '<c r="B3"><f t="shared" si="0"/><v>0</v></c><c s="0"/><c><v>7</v></c></row>'
+        "<row><c><v>8</v></c></row>"
+    )
+    data = _with_sheet_xml(plain.getvalue(), "xl/worksheets/sheet1.xml", rows)
+    cells = read_cells(io.BytesIO(data))["Data"]
+    assert {ref: cell.formula for ref, cell in cells.items()} == {
+        "A1": None,
+        "B1": "=A1*2",
+        "A2": None,
+        "B2": "=A2*2",
+        "A3": None,
+        "B3": "=A3*2",
+        "D3": None,
+        "A4": None,
+    }
+    assert cells["A3"].value == "=not a formula"
+    assert cells["D3"].value == 7
+    full = openpyxl.load_workbook(io.BytesIO(data))["Data"]
+    for ref, cell in cells.items():
+        expected = full[ref].value
+        assert (cell.formula or cell.value) == expected, ref

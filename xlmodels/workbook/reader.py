@@ -16,18 +16,24 @@ never reads a workbook to compute.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
+import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+from defusedxml import ElementTree
+from defusedxml.ElementTree import iterparse
 from openpyxl import load_workbook
+from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
@@ -531,36 +537,115 @@ def read_workbook(
     )
 
 
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CELL_REFERENCE = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _part_path(base: str, target: str) -> str:
+    """A relationship's target as a path inside the package."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _worksheet_parts(package: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(title, part) of every worksheet in tab order; chart sheets have no cells."""
+    workbook_part = "xl/workbook.xml"
+    with contextlib.suppress(KeyError):
+        for relationship in ElementTree.fromstring(package.read("_rels/.rels")):
+            if relationship.get("Type", "").endswith("/officeDocument"):
+                workbook_part = _part_path("", relationship.get("Target", workbook_part))
+    folder, name = posixpath.split(workbook_part)
+    relationships = {
+        relationship.get("Id"): relationship
+        for relationship in ElementTree.fromstring(
+            package.read(posixpath.join(folder, "_rels", f"{name}.rels"))
+        ).iter(f"{_PACKAGE_RELATIONSHIPS}Relationship")
+    }
+    parts = []
+    for sheet in ElementTree.fromstring(package.read(workbook_part)).iter(f"{_MAIN}sheet"):
+        found = relationships.get(sheet.get(_RELATIONSHIP_ID))
+        if found is None or not found.get("Type", "").endswith("/worksheet"):
+            continue
+        parts.append((sheet.get("name", ""), _part_path(workbook_part, found.get("Target", ""))))
+    return parts
+
+
+def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None]]:
+    """(row, column, formula) of every cell holding something, as openpyxl counts them.
+
+    A cell holds something when it has a formula, a stored value or an
+    inline string; a cell with a style only does not. Formulas shared down
+    a column (Excel and LibreOffice save them so) are translated to each
+    cell, as openpyxl does.
+    """
+    shared: dict[str, Translator] = {}
+    row_number = column_number = 0
+    for event, element in iterparse(stream, events=("start", "end")):
+        tag = element.tag
+        if tag == f"{_MAIN}row":
+            if event == "start":  # a row, like a cell, may leave its position implied
+                number = element.get("r")
+                row_number = int(number) if number and number.isdigit() else row_number + 1
+                column_number = 0
+            else:
+                element.clear()
+            continue
+        if tag != f"{_MAIN}c" or event == "start":
+            continue
+        found = _CELL_REFERENCE.match(element.get("r") or "")
+        if found:
+            row, column = int(found[2]), column_index_from_string(found[1])
+        else:
+            row, column = row_number, column_number + 1
+        column_number = column
+        formula_element = element.find(f"{_MAIN}f")
+        formula: str | None = None
+        if formula_element is not None:
+            formula = "=" + (formula_element.text or "")
+            if formula_element.get("t") == "shared":
+                index = formula_element.get("si", "")
+                cell = f"{get_column_letter(column)}{row}"
+                if index in shared:
+                    formula = shared[index].translate_formula(cell)
+                elif formula != "=":
+                    shared[index] = Translator(formula, cell)
+        elif element.get("t") == "inlineStr":
+            if element.find(f"{_MAIN}is") is None:
+                element.clear()
+                continue
+        elif not element.findtext(f"{_MAIN}v"):
+            element.clear()
+            continue
+        element.clear()
+        yield row, column, formula
+
+
 def read_cells(source: str | Path | IO[bytes]) -> dict[str, dict[str, CellContent]]:
     """Every non-empty cell of every sheet: its stored value and its formula.
 
     For comparing two workbooks cell by cell (is a committed example current,
     what would a regeneration change, was a formula edited or typed over).
-    Values come from python-calamine (cached results for formulas), formulas
-    from openpyxl.
+    Values come from python-calamine (cached results for formulas); formulas
+    are read from each sheet's XML as it streams by (defusedxml refuses
+    entity tricks), several times faster than openpyxl's cell objects.
     """
     file, data = _source_bytes(source)
     values = _Values(data, file)
+    out: dict[str, dict[str, CellContent]] = {}
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            for title, part in _worksheet_parts(package):
+                rows = values.sheet(title)
+                cells: dict[str, CellContent] = {}
+                with package.open(part) as stream:
+                    for row, column, formula in _stored_cells(stream):
+                        r, c = row - 1, column - 1
+                        value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+                        cells[f"{get_column_letter(column)}{row}"] = CellContent(value, formula)
+                out[title] = cells
+    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as error:
         raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
-    try:
-        out: dict[str, dict[str, CellContent]] = {}
-        for sheet in workbook.worksheets:
-            rows = values.sheet(sheet.title)
-            cells: dict[str, CellContent] = {}
-            for row in sheet.iter_rows():
-                for cell in row:
-                    raw = getattr(cell, "value", None)
-                    if raw is None or cell.row is None or cell.column is None:
-                        continue
-                    r, c = cell.row - 1, cell.column - 1
-                    value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-                    # Text that merely starts with "=" is text (data_type "s"), not a formula.
-                    formula = str(raw) if cell.data_type == "f" else None
-                    cells[f"{get_column_letter(c + 1)}{r + 1}"] = CellContent(value, formula)
-            out[sheet.title] = cells
-        return out
-    finally:
-        workbook.close()
+    return out
