@@ -78,9 +78,11 @@ class Job:
 class JobOutcome:
     """A job's result, and the workbook to write if there is one.
 
-    ``stamp`` is the existing file as the job read it: the writer leaves the
-    file alone if it changed since. ``backup`` asks the writer to keep the
-    previous file first (a forced update over conflicts).
+    ``content`` is None when there is nothing to write (a dry run, an
+    unchanged or failed workbook). ``stamp`` is the existing file as the
+    job read it: the writer leaves the file alone if it changed since.
+    ``backup`` asks the writer to keep the previous file first (a forced
+    update over conflicts).
     """
 
     result: WorkbookResult
@@ -123,7 +125,7 @@ def _create(job: Job) -> JobOutcome:
         changes_by_sheet=changes_by_sheet(changes),
         changes=tuple(changes),
     )
-    return JobOutcome(result, plan.target, content)
+    return JobOutcome(result, plan.target, None if options.dry_run else content)
 
 
 def _refresh(job: Job) -> JobOutcome:
@@ -201,6 +203,8 @@ def _refresh(job: Job) -> JobOutcome:
         changes_by_sheet=counts,
         changes=listed,
     )
+    if options.dry_run:
+        return JobOutcome(result, target)
     return JobOutcome(result, target, content, stamp, backup=bool(conflicts))
 
 
