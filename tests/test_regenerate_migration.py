@@ -282,3 +282,27 @@ def test_a_migration_refuses_inputs_of_another_version() -> None:
     assert upgraded.estimates.columns[0] == "eps_basis"
     with pytest.raises(TemplateVersionError, match="applies to version 1"):
         MIGRATIONS[0](upgraded)
+
+
+def test_a_v2_workbook_written_before_the_coverage_group_setting_is_read(tmp_path: Path) -> None:
+    from xlmodels.regenerate.migrations import reading_spec
+
+    folder = tmp_path / "books"
+    folder.mkdir()
+    earlier = reading_spec(TEMPLATE_VERSION, set())
+    assert "coverage_group" not in [item.key for item in earlier.settings.settings]
+    inputs = sample.load_inputs()
+    hk = inputs.universe[inputs.universe["coverage_group"] == "HK Internet"]
+    write_workbook(folder / "hk-internet.xlsx", replace(inputs, universe=hk), spec=earlier)
+    files = InputFiles(
+        sample.sample_path("universe.csv"),
+        sample.sample_path("market.csv"),
+        indexes=sample.sample_path("indexes.csv"),
+    )
+    result = _regenerate(folder, files)
+    outcome = {w.file: w for w in result.workbooks}["hk-internet.xlsx"]
+    assert outcome.status is Status.UPDATED, outcome
+    assert outcome.conflicts == ()
+    data = read_workbook(folder / "hk-internet.xlsx")
+    assert data.settings["coverage_group"] == "HK Internet"
+    assert data.analyst.estimates.loc["0700.HK", "eps_fy1"] == 24.1
