@@ -446,3 +446,13 @@ def test_a_rule_that_fails_is_reported_and_the_batch_goes_on(
     assert failure.rule == "file.check-failed"
     assert "data.history-gap stopped with ZeroDivisionError: boom" in failure.message
     assert report.exit_code == 2
+
+
+def test_a_v1_workbook_is_told_which_upgrade_applies() -> None:
+    from xlmodels.validate import validate_paths
+
+    fixture = Path(__file__).parent / "fixtures" / "coverage-v1.xlsx"
+    report = validate_paths([fixture])
+    (finding,) = [f for f in report.findings if f.rule == "structure.template-version"]
+    assert "template version 1 is older than 2" in finding.message
+    assert "v1 -> v2: adds the EPS basis column" in finding.message

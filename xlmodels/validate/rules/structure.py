@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from xlmodels.regenerate.migrations import upgrade_description
 from xlmodels.spec import HEADER_ROW, SPEC, TableSheet
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
@@ -52,7 +53,7 @@ def template_version(context: WorkbookContext) -> Iterator[Hit]:
     elif version < current:
         message = (
             f"template version {version} is older than {current}; run xlmodels regenerate "
-            "to upgrade"
+            f"to upgrade ({upgrade_description(version)})"
         )
     else:
         message = (
