@@ -131,10 +131,13 @@ def test_demo_writes_the_workbooks_and_says_where(tmp_path: Path) -> None:
 def test_the_committed_example_workbooks_are_current(tmp_path: Path, name: str) -> None:
     write_demo_workbooks(tmp_path)
     committed = ROOT / "workbooks" / name
-    assert committed.is_file(), f"run: xlmodels demo --out workbooks ({name} is missing)"
+    assert committed.is_file(), (
+        f"run: xlmodels demo --out workbooks --report-out out/report ({name} is missing)"
+    )
     # Cells, formulas, cached values and names; not bytes, which depend on the writer's version.
     assert read_cells(committed) == read_cells(tmp_path / name), (
-        f"{name} is stale: regenerate it with `xlmodels demo --out workbooks`"
+        f"{name} is stale: regenerate it with "
+        "`xlmodels demo --out workbooks --report-out out/report`"
     )
     assert read_workbook(committed).names == read_workbook(tmp_path / name).names
 

@@ -77,19 +77,29 @@ def pe_ttm_series(days: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarra
     shocks = rng.normal(0.0, 0.012, len(days))
     for i in range(1, len(days)):
         noise[i] = 0.94 * noise[i - 1] + shocks[i]
-    values = np.round(trend * np.exp(noise - noise[-1] * np.linspace(0, 1, len(days))), 2)
+    # Pin the noise to zero on the last day, so the series ends on the trend.
+    base = np.log(trend) + noise - noise[-1] * np.linspace(0, 1, len(days))
+    # A level shift that fades out over the last quarter moves every earlier
+    # value alike, so the share below today's level can be set exactly
+    # without bending the path; the last day stays at the report's value.
+    taper = np.clip((len(days) - 1 - np.arange(len(days))) / 60.0, 0.0, 1.0)
+    target_below = round(PE_PERCENTILE * len(days))
+
+    def series(shift: float) -> np.ndarray:
+        return np.round(np.exp(base + shift * taper), 2)
+
+    def below(shift: float) -> int:
+        return int(np.sum(series(shift) < PE_TODAY))
+
+    low, high = -0.5, 0.5  # below() falls as the shift rises
+    for _ in range(200):
+        middle = (low + high) / 2
+        if below(middle) > target_below:
+            low = middle
+        else:
+            high = middle
+    values = series(high)
     values[-1] = PE_TODAY
-    target_below = round(PE_PERCENTILE * len(values))
-    history = values[:-1]
-    below = np.flatnonzero(history < PE_TODAY)
-    if len(below) > target_below:
-        # Lift the values just under today's level to just above it.
-        closest = below[np.argsort(PE_TODAY - history[below])][: len(below) - target_below]
-        history[closest] = np.round(PE_TODAY + 0.01 + (PE_TODAY - history[closest]), 2)
-    elif len(below) < target_below:
-        above = np.flatnonzero(history >= PE_TODAY)
-        closest = above[np.argsort(history[above] - PE_TODAY)][: target_below - len(below)]
-        history[closest] = np.round(PE_TODAY - 0.01 - (history[closest] - PE_TODAY), 2)
     share = float(np.mean(values < PE_TODAY))
     if round(share, 4) != PE_PERCENTILE:
         raise SystemExit(f"{len(values)} days cannot give {PE_PERCENTILE:.2%}: got {share:.4%}")

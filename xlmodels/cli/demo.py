@@ -12,13 +12,19 @@ from rich.table import Table
 from xlmodels import sample
 from xlmodels.cli._app import Language, app, console, errors, user_errors
 from xlmodels.coverage import compute_coverage
+from xlmodels.report.build import write_report
 from xlmodels.report.coverage_table import coverage_display_table
+from xlmodels.report.month import build_month_report
+from xlmodels.report.sentences import month_sentences
+from xlmodels.report.sources import read_coverage_workbooks
 from xlmodels.validate import validate_paths
 from xlmodels.validate.formats.text import print_report
 from xlmodels.workbook import write_workbook
 
 #: Where the demo writes its workbooks unless told otherwise.
 DEFAULT_OUT = Path("out")
+#: The indexes the reference report quotes in its summary of the month.
+REPORT_INDEXES = ("HSTECH.HI", "QNET.GI")
 
 
 def demo_workbook_names(lang: str) -> dict[str, str]:
@@ -49,15 +55,27 @@ def demo(
         Path,
         typer.Option("--out", help="Folder for the coverage workbooks (created if missing)."),
     ] = DEFAULT_OUT,
+    report_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--report-out",
+            help="Folder for the month's report files. Default: a 'report' folder in --out.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Compute the reference report's coverage table from the bundled sample data,
-    write its coverage workbooks and validate them.
+    """Run the whole chain on the bundled sample: coverage table, workbooks,
+    validation and the month's report.
 
     The sample reproduces a December 2024 internet-sector report: four covered
     companies with EPS in CNY and prices in HKD, converted at the report date's
     HKD per CNY rate, plus the month's movers. The workbooks (one with SQ_
     formulas, one with native Excel formulas) go to --out, ./out by default,
     and are then checked by xlmodels validate, whose outcome is printed.
+    Finally the month's report (HTML page, Markdown, tables, charts) is
+    written from the SQ_ workbook into --report-out (--out/report by default),
+    as xlmodels report does,
+    and its statements of the month are printed.
     Sample data, not investment data; the daily series are synthetic.
 
     Example: [bold]xlmodels demo --lang en --out out[/bold]
@@ -70,10 +88,19 @@ def demo(
     written = ", ".join(str(path) for path in paths)
     # Every workbook the demo writes goes through the validator CI runs.
     report = validate_paths(paths)
+    with user_errors():
+        # The report reads the workbook back, as it would an analyst's.
+        month = build_month_report(
+            read_coverage_workbooks(paths[:1]), lang=lang.value, index_codes=REPORT_INDEXES
+        )
+        report_files = write_report(month, report_out or out / "report")
+    statements = month_sentences(month).paragraphs()
+    page = next(item.path for item in report_files if item.path.suffix == ".html")
     if as_json:
         console.print_json(json.dumps(table.to_dict(orient="records"), ensure_ascii=False))
         errors.print(f"Coverage workbooks: {written}")
         print_report(report, errors)
+        errors.print(f"Report: {page} ({len(report_files)} files in {page.parent})")
         raise typer.Exit(report.exit_code)
     title = {"zh": "重点公司盈利预测及投资评级", "en": "Coverage: estimates and ratings"}[
         lang.value
@@ -87,4 +114,7 @@ def demo(
     console.print(f"Coverage workbooks: {written}")
     console.print("Validation (xlmodels validate):")
     print_report(report, console)
+    console.print(f"Report (xlmodels report): {page} ({len(report_files)} files in {page.parent})")
+    for statement in statements:
+        console.print(f"  {statement}", soft_wrap=True)
     raise typer.Exit(report.exit_code)
