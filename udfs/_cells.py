@@ -57,6 +57,7 @@ import pandas as pd
 from xlwings import XlwingsError
 
 import xlmodels as xm
+from xlmodels.excel_errors import ERROR_VALUES
 from xlmodels.markers import NM
 
 __all__ = [
@@ -77,26 +78,7 @@ Codes = npt.NDArray[np.int8]
 
 #: Error values Excel can put in a cell; text starting with one of them (and a
 #: space) is an error too: "#N/A waiting..." from xlwings, "#VALUE! reason" from us.
-EXCEL_ERRORS: Final = frozenset(
-    {
-        "#NULL!",
-        "#DIV/0!",
-        "#VALUE!",
-        "#REF!",
-        "#NAME?",
-        "#NUM!",
-        "#N/A",
-        "#GETTING_DATA",
-        "#SPILL!",
-        "#CALC!",
-        "#FIELD!",
-        "#BLOCKED!",
-        "#CONNECT!",
-        "#BUSY!",
-        "#UNKNOWN!",
-        "#PYTHON!",
-    }
-)
+EXCEL_ERRORS: Final = frozenset(ERROR_VALUES)
 
 NOT_AVAILABLE: Final = "#N/A"
 WRONG_VALUE: Final = "#VALUE!"

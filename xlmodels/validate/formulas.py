@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from xlmodels.validate.reading import ERROR_VALUES
+from xlmodels.excel_errors import ERROR_VALUES
 
 __all__ = [
     "error_literals",

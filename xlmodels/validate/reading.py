@@ -42,27 +42,6 @@ __all__ = [
     "read_workbook",
 ]
 
-#: Error values a cell can hold.
-ERROR_VALUES = (
-    "#NULL!",
-    "#DIV/0!",
-    "#VALUE!",
-    "#REF!",
-    "#NAME?",
-    "#NUM!",
-    "#N/A",
-    "#GETTING_DATA",
-    "#SPILL!",
-    "#CALC!",
-    "#FIELD!",
-    "#BLOCKED!",
-    "#CONNECT!",
-    "#BUSY!",
-    "#UNKNOWN!",
-    "#EXTERNAL!",
-    "#PYTHON!",
-)
-
 
 @dataclass(frozen=True)
 class CellError:
