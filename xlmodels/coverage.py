@@ -17,7 +17,7 @@ from xlmodels.ratings import load_scheme
 from xlmodels.targets import target_price, upside
 from xlmodels.valuation import blended_eps, market_cap, pe
 
-__all__ = ["compute_coverage", "display_names"]
+__all__ = ["compute_coverage", "display_names", "target_eps"]
 
 
 def display_names(companies: pd.DataFrame, lang: str) -> pd.Series:
@@ -34,8 +34,19 @@ def display_names(companies: pd.DataFrame, lang: str) -> pd.Series:
     return companies["name"].where(~has_english, english)
 
 
-def _target_eps(estimates: pd.DataFrame, weight: float) -> pd.Series:
-    choice = estimates["target_year"].fillna("").astype(str)
+def target_eps(estimates: pd.DataFrame, weight: float) -> pd.Series:
+    """The EPS each target multiple applies to, by the row's ``target_year``.
+
+    ``FY1``/``FY2``/``FY3`` take that year's EPS; ``blended`` takes
+    :func:`~xlmodels.blended_eps` of FY1 and FY2 with ``weight`` (the share
+    of FY1 still ahead); anything else gives NaN.
+
+    >>> frame = pd.DataFrame({"target_year": ["FY2", "blended", None],
+    ...     "eps_fy1": [1.0, 1.0, 1.0], "eps_fy2": [2.0, 2.0, 2.0], "eps_fy3": [3.0] * 3})
+    >>> target_eps(frame, 0.25).tolist()
+    [2.0, 1.75, nan]
+    """
+    choice = estimates["target_year"].fillna("").astype(str).str.strip()
     eps = pd.Series(np.nan, index=estimates.index)
     for slot in FISCAL_YEARS:
         chosen = choice.str.upper() == slot.upper()
@@ -86,7 +97,7 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     for slot in FISCAL_YEARS:
         table[f"eps_{slot}"] = estimates[f"eps_{slot}"].astype(float)
         table[f"pe_{slot}"] = pe(table["close"], table[f"eps_{slot}"], table["fx"])
-    table["target_eps"] = _target_eps(estimates, settings.fy1_remaining())
+    table["target_eps"] = target_eps(estimates, settings.fy1_remaining())
     table["target_price"] = target_price(
         table["target_eps"], estimates["target_multiple"].astype(float), table["fx"]
     )

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pandas import DataFrame
 
 import xlmodels as xm
+from xlmodels.coverage import target_eps as coverage_target_eps
 from xlmodels.model import FISCAL_YEARS, Settings
 from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.returns import RELATIVE_METHODS
@@ -39,7 +41,7 @@ class CompanyRow:
     market_row: int | None
     estimates_row: int | None
     inputs: dict[str, Any]
-    values: dict[str, Any] = field(default_factory=dict)
+    computed: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,15 +119,11 @@ class Recomputed:
             eps = numbers(f"eps_{slot}")
             results[f"eps_{slot}"] = eps
             results[f"pe_{slot}"] = xm.pe(close, eps, fx)
-        choice = [str(row.inputs.get("target_year") or "").strip() for row in self.rows]
-        target_eps = np.full(len(self.rows), np.nan)
-        for index, year in enumerate(choice):
-            if year.upper() in ("FY1", "FY2", "FY3"):
-                target_eps[index] = results[f"eps_{year.lower()}"][index]
-            elif year.lower() == "blended":
-                target_eps[index] = xm.blended_eps(
-                    results["eps_fy1"][index], results["eps_fy2"][index], weight
-                )
+        chosen = DataFrame(
+            {f"eps_{slot}": results[f"eps_{slot}"] for slot in FISCAL_YEARS}
+            | {"target_year": [row.inputs.get("target_year") for row in self.rows]}
+        )
+        target_eps = coverage_target_eps(chosen, weight).to_numpy(dtype=float)
         results["target_eps"] = target_eps
         multiple = numbers("target_multiple", True)
         results["target_price"] = xm.target_price(target_eps, multiple, fx)
@@ -137,14 +135,14 @@ class Recomputed:
         rated = scheme.rate(results["upside"], bench, self.lang)
         for index, row in enumerate(self.rows):
             for key, array in results.items():
-                row.values[key] = array[index]
+                row.computed[key] = array[index]
             label = rated[index] if isinstance(rated[index], str) else None
-            row.values["model_rating"] = label or self.not_rated
+            row.computed["model_rating"] = label or self.not_rated
             override = row.inputs.get("rating_override")
             if isinstance(override, str) and override.strip():
-                row.values["rating"] = override.strip()
+                row.computed["rating"] = override.strip()
             else:
-                row.values["rating"] = row.values["model_rating"]
+                row.computed["rating"] = row.computed["model_rating"]
 
 
 def _first_rows(table: TableRows | None) -> dict[str, int]:
@@ -196,7 +194,7 @@ class PerformanceRow:
 
     code: str
     row: int
-    values: dict[str, float]
+    computed: dict[str, float]
 
 
 def performance(layout: Layout) -> list[PerformanceRow]:
@@ -245,7 +243,7 @@ def performance(layout: Layout) -> list[PerformanceRow]:
         )
     returns: dict[str, float] = {}
     for item in rows:
-        returns.setdefault(item.code, item.values["return"])
+        returns.setdefault(item.code, item.computed["return"])
     method = layout.setting("relative_method")
     method = method if method in RELATIVE_METHODS else "arithmetic"
     for item in rows:
@@ -253,10 +251,10 @@ def performance(layout: Layout) -> list[PerformanceRow]:
         bench = (
             returns.get(str(benchmark).strip(), math.nan) if not is_blank(benchmark) else math.nan
         )
-        item.values["benchmark_return"] = bench
-        own = item.values["return"]
+        item.computed["benchmark_return"] = bench
+        own = item.computed["return"]
         if math.isnan(own) or math.isnan(bench) or own < -1 or bench < -1:
-            item.values["relative_return"] = math.nan
+            item.computed["relative_return"] = math.nan
         else:
-            item.values["relative_return"] = float(xm.relative_return(own, bench, method=method))
+            item.computed["relative_return"] = float(xm.relative_return(own, bench, method=method))
     return rows

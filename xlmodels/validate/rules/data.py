@@ -142,7 +142,9 @@ def _rated(context: WorkbookContext) -> dict[str, bool]:
             position = (company.coverage_row, coverage.column("rating"))
             if position not in coverage.data.uncached:
                 shown = coverage.data.get(*position)
-        rating = shown if isinstance(shown, str) and shown.strip() else company.values.get("rating")
+        rating = (
+            shown if isinstance(shown, str) and shown.strip() else company.computed.get("rating")
+        )
         out[company.code] = isinstance(rating, str) and rating.strip() != recomputed.not_rated
     return out
 

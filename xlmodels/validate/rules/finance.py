@@ -107,7 +107,7 @@ def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
                 continue
             places = decimals(column.number_format)
             percent = "%" in (column.number_format or "")
-            expected = company.values.get(key)
+            expected = company.computed.get(key)
             if _agrees(shown, expected, units * 10.0**-places):
                 continue
             label = header_label(column).split(" (", 1)[0]
@@ -123,9 +123,9 @@ def _pe_hint(company: CompanyRow, key: str, shown: Any, tolerance: float) -> str
     """Why a shown PE is wrong, when the likely reason is the classic one: no FX."""
     if not key.startswith("pe_"):
         return ""
-    close = as_number(company.values.get("close"))
-    eps = as_number(company.values.get(f"eps_{key[3:]}"))
-    fx = as_number(company.values.get("fx"))
+    close = as_number(company.computed.get("close"))
+    eps = as_number(company.computed.get(f"eps_{key[3:]}"))
+    fx = as_number(company.computed.get("fx"))
     number = as_number(shown)
     if close is None or eps is None or number is None or eps == 0 or fx in (None, 1.0):
         return ""
@@ -193,10 +193,10 @@ def rating_mismatch(context: WorkbookContext) -> Iterator[Hit]:
             comparable, shown = _shown(coverage, company, key)
             if not comparable or isinstance(shown, CellError) or is_blank(shown):
                 continue
-            expected = company.values.get(key)
+            expected = company.computed.get(key)
             if str(shown).strip() == str(expected).strip():
                 continue
-            upside = as_number(company.values.get("upside"))
+            upside = as_number(company.computed.get("upside"))
             basis = (
                 f"an upside of {upside:.1%}"
                 if upside is not None and not math.isnan(upside)
@@ -248,7 +248,7 @@ def return_mismatch(context: WorkbookContext) -> Iterator[Hit]:
         return
     units = context.config.display_tolerance
     for item in performance(context.layout):
-        for key, expected in item.values.items():
+        for key, expected in item.computed.items():
             column = table.spec.column(key)
             position = (item.row, table.column(key))
             if position in table.data.uncached:
