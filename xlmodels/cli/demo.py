@@ -64,8 +64,7 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Run the whole chain on the bundled sample: coverage table, workbooks,
-    validation and the month's report.
+    """Run the whole chain on the bundled sample: table, workbooks, validation, report.
 
     The sample reproduces a December 2024 internet-sector report: four covered
     companies with EPS in CNY and prices in HKD, converted at the report date's

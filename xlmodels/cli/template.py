@@ -38,8 +38,11 @@ def template(
     ] = None,
     scheme: scheme_option = "guosen",
 ) -> None:
-    """Write a blank coverage workbook: every sheet, header, setting, named range,
-    drop-down list and protection, and no company.
+    """Write a blank coverage workbook: the whole template, no company.
+
+    Every sheet, header, setting, named range, drop-down list and
+    protection is there, ready for a universe to be added by build or
+    regenerate.
 
     Examples:
 
