@@ -166,3 +166,64 @@ class TestMarketCap:
 def test_a_denormal_eps_gives_nm_not_infinity() -> None:
     assert xm.pe(1.0, 2.2e-311) is xm.NM
     assert bool(xm.is_nm(xm.pe(np.array([1.0, 1.0]), np.array([2.2e-311, 1.0]))[0]))
+
+
+class TestMissingWinsOverNm:
+    """Missing input gives missing output, even where another input would give NM."""
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda: xm.pe(float("nan"), -1.0),
+            lambda: xm.pe(100.0, -1.0, fx=float("nan")),
+            lambda: xm.peg(float("nan"), -0.1),
+            lambda: xm.peg(xm.NM, float("nan")),
+            lambda: xm.target_price(-1.0, float("nan")),
+            lambda: xm.target_price(-1.0, 20.0, fx=float("nan")),
+            lambda: xm.upside(-5.0, float("nan")),
+            lambda: xm.upside(xm.NM, float("nan")),
+        ],
+        ids=["pe", "pe-fx", "peg", "peg-nm", "tp", "tp-fx", "upside", "upside-nm"],
+    )
+    def test_scalar(self, call: object) -> None:
+        result = call()  # type: ignore[operator]
+        assert math.isnan(result)
+        assert not xm.is_nm(result)
+
+    def test_element_by_element(self) -> None:
+        result = xm.pe(np.array([100.0, np.nan, 100.0]), np.array([-1.0, -1.0, 5.0]))
+        assert xm.is_nm(result).tolist() == [True, False, False]
+        assert np.isnan(result[1])
+        assert result[2] == 20.0
+
+    def test_broadcast(self) -> None:
+        result = xm.upside(np.array([xm.NM, xm.NM, 5.0]), np.array([[np.nan], [4.0]]))
+        assert xm.is_nm(result).tolist() == [[False, False, False], [True, True, False]]
+
+
+class TestPandasAlignment:
+    """A Series against a DataFrame lines up with its rows, as pandas does."""
+
+    index = pd.Index(["0700.HK", "9999.HK"], name="code")
+
+    def test_price_per_company_against_eps_per_company_and_year(self) -> None:
+        price = pd.Series([398.0, 134.4], self.index)
+        eps = pd.DataFrame({"2024E": [24.1, 11.2], "2025E": [26.3, 12.0]}, self.index)
+        result = xm.pe(price, eps, fx=1.0702)
+        assert isinstance(result, pd.DataFrame)
+        assert result.index.equals(self.index)
+        assert list(result.columns) == ["2024E", "2025E"]
+        assert result.loc["9999.HK", "2025E"] == pytest.approx(134.4 / (12.0 * 1.0702))
+
+    def test_one_column_frame_is_never_crossed_with_a_series(self) -> None:
+        price = pd.Series([398.0, 134.4], self.index)
+        eps = pd.DataFrame({"fy1": [24.1, 11.2]}, self.index)
+        result = xm.pe(price, eps)
+        assert result.shape == (2, 1)
+        assert result["fy1"].tolist() == pytest.approx([398.0 / 24.1, 134.4 / 11.2])
+
+    def test_relative_return_frame_against_benchmark_series(self) -> None:
+        stocks = pd.DataFrame({"a": [0.10, 0.20], "b": [0.0, 0.05]}, self.index)
+        benchmark = pd.Series([0.05, 0.01], self.index)
+        result = xm.relative_return(stocks, benchmark)
+        assert result.loc["9999.HK"].tolist() == pytest.approx([0.19, 0.04])

@@ -64,12 +64,23 @@ class Arguments:
     One instance serves one function call. Pandas inputs must share their
     index: silently aligning a price Series with an EPS Series indexed
     differently is how a PE ends up on the wrong company.
+
+    ``elementwise`` are the call's element-by-element arguments, as given.
+    When they mix a Series with a DataFrame, the Series lines up with the
+    frame's rows, the way pandas aligns (a price per company against EPS per
+    company and year), not with its columns, the way numpy would broadcast
+    a 1-D array: ``pe(close, eps_by_year)`` is a PE per company and year,
+    never a grid of every price over every EPS.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *elementwise: Any) -> None:
         self._pandas: pd.Series | pd.DataFrame | None = None
         self._pandas_argument = ""
+        self._frames: list[pd.DataFrame] = []
         self._shapes: list[tuple[str, tuple[int, ...]]] = []
+        self._series_as_column = any(isinstance(v, pd.DataFrame) for v in elementwise) and any(
+            isinstance(v, pd.Series) for v in elementwise
+        )
 
     def number(
         self,
@@ -117,6 +128,8 @@ class Arguments:
                 where = _describe_position(name, array.shape, flat, labels)
                 rule = "greater than 0" if positive else "0 or more"
                 raise ValueError(f"{where} must be {rule}, got {array.reshape(-1)[flat]:g}")
+        if self._series_as_column and isinstance(value, pd.Series) and not series_axis:
+            array = array.reshape(-1, 1)
         self._check_shape(name, array.shape[:-1] if series_axis and array.ndim else array.shape)
         return array
 
@@ -129,6 +142,8 @@ class Arguments:
             raise ValueError(f"arguments have shapes that do not broadcast: {shapes}") from None
 
     def _remember_pandas(self, name: str, value: pd.Series | pd.DataFrame) -> None:
+        if isinstance(value, pd.DataFrame):
+            self._frames.append(value)
         if self._pandas is None:
             self._pandas, self._pandas_argument = value, name
             return
@@ -143,13 +158,13 @@ class Arguments:
         if result.ndim == 0:
             return to_scalar(result[()])
         source = self._pandas
-        if isinstance(source, pd.Series) and result.shape == source.shape:
+        if source is None:
+            return result
+        if result.shape == (len(source.index),):
             return pd.Series(result, index=source.index, name=name)
-        if isinstance(source, pd.DataFrame):
-            if result.shape == source.shape:
-                return pd.DataFrame(result, index=source.index, columns=source.columns)
-            if result.shape == (source.shape[0],):
-                return pd.Series(result, index=source.index, name=name)
+        for frame in self._frames:
+            if result.shape == frame.shape:
+                return pd.DataFrame(result, index=frame.index, columns=frame.columns)
         return result
 
 

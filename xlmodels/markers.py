@@ -24,6 +24,7 @@ array([ True, False])
 
 from __future__ import annotations
 
+import math
 import struct
 from typing import Any, Final
 
@@ -129,6 +130,35 @@ def is_missing(values: Any) -> Any:
     return isna & ~nm
 
 
-def mark_nm(result: npt.NDArray[np.float64], where: npt.NDArray[np.bool_]) -> None:
-    """Set ``result`` to NM wherever ``where`` is true, in place."""
-    np.copyto(result, _NM_FLOAT64, where=where)
+def mark_nm(
+    result: npt.NDArray[np.float64],
+    where: npt.NDArray[np.bool_],
+    unless_missing: tuple[npt.NDArray[np.float64], ...] = (),
+) -> None:
+    """Set ``result`` to NM wherever ``where`` is true, in place.
+
+    Missing input wins over NM: where ``where`` is true but an array of
+    ``unless_missing`` (broadcast to ``result``) holds a plain NaN, the
+    result is set missing, so ``pe(nan, -1.0)`` and ``upside(NM, nan)`` are
+    missing, not NM. Only the flagged positions are
+    inspected, which keeps the common case (few NM) cheap.
+    """
+    if not unless_missing:
+        np.copyto(result, _NM_FLOAT64, where=where)
+        return
+    if result.ndim == 0:
+        missing = any(bool(np.isnan(v)) and not is_nm(v) for v in unless_missing)
+        if bool(where):
+            result[()] = math.nan if missing else _NM_FLOAT64
+        return
+    positions = np.nonzero(np.broadcast_to(where, result.shape))
+    if not positions[0].size:
+        return
+    keep = np.ones(positions[0].size, dtype=bool)
+    for values in unless_missing:
+        picked = np.broadcast_to(values, result.shape)[positions]
+        keep &= ~np.isnan(picked) | (picked.view(np.uint64) == NM_BITS)
+    result[tuple(axis[keep] for axis in positions)] = _NM_FLOAT64
+    # A NaN operand of an NM input can carry NM's payload through the
+    # arithmetic: where an input is missing the result is plainly missing.
+    result[tuple(axis[~keep] for axis in positions)] = math.nan

@@ -46,7 +46,7 @@ def period_return(start: Any, end: Any) -> Any:
     >>> round(period_return(100.0, 116.7), 3)
     0.167
     """
-    args = Arguments()
+    args = Arguments(start, end)
     first = args.number("start", start, positive=True)
     last = args.number("end", end, nonnegative=True)
     return args.wrap(np.asarray(last / first - 1, dtype=np.float64), "return")
@@ -149,7 +149,7 @@ def relative_return(stock_return: Any, benchmark_return: Any, method: str = "ari
     0.0476
     """
     how = choice("method", method, RELATIVE_METHODS)
-    args = Arguments()
+    args = Arguments(stock_return, benchmark_return)
     stock = args.number("stock_return", stock_return)
     bench = args.number("benchmark_return", benchmark_return)
     for name, values in (("stock_return", stock), ("benchmark_return", bench)):
@@ -183,7 +183,7 @@ def cagr(start: Any, end: Any, years: Any) -> Any:
     >>> round(cagr(100.0, 121.0, 2), 4)
     0.1
     """
-    args = Arguments()
+    args = Arguments(start, end, years)
     first = args.number("start", start, positive=True)
     last = args.number("end", end, nonnegative=True)
     span = args.number("years", years, positive=True)

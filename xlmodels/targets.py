@@ -46,12 +46,12 @@ def target_price(eps: Any, target_multiple: Any, fx: Any = 1.0) -> Any:
     >>> round(target_price(26.3, 18.0, fx=1.0702), 1)
     506.6
     """
-    args = Arguments()
+    args = Arguments(eps, target_multiple, fx)
     e = args.number("eps", eps)
     m = args.number("target_multiple", target_multiple, positive=True)
     f = args.number("fx", fx, positive=True)
     result = np.asarray(m * e * f, dtype=np.float64)
-    mark_nm(result, e <= 0)
+    mark_nm(result, e <= 0, unless_missing=(m, f))
     return args.wrap(result, "target_price")
 
 
@@ -66,7 +66,7 @@ def segment_value(metric: Any, multiple: Any) -> Any:
     >>> segment_value(120.0, 15.0)
     1800.0
     """
-    args = Arguments()
+    args = Arguments(metric, multiple)
     m = args.number("metric", metric)
     x = args.number("multiple", multiple, nonnegative=True)
     return args.wrap(np.asarray(m * x, dtype=np.float64), "segment_value")
@@ -82,7 +82,7 @@ def stake_value(equity_value: Any, holding: Any) -> Any:
     >>> stake_value(50_000.0, 0.25)
     12500.0
     """
-    args = Arguments()
+    args = Arguments(equity_value, holding)
     v = args.number("equity_value", equity_value, nonnegative=True)
     h = args.number("holding", holding, nonnegative=True)
     if (h > 1).any():
@@ -123,7 +123,7 @@ def target_price_sotp(
     >>> round(target_price_sotp([1800.0, 900.0], 300.0, 40.0, holding_discount=0.2), 2)
     46.5
     """
-    args = Arguments()
+    args = Arguments(net_debt, shares, holding_discount, fx)
     segments = args.number("segment_values", segment_values, series_axis=True)
     if segments.ndim == 0:
         segments = segments[None]
@@ -187,7 +187,7 @@ def target_price_dcf(
     >>> round(target_price_dcf([100.0, 110.0, 120.0], 0.09, 0.03, 250.0, 100.0), 2)
     21.18
     """
-    args = Arguments()
+    args = Arguments(discount_rate, terminal_growth, net_cash, shares, fx)
     flows = args.number("free_cash_flows", free_cash_flows, series_axis=True)
     if flows.ndim == 0:
         flows = flows[None]
@@ -239,7 +239,7 @@ def upside(target_price: Any, price: Any) -> Any:
     >>> round(upside(506.6, 398.0), 4)
     0.2729
     """
-    args = Arguments()
+    args = Arguments(target_price, price)
     target = args.number("target_price", target_price)
     current = args.number("price", price, positive=True)
     result = np.asarray(np.divide(target, current), dtype=np.float64)
@@ -248,5 +248,5 @@ def upside(target_price: Any, price: Any) -> Any:
     if np.isnan(target).any():
         not_meaningful |= is_nm(target)
     if not_meaningful.any():
-        mark_nm(result, np.broadcast_to(not_meaningful, result.shape))
+        mark_nm(result, not_meaningful, unless_missing=(current,))
     return args.wrap(result, "upside")

@@ -43,7 +43,7 @@ def _multiple(price: FloatArray, earnings: FloatArray, fx: FloatArray) -> FloatA
         else:
             result = np.asarray(price / denominator, dtype=np.float64)
     if not_meaningful.any():
-        mark_nm(result, not_meaningful)
+        mark_nm(result, not_meaningful, unless_missing=(price,))
     return result
 
 
@@ -76,7 +76,7 @@ def pe(price: Any, eps: Any, fx: Any = 1.0) -> Any:
     >>> pe(100.0, -2.0)
     NM
     """
-    args = Arguments()
+    args = Arguments(price, eps, fx)
     p = args.number("price", price, positive=True)
     e = args.number("eps", eps)
     f = args.number("fx", fx, positive=True)
@@ -109,7 +109,7 @@ def pe_ttm(price: Any, quarterly_eps: Any, fx: Any = 1.0) -> Any:
     >>> round(pe_ttm(398.0, [5.2, 5.8, 6.0, 6.4, 6.9]), 2)
     15.86
     """
-    args = Arguments()
+    args = Arguments(price, fx)
     p = args.number("price", price, positive=True)
     quarters = args.number("quarterly_eps", quarterly_eps, series_axis=True)
     if quarters.ndim == 0 or quarters.shape[-1] < 4:
@@ -142,7 +142,7 @@ def pe_lyr(price: Any, last_annual_eps: Any, fx: Any = 1.0) -> Any:
     >>> round(pe_lyr(398.0, 20.1, fx=1.07), 2)
     18.51
     """
-    args = Arguments()
+    args = Arguments(price, last_annual_eps, fx)
     p = args.number("price", price, positive=True)
     e = args.number("last_annual_eps", last_annual_eps)
     f = args.number("fx", fx, positive=True)
@@ -167,7 +167,7 @@ def blended_eps(eps_fy1: Any, eps_fy2: Any, fy1_remaining: Any) -> Any:
     >>> round(blended_eps(24.1, 26.3, 0.25), 2)
     25.75
     """
-    args = Arguments()
+    args = Arguments(eps_fy1, eps_fy2, fy1_remaining)
     e1 = args.number("eps_fy1", eps_fy1)
     e2 = args.number("eps_fy2", eps_fy2)
     w = args.number("fy1_remaining", fy1_remaining, nonnegative=True)
@@ -218,12 +218,16 @@ def peg(pe: Any, eps_growth: Any) -> Any:
     >>> peg(15.4, -0.05)
     NM
     """
-    args = Arguments()
+    args = Arguments(pe, eps_growth)
     multiple = args.number("pe", pe)
     growth = args.number("eps_growth", eps_growth)
     with np.errstate(divide="ignore", invalid="ignore"):
         result = np.asarray(multiple / (growth * 100.0), dtype=np.float64)
-    mark_nm(result, (growth <= 0) | is_nm(multiple) | (multiple <= 0))
+    mark_nm(
+        result,
+        (growth <= 0) | is_nm(multiple) | (multiple <= 0),
+        unless_missing=(multiple, growth),
+    )
     return args.wrap(result, "peg")
 
 
@@ -238,7 +242,7 @@ def market_cap(price: Any, shares: Any) -> Any:
     >>> round(market_cap(398.0, 9267.4))
     3688425
     """
-    args = Arguments()
+    args = Arguments(price, shares)
     p = args.number("price", price, positive=True)
     s = args.number("shares", shares, positive=True)
     return args.wrap(np.asarray(p * s, dtype=np.float64), "market_cap")

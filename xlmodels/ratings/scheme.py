@@ -92,7 +92,7 @@ class RatingScheme:
     def rate(self, expected_return: Any, benchmark_return: Any = 0.0, lang: str = "zh") -> Any:
         """Rating label(s) for expected return(s); see :func:`xlmodels.rate`."""
         lang = choice("lang", lang, LANGUAGES)
-        args = Arguments()
+        args = Arguments(expected_return, benchmark_return)
         expected = args.number("expected_return", expected_return)
         bench = args.number("benchmark_return", benchmark_return)
         expected, bench = np.broadcast_arrays(expected, bench)
