@@ -391,3 +391,19 @@ def test_wide_closes_and_wide_pe_files_join_into_one_history(tmp_path: Path) -> 
     assert both[["close", "pe_ttm"]].to_numpy().tolist() == [[4325.17, 20.1]]
     assert len(history) == 7
     assert list(inputs.indexes.index) == []  # no benchmark named, no indexes file
+
+
+def test_benchmarks_without_an_indexes_file_get_their_usual_names(tmp_path: Path) -> None:
+    from xlmodels import sample
+    from xlmodels.inputs import InputFiles, load_inputs
+
+    inputs = load_inputs(
+        InputFiles(
+            universe=sample.sample_path("universe.csv"), market=sample.sample_path("market.csv")
+        )
+    )
+    assert inputs.indexes.loc["HSTECH.HI", ["name", "name_en"]].tolist() == [
+        "恒生科技指数",
+        "Hang Seng TECH Index",
+    ]
+    assert inputs.indexes.loc["IXIC.GI", "market"] == "US"

@@ -20,7 +20,7 @@ latest price date among the covered companies (the *price date*):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import pandas as pd
 from xlmodels.errors import InputError
 from xlmodels.fx import FxTable
 from xlmodels.inputs.codes import CodeBook
+from xlmodels.inputs.index_names import known_index_names
 from xlmodels.inputs.readers import (
     MarketSnapshot,
     read_estimates,
@@ -241,19 +242,28 @@ def _indexes_frame(
         frame.attrs = {}
         return frame
     # Without an indexes file, the benchmarks the universe names are the
-    # indexes, named as the market file names them (or by their code).
+    # indexes, named as the market file names them, else as the bundled list
+    # of common indexes does, else by their code.
     codes = list(dict.fromkeys(universe["benchmark"].dropna()))
     prices = snapshot.prices.reindex(codes)
-    names = [
-        name if isinstance(name, str) else code
-        for code, name in zip(codes, prices["name"], strict=True)
-    ]
+    known = known_index_names().reindex(codes)
+    given = [name if isinstance(name, str) and name.strip() else None for name in prices["name"]]
+
+    def pick(first: Sequence[str | None], second: pd.Series) -> list[object]:
+        return [
+            a if a is not None else (b if isinstance(b, str) and b else code)
+            for a, b, code in zip(first, second, codes, strict=True)
+        ]
+
     return pd.DataFrame(
         {
-            "name": names,
-            "name_en": names,
-            "market": [None] * len(codes),
-            "currency": list(prices["currency"]),
+            "name": pick(given, known["name"]),
+            "name_en": pick(given, known["name_en"]),
+            "market": [m if isinstance(m, str) and m else None for m in known["market"]],
+            "currency": [
+                c if isinstance(c, str) and c else k
+                for c, k in zip(prices["currency"], known["currency"], strict=True)
+            ],
         },
         index=pd.Index(codes, name="code"),
         columns=list(INDEX_COLUMNS),
