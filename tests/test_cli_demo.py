@@ -23,8 +23,8 @@ def test_demo_json_is_machine_readable() -> None:
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout[result.stdout.index("[") :])
     tencent = next(r for r in records if r["Code"] == "0700.HK")
-    assert tencent["PE 2024E"] == "15"
-    assert tencent["PE 2025E"] == "14"
+    assert tencent["PE 2024E (x)"] == "15"
+    assert tencent["PE 2025E (x)"] == "14"
     assert tencent["Rating"] == "Outperform"
 
 

@@ -161,3 +161,50 @@ def test_help_names_the_formats() -> None:
     text = " ".join(result.output.replace("│", " ").split())
     assert "--format" in text
     assert "md, html, xlsx, csv, png, svg" in text
+
+
+def test_warnings_name_the_workbook_and_what_the_report_leaves_out(tmp_path: Path) -> None:
+    from xlmodels import sample
+
+    data = {
+        name: str(sample.sample_path(f"{name}.csv")) for name in ("universe", "market", "estimates")
+    }
+    workbook = tmp_path / "no-history.xlsx"
+    built = runner.invoke(
+        app,
+        [
+            "build",
+            "--universe",
+            data["universe"],
+            "--market",
+            data["market"],
+            "--estimates",
+            data["estimates"],
+            "--out",
+            str(workbook),
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(workbook),
+            str(tmp_path / "." / "no-history.xlsx"),
+            "--lang",
+            "en",
+            "-o",
+            str(tmp_path / "out"),
+            "-f",
+            "md",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "no-history.xlsx is given twice; it is read once" in output
+    assert "no daily closes in its History sheet" in output
+    assert "written in Chinese" in output
+    assert "--lang en" in output
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert markdown.count("| 0700.HK |") == 1
+    assert "The workbooks hold no closes for the month" in markdown

@@ -44,7 +44,8 @@ REPORT_US_AS_PRINTED = (
     "跑赢纳斯达克指数 14.8pct、5.3pct、-0.1pct。"
 )
 REPORT_VALUATION = (
-    "截至 2024 年 12 月 2 日，恒生科技指数 PE-TTM 为 20.59x，处于恒生科技指数成立以来 8.85%分位点。"
+    "从市盈率看，恒生科技指数估值有下降：截至 2024 年 12 月 2 日，恒生科技指数 PE-TTM 为 20.59x，"
+    "处于恒生科技指数成立以来 8.85%分位点。"
 )
 # The report's indexes sentence quotes the Hang Seng TECH and the NASDAQ Internet index.
 QUOTED = ["HSTECH.HI", "QNET.GI"]
@@ -124,7 +125,8 @@ def test_english_sentences(en: MonthReport) -> None:
         "14.8pct and 5.3pct respectively, while Weibo underperformed it by 0.1pct."
     )
     assert sentences.valuation == (
-        "As of 2 December 2024, the Hang Seng TECH Index traded at 20.59x PE-TTM, "
+        "On PE, the Hang Seng TECH Index's valuation fell over the month: as of "
+        "2 December 2024, the Hang Seng TECH Index traded at 20.59x PE-TTM, "
         "at the 8.85% percentile of its history since launch.",
     )
 

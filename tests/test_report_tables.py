@@ -12,10 +12,17 @@ from openpyxl import load_workbook
 
 from xlmodels import sample
 from xlmodels.errors import InputError
-from xlmodels.report.build import FORMATS, parse_formats, write_report
+from xlmodels.report.build import FORMATS, parse_formats, report_markdown, write_report
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.month import MonthReport, build_month_report
-from xlmodels.report.tables import csv_text, markdown_table, printed_coverage, write_xlsx
+from xlmodels.report.sentences import month_sentences
+from xlmodels.report.tables import (
+    csv_text,
+    markdown_table,
+    printed_coverage,
+    printed_movers,
+    write_xlsx,
+)
 
 TENCENT_ROW = "| 0700.HK | 腾讯控股 | 优于大市 | 398.0 | 3,688,428 | 24.10 | 26.30 | 15 | 14 |"
 
@@ -36,7 +43,7 @@ def test_markdown_table_in_the_reference_layout(report: MonthReport) -> None:
     lines = markdown_table(printed_coverage(report.groups[0])).splitlines()
     assert lines[0] == (
         "| 公司代码 | 公司名称 | 投资评级 | 昨收盘（港元） | 总市值（百万港元） "
-        "| EPS 2024E | EPS 2025E | PE 2024E | PE 2025E |"
+        "| EPS 2024E（人民币） | EPS 2025E（人民币） | PE 2024E（x） | PE 2025E（x） |"
     )
     assert lines[1] == "|---|---|---|---:|---:|---:|---:|---:|---:|"
     assert lines[2] == TENCENT_ROW
@@ -99,9 +106,9 @@ def test_xlsx_stores_numbers_with_the_display_rules(report: MonthReport, tmp_pat
     assert tencent["昨收盘（港元）"].number_format == "#,##0.0"
     assert round(tencent["总市值（百万港元）"].value) == 3_688_428
     assert tencent["总市值（百万港元）"].number_format == "#,##0"
-    assert tencent["EPS 2024E"].number_format == "#,##0.00"
-    assert round(tencent["PE 2024E"].value, 2) == 15.43
-    assert tencent["PE 2024E"].number_format == "#,##0"
+    assert tencent["EPS 2024E（人民币）"].number_format == "#,##0.00"
+    assert round(tencent["PE 2024E（x）"].value, 2) == 15.43
+    assert tencent["PE 2024E（x）"].number_format == "#,##0"
     # Chinese headers get room: two columns per character.
     assert sheet.column_dimensions["E"].width >= 2 * len("总市值（百万港元）")
     assert sheet.freeze_panes == "C3"
@@ -116,7 +123,7 @@ def test_a_loss_making_year_prints_nm(tmp_path: Path) -> None:
     path = tmp_path / "coverage.xlsx"
     write_xlsx(path, report)
     sheet = load_workbook(path).worksheets[0]
-    assert sheet["H2"].value == "PE 2024E"
+    assert sheet["H2"].value == "PE 2024E（x）"
     assert sheet["H3"].value == "NM"
     assert sheet["F3"].value == -1.5
 
@@ -202,3 +209,67 @@ def test_an_output_path_that_is_a_file_is_refused(report: MonthReport, tmp_path:
     target.write_text("x")
     with pytest.raises(InputError, match="is not a folder"):
         write_report(report, target, ["md"])
+
+
+def test_eps_and_pe_headers_carry_their_units(report: MonthReport) -> None:
+    headers = [c.header for c in printed_coverage(report.groups[0]).columns]
+    assert "EPS 2024E（人民币）" in headers
+    assert "PE 2025E（x）" in headers
+
+
+def test_movers_tables_give_each_decliner_its_outperformance(report: MonthReport) -> None:
+    hong_kong = printed_movers(report)[0]
+    assert hong_kong.title == "港股"
+    rows = hong_kong.text.set_index("code")
+    # The decliners are not in the sentences, only in the tables and charts.
+    assert rows.loc["9988.HK", ["list", "return", "relative"]].tolist() == [
+        "下跌",
+        "-12.4%",
+        "-9.2pct",
+    ]
+    assert rows.loc["3888.HK", "relative"] == "20.0pct"
+    markdown = markdown_table(hong_kong)
+    assert (
+        "| 下跌 | 1 | 9988.HK | 阿里巴巴-SW | -12.4% | 恒生科技指数 | -3.2% | -9.2pct |" in markdown
+    )
+
+
+def test_a_group_without_estimates_is_said_not_printed_empty(tmp_path: Path) -> None:
+    inputs = sample.load_inputs()
+    groups = []
+    for market in ("HK", "US"):
+        codes = inputs.universe.index[inputs.universe["market"] == market]
+        groups.append(
+            dataclasses.replace(
+                inputs,
+                universe=inputs.universe.loc[codes],
+                market=inputs.market.loc[codes],
+                estimates=inputs.estimates.loc[inputs.estimates.index.intersection(codes)],
+            )
+        )
+    report = build_month_report(groups)
+    written = write_report(report, tmp_path, ["md", "html", "csv", "xlsx"])
+    assert [f.path.name for f in written if f.format == "csv"] == ["coverage-1-hk-internet.csv"]
+    note = "US Internet：暂无盈利预测（无公司填写 FY1 EPS），不列入本表。"
+    assert note in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert note in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "（）" not in (tmp_path / "report.md").read_text(encoding="utf-8")
+    sheet = load_workbook(tmp_path / "coverage.xlsx")["US Internet"]
+    assert sheet["A2"].value == note
+
+
+def test_markdown_links_svg_pictures_when_png_is_not_written(
+    report: MonthReport, tmp_path: Path
+) -> None:
+    write_report(report, tmp_path, ["md", "svg"])
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "(movers-hk.svg)" in markdown
+    assert (tmp_path / "movers-hk.svg").exists()
+
+
+def test_a_month_without_closes_says_so() -> None:
+    inputs = dataclasses.replace(sample.load_inputs(), history=None)
+    report = build_month_report(inputs)
+    markdown = report_markdown(report, month_sentences(report))
+    assert "工作簿中没有本月的收盘数据（History 表），行情回顾与图表从略。" in markdown
+    assert TENCENT_ROW in markdown

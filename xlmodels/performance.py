@@ -10,6 +10,7 @@ benchmark, and where each valuation series stands within its own history.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pandas as pd
@@ -140,8 +141,10 @@ def compute_valuation(inputs: CoverageInputs) -> pd.DataFrame:
     pandas DataFrame indexed by code
         One row per code with a ``pe_ttm`` series: ``name``, ``first_date``,
         ``as_of`` (date of the latest value), ``pe_ttm`` (latest value),
-        ``percentile`` (by ``settings.percentile_method``, a fraction) and
-        ``observations``.
+        ``percentile`` (by ``settings.percentile_method``, a fraction),
+        ``observations`` and ``pe_ttm_start`` (the value at the start of the
+        performance period: the last on or before ``settings.period_start``;
+        NaN without a period or a value by then).
 
     Examples
     --------
@@ -150,7 +153,16 @@ def compute_valuation(inputs: CoverageInputs) -> pd.DataFrame:
     >>> float(row["pe_ttm"]), float(round(row["percentile"] * 100, 2))
     (20.59, 8.85)
     """
-    columns = ["name", "first_date", "as_of", "pe_ttm", "percentile", "observations"]
+    columns = [
+        "name",
+        "first_date",
+        "as_of",
+        "pe_ttm",
+        "percentile",
+        "observations",
+        "pe_ttm_start",
+    ]
+    start = inputs.settings.period_start
     history = inputs.history
     if history is None or history["pe_ttm"].isna().all():
         return pd.DataFrame(columns=columns, index=pd.Index([], name="code"))
@@ -159,6 +171,11 @@ def compute_valuation(inputs: CoverageInputs) -> pd.DataFrame:
     for code, series in history.dropna(subset=["pe_ttm"]).groupby("code", sort=False):
         ordered = series.sort_values("date")
         values = ordered["pe_ttm"].to_numpy(dtype=float)
+        before = (
+            ordered["pe_ttm"][ordered["date"] <= pd.Timestamp(start)]
+            if start is not None
+            else ordered["pe_ttm"].iloc[:0]
+        )
         rows[code] = {
             "name": names.get(code, code),
             "first_date": ordered["date"].iloc[0].date(),
@@ -166,6 +183,7 @@ def compute_valuation(inputs: CoverageInputs) -> pd.DataFrame:
             "pe_ttm": float(values[-1]),
             "percentile": percentile_rank(values, method=inputs.settings.percentile_method),
             "observations": len(values),
+            "pe_ttm_start": float(before.iloc[-1]) if len(before) else math.nan,
         }
     table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     table.index.name = "code"

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from xlmodels import sample
@@ -15,13 +16,21 @@ from xlmodels.report.build import FORMATS, parse_formats, write_report
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.fonts import FontNotFoundError
 from xlmodels.report.month import build_month_report
-from xlmodels.report.sources import read_coverage_workbooks
+from xlmodels.report.sources import (
+    distinct_workbooks,
+    read_coverage_workbooks,
+    workbook_warnings,
+)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
     return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _warn(message: str) -> None:
+    errors.print(f"[bold yellow]warning:[/bold yellow] {escape(message)}", soft_wrap=True)
 
 
 @app.command()
@@ -90,7 +99,12 @@ def report(
             if use_sample:
                 inputs = [sample.load_inputs(lang.value)]
             else:
-                inputs = read_coverage_workbooks(workbooks or [])
+                paths, repeats = distinct_workbooks(workbooks or [])
+                for path in repeats:
+                    _warn(f"{path} is given twice; it is read once")
+                inputs = read_coverage_workbooks(paths)
+                for message in workbook_warnings(paths, inputs, lang.value):
+                    _warn(message)
             month = build_month_report(
                 inputs, lang=lang.value, top_n=top, index_codes=_split(index)
             )

@@ -29,7 +29,11 @@ from xlmodels.report.sentences import MonthSentences, SentenceRules, month_sente
 from xlmodels.report.tables import (
     coverage_title,
     markdown_table,
+    movers_title,
+    no_coverage_note,
+    no_month_note,
     printed_coverage,
+    printed_movers,
     write_csv,
     write_xlsx,
 )
@@ -89,9 +93,16 @@ def report_markdown(
         if text:
             lines.append(f"{number}. {text}")
     lines += ["", *(f"{text}\n" for text in sentences.valuation)]
+    if not (sentences.indexes or report.markets or sentences.valuation):
+        lines += [no_month_note(report.lang), ""]
+    for movers in printed_movers(report):
+        lines += [f"**{movers_title(movers.title, report.lang)}**", "", markdown_table(movers), ""]
     lines += [f"## {coverage_title(report.lang)}", ""]
     for group in report.groups:
         table = printed_coverage(group, rules)
+        if table.rows.empty:
+            lines += [no_coverage_note(table.title, report.lang), ""]
+            continue
         if len(report.groups) > 1:
             lines += [f"**{table.title}**", ""]
         lines += [markdown_table(table), ""]
@@ -135,7 +146,8 @@ def write_report(
         if fmt not in formats:
             continue
         if fmt == "md":
-            links = [(p, f"{p.key}.png") for p in pictures] if "png" in formats else []
+            picture_format = next((f for f in ("png", "svg") if f in formats), None)
+            links = [(p, f"{p.key}.{picture_format}") for p in pictures] if picture_format else []
             path = out_dir / "report.md"
             path.write_text(report_markdown(report, sentences, links, rules), encoding="utf-8")
             record(path, fmt, "月报（Markdown）" if zh else "Report (Markdown)")
@@ -150,6 +162,9 @@ def write_report(
         elif fmt == "csv":
             single = len(report.groups) == 1
             for number, group in enumerate(report.groups, start=1):
+                table = printed_coverage(group, rules)
+                if table.rows.empty:
+                    continue  # report.md and report.html say the group has no estimates
                 slug = _slug(group.title)
                 name = (
                     "coverage.csv"
@@ -157,7 +172,7 @@ def write_report(
                     else f"coverage-{number}{'-' + slug if slug else ''}.csv"
                 )
                 path = out_dir / name
-                write_csv(path, printed_coverage(group, rules))
+                write_csv(path, table)
                 record(
                     path,
                     fmt,

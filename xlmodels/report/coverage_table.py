@@ -87,13 +87,17 @@ def coverage_columns(
     """The printed columns of the coverage table, headers in ``settings.lang``.
 
     Currency units in the headers are those of the rows given (``港元/美元``
-    when a table mixes Hong Kong and US listings).
+    when a table mixes Hong Kong and US listings); EPS headers carry the EPS
+    currency and PE headers the multiple's ``x``.
     """
     rules = rules or DisplayRules()
     lang = settings.lang
     labels = settings.year_labels()
     slots = FISCAL_YEARS[: rules.years]
     price_units = _currencies(coverage["price_currency"], lang)
+    # EPS is in the currency the company reports in, often not the quote
+    # currency (RMB EPS of a Hong Kong listing): the header says which.
+    eps_units = _currencies(coverage["eps_currency"], lang)
     if lang == "zh":
         headers = {
             "code": "公司代码",
@@ -117,14 +121,28 @@ def coverage_columns(
         TableColumn("close", headers["close"], decimals=rules.close_decimals),
         TableColumn("market_cap", headers["market_cap"], decimals=rules.market_cap_decimals),
         *(
-            TableColumn(f"eps_{slot}", f"EPS {labels[slot]}", decimals=rules.eps_decimals)
+            TableColumn(
+                f"eps_{slot}",
+                _with_unit(f"EPS {labels[slot]}", eps_units, lang),
+                decimals=rules.eps_decimals,
+            )
             for slot in slots
         ),
         *(
-            TableColumn(f"pe_{slot}", f"PE {labels[slot]}", decimals=rules.pe_decimals)
+            TableColumn(
+                f"pe_{slot}",
+                _with_unit(f"PE {labels[slot]}", "x", lang),
+                decimals=rules.pe_decimals,
+            )
             for slot in slots
         ),
     )
+
+
+def _with_unit(header: str, unit: str, lang: str) -> str:
+    if not unit:
+        return header
+    return f"{header}（{unit}）" if lang == "zh" else f"{header} ({unit})"
 
 
 def _text(value: object) -> str:

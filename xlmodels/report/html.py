@@ -18,7 +18,15 @@ from xlmodels.report.charts import Picture
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.month import MonthReport
 from xlmodels.report.sentences import MonthSentences
-from xlmodels.report.tables import coverage_title, html_table, printed_coverage
+from xlmodels.report.tables import (
+    coverage_title,
+    html_table,
+    movers_title,
+    no_coverage_note,
+    no_month_note,
+    printed_coverage,
+    printed_movers,
+)
 
 __all__ = ["HTML_LANG", "page_title", "report_html", "svg_data_uri"]
 
@@ -37,6 +45,7 @@ h1 { font-size: 1.5rem; margin: 0 0 .25rem; color: #1f3864; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .75rem; padding-bottom: .25rem;
   border-bottom: 2px solid #1f3864; color: #1f3864; }
 .meta { color: #595959; font-size: .85rem; margin: 0; }
+.note { color: #595959; font-style: italic; }
 .review p, .review li { margin: .4rem 0; }
 .review ol { padding-left: 1.5rem; }
 .table-wrap { overflow-x: auto; margin: 0 0 1.25rem; }
@@ -118,9 +127,17 @@ def report_html(
     if markets:
         review.append("<ol>" + "".join(f"<li>{esc(text)}</li>" for text in markets) + "</ol>")
     review.extend(f"<p>{esc(text)}</p>" for text in sentences.valuation)
+    if not review:
+        review.append(f'<p class="note">{esc(no_month_note(lang))}</p>')
+    for movers in printed_movers(report):
+        movers_caption = movers_title(movers.title, lang)
+        review.append(f'<div class="table-wrap">{html_table(movers, movers_caption)}</div>')
     tables = []
     for group in report.groups:
         table = printed_coverage(group, rules)
+        if table.rows.empty:
+            tables.append(f'<p class="note">{esc(no_coverage_note(table.title, lang))}</p>')
+            continue
         caption = table.title if len(report.groups) > 1 else None
         tables.append(f'<div class="table-wrap">{html_table(table, caption)}</div>')
     figures = []
@@ -132,6 +149,11 @@ def report_html(
             f'width="{picture.width}" height="{picture.height}">'
             f"<figcaption>{esc(caption)}</figcaption></figure>"
         )
+    charts = (
+        f"<section><h2>{esc(labels['figures'])}</h2>{''.join(figures)}</section>\n"
+        if figures
+        else ""
+    )
     note = f"<footer><p>{esc(settings.data_note)}</p></footer>" if settings.data_note else ""
     return (
         "<!DOCTYPE html>\n"
@@ -141,6 +163,5 @@ def report_html(
         f'<header><h1>{esc(title)}</h1><p class="meta">{esc(meta)}</p></header>\n<main>\n'
         f'<section class="review"><h2>{esc(labels["review"])}</h2>{"".join(review)}</section>\n'
         f"<section><h2>{esc(coverage_title(lang))}</h2>{''.join(tables)}</section>\n"
-        f"<section><h2>{esc(labels['figures'])}</h2>{''.join(figures)}</section>\n"
-        f"</main>\n{note}\n</body>\n</html>\n"
+        f"{charts}</main>\n{note}\n</body>\n</html>\n"
     )

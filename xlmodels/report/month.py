@@ -30,6 +30,7 @@ import pandas as pd
 
 from xlmodels.coverage import compute_coverage
 from xlmodels.errors import InputError
+from xlmodels.inputs.index_names import known_index_names
 from xlmodels.model import CoverageInputs, Settings
 from xlmodels.movers import top_movers
 from xlmodels.performance import compute_performance, compute_valuation, history_panel
@@ -46,8 +47,8 @@ __all__ = [
 
 #: How the sentences and charts name a market, by language.
 MARKET_NAMES = {
-    "zh": {"HK": "港股", "US": "美股", "CN": "A股"},
-    "en": {"HK": "Hong Kong", "US": "US", "CN": "China A-shares"},
+    "zh": {"HK": "港股", "US": "美股", "A": "A股"},
+    "en": {"HK": "Hong Kong", "US": "US", "A": "China A-shares"},
 }
 
 # Hong Kong short names carry share-class markers (网易-S: secondary listing,
@@ -182,13 +183,20 @@ def _group_title(inputs: CoverageInputs) -> str:
 
 
 def _labels(inputs: CoverageInputs, lang: str) -> pd.Series:
-    """Display name of every company and index by code, in ``lang``."""
+    """Display name of every company and index by code, in ``lang``.
+
+    A workbook stores names in its own language only; a well-known index
+    still gets its usual name in the other (:mod:`xlmodels.inputs.index_names`).
+    """
+    known = known_index_names()
     frames = [inputs.universe, inputs.indexes]
     names = []
-    for frame in frames:
+    for position, frame in enumerate(frames):
         name = frame["name"].astype(object)
         if lang == "en" and "name_en" in frame:
             english = frame["name_en"].astype(object)
+            if position == 1:
+                english = english.fillna(known["name_en"].reindex(frame.index))
             filled = english.map(lambda v: isinstance(v, str) and bool(v.strip()))
             name = english.where(filled, name)
         names.append(name)

@@ -37,7 +37,9 @@ from xlmodels.display import (
     format_multiple,
     format_percent,
     format_points,
+    is_blank,
 )
+from xlmodels.markers import is_nm
 from xlmodels.report.month import IndexMove, MarketMovers, MonthReport
 
 __all__ = [
@@ -240,9 +242,11 @@ def valuation_sentence(
     """Where a PE-TTM series stands today within its history.
 
     ``row`` is a row of :attr:`MonthReport.valuation` (``label``, ``as_of``,
-    ``pe_ttm``, ``percentile``); the percentile is of the whole stored series,
-    which for an index starts at its launch ("成立以来") and for a stock at its
-    listing ("上市以来").
+    ``pe_ttm``, ``percentile``, optionally ``pe_ttm_start``); the percentile
+    is of the whole stored series, which for an index starts at its launch
+    ("成立以来") and for a stock at its listing ("上市以来"). With the value at
+    the start of the month, the sentence opens with the month's direction
+    ("从市盈率看，恒生科技指数估值有下降：..."), judged on the printed decimals.
 
     Examples
     --------
@@ -257,17 +261,36 @@ def valuation_sentence(
     day = pd.Timestamp(row["as_of"]).date()
     multiple = format_multiple(row["pe_ttm"], rules.multiple_decimals)
     percentile = format_percent(row["percentile"], rules.percentile_decimals)
+    direction = _valuation_direction(row, rules.multiple_decimals)
     if lang == "zh":
         since = "成立以来" if kind == "index" else "上市以来"
+        lead = (
+            f"从市盈率看，{name}估值{('有下降', '基本持平', '有上升')[direction + 1]}："
+            if direction is not None
+            else ""
+        )
         return (
-            f"截至 {format_date(day, 'zh')}，{name} PE-TTM 为 {multiple}，"
+            f"{lead}截至 {format_date(day, 'zh')}，{name} PE-TTM 为 {multiple}，"
             f"处于{name}{since} {percentile}分位点。"
         )
     since = "launch" if kind == "index" else "listing"
-    return (
-        f"As of {format_date(day, 'en')}, the {name} traded at {multiple} PE-TTM, "
+    body = (
+        f"as of {format_date(day, 'en')}, the {name} traded at {multiple} PE-TTM, "
         f"at the {percentile} percentile of its history since {since}."
     )
+    if direction is None:
+        return body[0].upper() + body[1:]
+    moved = ("fell", "was little changed", "rose")[direction + 1]
+    return f"On PE, the {name}'s valuation {moved} over the month: {body}"
+
+
+def _valuation_direction(row: pd.Series, decimals: int) -> int | None:
+    """-1, 0 or 1: how PE-TTM moved over the month as printed; None if unknown."""
+    start, end = row.get("pe_ttm_start"), row["pe_ttm"]
+    if start is None or is_blank(start) or is_blank(end) or is_nm(start) or is_nm(end):
+        return None
+    change = round(float(end), decimals) - round(float(start), decimals)
+    return 0 if abs(change) < 0.5 * 10**-decimals else (1 if change > 0 else -1)
 
 
 @dataclass(frozen=True)

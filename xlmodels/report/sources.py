@@ -23,7 +23,14 @@ from xlmodels.spec import SPEC
 from xlmodels.workbook.inputs import coverage_inputs
 from xlmodels.workbook.reader import read_workbook
 
-__all__ = ["check_coverage_workbook", "read_coverage_workbooks"]
+__all__ = [
+    "check_coverage_workbook",
+    "distinct_workbooks",
+    "read_coverage_workbooks",
+    "workbook_warnings",
+]
+
+_LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 
 def check_coverage_workbook(path: Path) -> None:
@@ -63,3 +70,49 @@ def read_coverage_workbooks(paths: Sequence[Path]) -> list[CoverageInputs]:
     for path in paths:
         check_coverage_workbook(path)
     return [coverage_inputs(read_workbook(path)) for path in paths]
+
+
+def distinct_workbooks(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """The paths with repeats removed (first kept), and the repeats.
+
+    A workbook named twice (``hk.xlsx`` and ``./hk.xlsx``) would print its
+    coverage table twice.
+    """
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    repeats: list[Path] = []
+    for path in paths:
+        key = path.resolve()
+        if key in seen:
+            repeats.append(path)
+        else:
+            seen.add(key)
+            unique.append(path)
+    return unique, repeats
+
+
+def workbook_warnings(
+    paths: Sequence[Path], inputs: Sequence[CoverageInputs], lang: str
+) -> list[str]:
+    """What a reader of the report should know about the workbooks it came from.
+
+    * a workbook without daily closes adds nothing to the month's review or
+      its charts;
+    * a workbook written in another language than the report keeps its own
+      names (a workbook stores names in one language).
+    """
+    messages = []
+    for path, item in zip(paths, inputs, strict=True):
+        history = item.history
+        if history is None or history["close"].isna().all():
+            messages.append(
+                f"{path}: no daily closes in its History sheet, so its stocks and indexes "
+                "are left out of the month's review and the charts"
+            )
+        if item.settings.lang != lang:
+            written = _LANGUAGE_NAMES.get(item.settings.lang, item.settings.lang)
+            messages.append(
+                f"{path}: written in {written}, so company names stay as the "
+                f"workbook gives them; build it with --lang {lang} for names in that language"
+            )
+    return messages

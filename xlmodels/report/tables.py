@@ -28,7 +28,13 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlmodels.display import excel_number_format, is_blank
+from xlmodels.display import (
+    excel_number_format,
+    format_number,
+    format_percent,
+    format_points,
+    is_blank,
+)
 from xlmodels.markers import is_nm
 from xlmodels.report.coverage_table import (
     DisplayRules,
@@ -46,7 +52,12 @@ __all__ = [
     "csv_text",
     "html_table",
     "markdown_table",
+    "movers_headers",
+    "movers_title",
+    "no_coverage_note",
+    "no_month_note",
     "printed_coverage",
+    "printed_movers",
     "write_csv",
     "write_xlsx",
 ]
@@ -71,12 +82,23 @@ def coverage_title(lang: str) -> str:
 
 @dataclass(frozen=True)
 class PrintedTable:
-    """A group's coverage table: its columns, source rows and printed strings."""
+    """A printed table (a group's coverage, a market's movers): columns, rows, strings."""
 
     title: str
     columns: tuple[TableColumn, ...]
     rows: pd.DataFrame
     text: pd.DataFrame
+
+
+def no_coverage_note(title: str, lang: str) -> str:
+    """What the report prints for a group without a single company with estimates.
+
+    Such a group (movers monitored for the month, no EPS entered yet) has no
+    row for the coverage table; saying so beats an empty table.
+    """
+    if lang == "zh":
+        return f"{title}：暂无盈利预测（无公司填写 FY1 EPS），不列入本表。"
+    return f"{title}: no company has an FY1 EPS estimate yet; not in the table."
 
 
 def printed_coverage(group: CoverageGroup, rules: DisplayRules | None = None) -> PrintedTable:
@@ -88,6 +110,80 @@ def printed_coverage(group: CoverageGroup, rules: DisplayRules | None = None) ->
         rows=rows,
         text=coverage_display_table(group.coverage, group.settings, rules),
     )
+
+
+#: The movers lists of a market, as the tables label them (zh, en).
+_MOVER_LISTS = (("gainers", "前列", "Top"), ("decliners", "下跌", "Decliners"))
+
+
+def movers_headers(lang: str) -> list[str]:
+    """Headers of a market's movers table: list, rank, stock, returns, relative."""
+    if lang == "zh":
+        return ["类别", "排名", "代码", "名称", "单月涨跌幅", "基准", "基准涨跌幅", "超额收益"]
+    return [
+        "List",
+        "Rank",
+        "Code",
+        "Company",
+        "Return",
+        "Benchmark",
+        "Benchmark return",
+        "Relative",
+    ]
+
+
+def movers_title(market_name: str, lang: str) -> str:
+    """Caption of a market's movers table."""
+    if lang == "zh":
+        return f"{market_name}：本月表现前列与下跌个股"
+    return f"{market_name}: the month's top performers and decliners"
+
+
+def no_month_note(lang: str) -> str:
+    """What the month's review says when no workbook has closes for the period."""
+    if lang == "zh":
+        return "工作簿中没有本月的收盘数据（History 表），行情回顾与图表从略。"
+    return (
+        "The workbooks hold no closes for the month (History sheet): "
+        "the month's review and the charts are left out."
+    )
+
+
+def printed_movers(report: MonthReport) -> list[PrintedTable]:
+    """Each market's top performers and decliners, with their outperformance.
+
+    One table per market (titled with the market's name): the top performers
+    the sentences name, then every stock that fell, worst first; returns in
+    %, outperformance of each stock's own benchmark in pct.
+    """
+    zh = report.lang == "zh"
+    keys = ("list", "rank", "code", "name", "return", "benchmark", "benchmark_return", "relative")
+    kinds = ("text", "number", "text", "text", "number", "text", "number", "number")
+    columns = tuple(
+        TableColumn(key, header, kind=kind)
+        for key, header, kind in zip(keys, movers_headers(report.lang), kinds, strict=True)
+    )
+    tables = []
+    for market in report.markets:
+        rows = []
+        for attribute, zh_label, en_label in _MOVER_LISTS:
+            frame: pd.DataFrame = getattr(market, attribute)
+            for code, mover in frame.iterrows():
+                rows.append(
+                    {
+                        "list": zh_label if zh else en_label,
+                        "rank": format_number(mover["rank"]),
+                        "code": str(code),
+                        "name": str(mover["name"]),
+                        "return": format_percent(mover["return"]),
+                        "benchmark": str(mover["benchmark_name"]),
+                        "benchmark_return": format_percent(mover["benchmark_return"]),
+                        "relative": format_points(mover["relative_return"]),
+                    }
+                )
+        text = pd.DataFrame(rows, columns=list(keys))
+        tables.append(PrintedTable(market.name, columns, text, text))
+    return tables
 
 
 def markdown_table(table: PrintedTable) -> str:
@@ -209,6 +305,9 @@ def _fit_columns(sheet: Worksheet, first_row: int = 2, last_row: int | None = No
 
 def _coverage_sheet(sheet: Worksheet, table: PrintedTable, lang: str, note: str) -> None:
     _text_cell(sheet, 1, 1, f"{coverage_title(lang)} ({table.title})").font = TITLE_FONT
+    if table.rows.empty:
+        _text_cell(sheet, 2, 1, no_coverage_note(table.title, lang)).font = NOTE_FONT
+        return
     _header_row(sheet, 2, [c.header for c in table.columns])
     for offset, code in enumerate(table.rows.index):
         row = 3 + offset
@@ -244,25 +343,9 @@ def _month_sheet(sheet: Worksheet, report: MonthReport) -> None:
         _number_cell(sheet, row, 3, move.period_return, excel_number_format(1, suffix="%"))
         row += 1
     row += 1
-    headers = (
-        ["市场", "类别", "排名", "代码", "名称", "单月涨跌幅", "基准", "基准涨跌幅", "超额收益"]
-        if zh
-        else [
-            "Market",
-            "List",
-            "Rank",
-            "Code",
-            "Company",
-            "Return",
-            "Benchmark",
-            "Benchmark return",
-            "Relative",
-        ]
-    )
-    _header_row(sheet, row, headers)
-    lists = (("gainers", "前列", "Top"), ("decliners", "下跌", "Decliners"))
+    _header_row(sheet, row, ["市场" if zh else "Market", *movers_headers(report.lang)])
     for market in report.markets:
-        for attribute, zh_label, en_label in lists:
+        for attribute, zh_label, en_label in _MOVER_LISTS:
             frame: pd.DataFrame = getattr(market, attribute)
             for code, mover in frame.iterrows():
                 row += 1
