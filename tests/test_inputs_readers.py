@@ -407,3 +407,10 @@ def test_benchmarks_without_an_indexes_file_get_their_usual_names(tmp_path: Path
         "Hang Seng TECH Index",
     ]
     assert inputs.indexes.loc["IXIC.GI", "market"] == "US"
+
+
+def test_a_rating_override_needs_a_reason(tmp_path: Path) -> None:
+    files = _files(tmp_path, estimates="code,rating_override\n0700.HK,Neutral\n")
+    error = _error(lambda: load_inputs(files, SettingsChoices(scheme="guosen", lang="en")))
+    assert error.row == 2
+    assert "without a reason" in str(error)

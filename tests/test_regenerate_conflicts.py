@@ -214,3 +214,27 @@ def test_dry_run_lists_the_changes_cell_by_cell_and_writes_nothing(tmp_path: Pat
     us = by_file(result)["us-internet.xlsx"]
     assert us.status is Status.UPDATED
     assert us.changes_by_sheet["Market"] == 3
+
+
+@pytest.mark.parametrize(
+    ("cell", "typed", "message"),
+    [
+        ("H5", 0, "Target PE (x) (target_multiple) of 0700.HK must be greater than 0, got 0"),
+        ("I5", "FY9", "is 'FY9'; use one of FY1, FY2, FY3, blended"),
+        ("J5", "Buy", "is 'Buy'; use one of"),
+        ("D5", "gaap", "is 'gaap'; use one of adjusted, reported"),
+    ],
+)
+def test_an_input_the_template_forbids_fails_its_workbook_by_cell(
+    folder: Path, cell: str, typed: Any, message: str
+) -> None:
+    type_into(folder / BOOK, {("Estimates", cell): typed})
+    before = snapshot(folder)
+    result = regenerate(folder, _month2(folder))
+    outcome = by_file(result)[BOOK]
+    assert outcome.status is Status.FAILED
+    assert f"sheet 'Estimates' cell {cell}" in outcome.reason
+    assert message in outcome.reason
+    assert "internal error" not in outcome.reason
+    assert snapshot(folder)[BOOK] == before[BOOK]
+    assert by_file(result)["us-internet.xlsx"].status is Status.UPDATED

@@ -229,6 +229,17 @@ def _estimates_frame(
                     row=row,
                     column=headers.get("rating_override"),
                 )
+            reason = record.get("override_reason")
+            if not (isinstance(reason, str) and reason.strip()):
+                # Compliance asks why a published rating departs from the
+                # scheme; the validator fails a workbook without the reason.
+                raise InputError(
+                    f"{code} overrides its rating to {override!r} without a reason; "
+                    "give one in the override_reason column",
+                    file=file,
+                    row=row,
+                    column=headers.get("override_reason") or headers.get("rating_override"),
+                )
     frame = out[list(ESTIMATE_COLUMNS)]
     frame.attrs = {}
     return frame

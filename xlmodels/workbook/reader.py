@@ -8,8 +8,10 @@ stored values (for formulas, the cached results), read with python-calamine;
 the names and the sheet list come from openpyxl in read-only mode.
 
 Anything that cannot be read (a missing sheet or name, text in a number
-input, an unreadable date, a code listed twice) is an
-:class:`~xlmodels.errors.InputError` naming the file, the sheet and the cell.
+input, an unreadable date, a code listed twice) or that breaks an analyst
+input's rule in the spec (a target multiple of 0, a rating the scheme does
+not have) is an :class:`~xlmodels.errors.InputError` naming the file, the
+sheet and the cell.
 This module serves the reports, the validator and regeneration; the writer
 never reads a workbook to compute.
 """
@@ -40,7 +42,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
 from xlmodels.markers import NM
-from xlmodels.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec
+from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
+from xlmodels.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec, choice_values
 from xlmodels.workbook.cells import from_excel_serial
 
 __all__ = [
@@ -365,6 +368,62 @@ _PLACEHOLDERS = {
 }
 
 
+def _check_inputs(
+    sheet: TableSheet,
+    frame: pd.DataFrame,
+    values: _Values,
+    names: dict[str, NamedRange],
+    settings: dict[str, Any],
+) -> None:
+    """Refuse analyst inputs no computation can use, naming the cell.
+
+    A readable cell can still hold what the template's own rules forbid (its
+    data validation is easily pasted over): a target multiple of 0 or less,
+    an EPS basis or target year off the list, a rating the workbook's scheme
+    does not have. Reports and regeneration would fail on them deep inside a
+    computation; here the analyst learns which cell to fix.
+    """
+    code_range = names.get(sheet.range_name("code"))
+    if code_range is None or frame.empty:
+        return
+    offsets = {
+        str(code).strip(): i
+        for i, code in enumerate(values.column(code_range))
+        if not _is_empty(code)
+    }
+    ratings: set[str] | None = None
+    with contextlib.suppress(SchemeError, KeyError, TypeError):
+        scheme = load_scheme(str(settings.get("scheme") or DEFAULT_SCHEME))
+        ratings = {label for lang in ("zh", "en") for label in scheme.labels(lang)}
+    for column in sheet.columns_of(Kind.INPUT):
+        block = names.get(sheet.range_name(column.key))
+        if block is None or column.key not in frame.columns:
+            continue
+        what = f"{column.header('en', _PLACEHOLDERS)} ({column.key})"
+        if column.choices == "rating":
+            accepted = ratings
+        elif column.choices is not None:
+            accepted = set(choice_values(column.choices, lang="en", scheme=DEFAULT_SCHEME))
+        else:
+            accepted = None
+        folded = None if accepted is None else {a.casefold(): a for a in accepted}
+        for code, value in frame[column.key].items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            problem = None
+            if column.positive and isinstance(value, float) and value <= 0:
+                problem = f"must be greater than 0, got {value:g}"
+            elif folded is not None and str(value).strip().casefold() not in folded:
+                problem = f"is {value!r}; use one of {', '.join(sorted(folded.values()))}"
+            if problem:
+                raise InputError(
+                    f"{what} of {code} {problem}",
+                    file=values.file,
+                    sheet=block.sheet,
+                    cell=block.cell(offsets[str(code)]),
+                )
+
+
 def _settings(
     spec: WorkbookSpec, values: _Values, names: dict[str, NamedRange], strict: bool
 ) -> dict[str, Any]:
@@ -515,6 +574,8 @@ def read_workbook(
     }
     settings = _settings(spec, values, names, strict)
     estimates_spec = next(s for s in spec.table_sheets() if s.prefix == "est")
+    if estimates_spec.name in tables:
+        _check_inputs(estimates_spec, tables[estimates_spec.name], values, names, settings)
     input_keys = [c.key for c in estimates_spec.columns_of(Kind.INPUT)]
     estimates = tables.get(estimates_spec.name, pd.DataFrame())
     analyst = AnalystInputs(
