@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -118,6 +119,13 @@ def test_dry_run_json_lists_every_changed_cell(tmp_path: Path) -> None:
     assert "would be updated" in out
     assert "Market: 6 cells" in out
     assert "D5: 398 => 437.8" in out
+    # Every Coverage cell of the month is listed, or the rest counted.
+    listed = re.search(r"Coverage: (\d+) cells\n((?:    .*\n)*)", out)
+    assert listed is not None
+    lines = listed.group(2).splitlines()
+    more = re.search(r"\.\.\. and (\d+) more cells of Coverage", out)
+    shown = len(lines) - (1 if more else 0)
+    assert shown + (int(more.group(1)) if more else 0) == int(listed.group(1))
 
 
 def test_a_bad_input_file_is_one_line_exit_2_and_nothing_written(tmp_path: Path) -> None:

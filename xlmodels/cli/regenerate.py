@@ -40,7 +40,10 @@ from xlmodels.regenerate.plan import coverage_groups
 _FILE = {"exists": True, "dir_okay": False, "readable": True}
 #: Lines of conflicts, differences or changes shown per workbook; --json lists them all.
 _SHOWN = 20
-_CHANGES_PER_SHEET = 3
+#: Cells listed per sheet by a dry run's text output; --json lists every one.
+_CHANGES_PER_SHEET = 10
+#: Characters shown of each side of a change (a long formula keeps its result).
+_SIDE = 72
 _STYLES = {
     Status.CREATED: "green",
     Status.UPDATED: "green",
@@ -67,6 +70,14 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
     )
     with progress:
         yield progress
+
+
+def _clip(text: str) -> str:
+    """One side of a change, shortened in the middle so both ends stay readable."""
+    if len(text) <= _SIDE:
+        return text
+    half = (_SIDE - 3) // 2
+    return f"{text[:half]}...{text[-half:]}"
 
 
 def _more(count: int) -> str:
@@ -105,11 +116,22 @@ def _print_details(result: WorkbookResult, dry_run: bool) -> None:
         for change in result.changes:
             shown = by_sheet.setdefault(change.sheet, [])
             if len(shown) < _CHANGES_PER_SHEET:
-                shown.append(f"{change.cell}: {change.old_text} => {change.new_text}")
+                if change.same_formula:
+                    # Same formula, new inputs: the result is what changes.
+                    old, new = _clip(change.old_value_text), _clip(change.new_value_text)
+                    shown.append(f"{change.cell}: {old} => {new} (formula unchanged)")
+                else:
+                    old, new = _clip(change.old_text), _clip(change.new_text)
+                    shown.append(f"{change.cell}: {old} => {new}")
         for sheet, count in result.changes_by_sheet.items():
             console.print(f"  {escape(sheet)}: {count} cells")
             for line in by_sheet.get(sheet, []):
-                console.print(f"    {escape(line[:160])}")
+                console.print(f"    {escape(line)}", soft_wrap=True)
+            if count > len(by_sheet.get(sheet, [])):
+                console.print(
+                    f"    ... and {count - len(by_sheet.get(sheet, []))} more cells of "
+                    f"{escape(sheet)} (--json lists every cell)"
+                )
 
 
 def _print_summary(result: BatchResult) -> None:

@@ -63,6 +63,20 @@ class CellChange:
     def new_text(self) -> str:
         return self._shown(self.new, self.new_formula)
 
+    @property
+    def same_formula(self) -> bool:
+        """A formula cell whose formula stays and whose result changes."""
+        return self.old_formula is not None and self.old_formula == self.new_formula
+
+    @property
+    def old_value_text(self) -> str:
+        """The old value (the cached result for a formula) without the formula."""
+        return _text(self.old)
+
+    @property
+    def new_value_text(self) -> str:
+        return _text(self.new)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "sheet": self.sheet,
