@@ -137,6 +137,15 @@ class TestBlendedEps:
         # 2024 is a leap year: 366 days from 2023-12-31 to 2024-12-31.
         assert weight == pytest.approx(29 / 366)
 
+    def test_fy1_remaining_of_a_year_ending_on_29_february(self) -> None:
+        # The year began where the last one ended: 2023-02-28, 366 days before.
+        weight = xm.fy1_remaining(dt.date(2024, 1, 15), dt.date(2024, 2, 29))
+        assert weight == pytest.approx(45 / 366)
+
+    def test_fy1_remaining_names_an_argument_that_is_not_a_date(self) -> None:
+        with pytest.raises(ValueError, match="as_of must be a date"):
+            xm.fy1_remaining("2024-01-15", dt.date(2024, 12, 31))  # type: ignore[arg-type]
+
     def test_fy1_remaining_outside_the_year_raises(self) -> None:
         with pytest.raises(ValueError, match="outside the fiscal year"):
             xm.fy1_remaining(dt.date(2025, 1, 2), dt.date(2024, 12, 31))

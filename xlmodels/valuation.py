@@ -181,22 +181,39 @@ def fy1_remaining(as_of: dt.date, fiscal_year_end: dt.date) -> float:
 
     ``w = days from as_of to fiscal_year_end / days in that fiscal year``
 
+    The fiscal year starts where the previous one ended: the same day a year
+    earlier, or the last day of February when the year ends on 29 February.
+
     Examples
     --------
     >>> round(fy1_remaining(dt.date(2024, 12, 2), dt.date(2024, 12, 31)), 4)
     0.0792
+    >>> round(fy1_remaining(dt.date(2024, 1, 15), dt.date(2024, 2, 29)), 4)
+    0.123
     """
-    if isinstance(as_of, dt.datetime):
-        as_of = as_of.date()
-    if isinstance(fiscal_year_end, dt.datetime):
-        fiscal_year_end = fiscal_year_end.date()
-    start = fiscal_year_end.replace(year=fiscal_year_end.year - 1)
+    as_of = _as_date("as_of", as_of)
+    fiscal_year_end = _as_date("fiscal_year_end", fiscal_year_end)
+    start = _a_year_before(fiscal_year_end)
     if not start <= as_of <= fiscal_year_end:
         raise ValueError(
             f"as_of {as_of.isoformat()} is outside the fiscal year ending "
             f"{fiscal_year_end.isoformat()}"
         )
     return (fiscal_year_end - as_of).days / (fiscal_year_end - start).days
+
+
+def _as_date(name: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError(f"{name} must be a date, got {value!r}")
+
+
+def _a_year_before(day: dt.date) -> dt.date:
+    if day.month == 2 and day.day == 29:
+        return dt.date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
 
 
 def peg(pe: Any, eps_growth: Any) -> Any:
