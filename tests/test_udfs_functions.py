@@ -492,3 +492,10 @@ def test_sq_pe_on_numbers_is_the_core_pe(prices: list[float], eps: list[float], 
     result = SQ_PE(column_p, column_e, fx)
     spilled = [row[0] for row in result] if size > 1 else [result]
     assert spilled == [cell(want) for want in expected.reshape(-1)]
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#REF!", "#VALUE!"])
+def test_an_error_in_an_option_cell_is_missing_input_not_a_wrong_option(error: str) -> None:
+    assert SQ_REL_RETURN([[0.1], [0.2]], [[0.05], [0.0]], [[error]]) == [["#N/A"], ["#N/A"]]
+    assert SQ_RATING(0.2, 0.0, error) == "#N/A"
+    assert SQ_PERCENTILE([[1.0], [2.0], [3.0]], 2.0, error) == "#N/A"

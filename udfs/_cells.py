@@ -229,6 +229,10 @@ def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> An
         else:
             fixed[name] = read_text(name, argument.value, argument.default)
     shape = _broadcast_shape(elementwise)
+    if any(isinstance(fixed.get(name), str) and is_error_text(fixed[name]) for name in fixed):
+        # An option cell holding an error (a #N/A looked up from elsewhere)
+        # is missing input like any other, not a wrong option name.
+        return _to_cells(np.full(shape, math.nan), np.full(shape, ERROR, dtype=np.int8))
     codes = _combine(problems, shape)
     try:
         result = np.asarray(_call(core, elementwise, fixed))
