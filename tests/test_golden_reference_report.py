@@ -15,34 +15,32 @@ import xlmodels as xm
 from xlmodels import sample
 from xlmodels.coverage import compute_coverage
 
-# 重点公司盈利预测及投资评级, as printed.
+# 重点公司盈利预测及投资评级 and the month's figures, as printed (bundled with the package).
+PRINTED = sample.load_printed_coverage()
+PRINTED_MONTH = sample.load_printed_month()
 PRINTED_TABLE = {
     # code: (close, market cap HKD mn, EPS 2024E, EPS 2025E, PE 2024E, PE 2025E)
-    "0700.HK": (398.0, 3_688_428, 24.1, 26.3, 15, 14),
-    "9999.HK": (134.4, 431_529, 11.2, 12.0, 11, 10),
-    "3690.HK": (168.7, 1_026_583, 7.1, 8.6, 22, 18),
-    "9988.HK": (83.7, 1_599_221, 7.8, 8.5, 10, 9),
+    str(code): (
+        float(row["close"]),
+        int(row["market_cap_mn"]),
+        float(row["eps_2024e"]),
+        float(row["eps_2025e"]),
+        int(row["pe_2024e"]),
+        int(row["pe_2025e"]),
+    )
+    for code, row in PRINTED.iterrows()
 }
-
 # "跑赢恒生科技指数 20.0pct、12.3pct、11.0pct" and "跑赢纳斯达克指数 14.8pct、5.3pct、-0.1pct".
-PRINTED_OUTPERFORMANCE_PCT = {
-    "3888.HK": 20.0,
-    "9999.HK": 12.3,
-    "0268.HK": 11.0,
-    "SE.N": 14.8,
-    "AMZN.O": 5.3,
-    "WB.O": -0.1,
-}
-PRINTED_RETURNS_PCT = {
-    "3888.HK": 16.7,
-    "9999.HK": 9.1,
-    "0268.HK": 7.7,
-    "SE.N": 21.0,
-    "AMZN.O": 11.5,
-    "WB.O": 6.1,
-    "HSTECH.HI": -3.2,
-    "QNET.GI": 9.2,
-}
+PRINTED_OUTPERFORMANCE_PCT = PRINTED_MONTH["outperformance_pct"].dropna().to_dict()
+PRINTED_RETURNS_PCT = PRINTED_MONTH["return_pct"].to_dict()
+
+
+def test_the_bundled_printed_figures_are_the_reports() -> None:
+    # Guards the data files themselves: the figures quoted in the report's text.
+    assert PRINTED_TABLE["0700.HK"] == (398.0, 3_688_428, 24.1, 26.3, 15, 14)
+    assert len(PRINTED_TABLE) == 4
+    assert list(PRINTED_OUTPERFORMANCE_PCT.values()) == [20.0, 12.3, 11.0, 14.8, 5.3, -0.1]
+    assert PRINTED["fx_eps_to_price"].unique().tolist() == [1.0702]
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +80,14 @@ def test_market_caps_in_hkd_millions_round_to_the_printed_figures(
     assert round(coverage.loc[code, "market_cap"]) == PRINTED_TABLE[code][1]
 
 
-def test_every_covered_company_is_rated_outperform_under_the_guosen_scheme(
+def test_every_covered_company_has_its_printed_rating_under_the_guosen_scheme(
     coverage: pd.DataFrame,
 ) -> None:
-    assert coverage.loc[list(PRINTED_TABLE), "rating"].tolist() == ["优于大市"] * 4
+    assert coverage.loc[PRINTED.index, "rating"].tolist() == PRINTED["rating"].tolist()
+
+
+def test_the_sample_fx_rate_is_the_printed_tables(coverage: pd.DataFrame) -> None:
+    assert coverage.loc[PRINTED.index, "fx"].tolist() == PRINTED["fx_eps_to_price"].tolist()
 
 
 @pytest.mark.parametrize("code", list(PRINTED_RETURNS_PCT))

@@ -191,20 +191,18 @@ class TestOptionalArguments:
 
 
 class TestSeed:
-    CODES: ClassVar = ("0700.HK", "9999.HK", "3690.HK", "9988.HK")
-    PRINTED: ClassVar = {"eps_fy1": [15, 11, 22, 10], "eps_fy2": [14, 10, 18, 9]}
-
-    @pytest.mark.parametrize("year", ["eps_fy1", "eps_fy2"])
+    @pytest.mark.parametrize("year", ["2024e", "2025e"])
     def test_sq_pe_over_the_coverage_table_gives_the_printed_pe(self, year: str) -> None:
-        inputs = sample.load_inputs()
-        prices = [[float(inputs.market.loc[code, "close"])] for code in self.CODES]
-        eps = [[float(inputs.estimates.loc[code, year])] for code in self.CODES]
-        fx = inputs.fx.rate("CNY", "HKD")
+        # The printed table's own close, EPS and FX, as an analyst would type them.
+        table = sample.load_printed_coverage()
+        prices = [[float(close)] for close in table["close"]]
+        eps = [[float(value)] for value in table[f"eps_{year}"]]
+        fx = float(table["fx_eps_to_price"].iloc[0])
         result = SQ_PE(prices, eps, fx)
-        assert [round(row[0]) for row in result] == self.PRINTED[year]
+        assert [round(row[0]) for row in result] == table[f"pe_{year}"].tolist()
         # Without the conversion the table would not round to the printed figures.
         unconverted = SQ_PE(prices, eps)
-        assert [round(row[0]) for row in unconverted] != self.PRINTED[year]
+        assert [round(row[0]) for row in unconverted] != table[f"pe_{year}"].tolist()
 
 
 class TestPercentile:

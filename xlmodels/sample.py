@@ -67,6 +67,21 @@ def load_month_closes() -> pd.DataFrame:
     return _read("month_closes.csv").set_index("code")
 
 
+def load_printed_coverage() -> pd.DataFrame:
+    """The reference report's coverage table exactly as printed, indexed by code.
+
+    Rating, close (HKD), market cap (HKD mn), EPS 2024E/2025E (CNY), PE as
+    printed (whole numbers), the currencies and the HKD per CNY rate of the
+    report date. These are the figures the core must reproduce, not inputs.
+    """
+    return _read("printed_coverage.csv").set_index("code")
+
+
+def load_printed_month() -> pd.DataFrame:
+    """The month's returns and outperformance the report prints, in %/pct, indexed by code."""
+    return _read("printed_month.csv").set_index("code")
+
+
 def load_history() -> pd.DataFrame:
     """Synthetic daily closes and Hang Seng TECH PE-TTM (long format)."""
     history = read_history(sample_path("history.csv"))
