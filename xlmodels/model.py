@@ -90,7 +90,9 @@ class Settings:
         Expected return of the rating benchmark by market over the scheme's
         horizon (fractions); ratings compare upside against it. Default 0.
     percentile_method : str
-        Method of valuation percentiles (see :func:`xlmodels.percentile_rank`).
+        Method of valuation percentiles (see :func:`xlmodels.percentile_rank`);
+        default ``strict``, the share of history below today that reports
+        quote (``SQ_PERCENTILE`` alone defaults to Excel's ``inc``).
     relative_method : str
         ``arithmetic`` (pct, the default) or ``geometric`` relative returns.
     fiscal_year_end : (month, day)
@@ -106,7 +108,8 @@ class Settings:
     scheme: str = DEFAULT_SCHEME
     lang: str = "zh"
     benchmark_expected_returns: dict[str, float] = field(default_factory=dict)
-    percentile_method: str = "inc"
+    # The report's "8.85% 分位点" is the share of history strictly below today.
+    percentile_method: str = "strict"
     relative_method: str = "arithmetic"
     fiscal_year_end: tuple[int, int] = (12, 31)
     data_note: str = ""

@@ -92,9 +92,11 @@ def build(
         typer.Option(
             "--percentile-method",
             callback=_choice(PERCENTILE_METHODS),
-            help=f"Valuation percentile: {', '.join(PERCENTILE_METHODS)}.",
+            help=f"Valuation percentile: {', '.join(PERCENTILE_METHODS)}. strict is the "
+            "share of history below today, what research reports quote; inc is Excel's "
+            "PERCENTRANK.INC.",
         ),
-    ] = "inc",
+    ] = "strict",
     relative_method: Annotated[
         str,
         typer.Option(

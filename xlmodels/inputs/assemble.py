@@ -83,7 +83,7 @@ class SettingsChoices:
     period_end: dt.date | None = None
     scheme: str = DEFAULT_SCHEME
     lang: str = "zh"
-    percentile_method: str = "inc"
+    percentile_method: str = "strict"
     relative_method: str = "arithmetic"
     fiscal_year_end: tuple[int, int] = (12, 31)
     benchmark_expected_returns: Mapping[str, float] | None = None
