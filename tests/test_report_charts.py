@@ -161,3 +161,14 @@ def test_chinese_bars_are_red_for_rises(report: MonthReport) -> None:
     left = figure.axes[0]
     colours = {matplotlib.colors.to_hex(bar.get_facecolor()) for bar in left.patches}
     assert colours == ({"#c8312b"} if report.lang == "zh" else {"#1f8a4c"})
+
+
+def test_a_market_where_nothing_fell_gets_one_full_width_panel(report: MonthReport) -> None:
+    us = next(market for market in report.markets if market.market == "US")
+    assert us.decliners.empty
+    figure = movers_figure(us, report)
+    assert len(figure.axes) == 1
+    title = figure.axes[0].get_title(loc="left")
+    assert title in ("涨幅前 3（本月无下跌个股）", "Top 3 gainers (no stock fell this month)")
+    hong_kong = movers_figure(report.markets[0], report)
+    assert len(hong_kong.axes) == 2

@@ -71,6 +71,8 @@ def parse_formats(values: Iterable[str] | None) -> tuple[str, ...]:
                 )
             if name not in chosen:
                 chosen.append(name)
+    if values and not chosen:
+        raise InputError(f"--format is empty: choose from {', '.join(FORMATS)}")
     return tuple(chosen) if chosen else FORMATS
 
 

@@ -178,7 +178,6 @@ def movers_figure(
     labels = _labels(lang)
     with _font_context(font):
         figure = _new_figure(size)
-        left, right = figure.subplots(1, 2)
         benchmarks = market.benchmarks()
         values = [
             *(market.leaders["return"].astype(float) * 100),
@@ -190,19 +189,26 @@ def movers_figure(
         pad = max(high - low, 1.0) * 0.2
         limits = (low - (pad if low < 0 else 0), high + (pad if high > 0 else 0))
         colours = COLOURS.get(lang, COLOURS["en"])
-        n = len(market.leaders)
-        _bars(
-            left,
-            market.leaders,
-            labels["risers"].format(n=n),
-            labels["no_risers"],
-            colours,
-            limits,
-        )
-        _bars(right, market.decliners, labels["decliners"], labels["no_decliners"], colours, limits)
+        panels = [
+            (market.leaders, labels["risers"].format(n=len(market.leaders)), labels["no_risers"]),
+            (market.decliners, labels["decliners"], labels["no_decliners"]),
+        ]
+        # A month where nothing fell (or nothing rose) gets one full-width
+        # panel, its title saying what is missing, not half a chart of blank.
+        kept = [i for i, panel in enumerate(panels) if not panel[0].empty] or [0]
+        shown = [panels[i] for i in kept]
+        missing = [panel[2] for i, panel in enumerate(panels) if i not in kept]
+        axes_row = figure.subplots(1, len(shown), squeeze=False)[0]
+        drawn: list[tuple[Axes, pd.DataFrame]] = []
+        for axes, (frame, title, empty) in zip(axes_row, shown, strict=True):
+            heading = f"{title}（{missing[0]}）" if missing and lang == "zh" else title
+            if missing and lang != "zh":
+                heading = f"{title} ({missing[0].lower()})"
+            _bars(axes, frame, heading, empty, colours, limits)
+            drawn.append((axes, frame))
         for position, (_, name, ret) in enumerate(benchmarks):
             colour = REFERENCE_COLOURS[position % len(REFERENCE_COLOURS)]
-            for axes, frame in ((left, market.leaders), (right, market.decliners)):
+            for axes, frame in drawn:
                 if frame.empty:
                     continue
                 axes.axvline(
@@ -213,9 +219,8 @@ def movers_figure(
                     label=f"{name} {format_percent(ret, 1)}",
                 )
         if benchmarks:
-            drawn = left if not market.leaders.empty else right
             figure.legend(
-                *drawn.get_legend_handles_labels(),
+                *drawn[0][0].get_legend_handles_labels(),
                 loc="outside lower center",
                 ncols=min(len(benchmarks), 3),
                 fontsize=TEXT,
