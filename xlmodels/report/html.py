@@ -52,7 +52,7 @@ h2 { font-size: 1.15rem; margin: 2rem 0 .75rem; padding-bottom: .25rem;
 table.coverage { border-collapse: collapse; width: 100%; font-size: .85rem; }
 table.coverage caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 table.coverage th { background: #1f3864; color: #fff; font-weight: 600; padding: .4rem .5rem;
-  white-space: nowrap; }
+  vertical-align: bottom; word-break: keep-all; }
 table.coverage td { padding: .35rem .5rem; border-bottom: 1px solid #d9d9d9;
   white-space: nowrap; }
 table.coverage tbody tr:nth-child(even) td { background: #f3f6fb; }
