@@ -78,6 +78,7 @@ class Arguments:
         self._pandas_argument = ""
         self._frames: list[pd.DataFrame] = []
         self._shapes: list[tuple[str, tuple[int, ...]]] = []
+        self._complete: set[str] = set()
         self._series_as_column = any(isinstance(v, pd.DataFrame) for v in elementwise) and any(
             isinstance(v, pd.Series) for v in elementwise
         )
@@ -121,7 +122,7 @@ class Arguments:
                 array = _object_to_float(name, raw.astype(object), labels)
         else:
             array = np.asarray(_element_to_float(name, raw, lambda: name), dtype=np.float64)
-        if (positive or nonnegative) and array.size and _may_break(array, positive):
+        if (positive or nonnegative) and array.size and self._may_break(name, array, positive):
             bad = array <= 0 if positive else array < 0
             if bad.any():
                 flat = int(np.flatnonzero(bad)[0])
@@ -132,6 +133,22 @@ class Arguments:
             array = array.reshape(-1, 1)
         self._check_shape(name, array.shape[:-1] if series_axis and array.ndim else array.shape)
         return array
+
+    def _may_break(self, name: str, array: FloatArray, positive: bool) -> bool:
+        # One reduction without a temporary settles the common all-valid case;
+        # a NaN minimum (missing values present) needs the element-wise test.
+        lowest = array.min()
+        if not np.isnan(lowest):
+            self._complete.add(name)
+        return bool(np.isnan(lowest) or (lowest <= 0 if positive else lowest < 0))
+
+    def may_be_missing(self, name: str) -> bool:
+        """False when argument ``name`` is known to hold no missing value.
+
+        Known for arguments read with ``positive`` or ``nonnegative``: their
+        check already reduced them to a minimum.
+        """
+        return name not in self._complete
 
     def _check_shape(self, name: str, shape: tuple[int, ...]) -> None:
         self._shapes.append((name, shape))
@@ -166,13 +183,6 @@ class Arguments:
             if result.shape == frame.shape:
                 return pd.DataFrame(result, index=frame.index, columns=frame.columns)
         return result
-
-
-def _may_break(array: FloatArray, positive: bool) -> bool:
-    # One reduction without a temporary settles the common all-valid case;
-    # a NaN minimum (missing values present) needs the element-wise test.
-    lowest = array.min()
-    return bool(np.isnan(lowest) or (lowest <= 0 if positive else lowest < 0))
 
 
 def to_scalar(value: Any) -> Any:

@@ -143,6 +143,11 @@ def mark_nm(
     missing, not NM. Only the flagged positions are
     inspected, which keeps the common case (few NM) cheap.
     """
+    # One reduction tells whether an input has any missing value at all (a
+    # NaN minimum); the usual complete input then costs no positional work.
+    unless_missing = tuple(
+        values for values in unless_missing if values.size and np.isnan(values.min())
+    )
     if not unless_missing:
         np.copyto(result, _NM_FLOAT64, where=where)
         return

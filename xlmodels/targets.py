@@ -248,5 +248,6 @@ def upside(target_price: Any, price: Any) -> Any:
     if np.isnan(target).any():
         not_meaningful |= is_nm(target)
     if not_meaningful.any():
-        mark_nm(result, not_meaningful, unless_missing=(current,))
+        missing = (current,) if args.may_be_missing("price") else ()
+        mark_nm(result, not_meaningful, unless_missing=missing)
     return args.wrap(result, "upside")

@@ -30,7 +30,9 @@ __all__ = [
 _NEGLIGIBLE_EARNINGS = 1e-290
 
 
-def _multiple(price: FloatArray, earnings: FloatArray, fx: FloatArray) -> FloatArray:
+def _multiple(
+    price: FloatArray, earnings: FloatArray, fx: FloatArray, price_may_be_missing: bool = True
+) -> FloatArray:
     denominator = np.asarray(np.multiply(earnings, fx), dtype=np.float64)
     # Earnings this close to zero are zero: the multiple would overflow to
     # infinity for any real share price, and an infinite PE means nothing.
@@ -43,7 +45,7 @@ def _multiple(price: FloatArray, earnings: FloatArray, fx: FloatArray) -> FloatA
         else:
             result = np.asarray(price / denominator, dtype=np.float64)
     if not_meaningful.any():
-        mark_nm(result, not_meaningful, unless_missing=(price,))
+        mark_nm(result, not_meaningful, unless_missing=(price,) if price_may_be_missing else ())
     return result
 
 
@@ -80,7 +82,7 @@ def pe(price: Any, eps: Any, fx: Any = 1.0) -> Any:
     p = args.number("price", price, positive=True)
     e = args.number("eps", eps)
     f = args.number("fx", fx, positive=True)
-    return args.wrap(_multiple(p, e, f), "pe")
+    return args.wrap(_multiple(p, e, f, args.may_be_missing("price")), "pe")
 
 
 def pe_ttm(price: Any, quarterly_eps: Any, fx: Any = 1.0) -> Any:
@@ -117,7 +119,7 @@ def pe_ttm(price: Any, quarterly_eps: Any, fx: Any = 1.0) -> Any:
         raise ValueError(f"quarterly_eps needs at least 4 quarters, got {count}")
     ttm = quarters[..., -4:].sum(axis=-1)
     f = args.number("fx", fx, positive=True)
-    return args.wrap(_multiple(p, ttm, f), "pe_ttm")
+    return args.wrap(_multiple(p, ttm, f, args.may_be_missing("price")), "pe_ttm")
 
 
 def pe_lyr(price: Any, last_annual_eps: Any, fx: Any = 1.0) -> Any:
@@ -146,7 +148,7 @@ def pe_lyr(price: Any, last_annual_eps: Any, fx: Any = 1.0) -> Any:
     p = args.number("price", price, positive=True)
     e = args.number("last_annual_eps", last_annual_eps)
     f = args.number("fx", fx, positive=True)
-    return args.wrap(_multiple(p, e, f), "pe_lyr")
+    return args.wrap(_multiple(p, e, f, args.may_be_missing("price")), "pe_lyr")
 
 
 def blended_eps(eps_fy1: Any, eps_fy2: Any, fy1_remaining: Any) -> Any:
