@@ -7,11 +7,13 @@ import dataclasses
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from xlmodels import sample
 from xlmodels.errors import InputError
+from xlmodels.model import CoverageInputs
 from xlmodels.report.build import FORMATS, parse_formats, report_markdown, write_report
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.month import MonthReport, build_month_report
@@ -37,6 +39,22 @@ def _with_name(report: MonthReport, code: str, name: object) -> MonthReport:
     coverage = group.coverage.copy()
     coverage.loc[code, "name"] = name
     return dataclasses.replace(report, groups=(dataclasses.replace(group, coverage=coverage),))
+
+
+def _by_market(inputs: CoverageInputs, estimates: pd.DataFrame) -> list[CoverageInputs]:
+    """The sample as two coverage workbooks: Hong Kong, then US."""
+    groups = []
+    for market in ("HK", "US"):
+        codes = inputs.universe.index[inputs.universe["market"] == market]
+        groups.append(
+            dataclasses.replace(
+                inputs,
+                universe=inputs.universe.loc[codes],
+                market=inputs.market.loc[codes],
+                estimates=estimates.loc[estimates.index.intersection(codes)],
+            )
+        )
+    return groups
 
 
 def test_markdown_table_in_the_reference_layout(report: MonthReport) -> None:
@@ -178,18 +196,7 @@ def test_two_groups_give_one_csv_each(tmp_path: Path) -> None:
     # Give the US names estimates so that both groups have a coverage table.
     for code in ("SE.N", "AMZN.O", "WB.O"):
         estimates.loc[code] = estimates.loc["0700.HK"]
-    groups = []
-    for market in ("HK", "US"):
-        codes = inputs.universe.index[inputs.universe["market"] == market]
-        groups.append(
-            dataclasses.replace(
-                inputs,
-                universe=inputs.universe.loc[codes],
-                market=inputs.market.loc[codes],
-                estimates=estimates.loc[estimates.index.intersection(codes)],
-            )
-        )
-    report = build_month_report(groups)
+    report = build_month_report(_by_market(inputs, estimates))
     written = write_report(report, tmp_path, ["csv", "xlsx"])
     assert [f.path.name for f in written] == [
         "coverage.xlsx",
@@ -236,18 +243,7 @@ def test_movers_tables_give_each_decliner_its_outperformance(report: MonthReport
 
 def test_a_group_without_estimates_is_said_not_printed_empty(tmp_path: Path) -> None:
     inputs = sample.load_inputs()
-    groups = []
-    for market in ("HK", "US"):
-        codes = inputs.universe.index[inputs.universe["market"] == market]
-        groups.append(
-            dataclasses.replace(
-                inputs,
-                universe=inputs.universe.loc[codes],
-                market=inputs.market.loc[codes],
-                estimates=inputs.estimates.loc[inputs.estimates.index.intersection(codes)],
-            )
-        )
-    report = build_month_report(groups)
+    report = build_month_report(_by_market(inputs, inputs.estimates))
     written = write_report(report, tmp_path, ["md", "html", "csv", "xlsx"])
     assert [f.path.name for f in written if f.format == "csv"] == ["coverage-1-hk-internet.csv"]
     note = "US Internet：暂无盈利预测（无公司填写 FY1 EPS），不列入本表。"
