@@ -414,3 +414,13 @@ def test_a_rating_override_needs_a_reason(tmp_path: Path) -> None:
     error = _error(lambda: load_inputs(files, SettingsChoices(scheme="guosen", lang="en")))
     assert error.row == 2
     assert "without a reason" in str(error)
+
+
+def test_every_bad_cell_of_a_column_is_named_in_one_error(tmp_path: Path) -> None:
+    market = MARKET.replace("398.0", "abc").replace("83.7", "-3")
+    files = _files(tmp_path, market=market)
+    error = _error(lambda: load_inputs(files))
+    assert error.column == "close"
+    assert "2 rows of this column need fixing" in str(error)
+    assert "expected a number, got 'abc'" in str(error)
+    assert "must be a number above 0, got '-3'" in str(error)

@@ -52,32 +52,68 @@ def is_missing_cell(cell: Any) -> bool:
     return False
 
 
-def _fail(table: RawTable, match: ColumnMatch, index: int, message: str) -> Exception:
-    return table.error(message, row=table.row_numbers[index], column=match.header)
+#: Bad cells of one column named in one message; the count covers the rest.
+_LISTED = 8
+
+
+class _Problems:
+    """The bad cells of one column, reported together in one error.
+
+    An analyst fixing an export wants every bad row of a column at once,
+    not one per run; the error's ``row`` is the first of them.
+    """
+
+    def __init__(self, table: RawTable, match: ColumnMatch) -> None:
+        self.table, self.match = table, match
+        self.found: list[tuple[int, str]] = []
+
+    def add(self, index: int, message: str) -> None:
+        self.found.append((self.table.row_numbers[index], message))
+
+    def raise_any(self) -> None:
+        if not self.found:
+            return
+        first_row, first = self.found[0]
+        if len(self.found) == 1:
+            raise self.table.error(first, row=first_row, column=self.match.header)
+        shown = "; ".join(f"row {row}: {message}" for row, message in self.found[:_LISTED])
+        more = len(self.found) - _LISTED
+        tail = f"; and {more} more rows" if more > 0 else ""
+        raise self.table.error(
+            f"{len(self.found)} rows of this column need fixing: {shown}{tail}",
+            row=first_row,
+            column=self.match.header,
+        )
 
 
 def read_numbers(table: RawTable, match: ColumnMatch) -> npt.NDArray[np.float64]:
-    """The column as floats (NaN where missing), scaled by its unit."""
+    """The column as floats (NaN where missing), scaled by its unit.
+
+    Every bad cell of the column is named in the one error raised.
+    """
     cells = table.column(match.position)
     out = np.empty(len(cells), dtype=np.float64)
+    problems = _Problems(table, match)
     for index, cell in enumerate(cells):
+        value = math.nan
         if isinstance(cell, bool):
-            raise _fail(table, match, index, f"expected a number, got {cell!r}")
-        if isinstance(cell, int | float):
+            problems.add(index, f"expected a number, got {cell!r}")
+        elif isinstance(cell, int | float):
             value = float(cell)
-        elif is_missing_cell(cell):
-            value = math.nan
-        else:
+        elif not is_missing_cell(cell):
             text = str(cell).strip().replace(",", "").replace(" ", "")
             try:
                 value = float(text)
             except ValueError:
-                raise _fail(table, match, index, f"expected a number, got {cell!r}") from None
-            if not math.isfinite(value):
-                raise _fail(table, match, index, f"expected a number, got {cell!r}")
+                problems.add(index, f"expected a number, got {cell!r}")
+            else:
+                if not math.isfinite(value):
+                    problems.add(index, f"expected a number, got {cell!r}")
+                    value = math.nan
         if match.field.positive and value <= 0:
-            raise _fail(table, match, index, f"must be a number above 0, got {cell!r}")
+            problems.add(index, f"must be a number above 0, got {cell!r}")
         out[index] = value
+    problems.raise_any()
     if match.multiplier != 1.0:
         out *= match.multiplier
     return out
@@ -108,6 +144,7 @@ def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
     cells = table.column(match.position)
     seen: dict[Any, dt.date | None] = {}
     out: list[dt.date | None] = []
+    problems = _Problems(table, match)
     for index, cell in enumerate(cells):
         if is_missing_cell(cell):
             out.append(None)
@@ -117,8 +154,9 @@ def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
             seen[key] = _parse_date(cell)
         value = seen[key]
         if value is None:
-            raise _fail(table, match, index, f"expected a date such as 2024-11-29, got {cell!r}")
+            problems.add(index, f"expected a date such as 2024-11-29, got {cell!r}")
         out.append(value)
+    problems.raise_any()
     return out
 
 
@@ -144,12 +182,14 @@ def read_texts(table: RawTable, match: ColumnMatch) -> list[str | None]:
 def read_currencies(table: RawTable, match: ColumnMatch) -> list[str | None]:
     """The column as ISO currency codes (``人民币`` -> ``CNY``)."""
     out: list[str | None] = []
+    problems = _Problems(table, match)
     for index, text in enumerate(read_texts(table, match)):
         if text is None:
             out.append(None)
             continue
         code = normalise_currency(text)
         if not re.fullmatch(r"[A-Z]{3}", code):
-            raise _fail(table, match, index, f"expected a currency code such as HKD, got {text!r}")
+            problems.add(index, f"expected a currency code such as HKD, got {text!r}")
         out.append(code)
+    problems.raise_any()
     return out
