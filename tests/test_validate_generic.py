@@ -40,6 +40,9 @@ def test_relative_shapes_compare_formulas_across_rows() -> None:
         "SET_FY1_YEAR+LOG10(RC)+9.99E+307"
     )
     assert normalize("= sum( a1 , _xlfn.STDEV.S(B1) )") == "SUM(A1,STDEV.S(B1))"
+    # LibreOffice saves the logical constants as calls; text is left alone.
+    assert normalize('=(A1=FALSE())*(B1=true())&"TRUE()"') == '(A1=FALSE)*(B1=TRUE)&"TRUE()"'
+    assert normalize("=ISTRUE()+MY.FALSE()") == "ISTRUE()+MY.FALSE()"
 
 
 def test_error_literals_and_external_references_outside_text() -> None:

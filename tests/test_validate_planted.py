@@ -22,6 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels import sample
 from xlmodels.spec import SPEC
 from xlmodels.validate import Finding, Severity, validate_file, validate_paths
@@ -368,6 +369,23 @@ def test_a_clean_workbook_has_no_finding(tmp_path: Path, mode: str, lang: str) -
     write_workbook(path, sample.load_inputs(lang=lang), mode=mode)
     report = validate_file(path)
     assert report.findings == ()
+
+
+@pytest.mark.libreoffice
+def test_a_native_workbook_saved_by_libreoffice_validates_clean(
+    soffice: str, tmp_path: Path
+) -> None:
+    # LibreOffice writes TRUE and FALSE as TRUE() and FALSE() in the model
+    # rating's formula; nothing else it saves differs from the spec's text.
+    books = []
+    for lang in ("zh", "en"):
+        books.append(tmp_path / f"native-{lang}.xlsx")
+        write_workbook(books[-1], sample.load_inputs(lang=lang), mode="native")
+    profile = libreoffice_profile(tmp_path / "profile", recalculate=False)
+    saved = libreoffice_convert(soffice, profile, books, tmp_path / "saved", "xlsx")
+    report = validate_paths(saved)
+    assert len(report.files) == 2
+    assert [f for f in report.findings if f.severity is Severity.ERROR] == []
 
 
 def test_a_workbook_saved_by_openpyxl_is_checked_from_its_inputs(
