@@ -205,6 +205,18 @@ def test_configuration_mistakes_are_usage_errors_naming_the_key(
     assert named in result.output
 
 
+def test_settings_tables_in_brackets_are_printed(tmp_path: Path) -> None:
+    # Rich reads "[tool.xlmodels.validate]" as a markup tag unless it is escaped.
+    help_text = runner.invoke(app, ["validate", "--help"], env={"COLUMNS": "200"}).output
+    assert "(default: [tool.xlmodels.validate] of the nearest pyproject.toml)" in help_text
+    path = tmp_path / "bad.toml"
+    path.write_text("[tool.xlmodels.validate]\nstale-days = 3\n")
+    simple_workbook(tmp_path / "any.xlsx")
+    result = runner.invoke(app, ["validate", str(tmp_path / "any.xlsx"), "--config", str(path)])
+    assert result.exit_code == 2
+    assert "unknown setting 'stale-days' in [tool.xlmodels.validate]; known: " in result.output
+
+
 def test_the_nearest_pyproject_with_a_table_is_used(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.xlmodels.validate]\nstale-price-days = 9\n")
     inner = tmp_path / "a" / "b"

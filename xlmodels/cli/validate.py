@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from xlmodels.cli._app import EXIT_USAGE, app, console, errors, user_errors
 from xlmodels.validate import all_rules, load_config, rules_table, validate_paths
@@ -41,8 +42,9 @@ def validate(
         Path | None,
         typer.Option(
             "--config",
-            help="TOML settings file (default: [tool.xlmodels.validate] of the nearest "
-            "pyproject.toml).",
+            # Help is Rich markup: unescaped, the table name would read as a tag and vanish.
+            help=f"TOML settings file (default: {escape('[tool.xlmodels.validate]')} of the "
+            "nearest pyproject.toml).",
         ),
     ] = None,
     jobs: Annotated[
