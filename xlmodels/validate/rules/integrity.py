@@ -24,32 +24,70 @@ from xlmodels.validate.values import describe, header_label
 
 _MODES = ("sq", "native")
 
+#: What each error value means and what to do about it: the fix of a finding
+#: names the errors its cell shows or its formula holds, not #REF! alone.
+_ERROR_HINTS = {
+    "#REF!": "#REF! means the formula refers to cells that were deleted: restore them or "
+    "rewrite the reference (xlmodels regenerate rewrites every spec formula).",
+    "#DIV/0!": "#DIV/0! means a division by zero or by an empty cell: fill in the input "
+    "the formula divides by (a close, an EPS, a share count), or correct the formula.",
+    "#N/A": "#N/A means a lookup found nothing: check that the code or date it looks up is "
+    "on the sheet it looks in (Market, Estimates, History), spelled the same.",
+    "#NAME?": "#NAME? means an unknown function or name: SQ_ functions need the xlwings "
+    "add-in (or a workbook with native formulas: xlmodels regenerate --formulas native); "
+    "otherwise check the spelling of the function or the named range.",
+    "#VALUE!": "#VALUE! means a value of the wrong kind: look for text (a number typed as "
+    "text, 'n/a') in the cells the formula reads.",
+    "#NUM!": "#NUM! means a number out of range (too large, or no valid result): check the "
+    "inputs the formula reads.",
+    "#NULL!": "#NULL! means two ranges that do not meet (a space where a comma or a colon "
+    "belongs): correct the formula's ranges.",
+    "#SPILL!": "#SPILL! means an array result has no room: clear the cells it spills into.",
+}
+_OTHER_ERRORS = (
+    "Recalculate the workbook in a current Excel; if the error stays, repair the formula or "
+    "the input it reads."
+)
+
 
 @rule(
     "integrity.error-value",
     Severity.ERROR,
     "A cell shows an error value (#REF!, #DIV/0!, #N/A, #NAME?, #VALUE!...) or its "
     "formula contains one.",
-    "Repair the formula or the input it reads; #REF! means the formula refers to cells "
-    "that were deleted.",
+    "Repair the formula or the input it reads; each finding says what its error value means.",
 )
 def error_value(context: WorkbookContext) -> Iterator[Hit]:
     for sheet in context.book.sheets.values():
         positions: dict[tuple[int, int], list[str]] = {}
+        codes: dict[tuple[int, int], list[str]] = {}
         for (row, column), formula in sheet.formulas.items():
-            literals = error_literals(formula)
+            literals = list(dict.fromkeys(error_literals(formula)))
             if literals:
                 positions.setdefault((row, column), []).append(
-                    f"its formula contains {', '.join(dict.fromkeys(literals))} ({formula})"
+                    f"its formula contains {', '.join(literals)} ({formula})"
                 )
+                codes.setdefault((row, column), []).extend(literals)
         # A sheet read by calamine has no error cell: the byte scan found none,
         # or openpyxl would have read it (calamine shows errors as empty text).
         values = () if sheet.reader == "calamine" else sheet.cells()
         for row, column, value in values:
             if isinstance(value, CellError):
                 positions.setdefault((row, column), []).insert(0, f"shows {value.code}")
-        for (row, column), parts in sorted(positions.items()):
-            yield Hit("; ".join(parts), sheet.name, cell_name(row, column))
+                codes.setdefault((row, column), []).insert(0, value.code)
+        for position, parts in sorted(positions.items()):
+            yield Hit(
+                "; ".join(parts),
+                sheet.name,
+                cell_name(*position),
+                fix=error_hint(codes[position]),
+            )
+
+
+def error_hint(codes: list[str]) -> str:
+    """The fix for a cell holding these error values, each explained once."""
+    hints = [_ERROR_HINTS.get(code.upper(), _OTHER_ERRORS) for code in dict.fromkeys(codes)]
+    return " ".join(dict.fromkeys(hints))
 
 
 @lru_cache(maxsize=65536)
