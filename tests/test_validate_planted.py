@@ -411,6 +411,25 @@ def test_a_workbook_saved_by_openpyxl_is_checked_from_its_inputs(
     assert by_rule == {}
 
 
+def test_a_rating_mismatch_names_the_benchmark_expected_return(
+    clean: bytes, tmp_path: Path
+) -> None:
+    # HK's benchmark expected return raised to 35% after the ratings were computed.
+    path = tmp_path / "benchmark.xlsx"
+    path.write_bytes(plant(clean, {"Settings": [cell("B27", number(0.35))]}))
+    findings = {f.location: f for f in validate_file(path).findings}
+    rating = findings[loc("Coverage", at("Coverage", "rating"))]
+    assert rating.rule == "finance.rating-mismatch"
+    assert rating.message == (
+        "rating of 0700.HK is '优于大市', but the guosen scheme gives '中性' for an upside of "
+        "41.4% against the HK benchmark expected return of 35.0% and no override is recorded"
+    )
+    # A zero benchmark expected return goes unsaid.
+    path.write_bytes(DEFECTS["finance.rating-mismatch"].planted(clean))
+    (finding,) = [f for f in validate_file(path).findings if f.rule == "finance.rating-mismatch"]
+    assert finding.message.endswith("for an upside of 41.4% and no override is recorded")
+
+
 def test_the_unconverted_pe_is_named_as_such(clean: bytes, tmp_path: Path) -> None:
     path = tmp_path / "pe.xlsx"
     path.write_bytes(

@@ -133,6 +133,7 @@ class Recomputed:
             [self.benchmark_returns.get(str(row.inputs.get("market")), 0.0) for row in self.rows]
         )
         rated = scheme.rate(results["upside"], bench, self.lang)
+        results["benchmark_return"] = bench
         for index, row in enumerate(self.rows):
             for key, array in results.items():
                 row.computed[key] = array[index]
