@@ -24,7 +24,7 @@ import pytest
 
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels import sample
-from xlmodels.spec import SPEC
+from xlmodels.spec import SPEC, column_letter
 from xlmodels.validate import Finding, Severity, validate_file, validate_paths
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.package import read_workbook_part
@@ -115,6 +115,27 @@ def change_formula(ref: str, old: str, new: str) -> Edit:
         assert old in match.group(1), f"{old!r} not in {ref}"
         start, end = match.span(1)
         return xml[:start] + match.group(1).replace(old, new, 1) + xml[end:]
+
+    return edit
+
+
+def blank(ref: str) -> Edit:
+    """Empty cell ``ref``, keeping its style."""
+    return cell(ref, lambda attrs, f: f"{attrs}/>")
+
+
+def clear_row(sheet: str, row: int) -> list[Edit]:
+    """Empty every spec column of ``row``: a row cleared instead of deleted."""
+    return [blank(f"{column_letter(i)}{row}") for i in range(len(SPEC.sheet(sheet).columns))]
+
+
+def copy_value(source: str, target: str) -> Edit:
+    """Give ``target`` the value ``source`` holds (a number)."""
+
+    def edit(xml: str) -> str:
+        match = re.search(rf'<c r="{source}"[^>]*><v>([^<]*)</v>', xml)
+        assert match, f"no value in {source}"
+        return cell(target, number(float(match.group(1))))(xml)
 
     return edit
 
@@ -281,6 +302,18 @@ DEFECTS: dict[str, Defect] = {
         # The row now claims Tencent's code but still shows NetEase's month.
         knock_on={"Performance!row:6"},
     ),
+    "data.blank-row": Defect(
+        # A company cleared instead of deleted; a negative close further down.
+        lambda d: plant(
+            d, {"Market": [*clear_row("Market", 9), cell(at("Market", "close", 11), number(-5.0))]}
+        ),
+        {
+            "data.blank-row": {"Market!A9"},
+            "data.not-positive": {loc("Market", at("Market", "close", 11))},
+        },
+        # Coverage still shows the cleared company's and the close's old numbers.
+        knock_on=_coverage_row(9) | _coverage_row(11),
+    ),
     "data.missing-fx": Defect(
         lambda d: plant(d, {"Market": [cell(at("Market", "fx", 6), lambda a, f: f"{a}/>")]}),
         {"data.missing-fx": {loc("Market", at("Market", "fx", 6))}},
@@ -335,9 +368,13 @@ def _knocked_on(finding: Finding, allowed: set[str]) -> bool:
 def test_each_rule_fires_exactly_where_its_defect_was_planted(
     clean: bytes, tmp_path: Path, rule: str
 ) -> None:
-    defect = DEFECTS[rule]
     path = tmp_path / f"{rule}.xlsx"
-    path.write_bytes(defect.planted(clean))
+    path.write_bytes(DEFECTS[rule].planted(clean))
+    assert_findings(path, DEFECTS[rule])
+
+
+def assert_findings(path: Path, defect: Defect) -> list[Finding]:
+    """The defect's findings are exactly where expected, and no other error is reported."""
     report = validate_file(path, defect.config)
     assert not report.unreadable, report.findings
     found: dict[str, set[str]] = {}
@@ -353,6 +390,58 @@ def test_each_rule_fires_exactly_where_its_defect_was_planted(
         and not _knocked_on(f, defect.knock_on)
     ]
     assert stray == []
+    return list(report.findings)
+
+
+#: Defects below a row cleared inside a table: the rows below it are still checked.
+BELOW_A_BLANK_ROW: dict[str, Defect] = {
+    "coverage": Defect(
+        # A PE typed over, three rows below a cleared company.
+        lambda d: plant(
+            d,
+            {
+                "Coverage": [
+                    *clear_row("Coverage", 8),
+                    cell(at("Coverage", "pe_fy1", 11), number(99.0)),
+                ]
+            },
+        ),
+        {
+            "data.blank-row": {"Coverage!A8"},
+            "integrity.formula-overwritten": {loc("Coverage", at("Coverage", "pe_fy1", 11))},
+            "finance.recomputed-mismatch": {loc("Coverage", at("Coverage", "pe_fy1", 11))},
+        },
+    ),
+    "history": Defect(
+        # A date cleared (its closes left), and a date repeated further down.
+        lambda d: plant(d, {"History": [blank("A20"), copy_value("A29", "A30")]}),
+        {"data.blank-row": {"History!A20"}, "data.history-order": {"History!A30"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BELOW_A_BLANK_ROW))
+def test_a_blank_row_does_not_end_a_table(clean: bytes, tmp_path: Path, case: str) -> None:
+    path = tmp_path / f"{case}.xlsx"
+    path.write_bytes(BELOW_A_BLANK_ROW[case].planted(clean))
+    findings = assert_findings(path, BELOW_A_BLANK_ROW[case])
+    (blank_row,) = [f for f in findings if f.rule == "data.blank-row"]
+    if case == "history":
+        assert blank_row.message.startswith("row 20 has values but no date, inside the table")
+    else:
+        assert blank_row.message.startswith("row 8 is empty, inside the table")
+    # The named ranges still cover the rows below the blank one.
+    assert not [f for f in findings if f.rule == "structure.named-range"]
+
+
+def test_adjacent_blank_rows_are_one_finding(clean: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "rows.xlsx"
+    path.write_bytes(
+        plant(clean, {"Estimates": [*clear_row("Estimates", 6), *clear_row("Estimates", 7)]})
+    )
+    (finding,) = [f for f in validate_file(path).findings if f.rule == "data.blank-row"]
+    assert finding.location == "Estimates!A6:A7"
+    assert finding.message == "rows 6-7 are empty, inside the table, which goes on to row 13"
 
 
 def test_every_rule_with_a_check_has_a_planted_defect() -> None:

@@ -2,13 +2,15 @@
 
 The spec (:mod:`xlmodels.spec`) says where everything is; the workbook says
 how many rows each table has (its keys run down column A from the first data
-row) and what the settings hold. Rules ask this module rather than computing
-positions themselves.
+row to the last key, however many rows are blank above it) and what the
+settings hold. Rules ask this module rather than computing positions
+themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from xlmodels.spec import FIRST_DATA_ROW, GROUP_ROW, HEADER_ROW, SPEC, TableSheet
@@ -66,11 +68,26 @@ class TableRows:
     spec: TableSheet
     data: SheetData
     first: int
-    last: int  # first - 1 when the table has no rows
+    last: int  # the last row with a key; first - 1 when the table has no rows
+
+    @cached_property
+    def rows(self) -> tuple[int, ...]:
+        """The data rows that have a key; a row without one is data.blank-row's."""
+        return tuple(
+            row
+            for row in range(self.first, self.last + 1)
+            if not is_blank(self.data.get(row, self.key_column))
+        )
+
+    @cached_property
+    def keyless_rows(self) -> tuple[int, ...]:
+        """Rows without a key above the last row that has one."""
+        keyed = set(self.rows)
+        return tuple(row for row in range(self.first, self.last + 1) if row not in keyed)
 
     @property
-    def rows(self) -> range:
-        return range(self.first, self.last + 1)
+    def key_column(self) -> int:
+        return 1  # the spec puts every table's key in column A
 
     def column(self, key: str) -> int:
         """1-based column of ``key``."""
@@ -83,7 +100,7 @@ class TableRows:
         return cell_name(row, self.column(key))
 
     def key_of(self, row: int) -> Any:
-        return self.data.get(row, 1)
+        return self.data.get(row, self.key_column)
 
 
 @dataclass
