@@ -18,9 +18,11 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels import sample
@@ -498,6 +500,131 @@ def test_a_workbook_saved_by_openpyxl_is_checked_from_its_inputs(
     assert by_rule.pop("integrity.formula-overwritten") == {"Coverage!I6"}
     assert by_rule.pop("finance.recomputed-mismatch") == {"Coverage!I6"}
     assert by_rule == {}
+
+
+def _resaved(clean: bytes, tmp_path: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
+    source = tmp_path / "source.xlsx"
+    source.write_bytes(clean)
+    workbook = openpyxl.load_workbook(source)
+    change(workbook)
+    workbook.save(tmp_path / "changed.xlsx")
+    return tmp_path / "changed.xlsx"
+
+
+def _shift(text: str, sheet: str, at: int) -> str:
+    """References to column ``at`` or right of it, one column right: Excel's column insertion.
+
+    ``sheet`` is the sheet the references are on; references to another
+    sheet (``'Market'!$D$5:$D$13``) and text in quotes are left alone.
+    """
+    cell = r"(\$?)([A-Z]{1,3})(\$?)([0-9]+)"
+    reference = re.compile(
+        rf"(?<![A-Za-z0-9_.$])((?:'[^']+'|[A-Za-z]+)!)?{cell}(?::{cell})?(?![A-Za-z0-9_(])"
+    )
+
+    def move(match: re.Match[str]) -> str:
+        prefix = match.group(1)
+        if prefix is not None and prefix.rstrip("!").strip("'") != sheet:
+            return match.group(0)
+        parts = []
+        for first in (2, 6):
+            if match.group(first + 1) is None:
+                continue
+            absolute, letters, row_absolute, digits = match.group(
+                first, first + 1, first + 2, first + 3
+            )
+            index = column_index_from_string(letters)
+            letters = get_column_letter(index + 1) if index >= at else letters
+            parts.append(f"{absolute}{letters}{row_absolute}{digits}")
+        return (prefix or "") + ":".join(parts)
+
+    pieces = text.split('"')  # odd pieces are text in quotes
+    return '"'.join(p if i % 2 else reference.sub(move, p) for i, p in enumerate(pieces))
+
+
+def test_data_rules_read_columns_moved_by_an_inserted_column(clean: bytes, tmp_path: Path) -> None:
+    # openpyxl moves the cells and leaves the names: each name now covers the
+    # column to the left of its own, which structure.named-range reports.
+    shares = at("Market", "shares_mn", 11).replace("F", "G")
+
+    def insert(workbook: openpyxl.Workbook) -> None:
+        workbook["Market"].insert_cols(3)
+        workbook["Market"][shares] = -9267.407
+
+    path = _resaved(clean, tmp_path, insert)
+    findings = assert_findings(
+        path,
+        Defect(
+            lambda d: d,
+            {
+                "structure.header": {f"Market!{letter}4" for letter in "CDEFGHIJ"},
+                "structure.named-range": {"Market"},
+                "data.not-positive": {f"Market!{shares}"},
+            },
+        ),
+    )
+    header = next(f for f in findings if f.location == "Market!D4")
+    assert header.message.endswith("; that header is now in E4")
+    named = {f.message for f in findings if f.rule == "structure.named-range"}
+    assert "the named range 'mkt_close' refers to 'Market'!$D$5:$D$13, not " in " ".join(named)
+
+
+def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
+    clean: bytes, tmp_path: Path
+) -> None:
+    # An insertion as Excel makes it: formulas and names follow the cells.
+    def insert(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook["Coverage"]
+        sheet.insert_cols(4)
+        for row in sheet.iter_rows():
+            for item in row:
+                if item.data_type == "f":
+                    item.value = _shift(str(item.value), "Coverage", 4)
+        for defined in workbook.defined_names.values():
+            defined.attr_text = _shift(str(defined.attr_text), "Coverage", 4)
+        sheet["J6"] = 99.0  # PE FY1, typed over where the column now is
+
+    path = _resaved(clean, tmp_path, insert)
+    assert_findings(
+        path,
+        Defect(
+            lambda d: d,
+            {
+                "structure.header": {
+                    f"Coverage!{column_letter(i)}4" for i in range(3, len(COVERAGE.columns))
+                },
+                "integrity.formula-overwritten": {"Coverage!J6"},
+                "finance.recomputed-mismatch": {"Coverage!J6"},
+            },
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("sheet", "change", "why"),
+    [
+        ("Market", lambda s: s.delete_cols(4), "no header 'Close'"),
+        (
+            # A column of last year's EPS before FY1: either could be FY1.
+            "Estimates",
+            lambda s: (s.insert_cols(5), s.cell(4, 5, "EPS 2023A（CNY）")),
+            "'EPS FY1 (EPS ccy)' could be column E or F",
+        ),
+    ],
+)
+def test_a_sheet_whose_columns_cannot_be_found_is_skipped_in_one_finding(
+    clean: bytes, tmp_path: Path, sheet: str, change: Callable[[Any], object], why: str
+) -> None:
+    path = _resaved(clean, tmp_path, lambda workbook: change(workbook[sheet]))
+    report = validate_file(path)
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    assert {f.rule for f in errors} == {"structure.header"}
+    assert {f.sheet for f in errors} == {sheet}
+    (skipped,) = [f for f in errors if f.cell is None]
+    assert skipped.message == (
+        f"the spec's columns cannot be found by their headers ({why}), so the data and "
+        f"finance checks that read {sheet} were skipped"
+    )
 
 
 def test_a_rating_mismatch_names_the_benchmark_expected_return(

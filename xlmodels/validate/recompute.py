@@ -72,7 +72,13 @@ class Recomputed:
         if not isinstance(not_rated, str):
             not_rated = scheme.not_rated[lang]
         benchmarks = _benchmark_returns(layout)
-        if coverage is None:
+        unlocated = any(
+            name in layout.tables and layout.table(name) is None
+            for name in ("Coverage", "Market", "Estimates")
+        )
+        if coverage is None or unlocated:
+            # Inputs read from columns that could not be found would make every
+            # number look wrong; structure.header says the checks were skipped.
             return cls([], scheme_id, lang, not_rated, benchmarks)
         market_rows = _first_rows(market)
         estimate_rows = _first_rows(estimates)

@@ -43,7 +43,7 @@ def _type_problem(value: Any, dtype: DType) -> str | None:
 )
 def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
-    for table in layout.tables.values():
+    for table in layout.located.values():
         for column in table.spec.columns:
             if column.kind is Kind.FORMULA or column.dtype not in (*_NUMBERS, DType.DATE):
                 continue
@@ -89,7 +89,7 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def blank_row(context: WorkbookContext) -> Iterator[Hit]:
-    for table in context.layout.tables.values():
+    for table in context.layout.located.values():
         yield from _keyless_runs(
             table.data, table.keyless_rows, table.key_column, table.last, "code"
         )
@@ -161,7 +161,7 @@ def _history_values(history: SheetData, last: int) -> Iterator[tuple[int, int, A
     spec=True,
 )
 def not_positive(context: WorkbookContext) -> Iterator[Hit]:
-    for table in context.layout.tables.values():
+    for table in context.layout.located.values():
         for column in table.spec.columns:
             if not column.positive or column.kind is Kind.FORMULA:
                 continue
@@ -325,7 +325,7 @@ def _history_dates(context: WorkbookContext) -> Iterator[tuple[int, Any, Any]]:
     spec=True,
 )
 def duplicate_code(context: WorkbookContext) -> Iterator[Hit]:
-    for table in context.layout.tables.values():
+    for table in context.layout.located.values():
         seen: dict[str, int] = {}
         for row in table.rows:
             code = str(table.key_of(row)).strip()
@@ -403,7 +403,7 @@ def invalid_choice(context: WorkbookContext) -> Iterator[Hit]:
     def allowed(name: str) -> tuple[str, ...]:
         return choice_values(name, lang=lang, scheme=scheme)
 
-    for table in layout.tables.values():
+    for table in layout.located.values():
         for column in table.spec.columns:
             if column.kind is not Kind.INPUT or column.choices is None:
                 continue

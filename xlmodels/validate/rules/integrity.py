@@ -17,7 +17,7 @@ from xlmodels.validate.formulas import (
     normalize,
     relative_shape,
 )
-from xlmodels.validate.layout import TableRows, cell_name
+from xlmodels.validate.layout import TableRows, cell_name, row_context
 from xlmodels.validate.reading import CellError, SheetData, is_blank
 from xlmodels.validate.registry import Hit, rule
 from xlmodels.validate.values import describe, header_label
@@ -91,11 +91,15 @@ def error_hint(codes: list[str]) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _expected(sheet: str, key: str, row: int) -> tuple[str, ...]:
-    """Normalized spec formulas (both dialects) of a table column's cell."""
+def _expected(sheet: str, key: str, row: int, positions: tuple[int, ...]) -> tuple[str, ...]:
+    """Normalized spec formulas (both dialects) of a table column's cell.
+
+    ``positions`` are the table's columns as found, so that formulas Excel
+    rewrote when a column was inserted compare equal to the spec's.
+    """
     table = SPEC.sheet(sheet)
     column = table.column(key)
-    context = RowContext(SPEC, table, row)
+    context = row_context(table, row, positions)
     return tuple(normalize(column.formula_for(mode, context)) for mode in _MODES)
 
 
@@ -129,7 +133,7 @@ def _formula_settings() -> Iterator[str]:
 )
 def formula_overwritten(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
-    for table in layout.tables.values():
+    for table in layout.located.values():
         for key, column in _formula_columns(table):
             label = header_label(table.spec.column(key))
             for row in table.rows:
@@ -176,7 +180,7 @@ def _position(cell: str) -> tuple[int, int]:
 def inconsistent_formula(context: WorkbookContext) -> Iterator[Hit]:
     spec_columns: dict[str, set[int]] = {}
     if context.spec_applies:
-        for table in context.layout.tables.values():
+        for table in context.layout.located.values():
             columns = spec_columns.setdefault(table.spec.name, set())
             for key, column in _formula_columns(table):
                 columns.add(column)
@@ -206,7 +210,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
         formula = table.data.formulas.get((row, column))
         if formula is None:
             continue  # integrity.formula-overwritten reports it
-        if normalize(formula) not in _expected(table.spec.name, key, row):
+        if normalize(formula) not in _expected(table.spec.name, key, row, table.positions):
             off_spec.append(row)
             shapes[relative_shape(formula, row, column)] += 1
     if not off_spec:
@@ -215,7 +219,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
     if len(off_spec) * 2 < total or (len(off_spec) == 1 and total > 1):
         for row in off_spec:
             formula = table.data.formulas[(row, column)]
-            expected = table.spec.column(key).formula_for("sq", RowContext(SPEC, table.spec, row))
+            expected = table.spec.column(key).formula_for("sq", table.row_context(row))
             yield Hit(
                 f"formula {formula} differs from the rest of column {label!r} and from the "
                 f"spec's formula for this row ({expected}, or its native form)",
@@ -225,7 +229,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
         return
     first, last = off_spec[0], off_spec[-1]
     formula = table.data.formulas[(first, column)]
-    expected = table.spec.column(key).formula_for("sq", RowContext(SPEC, table.spec, first))
+    expected = table.spec.column(key).formula_for("sq", table.row_context(first))
     where = cell_name(first, column) + (f":{cell_name(last, column)}" if last != first else "")
     agreeing = "all in one shape" if len(shapes) == 1 else f"in {len(shapes)} shapes"
     yield Hit(
