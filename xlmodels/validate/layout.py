@@ -35,6 +35,7 @@ __all__ = [
     "cell_name",
     "flat_header",
     "header_pattern",
+    "is_header",
     "locate_columns",
     "row_context",
     "run_length",
@@ -46,6 +47,11 @@ def flat_header(value: Any) -> str:
     return "" if value is None else "".join(str(value).split())
 
 
+#: Longer than any spec header with its placeholders filled: two placeholders
+#: make a pattern quadratic in the text, so a hostile header is not matched.
+MAX_HEADER = 256
+
+
 @lru_cache(maxsize=512)
 def header_pattern(sheet: str, key: str) -> re.Pattern[str]:
     """A spec column's header in any language, placeholders matching anything, spacing ignored."""
@@ -55,6 +61,12 @@ def header_pattern(sheet: str, key: str) -> re.Pattern[str]:
         pieces = re.split(r"\{[a-z0-9_]+\}", flat_header(text))
         alternatives.append(".+?".join(re.escape(piece) for piece in pieces))
     return re.compile(r"^(?:" + "|".join(alternatives) + r")$", re.S)
+
+
+def is_header(sheet: str, key: str, value: Any) -> bool:
+    """Whether a header cell shows the spec's header of column ``key`` (in any language)."""
+    text = flat_header(value)
+    return 0 < len(text) <= MAX_HEADER and header_pattern(sheet, key).match(text) is not None
 
 
 @dataclass(frozen=True)
@@ -98,11 +110,14 @@ def locate_columns(sheet: TableSheet, data: SheetData) -> tuple[tuple[int, ...] 
     """
     count = len(sheet.columns)
     width = max(data.max_column, count)
-    headers = [flat_header(data.get(HEADER_ROW, column)) for column in range(1, width + 1)]
-    patterns = [header_pattern(sheet.name, column.key) for column in sheet.columns]
+    shown = [
+        (column, value)
+        for column in range(1, width + 1)
+        if not is_blank(value := data.get(HEADER_ROW, column))
+    ]
     matches = [
-        [column for column in range(1, width + 1) if pattern.match(headers[column - 1])]
-        for pattern in patterns
+        [column for column, value in shown if is_header(sheet.name, spec.key, value)]
+        for spec in sheet.columns
     ]
     spec_headers = {column for found in matches for column in found}
     if all(

@@ -9,7 +9,7 @@ from xlmodels.spec import HEADER_ROW, SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.formulas import parse_reference
-from xlmodels.validate.layout import cell_name, flat_header, header_pattern, run_length
+from xlmodels.validate.layout import cell_name, is_header, run_length
 from xlmodels.validate.registry import Hit, rule
 from xlmodels.validate.values import as_int, describe
 
@@ -147,9 +147,7 @@ def header(context: WorkbookContext) -> Iterator[Hit]:
             found = table.column(column.key)
             # Fiscal years and currencies vary, so "EPS 2024E" fits the pattern
             # of EPS FY2 too: a column found elsewhere is reported all the same.
-            if found == position and header_pattern(table.spec.name, column.key).match(
-                flat_header(shown)
-            ):
+            if found == position and is_header(table.spec.name, column.key, shown):
                 continue
             expected = " or ".join(repr(h) for h in column.headers.values())
             moved = (
