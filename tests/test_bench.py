@@ -24,3 +24,13 @@ def test_bench_lists_and_refuses_unknown_names(capsys: pytest.CaptureFixture[str
     assert "core" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         bench_main.main(["nonexistent"])
+
+
+def test_a_benchmark_without_options_still_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(core, "run", lambda: [])
+    assert bench_main.main(["core"]) == 0
+    assert capsys.readouterr().out.startswith("benchmark core on ")
+    with pytest.raises(SystemExit):
+        bench_main.main(["core", "--copies", "3"])  # validate's option, not core's

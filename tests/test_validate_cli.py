@@ -205,6 +205,46 @@ def test_configuration_mistakes_are_usage_errors_naming_the_key(
     assert named in result.output
 
 
+def test_settings_tables_in_brackets_are_printed(tmp_path: Path) -> None:
+    # Rich reads "[tool.xlmodels.validate]" as a markup tag unless it is escaped.
+    help_text = runner.invoke(app, ["validate", "--help"], env={"COLUMNS": "200"}).output
+    assert "(default: [tool.xlmodels.validate] of the nearest pyproject.toml)" in help_text
+    path = tmp_path / "bad.toml"
+    path.write_text("[tool.xlmodels.validate]\nstale-days = 3\n")
+    simple_workbook(tmp_path / "any.xlsx")
+    result = runner.invoke(app, ["validate", str(tmp_path / "any.xlsx"), "--config", str(path)])
+    assert result.exit_code == 2
+    assert "unknown setting 'stale-days' in [tool.xlmodels.validate]; known: " in result.output
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["books/plain.xlsx", "-o", "books/plain.xlsx", "--format", "json"],
+        ["books", "--output", "./books/nested/../plain.xlsx"],
+        ["books/plain.xlsx", "-o", "link.json"],
+    ],
+)
+def test_the_report_is_never_written_over_a_validated_workbook(
+    folder: Path, arguments: list[str]
+) -> None:
+    (folder / "link.json").symlink_to(folder / "books" / "plain.xlsx")
+    before = (folder / "books" / "plain.xlsx").read_bytes()
+    code, output = run(*arguments)
+    assert code == 2
+    (line,) = output.splitlines()
+    assert line.startswith("error: --output ")
+    assert line.endswith(" is a workbook being validated; write the report to another file")
+    assert (folder / "books" / "plain.xlsx").read_bytes() == before
+
+
+def test_a_report_that_cannot_be_written_is_one_line(folder: Path) -> None:
+    code, output = run("books", "--format", "json", "-o", "books")
+    assert code == 2
+    (line,) = output.splitlines()
+    assert line.startswith("error: cannot write the report to books: ")
+
+
 def test_the_nearest_pyproject_with_a_table_is_used(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.xlmodels.validate]\nstale-price-days = 9\n")
     inner = tmp_path / "a" / "b"

@@ -40,6 +40,9 @@ def test_relative_shapes_compare_formulas_across_rows() -> None:
         "SET_FY1_YEAR+LOG10(RC)+9.99E+307"
     )
     assert normalize("= sum( a1 , _xlfn.STDEV.S(B1) )") == "SUM(A1,STDEV.S(B1))"
+    # LibreOffice saves the logical constants as calls; text is left alone.
+    assert normalize('=(A1=FALSE())*(B1=true())&"TRUE()"') == '(A1=FALSE)*(B1=TRUE)&"TRUE()"'
+    assert normalize("=ISTRUE()+MY.FALSE()") == "ISTRUE()+MY.FALSE()"
 
 
 def test_error_literals_and_external_references_outside_text() -> None:
@@ -72,6 +75,29 @@ def test_error_values_shown_or_written_into_formulas(tmp_path: Path) -> None:
     assert [f.location for f in findings] == ["Data!B2", "Data!B3"]
     assert "#DIV/0!" in findings[0].message
     assert "#REF!" in findings[1].message
+    # Each fix explains the error its cell holds, not #REF! whatever it is.
+    assert findings[0].fix.startswith("#DIV/0! means a division by zero")
+    assert "#REF!" not in findings[0].fix
+    assert findings[1].fix.startswith("#REF! means the formula refers to cells that were deleted")
+
+
+@pytest.mark.parametrize(
+    ("codes", "starts"),
+    [
+        (["#N/A"], ["#N/A means a lookup found nothing"]),
+        (["#NAME?"], ["#NAME? means an unknown function or name"]),
+        (["#VALUE!"], ["#VALUE! means a value of the wrong kind"]),
+        (["#N/A", "#REF!", "#N/A"], ["#N/A means", "#REF! means"]),
+        (["#BUSY!"], ["Recalculate the workbook in a current Excel"]),
+    ],
+)
+def test_the_fix_of_an_error_value_explains_that_error(codes: list[str], starts: list[str]) -> None:
+    from xlmodels.validate.rules.integrity import error_hint
+
+    hint = error_hint(codes)
+    for start in starts:
+        assert hint.count(start) == 1
+    assert hint.startswith(starts[0])
 
 
 def test_an_error_typed_as_a_value_in_a_sheet_without_formulas(tmp_path: Path) -> None:

@@ -309,3 +309,13 @@ def test_a_strict_open_xml_workbook_is_named_as_such(tmp_path: Path, good: Path)
     report = validate_file(strict)
     assert report.unreadable
     assert "Strict Open XML" in report.findings[0].message
+
+
+def test_an_overlong_header_is_never_matched_against_the_spec() -> None:
+    # Two placeholders make a header's pattern quadratic in the text; a sheet
+    # of 32,767-character headers must not hold the validator for hours.
+    from xlmodels.validate.layout import MAX_HEADER, is_header
+
+    assert is_header("Coverage", "eps_fy1", "EPS 2024E（CNY）")
+    assert not is_header("Coverage", "eps_fy1", "EPS " + "（" * MAX_HEADER + "）")
+    assert not is_header("Coverage", "eps_fy1", None)

@@ -18,12 +18,15 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import column_index_from_string, get_column_letter
 
+from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels import sample
-from xlmodels.spec import SPEC
+from xlmodels.spec import SPEC, column_letter
 from xlmodels.validate import Finding, Severity, validate_file, validate_paths
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.package import read_workbook_part
@@ -114,6 +117,27 @@ def change_formula(ref: str, old: str, new: str) -> Edit:
         assert old in match.group(1), f"{old!r} not in {ref}"
         start, end = match.span(1)
         return xml[:start] + match.group(1).replace(old, new, 1) + xml[end:]
+
+    return edit
+
+
+def blank(ref: str) -> Edit:
+    """Empty cell ``ref``, keeping its style."""
+    return cell(ref, lambda attrs, f: f"{attrs}/>")
+
+
+def clear_row(sheet: str, row: int) -> list[Edit]:
+    """Empty every spec column of ``row``: a row cleared instead of deleted."""
+    return [blank(f"{column_letter(i)}{row}") for i in range(len(SPEC.sheet(sheet).columns))]
+
+
+def copy_value(source: str, target: str) -> Edit:
+    """Give ``target`` the value ``source`` holds (a number)."""
+
+    def edit(xml: str) -> str:
+        match = re.search(rf'<c r="{source}"[^>]*><v>([^<]*)</v>', xml)
+        assert match, f"no value in {source}"
+        return cell(target, number(float(match.group(1))))(xml)
 
     return edit
 
@@ -280,6 +304,18 @@ DEFECTS: dict[str, Defect] = {
         # The row now claims Tencent's code but still shows NetEase's month.
         knock_on={"Performance!row:6"},
     ),
+    "data.blank-row": Defect(
+        # A company cleared instead of deleted; a negative close further down.
+        lambda d: plant(
+            d, {"Market": [*clear_row("Market", 9), cell(at("Market", "close", 11), number(-5.0))]}
+        ),
+        {
+            "data.blank-row": {"Market!A9"},
+            "data.not-positive": {loc("Market", at("Market", "close", 11))},
+        },
+        # Coverage still shows the cleared company's and the close's old numbers.
+        knock_on=_coverage_row(9) | _coverage_row(11),
+    ),
     "data.missing-fx": Defect(
         lambda d: plant(d, {"Market": [cell(at("Market", "fx", 6), lambda a, f: f"{a}/>")]}),
         {"data.missing-fx": {loc("Market", at("Market", "fx", 6))}},
@@ -334,9 +370,13 @@ def _knocked_on(finding: Finding, allowed: set[str]) -> bool:
 def test_each_rule_fires_exactly_where_its_defect_was_planted(
     clean: bytes, tmp_path: Path, rule: str
 ) -> None:
-    defect = DEFECTS[rule]
     path = tmp_path / f"{rule}.xlsx"
-    path.write_bytes(defect.planted(clean))
+    path.write_bytes(DEFECTS[rule].planted(clean))
+    assert_findings(path, DEFECTS[rule])
+
+
+def assert_findings(path: Path, defect: Defect) -> list[Finding]:
+    """The defect's findings are exactly where expected, and no other error is reported."""
     report = validate_file(path, defect.config)
     assert not report.unreadable, report.findings
     found: dict[str, set[str]] = {}
@@ -352,6 +392,58 @@ def test_each_rule_fires_exactly_where_its_defect_was_planted(
         and not _knocked_on(f, defect.knock_on)
     ]
     assert stray == []
+    return list(report.findings)
+
+
+#: Defects below a row cleared inside a table: the rows below it are still checked.
+BELOW_A_BLANK_ROW: dict[str, Defect] = {
+    "coverage": Defect(
+        # A PE typed over, three rows below a cleared company.
+        lambda d: plant(
+            d,
+            {
+                "Coverage": [
+                    *clear_row("Coverage", 8),
+                    cell(at("Coverage", "pe_fy1", 11), number(99.0)),
+                ]
+            },
+        ),
+        {
+            "data.blank-row": {"Coverage!A8"},
+            "integrity.formula-overwritten": {loc("Coverage", at("Coverage", "pe_fy1", 11))},
+            "finance.recomputed-mismatch": {loc("Coverage", at("Coverage", "pe_fy1", 11))},
+        },
+    ),
+    "history": Defect(
+        # A date cleared (its closes left), and a date repeated further down.
+        lambda d: plant(d, {"History": [blank("A20"), copy_value("A29", "A30")]}),
+        {"data.blank-row": {"History!A20"}, "data.history-order": {"History!A30"}},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BELOW_A_BLANK_ROW))
+def test_a_blank_row_does_not_end_a_table(clean: bytes, tmp_path: Path, case: str) -> None:
+    path = tmp_path / f"{case}.xlsx"
+    path.write_bytes(BELOW_A_BLANK_ROW[case].planted(clean))
+    findings = assert_findings(path, BELOW_A_BLANK_ROW[case])
+    (blank_row,) = [f for f in findings if f.rule == "data.blank-row"]
+    if case == "history":
+        assert blank_row.message.startswith("row 20 has values but no date, inside the table")
+    else:
+        assert blank_row.message.startswith("row 8 is empty, inside the table")
+    # The named ranges still cover the rows below the blank one.
+    assert not [f for f in findings if f.rule == "structure.named-range"]
+
+
+def test_adjacent_blank_rows_are_one_finding(clean: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "rows.xlsx"
+    path.write_bytes(
+        plant(clean, {"Estimates": [*clear_row("Estimates", 6), *clear_row("Estimates", 7)]})
+    )
+    (finding,) = [f for f in validate_file(path).findings if f.rule == "data.blank-row"]
+    assert finding.location == "Estimates!A6:A7"
+    assert finding.message == "rows 6-7 are empty, inside the table, which goes on to row 13"
 
 
 def test_every_rule_with_a_check_has_a_planted_defect() -> None:
@@ -368,6 +460,23 @@ def test_a_clean_workbook_has_no_finding(tmp_path: Path, mode: str, lang: str) -
     write_workbook(path, sample.load_inputs(lang=lang), mode=mode)
     report = validate_file(path)
     assert report.findings == ()
+
+
+@pytest.mark.libreoffice
+def test_a_native_workbook_saved_by_libreoffice_validates_clean(
+    soffice: str, tmp_path: Path
+) -> None:
+    # LibreOffice writes TRUE and FALSE as TRUE() and FALSE() in the model
+    # rating's formula; nothing else it saves differs from the spec's text.
+    books = []
+    for lang in ("zh", "en"):
+        books.append(tmp_path / f"native-{lang}.xlsx")
+        write_workbook(books[-1], sample.load_inputs(lang=lang), mode="native")
+    profile = libreoffice_profile(tmp_path / "profile", recalculate=False)
+    saved = libreoffice_convert(soffice, profile, books, tmp_path / "saved", "xlsx")
+    report = validate_paths(saved)
+    assert len(report.files) == 2
+    assert [f for f in report.findings if f.severity is Severity.ERROR] == []
 
 
 def test_a_workbook_saved_by_openpyxl_is_checked_from_its_inputs(
@@ -391,6 +500,150 @@ def test_a_workbook_saved_by_openpyxl_is_checked_from_its_inputs(
     assert by_rule.pop("integrity.formula-overwritten") == {"Coverage!I6"}
     assert by_rule.pop("finance.recomputed-mismatch") == {"Coverage!I6"}
     assert by_rule == {}
+
+
+def _resaved(clean: bytes, tmp_path: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
+    source = tmp_path / "source.xlsx"
+    source.write_bytes(clean)
+    workbook = openpyxl.load_workbook(source)
+    change(workbook)
+    workbook.save(tmp_path / "changed.xlsx")
+    return tmp_path / "changed.xlsx"
+
+
+def _shift(text: str, sheet: str, at: int) -> str:
+    """References to column ``at`` or right of it, one column right: Excel's column insertion.
+
+    ``sheet`` is the sheet the references are on; references to another
+    sheet (``'Market'!$D$5:$D$13``) and text in quotes are left alone.
+    """
+    cell = r"(\$?)([A-Z]{1,3})(\$?)([0-9]+)"
+    reference = re.compile(
+        rf"(?<![A-Za-z0-9_.$])((?:'[^']+'|[A-Za-z]+)!)?{cell}(?::{cell})?(?![A-Za-z0-9_(])"
+    )
+
+    def move(match: re.Match[str]) -> str:
+        prefix = match.group(1)
+        if prefix is not None and prefix.rstrip("!").strip("'") != sheet:
+            return match.group(0)
+        parts = []
+        for first in (2, 6):
+            if match.group(first + 1) is None:
+                continue
+            absolute, letters, row_absolute, digits = match.group(
+                first, first + 1, first + 2, first + 3
+            )
+            index = column_index_from_string(letters)
+            letters = get_column_letter(index + 1) if index >= at else letters
+            parts.append(f"{absolute}{letters}{row_absolute}{digits}")
+        return (prefix or "") + ":".join(parts)
+
+    pieces = text.split('"')  # odd pieces are text in quotes
+    return '"'.join(p if i % 2 else reference.sub(move, p) for i, p in enumerate(pieces))
+
+
+def test_data_rules_read_columns_moved_by_an_inserted_column(clean: bytes, tmp_path: Path) -> None:
+    # openpyxl moves the cells and leaves the names: each name now covers the
+    # column to the left of its own, which structure.named-range reports.
+    shares = at("Market", "shares_mn", 11).replace("F", "G")
+
+    def insert(workbook: openpyxl.Workbook) -> None:
+        workbook["Market"].insert_cols(3)
+        workbook["Market"][shares] = -9267.407
+
+    path = _resaved(clean, tmp_path, insert)
+    findings = assert_findings(
+        path,
+        Defect(
+            lambda d: d,
+            {
+                "structure.header": {f"Market!{letter}4" for letter in "CDEFGHIJ"},
+                "structure.named-range": {"Market"},
+                "data.not-positive": {f"Market!{shares}"},
+            },
+        ),
+    )
+    header = next(f for f in findings if f.location == "Market!D4")
+    assert header.message.endswith("; that header is now in E4")
+    named = {f.message for f in findings if f.rule == "structure.named-range"}
+    assert "the named range 'mkt_close' refers to 'Market'!$D$5:$D$13, not " in " ".join(named)
+
+
+def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
+    clean: bytes, tmp_path: Path
+) -> None:
+    # An insertion as Excel makes it: formulas and names follow the cells.
+    def insert(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook["Coverage"]
+        sheet.insert_cols(4)
+        for row in sheet.iter_rows():
+            for item in row:
+                if item.data_type == "f":
+                    item.value = _shift(str(item.value), "Coverage", 4)
+        for defined in workbook.defined_names.values():
+            defined.attr_text = _shift(str(defined.attr_text), "Coverage", 4)
+        sheet["J6"] = 99.0  # PE FY1, typed over where the column now is
+
+    path = _resaved(clean, tmp_path, insert)
+    assert_findings(
+        path,
+        Defect(
+            lambda d: d,
+            {
+                "structure.header": {
+                    f"Coverage!{column_letter(i)}4" for i in range(3, len(COVERAGE.columns))
+                },
+                "integrity.formula-overwritten": {"Coverage!J6"},
+                "finance.recomputed-mismatch": {"Coverage!J6"},
+            },
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("sheet", "change", "why"),
+    [
+        ("Market", lambda s: s.delete_cols(4), "no header 'Close'"),
+        (
+            # A column of last year's EPS before FY1: either could be FY1.
+            "Estimates",
+            lambda s: (s.insert_cols(5), s.cell(4, 5, "EPS 2023A（CNY）")),
+            "'EPS FY1 (EPS ccy)' could be column E or F",
+        ),
+    ],
+)
+def test_a_sheet_whose_columns_cannot_be_found_is_skipped_in_one_finding(
+    clean: bytes, tmp_path: Path, sheet: str, change: Callable[[Any], object], why: str
+) -> None:
+    path = _resaved(clean, tmp_path, lambda workbook: change(workbook[sheet]))
+    report = validate_file(path)
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    assert {f.rule for f in errors} == {"structure.header"}
+    assert {f.sheet for f in errors} == {sheet}
+    (skipped,) = [f for f in errors if f.cell is None]
+    assert skipped.message == (
+        f"the spec's columns cannot be found by their headers ({why}), so the data and "
+        f"finance checks that read {sheet} were skipped"
+    )
+
+
+def test_a_rating_mismatch_names_the_benchmark_expected_return(
+    clean: bytes, tmp_path: Path
+) -> None:
+    # HK's benchmark expected return raised to 35% after the ratings were computed.
+    path = tmp_path / "benchmark.xlsx"
+    path.write_bytes(plant(clean, {"Settings": [cell("B27", number(0.35))]}))
+    findings = {f.location: f for f in validate_file(path).findings}
+    rating = findings[loc("Coverage", at("Coverage", "rating"))]
+    assert rating.rule == "finance.rating-mismatch"
+    assert rating.message == (
+        "rating of 0700.HK is '优于大市', but the guosen scheme gives '中性' for an upside of "
+        "41.4% against the HK benchmark expected return of 35.0% and no override is recorded"
+    )
+    # A zero benchmark expected return goes unsaid.
+    path.write_bytes(DEFECTS["finance.rating-mismatch"].planted(clean))
+    (finding,) = [f for f in validate_file(path).findings if f.rule == "finance.rating-mismatch"]
+    assert finding.message.endswith("for an upside of 41.4% and no override is recorded")
 
 
 def test_the_unconverted_pe_is_named_as_such(clean: bytes, tmp_path: Path) -> None:

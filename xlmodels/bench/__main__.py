@@ -1,4 +1,9 @@
-"""``python -m xlmodels.bench NAME``: run a benchmark and print its ratios."""
+"""``python -m xlmodels.bench NAME [OPTIONS]``: run a benchmark and print its ratios.
+
+A benchmark module may define ``add_arguments(parser)`` to take options of
+its own (``python -m xlmodels.bench validate --help`` lists them); their
+values are passed to its ``run`` by name.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from types import ModuleType
 
 import xlmodels.bench as bench
 
@@ -18,24 +24,43 @@ def available() -> list[str]:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def _summary(module: ModuleType) -> str:
+    doc = (module.__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
+def _parser(modules: dict[str, ModuleType]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m xlmodels.bench",
         description="Time xlmodels against its baseline, side by side, and print the ratios.",
+        epilog="Run python -m xlmodels.bench NAME --help for a benchmark's own options.",
     )
-    parser.add_argument("name", nargs="?", help=f"benchmark: {', '.join(available())}")
     parser.add_argument("--list", action="store_true", help="list the benchmarks")
-    options = parser.parse_args(argv)
-    if options.list or not options.name:
-        for name in available():
-            doc = (importlib.import_module(f"xlmodels.bench.{name}").__doc__ or "").strip()
-            print(f"{name:<12} {doc.splitlines()[0] if doc else ''}")
+    names = parser.add_subparsers(dest="name", metavar="NAME", title="benchmarks")
+    for name, module in modules.items():
+        command = names.add_parser(
+            name,
+            help=_summary(module),
+            description=(module.__doc__ or "").strip(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        add_arguments = getattr(module, "add_arguments", None)
+        if add_arguments is not None:
+            add_arguments(command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    modules = {name: importlib.import_module(f"xlmodels.bench.{name}") for name in available()}
+    parser = _parser(modules)
+    options = vars(parser.parse_args(argv))
+    name = options.pop("name")
+    if options.pop("list") or not name:
+        for each, module in modules.items():
+            print(f"{each:<12} {_summary(module)}")
         return 0
-    if options.name not in available():
-        parser.error(f"unknown benchmark {options.name!r}; choose from {', '.join(available())}")
-    module = importlib.import_module(f"xlmodels.bench.{options.name}")
-    print(f"benchmark {options.name} on {bench.machine()}")
-    for timing in module.run():
+    print(f"benchmark {name} on {bench.machine()}")
+    for timing in modules[name].run(**options):
         print(timing.line())
     return 0
 

@@ -10,10 +10,15 @@ same batch with ``--jobs 2`` is timed too, and files per second printed.
 The reference workbook is written by the workbook writer from the build
 benchmark's deterministic universe (HK and US names, CNY and USD EPS, daily
 history).
+
+The full size takes minutes; a quick look at the ratios on a laptop:
+
+    python -m xlmodels.bench validate --copies 20 --companies 10 --dates 250
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,6 +31,49 @@ from xlmodels.validate import validate_paths
 from xlmodels.workbook import write_workbook
 
 COPIES = 200
+REPEAT = 2
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be 1 or more")
+    return number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sizes of the run, for ``python -m xlmodels.bench validate``."""
+    parser.add_argument(
+        "--copies",
+        type=_at_least_one,
+        default=COPIES,
+        metavar="N",
+        help=f"workbooks validated in each timed run (default: {COPIES})",
+    )
+    parser.add_argument(
+        "--companies",
+        type=_at_least_one,
+        default=COMPANIES,
+        metavar="N",
+        help=f"companies in the reference workbook (default: {COMPANIES})",
+    )
+    parser.add_argument(
+        "--dates",
+        type=_at_least_one,
+        default=DATES,
+        metavar="N",
+        help=f"History rows (daily dates) in the reference workbook (default: {DATES:,})",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=_at_least_one,
+        default=REPEAT,
+        metavar="N",
+        help=f"timed runs of each side; the best counts (default: {REPEAT})",
+    )
 
 
 def _read_all(paths: list[Path]) -> None:
@@ -37,7 +85,7 @@ def _read_all(paths: list[Path]) -> None:
 
 
 def run(
-    copies: int = COPIES, companies: int = COMPANIES, dates: int = DATES, repeat: int = 2
+    copies: int = COPIES, companies: int = COMPANIES, dates: int = DATES, repeat: int = REPEAT
 ) -> list[Timing]:
     with tempfile.TemporaryDirectory(prefix="xlmodels-bench-validate-") as folder:
         reference = Path(folder) / "reference.xlsx"

@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from xlmodels import __version__
 from xlmodels.errors import InputError
@@ -80,7 +81,11 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (InputError, SchemeError, FileNotFoundError, PermissionError) as error:
-        errors.print(f"[bold red]error:[/bold red] {error}", markup=True, soft_wrap=True)
+        # Messages quote settings tables ([tool.xlmodels.validate]) and file names
+        # that Rich would otherwise take for markup and drop.
+        errors.print(
+            f"[bold red]error:[/bold red] {escape(str(error))}", markup=True, soft_wrap=True
+        )
         raise typer.Exit(EXIT_USAGE) from None
 
 

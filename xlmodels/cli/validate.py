@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from xlmodels.cli._app import EXIT_USAGE, app, console, errors, user_errors
-from xlmodels.validate import all_rules, load_config, rules_table, validate_paths
+from xlmodels.validate import (
+    all_rules,
+    expand_paths,
+    load_config,
+    rules_table,
+    validate_paths,
+)
 from xlmodels.validate.formats import render
 from xlmodels.validate.formats.text import print_report
 
@@ -41,8 +49,9 @@ def validate(
         Path | None,
         typer.Option(
             "--config",
-            help="TOML settings file (default: [tool.xlmodels.validate] of the nearest "
-            "pyproject.toml).",
+            # Help is Rich markup: unescaped, the table name would read as a tag and vanish.
+            help=f"TOML settings file (default: {escape('[tool.xlmodels.validate]')} of the "
+            "nearest pyproject.toml).",
         ),
     ] = None,
     jobs: Annotated[
@@ -67,7 +76,10 @@ def validate(
         if not paths:
             errors.print("[bold red]error:[/bold red] give at least one workbook, folder or glob")
             raise typer.Exit(EXIT_USAGE)
-        report = validate_paths(paths, settings, jobs=jobs)
+        files = expand_paths(paths)
+        if output is not None:
+            _refuse_to_overwrite(output, files)
+        report = validate_paths(files, settings, jobs=jobs)
     if not report.files:
         errors.print("[bold red]error:[/bold red] no .xlsx or .xlsm workbook found")
         raise typer.Exit(EXIT_USAGE)
@@ -78,6 +90,31 @@ def validate(
         if output is None:
             typer.echo(text, nl=False)
         else:
-            with user_errors():
+            try:
                 output.write_text(text, encoding="utf-8")
+            except OSError as error:  # a folder, a missing folder, no permission
+                errors.print(
+                    f"[bold red]error:[/bold red] cannot write the report to "
+                    f"{escape(str(output))}: {escape(error.strerror or str(error))}",
+                    soft_wrap=True,
+                )
+                raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(report.exit_code)
+
+
+def _refuse_to_overwrite(output: Path, files: list[Path]) -> None:
+    """Exit 2 when the report would be written over a workbook being validated."""
+    if not output.exists():
+        return  # a validated file exists, so a missing one is none of them
+    for path in files:
+        try:
+            same = os.path.samefile(output, path)  # links and case-insensitive names too
+        except OSError:
+            continue
+        if same:
+            errors.print(
+                f"[bold red]error:[/bold red] --output {escape(str(output))} is a workbook being "
+                "validated; write the report to another file",
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_USAGE)

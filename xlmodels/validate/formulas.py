@@ -4,14 +4,17 @@ Two formulas have the same *shape* when they are the same once every cell
 reference is written relative to its own cell, as in Excel's R1C1 notation:
 ``=D5*2`` in row 5 and ``=D6*2`` in row 6 are both ``=R[0]C[-1]*2``. Text
 inside string literals is left alone; outside them case and spaces do not
-count, as in Excel, and the ``_xlfn.`` prefix Excel adds to newer functions
-is dropped, so a formula saved by Excel compares equal to the one the spec
-wrote.
+count, as in Excel, the ``_xlfn.`` prefix Excel adds to newer functions is
+dropped, and the logical constants LibreOffice saves as the functions
+``TRUE()`` and ``FALSE()`` are read as ``TRUE`` and ``FALSE``, so a formula
+saved by Excel or LibreOffice compares equal to the one the spec wrote.
 
 >>> relative_shape("=IF(D5>0,D5*$B$2,\\"\\")", row=5, column=5)
 'IF(RC[-1]>0,RC[-1]*R2C2,"")'
 >>> relative_shape("=d6 * $b$2", row=6, column=5) == relative_shape("=D5*$B$2", 5, 5)
 True
+>>> normalize("=(A1=FALSE())*(B1=true())")
+'(A1=FALSE)*(B1=TRUE)'
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ _CELL = re.compile(
 )
 _EXTERNAL = re.compile(r"\[[^\]]+\][^!]*!|'\[[^\]]+\][^']*'!")
 _PREFIXES = re.compile(r"_XL(?:FN|WS|UDF)\.", re.I)
+# LibreOffice writes the constants TRUE and FALSE as calls; nothing else it
+# saves for the spec's formulas differs from Excel's text.
+_LOGICAL_CALLS = re.compile(r"(?<![A-Z0-9_.])(TRUE|FALSE)\(\)")
 
 
 def _segments(formula: str) -> list[tuple[bool, str]]:
@@ -55,7 +61,7 @@ def _column_number(letters: str) -> int:
 
 @lru_cache(maxsize=65536)
 def normalize(formula: str) -> str:
-    """A formula without its ``=``, spaces, case and ``_xlfn.`` prefixes outside text."""
+    """A formula without ``=``, spaces, case, ``_xlfn.`` or ``TRUE()`` calls outside text."""
     text = formula[1:] if formula.startswith("=") else formula
     segments = _segments(text)
     out: list[tuple[bool, str]] = []
@@ -63,7 +69,8 @@ def normalize(formula: str) -> str:
         if literal:
             out.append((literal, piece))
         else:
-            out.append((literal, _PREFIXES.sub("", "".join(piece.split())).upper()))
+            plain = _PREFIXES.sub("", "".join(piece.split())).upper()
+            out.append((literal, _LOGICAL_CALLS.sub(r"\1", plain)))
     return _join(out)
 
 

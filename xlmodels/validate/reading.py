@@ -123,14 +123,29 @@ class SheetData:
                 yield row, column, value
 
     def last_key_row(self, first_row: int, column: int = 1) -> int:
-        """Last row from ``first_row`` down with a value in ``column`` before a blank."""
+        """Last row from ``first_row`` down with a value in ``column`` (``first_row - 1`` if none).
+
+        Blank cells above it do not end the table: a row cleared in the middle
+        must not hide the rows below it from the rules.
+        """
         key = (first_row, column)
         if key not in self._last_rows:  # several rules ask; History has thousands of rows
-            row = first_row
-            while not is_blank(self.get(row, column)):
-                row += 1
-            self._last_rows[key] = row - 1
+            # Upward from the last row holding anything: the scan stays within
+            # the cells the sheet really has, however far a stray cell sits.
+            row = self.max_row
+            while row >= first_row and is_blank(self.get(row, column)):
+                row -= 1
+            self._last_rows[key] = max(row, first_row - 1)
         return self._last_rows[key]
+
+    def row_is_blank(self, row: int) -> bool:
+        """Whether no cell of ``row`` shows anything or holds a formula."""
+        if self.dense is not None:
+            if not 0 < row <= len(self.dense):
+                return True
+            return all(is_blank(value) for value in self.dense[row - 1])
+        shown = any(r == row and not is_blank(value) for (r, _), value in self.sparse.items())
+        return not shown and not any(r == row for r, _ in self.formulas)
 
 
 @dataclass

@@ -72,7 +72,13 @@ class Recomputed:
         if not isinstance(not_rated, str):
             not_rated = scheme.not_rated[lang]
         benchmarks = _benchmark_returns(layout)
-        if coverage is None:
+        unlocated = any(
+            name in layout.tables and layout.table(name) is None
+            for name in ("Coverage", "Market", "Estimates")
+        )
+        if coverage is None or unlocated:
+            # Inputs read from columns that could not be found would make every
+            # number look wrong; structure.header says the checks were skipped.
             return cls([], scheme_id, lang, not_rated, benchmarks)
         market_rows = _first_rows(market)
         estimate_rows = _first_rows(estimates)
@@ -133,6 +139,7 @@ class Recomputed:
             [self.benchmark_returns.get(str(row.inputs.get("market")), 0.0) for row in self.rows]
         )
         rated = scheme.rate(results["upside"], bench, self.lang)
+        results["benchmark_return"] = bench
         for index, row in enumerate(self.rows):
             for key, array in results.items():
                 row.computed[key] = array[index]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
@@ -43,7 +43,7 @@ def _type_problem(value: Any, dtype: DType) -> str | None:
 )
 def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
-    for table in layout.tables.values():
+    for table in layout.located.values():
         for column in table.spec.columns:
             if column.kind is Kind.FORMULA or column.dtype not in (*_NUMBERS, DType.DATE):
                 continue
@@ -77,6 +77,52 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
         problem = _type_problem(value, DType.NUMBER)
         if problem:
             yield Hit(f"history value {problem}", history.name, cell_name(row, position))
+
+
+@rule(
+    "data.blank-row",
+    Severity.ERROR,
+    "A table has a row without its code (History: without its date) above its last row: "
+    "an empty row, or values no lookup by code or date reaches.",
+    "Delete the row, or fill in its code (its date on History); xlmodels regenerate "
+    "rebuilds every table from the input files.",
+    spec=True,
+)
+def blank_row(context: WorkbookContext) -> Iterator[Hit]:
+    for table in context.layout.located.values():
+        yield from _keyless_runs(
+            table.data, table.keyless_rows, table.key_column, table.last, "code"
+        )
+    history = context.layout.history()
+    if history is not None:
+        rows = [
+            row
+            for row in range(FIRST_DATA_ROW, history.last_row + 1)
+            if is_blank(history.data.get(row, 1))
+        ]
+        yield from _keyless_runs(history.data, rows, 1, history.last_row, "date")
+
+
+def _keyless_runs(
+    data: SheetData, rows: Iterable[int], column: int, last: int, key: str
+) -> Iterator[Hit]:
+    """One finding per run of adjacent keyless rows that are alike (all empty, or not)."""
+    runs: list[tuple[int, int, bool]] = []
+    for row in rows:
+        empty = data.row_is_blank(row)
+        if runs and runs[-1][1] == row - 1 and runs[-1][2] == empty:
+            runs[-1] = (runs[-1][0], row, empty)
+        else:
+            runs.append((row, row, empty))
+    for first, end, empty in runs:
+        one = first == end
+        where = f"row {first}" if one else f"rows {first}-{end}"
+        if empty:
+            what = f"{where} {'is' if one else 'are'} empty"
+        else:
+            what = f"{where} {'has' if one else 'have'} values but no {key}"
+        cell = cell_name(first, column) + ("" if one else f":{cell_name(end, column)}")
+        yield Hit(f"{what}, inside the table, which goes on to row {last}", data.name, cell)
 
 
 _PLAIN = (float, int)
@@ -115,7 +161,7 @@ def _history_values(history: SheetData, last: int) -> Iterator[tuple[int, int, A
     spec=True,
 )
 def not_positive(context: WorkbookContext) -> Iterator[Hit]:
-    for table in context.layout.tables.values():
+    for table in context.layout.located.values():
         for column in table.spec.columns:
             if not column.positive or column.kind is Kind.FORMULA:
                 continue
@@ -279,7 +325,7 @@ def _history_dates(context: WorkbookContext) -> Iterator[tuple[int, Any, Any]]:
     spec=True,
 )
 def duplicate_code(context: WorkbookContext) -> Iterator[Hit]:
-    for table in context.layout.tables.values():
+    for table in context.layout.located.values():
         seen: dict[str, int] = {}
         for row in table.rows:
             code = str(table.key_of(row)).strip()
@@ -357,7 +403,7 @@ def invalid_choice(context: WorkbookContext) -> Iterator[Hit]:
     def allowed(name: str) -> tuple[str, ...]:
         return choice_values(name, lang=lang, scheme=scheme)
 
-    for table in layout.tables.values():
+    for table in layout.located.values():
         for column in table.spec.columns:
             if column.kind is not Kind.INPUT or column.choices is None:
                 continue

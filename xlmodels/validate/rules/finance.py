@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from xlmodels.markers import is_nm
+from xlmodels.ratings import load_scheme
 from xlmodels.spec import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
@@ -188,6 +189,7 @@ def rating_mismatch(context: WorkbookContext) -> Iterator[Hit]:
     if coverage is None:
         return
     recomputed = context.recomputed
+    relative = load_scheme(recomputed.scheme).basis == "relative"
     for company in recomputed.rows:
         for key in ("model_rating", "rating"):
             comparable, shown = _shown(coverage, company, key)
@@ -202,6 +204,12 @@ def rating_mismatch(context: WorkbookContext) -> Iterator[Hit]:
                 if upside is not None and not math.isnan(upside)
                 else "no target price"
             )
+            bench = as_number(company.computed.get("benchmark_return"))
+            if relative and upside is not None and not math.isnan(upside) and bench:
+                # A relative scheme rates the upside less this; without it the
+                # expected rating looks wrong for the upside quoted.
+                market = company.inputs.get("market")
+                basis += f" against the {market} benchmark expected return of {bench:.1%}"
             what = "model rating" if key == "model_rating" else "rating"
             yield Hit(
                 f"{what} of {company.code} is {shown!r}, but the {recomputed.scheme} scheme "

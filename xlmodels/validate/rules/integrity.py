@@ -17,12 +17,37 @@ from xlmodels.validate.formulas import (
     normalize,
     relative_shape,
 )
-from xlmodels.validate.layout import TableRows, cell_name
+from xlmodels.validate.layout import TableRows, cell_name, row_context
 from xlmodels.validate.reading import CellError, SheetData, is_blank
 from xlmodels.validate.registry import Hit, rule
 from xlmodels.validate.values import describe, header_label
 
 _MODES = ("sq", "native")
+
+#: What each error value means and what to do about it: the fix of a finding
+#: names the errors its cell shows or its formula holds, not #REF! alone.
+_ERROR_HINTS = {
+    "#REF!": "#REF! means the formula refers to cells that were deleted: restore them or "
+    "rewrite the reference (xlmodels regenerate rewrites every spec formula).",
+    "#DIV/0!": "#DIV/0! means a division by zero or by an empty cell: fill in the input "
+    "the formula divides by (a close, an EPS, a share count), or correct the formula.",
+    "#N/A": "#N/A means a lookup found nothing: check that the code or date it looks up is "
+    "on the sheet it looks in (Market, Estimates, History), spelled the same.",
+    "#NAME?": "#NAME? means an unknown function or name: SQ_ functions need the xlwings "
+    "add-in (or a workbook with native formulas: xlmodels regenerate --formulas native); "
+    "otherwise check the spelling of the function or the named range.",
+    "#VALUE!": "#VALUE! means a value of the wrong kind: look for text (a number typed as "
+    "text, 'n/a') in the cells the formula reads.",
+    "#NUM!": "#NUM! means a number out of range (too large, or no valid result): check the "
+    "inputs the formula reads.",
+    "#NULL!": "#NULL! means two ranges that do not meet (a space where a comma or a colon "
+    "belongs): correct the formula's ranges.",
+    "#SPILL!": "#SPILL! means an array result has no room: clear the cells it spills into.",
+}
+_OTHER_ERRORS = (
+    "Recalculate the workbook in a current Excel; if the error stays, repair the formula or "
+    "the input it reads."
+)
 
 
 @rule(
@@ -30,34 +55,51 @@ _MODES = ("sq", "native")
     Severity.ERROR,
     "A cell shows an error value (#REF!, #DIV/0!, #N/A, #NAME?, #VALUE!...) or its "
     "formula contains one.",
-    "Repair the formula or the input it reads; #REF! means the formula refers to cells "
-    "that were deleted.",
+    "Repair the formula or the input it reads; each finding says what its error value means.",
 )
 def error_value(context: WorkbookContext) -> Iterator[Hit]:
     for sheet in context.book.sheets.values():
         positions: dict[tuple[int, int], list[str]] = {}
+        codes: dict[tuple[int, int], list[str]] = {}
         for (row, column), formula in sheet.formulas.items():
-            literals = error_literals(formula)
+            literals = list(dict.fromkeys(error_literals(formula)))
             if literals:
                 positions.setdefault((row, column), []).append(
-                    f"its formula contains {', '.join(dict.fromkeys(literals))} ({formula})"
+                    f"its formula contains {', '.join(literals)} ({formula})"
                 )
+                codes.setdefault((row, column), []).extend(literals)
         # A sheet read by calamine has no error cell: the byte scan found none,
         # or openpyxl would have read it (calamine shows errors as empty text).
         values = () if sheet.reader == "calamine" else sheet.cells()
         for row, column, value in values:
             if isinstance(value, CellError):
                 positions.setdefault((row, column), []).insert(0, f"shows {value.code}")
-        for (row, column), parts in sorted(positions.items()):
-            yield Hit("; ".join(parts), sheet.name, cell_name(row, column))
+                codes.setdefault((row, column), []).insert(0, value.code)
+        for position, parts in sorted(positions.items()):
+            yield Hit(
+                "; ".join(parts),
+                sheet.name,
+                cell_name(*position),
+                fix=error_hint(codes[position]),
+            )
+
+
+def error_hint(codes: list[str]) -> str:
+    """The fix for a cell holding these error values, each explained once."""
+    hints = [_ERROR_HINTS.get(code.upper(), _OTHER_ERRORS) for code in dict.fromkeys(codes)]
+    return " ".join(dict.fromkeys(hints))
 
 
 @lru_cache(maxsize=65536)
-def _expected(sheet: str, key: str, row: int) -> tuple[str, ...]:
-    """Normalized spec formulas (both dialects) of a table column's cell."""
+def _expected(sheet: str, key: str, row: int, positions: tuple[int, ...]) -> tuple[str, ...]:
+    """Normalized spec formulas (both dialects) of a table column's cell.
+
+    ``positions`` are the table's columns as found, so that formulas Excel
+    rewrote when a column was inserted compare equal to the spec's.
+    """
     table = SPEC.sheet(sheet)
     column = table.column(key)
-    context = RowContext(SPEC, table, row)
+    context = row_context(table, row, positions)
     return tuple(normalize(column.formula_for(mode, context)) for mode in _MODES)
 
 
@@ -91,7 +133,7 @@ def _formula_settings() -> Iterator[str]:
 )
 def formula_overwritten(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
-    for table in layout.tables.values():
+    for table in layout.located.values():
         for key, column in _formula_columns(table):
             label = header_label(table.spec.column(key))
             for row in table.rows:
@@ -138,7 +180,7 @@ def _position(cell: str) -> tuple[int, int]:
 def inconsistent_formula(context: WorkbookContext) -> Iterator[Hit]:
     spec_columns: dict[str, set[int]] = {}
     if context.spec_applies:
-        for table in context.layout.tables.values():
+        for table in context.layout.located.values():
             columns = spec_columns.setdefault(table.spec.name, set())
             for key, column in _formula_columns(table):
                 columns.add(column)
@@ -168,7 +210,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
         formula = table.data.formulas.get((row, column))
         if formula is None:
             continue  # integrity.formula-overwritten reports it
-        if normalize(formula) not in _expected(table.spec.name, key, row):
+        if normalize(formula) not in _expected(table.spec.name, key, row, table.positions):
             off_spec.append(row)
             shapes[relative_shape(formula, row, column)] += 1
     if not off_spec:
@@ -177,7 +219,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
     if len(off_spec) * 2 < total or (len(off_spec) == 1 and total > 1):
         for row in off_spec:
             formula = table.data.formulas[(row, column)]
-            expected = table.spec.column(key).formula_for("sq", RowContext(SPEC, table.spec, row))
+            expected = table.spec.column(key).formula_for("sq", table.row_context(row))
             yield Hit(
                 f"formula {formula} differs from the rest of column {label!r} and from the "
                 f"spec's formula for this row ({expected}, or its native form)",
@@ -187,7 +229,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
         return
     first, last = off_spec[0], off_spec[-1]
     formula = table.data.formulas[(first, column)]
-    expected = table.spec.column(key).formula_for("sq", RowContext(SPEC, table.spec, first))
+    expected = table.spec.column(key).formula_for("sq", table.row_context(first))
     where = cell_name(first, column) + (f":{cell_name(last, column)}" if last != first else "")
     agreeing = "all in one shape" if len(shapes) == 1 else f"in {len(shapes)} shapes"
     yield Hit(
