@@ -10,7 +10,27 @@ import typer
 from xlmodels.errors import InputError
 from xlmodels.ratings import SchemeError, load_scheme
 
-__all__ = ["check_output", "check_scheme", "scheme_option"]
+__all__ = [
+    "INPUT_FILE",
+    "check_output",
+    "check_scheme",
+    "market_option",
+    "pe_history_option",
+    "scheme_option",
+]
+
+#: Typer settings of an input file option: an existing, readable file.
+INPUT_FILE = {"exists": True, "dir_okay": False, "readable": True}
+
+market_option = Annotated[
+    Path,
+    typer.Option("--market", help="Closes, price dates, shares and FX rows.", **INPUT_FILE),
+]
+
+pe_history_option = Annotated[
+    Path | None,
+    typer.Option("--pe-history", help="PE-TTM series in the wide layout.", **INPUT_FILE),
+]
 
 
 def check_scheme(value: str) -> str:

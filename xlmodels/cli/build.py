@@ -10,13 +10,17 @@ from typing import Annotated
 import typer
 
 from xlmodels.cli._app import FormulaMode, Language, app, console, user_errors
-from xlmodels.cli._options import check_output, scheme_option
+from xlmodels.cli._options import (
+    INPUT_FILE,
+    check_output,
+    market_option,
+    pe_history_option,
+    scheme_option,
+)
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.percentile import PERCENTILE_METHODS
 from xlmodels.returns import RELATIVE_METHODS
 from xlmodels.workbook import write_workbook
-
-_FILE = {"exists": True, "dir_okay": False, "readable": True}
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -35,27 +39,22 @@ def _choice(accepted: tuple[str, ...]) -> Callable[[str], str]:
 @app.command()
 def build(
     universe: Annotated[
-        Path, typer.Option("--universe", help="Covered companies (CSV or XLSX).", **_FILE)
+        Path, typer.Option("--universe", help="Covered companies (CSV or XLSX).", **INPUT_FILE)
     ],
-    market: Annotated[
-        Path,
-        typer.Option("--market", help="Closes, price dates, shares and FX rows.", **_FILE),
-    ],
+    market: market_option,
     estimates: Annotated[
-        Path, typer.Option("--estimates", help="Analyst EPS, target multiples, overrides.", **_FILE)
+        Path,
+        typer.Option("--estimates", help="Analyst EPS, target multiples, overrides.", **INPUT_FILE),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],
     history: Annotated[
         Path | None,
-        typer.Option("--history", help="Daily closes (and PE-TTM), long or wide.", **_FILE),
+        typer.Option("--history", help="Daily closes (and PE-TTM), long or wide.", **INPUT_FILE),
     ] = None,
-    pe_history: Annotated[
-        Path | None,
-        typer.Option("--pe-history", help="PE-TTM series in the wide layout.", **_FILE),
-    ] = None,
+    pe_history: pe_history_option = None,
     indexes: Annotated[
         Path | None,
-        typer.Option("--indexes", help="Benchmark indexes: code, name, market.", **_FILE),
+        typer.Option("--indexes", help="Benchmark indexes: code, name, market.", **INPUT_FILE),
     ] = None,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the workbook.")] = (
         Language.zh

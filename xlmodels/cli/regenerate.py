@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from xlmodels.cli._app import FormulaMode, Language, app, console, errors, user_errors
-from xlmodels.cli._options import scheme_option
+from xlmodels.cli._options import INPUT_FILE, market_option, pe_history_option, scheme_option
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.model import CoverageInputs
 from xlmodels.regenerate import (
@@ -37,7 +37,6 @@ from xlmodels.regenerate import (
 )
 from xlmodels.regenerate.plan import coverage_groups
 
-_FILE = {"exists": True, "dir_okay": False, "readable": True}
 #: Lines of conflicts, differences or changes shown per workbook; --json lists them all.
 _SHOWN = 20
 #: Cells listed per sheet by a dry run's text output; --json lists every one.
@@ -169,12 +168,11 @@ def _print_summary(result: BatchResult) -> None:
 def regenerate(
     universe: Annotated[
         Path,
-        typer.Option("--universe", help="Covered companies with their coverage group.", **_FILE),
+        typer.Option(
+            "--universe", help="Covered companies with their coverage group.", **INPUT_FILE
+        ),
     ],
-    market: Annotated[
-        Path,
-        typer.Option("--market", help="Closes, price dates, shares and FX rows.", **_FILE),
-    ],
+    market: market_option,
     folder: Annotated[
         Path,
         typer.Option(
@@ -189,7 +187,7 @@ def regenerate(
         typer.Option(
             "--estimates",
             help="Fills companies and blank input cells the workbooks lack; never overrides.",
-            **_FILE,
+            **INPUT_FILE,
         ),
     ] = None,
     history: Annotated[
@@ -197,16 +195,13 @@ def regenerate(
         typer.Option(
             "--history",
             help="Daily closes (and PE-TTM). Without it each workbook keeps its own history.",
-            **_FILE,
+            **INPUT_FILE,
         ),
     ] = None,
-    pe_history: Annotated[
-        Path | None,
-        typer.Option("--pe-history", help="PE-TTM series in the wide layout.", **_FILE),
-    ] = None,
+    pe_history: pe_history_option = None,
     indexes: Annotated[
         Path | None,
-        typer.Option("--indexes", help="Benchmark and sector indexes.", **_FILE),
+        typer.Option("--indexes", help="Benchmark and sector indexes.", **INPUT_FILE),
     ] = None,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Workbooks regenerated at once.")
