@@ -15,40 +15,9 @@ text, lists of lists), listed by name in :data:`FUNCTIONS`.
 'Outperform'
 """
 
-from udfs.functions import (
-    CATEGORY,
-    FUNCTIONS,
-    SQ_CAGR,
-    SQ_EPS_BLENDED,
-    SQ_MKT_CAP,
-    SQ_PE,
-    SQ_PE_TTM,
-    SQ_PEG,
-    SQ_PERCENTILE,
-    SQ_RATING,
-    SQ_REL_RETURN,
-    SQ_RETURN,
-    SQ_TARGET_PRICE,
-    SQ_TP_DCF,
-    SQ_TP_SOTP,
-    SQ_UPSIDE,
-)
+# The package re-exports the module's public names, listed once there: xlwings
+# scans the package's attributes for the decorated functions.
+from udfs import functions as _functions
+from udfs.functions import *  # noqa: F403
 
-__all__ = [
-    "CATEGORY",
-    "FUNCTIONS",
-    "SQ_CAGR",
-    "SQ_EPS_BLENDED",
-    "SQ_MKT_CAP",
-    "SQ_PE",
-    "SQ_PEG",
-    "SQ_PERCENTILE",
-    "SQ_PE_TTM",
-    "SQ_RATING",
-    "SQ_REL_RETURN",
-    "SQ_RETURN",
-    "SQ_TARGET_PRICE",
-    "SQ_TP_DCF",
-    "SQ_TP_SOTP",
-    "SQ_UPSIDE",
-]
+__all__ = list(_functions.__all__)
