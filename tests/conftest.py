@@ -11,6 +11,9 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings
+
+from tests.cli_helpers import Cli
 
 
 def on_ci() -> bool:
@@ -43,3 +46,27 @@ def chromium() -> str:
     return require_component(
         "Chromium", ("chromium", "chromium-browser", "google-chrome"), "apt-get install chromium"
     )
+
+
+# --- Hypothesis: reproducible and timing-free on CI -------------------------------
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+# A shared machine's pauses are not failures anywhere: no deadline locally either.
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if on_ci() else "dev")
+
+
+# --- The command line -------------------------------------------------------------
+
+
+@pytest.fixture
+def cli() -> Cli:
+    """Run ``xlmodels`` with arguments; returns exit code, stdout and stderr."""
+    return Cli()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `-m cli` selects every test of the command line, for the layout guard in CI.
+    for item in items:
+        if "cli" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cli)

@@ -6,57 +6,51 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from typer.testing import CliRunner
 
-from xlmodels.cli import app
+from tests.cli_helpers import Cli
 from xlmodels.spec import SPEC
 
-runner = CliRunner()
 
-
-def test_sample_report_writes_the_chosen_formats_and_lists_them(tmp_path: Path) -> None:
+def test_sample_report_writes_the_chosen_formats_and_lists_them(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(
-        app,
-        [
-            "report",
-            "--sample",
-            "--out",
-            str(out),
-            "--format",
-            "md,csv",
-            "-f",
-            "xlsx",
-            "--lang",
-            "en",
-        ],
-    )
+    arguments = ["report", "--sample", "--out", out, "--format", "md,csv", "-f", "xlsx"]
+    result = cli(*arguments, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["coverage.csv", "coverage.xlsx", "report.md"]
-    assert "Files written" in result.output
+    # The folder is printed whole on one line, whatever its length, for a user to copy.
+    assert f"Files written to {out}" in result.lines("stdout")
     for name in ("report.md", "coverage.xlsx", "coverage.csv"):
-        assert name in result.output
+        assert name in result.stdout
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "while Weibo underperformed it by 0.1pct" in markdown
 
 
-def test_quoted_indexes_and_pe_decimals(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "report",
-            "--sample",
-            "-o",
-            str(tmp_path),
-            "-f",
-            "md",
-            "--index",
-            "HSTECH.HI",
-            "--index",
-            "QNET.GI",
-            "--pe-decimals",
-            "1",
-        ],
+def test_the_files_written_as_json(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("report", "--sample", "-o", out, "-f", "md,png", "--lang", "en", "--json")
+    assert result.exit_code == 0, result.output
+    listing = result.json()
+    assert listing["folder"] == str(out)
+    files = {Path(item["path"]): item for item in listing["files"]}
+    assert set(files) == set(out.iterdir())
+    assert {item["format"] for item in files.values()} == {"md", "png"}
+    assert all(item["bytes"] == path.stat().st_size for path, item in files.items())
+
+
+def test_quoted_indexes_and_pe_decimals(cli: Cli, tmp_path: Path) -> None:
+    result = cli(
+        "report",
+        "--sample",
+        "-o",
+        str(tmp_path),
+        "-f",
+        "md",
+        "--index",
+        "HSTECH.HI",
+        "--index",
+        "QNET.GI",
+        "--pe-decimals",
+        "1",
     )
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
@@ -70,36 +64,37 @@ def test_quoted_indexes_and_pe_decimals(tmp_path: Path) -> None:
 def _error_line(output: str) -> str:
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1, output
-    assert "Traceback" not in output
     return lines[0]
 
 
-def test_a_missing_workbook_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["report", str(tmp_path / "nope.xlsx"), "-o", str(tmp_path)])
+def test_a_missing_workbook_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
+    result = cli("report", str(tmp_path / "nope.xlsx"), "-o", str(tmp_path))
     assert result.exit_code == 2
     assert _error_line(result.output).endswith("nope.xlsx: no such file")
 
 
-def test_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_workbook(cli: Cli, tmp_path: Path) -> None:
     text = tmp_path / "notes.xlsx"
     text.write_text("not a spreadsheet", encoding="utf-8")
-    result = runner.invoke(app, ["report", str(text), "-o", str(tmp_path / "out")])
+    result = cli("report", str(text), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "is not an Excel workbook" in _error_line(result.output)
 
 
-def test_a_workbook_that_is_not_a_coverage_workbook(tmp_path: Path) -> None:
+def test_a_workbook_that_is_not_a_coverage_workbook(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "budget.xlsx"
     book = Workbook()
     book.active.title = "Budget"  # type: ignore[union-attr]
     book.save(path)
-    result = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "out")])
+    result = cli("report", str(path), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2
     line = _error_line(result.output)
     assert "is not a coverage workbook: it has no sheet 'Coverage'" in line
 
 
-def test_a_workbook_with_the_sheets_but_not_the_contents_is_refused(tmp_path: Path) -> None:
+def test_a_workbook_with_the_sheets_but_not_the_contents_is_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
     path = tmp_path / "coverage.xlsx"
     book = Workbook()
     for position, name in enumerate(SPEC.sheet_names()):
@@ -108,13 +103,13 @@ def test_a_workbook_with_the_sheets_but_not_the_contents_is_refused(tmp_path: Pa
         else:
             book.create_sheet(name)
     book.save(path)
-    result = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "out")])
+    result = cli("report", str(path), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "coverage.xlsx" in _error_line(result.output)
     assert not (tmp_path / "out").exists()
 
 
-def test_report_from_the_demo_workbook_says_what_the_sample_says(tmp_path: Path) -> None:
+def test_report_from_the_demo_workbook_says_what_the_sample_says(cli: Cli, tmp_path: Path) -> None:
     from xlmodels import sample
     from xlmodels.report.month import build_month_report
     from xlmodels.report.sentences import month_sentences
@@ -124,7 +119,7 @@ def test_report_from_the_demo_workbook_says_what_the_sample_says(tmp_path: Path)
     from_workbook = build_month_report(read_coverage_workbooks([workbook]), lang="zh")
     from_inputs = build_month_report([sample.load_inputs("zh")], lang="zh")
     assert month_sentences(from_workbook) == month_sentences(from_inputs)
-    result = runner.invoke(app, ["report", str(workbook), "-o", str(tmp_path), "-f", "md"])
+    result = cli("report", str(workbook), "-o", str(tmp_path), "-f", "md")
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "跑赢恒生科技指数 20.0pct、12.3pct、11.0pct" in markdown
@@ -140,64 +135,60 @@ def test_report_from_the_demo_workbook_says_what_the_sample_says(tmp_path: Path)
     ],
 )
 def test_usage_mistakes_are_one_line_and_exit_2(
-    arguments: list[str], message: str, tmp_path: Path
+    cli: Cli, arguments: list[str], message: str, tmp_path: Path
 ) -> None:
-    result = runner.invoke(app, ["report", *arguments, "-o", str(tmp_path)])
+    result = cli("report", *arguments, "-o", str(tmp_path))
     assert result.exit_code == 2
     assert message in _error_line(result.output)
 
 
-def test_an_output_folder_that_is_a_file(tmp_path: Path) -> None:
+def test_an_output_folder_that_is_a_file(cli: Cli, tmp_path: Path) -> None:
     taken = tmp_path / "taken"
     taken.write_text("x", encoding="utf-8")
-    result = runner.invoke(app, ["report", "--sample", "-o", str(taken), "-f", "md"])
+    result = cli("report", "--sample", "-o", str(taken), "-f", "md")
     assert result.exit_code == 2
     assert "is not a folder" in _error_line(result.output)
 
 
-def test_help_names_the_formats() -> None:
-    result = runner.invoke(app, ["report", "--help"])
+def test_help_names_the_formats(cli: Cli) -> None:
+    result = cli("report", "--help")
     assert result.exit_code == 0
     text = " ".join(result.output.replace("│", " ").split())
     assert "--format" in text
     assert "md, html, xlsx, csv, png, svg" in text
 
 
-def test_warnings_name_the_workbook_and_what_the_report_leaves_out(tmp_path: Path) -> None:
+def test_warnings_name_the_workbook_and_what_the_report_leaves_out(
+    cli: Cli, tmp_path: Path
+) -> None:
     from xlmodels import sample
 
     data = {
         name: str(sample.sample_path(f"{name}.csv")) for name in ("universe", "market", "estimates")
     }
     workbook = tmp_path / "no-history.xlsx"
-    built = runner.invoke(
-        app,
-        [
-            "build",
-            "--universe",
-            data["universe"],
-            "--market",
-            data["market"],
-            "--estimates",
-            data["estimates"],
-            "--out",
-            str(workbook),
-        ],
+    built = cli(
+        "build",
+        "--universe",
+        data["universe"],
+        "--market",
+        data["market"],
+        "--estimates",
+        data["estimates"],
+        "--out",
+        str(workbook),
     )
     assert built.exit_code == 0, built.output
-    result = runner.invoke(
-        app,
-        [
-            "report",
-            str(workbook),
-            str(tmp_path / "." / "no-history.xlsx"),
-            "--lang",
-            "en",
-            "-o",
-            str(tmp_path / "out"),
-            "-f",
-            "md",
-        ],
+    result = cli(
+        "report",
+        str(workbook),
+        str(tmp_path / "." / "no-history.xlsx"),
+        "--lang",
+        "en",
+        "-o",
+        str(tmp_path / "out"),
+        "-f",
+        "md",
     )
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())

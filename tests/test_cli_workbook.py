@@ -7,34 +7,29 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
+from tests.cli_helpers import Cli
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
-from xlmodels.cli import app
 from xlmodels.cli.demo import demo_workbook_names, write_demo_workbooks
 from xlmodels.sample import sample_path
 from xlmodels.spec import SPEC
 from xlmodels.workbook import read_cells, read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
-runner = CliRunner()
 
 
-def test_template_writes_a_blank_workbook(tmp_path: Path) -> None:
+def test_template_writes_a_blank_workbook(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "template.xlsx"
-    result = runner.invoke(
-        app,
-        [
-            "template",
-            "--out",
-            str(out),
-            "--lang",
-            "en",
-            "--formulas",
-            "native",
-            "--report-date",
-            "2025-03-31",
-        ],
+    result = cli(
+        "template",
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+        "--formulas",
+        "native",
+        "--report-date",
+        "2025-03-31",
     )
     assert result.exit_code == 0, result.output
     data = read_workbook(out)
@@ -45,40 +40,37 @@ def test_template_writes_a_blank_workbook(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(out).sheetnames == SPEC.sheet_names()
 
 
-def test_template_refuses_a_file_that_is_not_xlsx(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["template", "--out", str(tmp_path / "template.xls")])
+def test_template_refuses_a_file_that_is_not_xlsx(cli: Cli, tmp_path: Path) -> None:
+    result = cli("template", "--out", str(tmp_path / "template.xls"))
     assert result.exit_code == 2
     assert ".xlsx" in result.output
     assert not (tmp_path / "template.xls").exists()
 
 
-def test_build_writes_one_filled_workbook(tmp_path: Path) -> None:
+def test_build_writes_one_filled_workbook(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "coverage.xlsx"
-    result = runner.invoke(
-        app,
-        [
-            "build",
-            "--universe",
-            str(sample_path("universe.csv")),
-            "--market",
-            str(sample_path("market.csv")),
-            "--estimates",
-            str(sample_path("estimates.csv")),
-            "--history",
-            str(sample_path("history.csv")),
-            "--indexes",
-            str(sample_path("indexes.csv")),
-            "--out",
-            str(out),
-            "--lang",
-            "en",
-            "--report-date",
-            "2024-12-02",
-            "--percentile-method",
-            "strict",
-            "--data-note",
-            "Sample data.",
-        ],
+    result = cli(
+        "build",
+        "--universe",
+        str(sample_path("universe.csv")),
+        "--market",
+        str(sample_path("market.csv")),
+        "--estimates",
+        str(sample_path("estimates.csv")),
+        "--history",
+        str(sample_path("history.csv")),
+        "--indexes",
+        str(sample_path("indexes.csv")),
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+        "--report-date",
+        "2024-12-02",
+        "--percentile-method",
+        "strict",
+        "--data-note",
+        "Sample data.",
     )
     assert result.exit_code == 0, result.output
     assert "9 companies" in result.output
@@ -90,36 +82,33 @@ def test_build_writes_one_filled_workbook(tmp_path: Path) -> None:
     assert round(float(data.tables["Valuation"].loc["HSTECH.HI", "percentile"]), 4) == 0.0885
 
 
-def test_build_refuses_an_unknown_scheme(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "build",
-            "--universe",
-            str(sample_path("universe.csv")),
-            "--market",
-            str(sample_path("market.csv")),
-            "--estimates",
-            str(sample_path("estimates.csv")),
-            "--out",
-            str(tmp_path / "x.xlsx"),
-            "--scheme",
-            "nope",
-        ],
+def test_build_refuses_an_unknown_scheme(cli: Cli, tmp_path: Path) -> None:
+    result = cli(
+        "build",
+        "--universe",
+        str(sample_path("universe.csv")),
+        "--market",
+        str(sample_path("market.csv")),
+        "--estimates",
+        str(sample_path("estimates.csv")),
+        "--out",
+        str(tmp_path / "x.xlsx"),
+        "--scheme",
+        "nope",
     )
     assert result.exit_code == 2
     assert "guosen" in result.output
 
 
-def test_help_teaches_with_examples() -> None:
+def test_help_teaches_with_examples(cli: Cli) -> None:
     for command in ("template", "build", "demo"):
-        result = runner.invoke(app, [command, "--help"])
+        result = cli(command, "--help")
         assert result.exit_code == 0
         assert "xlmodels " + command in result.output
 
 
-def test_demo_writes_the_workbooks_and_says_where(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo")])
+def test_demo_writes_the_workbooks_and_says_where(cli: Cli, tmp_path: Path) -> None:
+    result = cli("demo", "--out", str(tmp_path / "demo"))
     assert result.exit_code == 0, result.output
     assert "腾讯控股" in result.output
     for name in demo_workbook_names("zh").values():

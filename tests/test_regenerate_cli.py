@@ -7,16 +7,23 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from typer.testing import CliRunner
+import pytest
 
+from tests.cli_helpers import Cli
 from tests.regenerate_helpers import read_sample, snapshot, type_into, write_inputs
-from xlmodels.cli import app
 
-runner = CliRunner()
+#: Set per test by the autouse fixture below.
+_cli: Cli
+
+
+@pytest.fixture(autouse=True)
+def _use_cli(cli: Cli) -> None:
+    global _cli
+    _cli = cli
 
 
 def _invoke(arguments: list[str]) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["regenerate", *arguments])
+    result = _cli("regenerate", *arguments)
     return result.exit_code, result.stdout, result.stderr
 
 

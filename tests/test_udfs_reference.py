@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
-from typer.testing import CliRunner
 
 import udfs
+from tests.cli_helpers import Cli
 from udfs.reference import describe, markdown_table, reference
-from xlmodels.cli import app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BEGIN, END = "<!-- sq-functions:begin -->\n", "<!-- sq-functions:end -->"
@@ -63,8 +62,8 @@ def test_signatures_mark_optional_arguments() -> None:
     )
 
 
-def test_cli_prints_the_reference_as_json() -> None:
-    result = CliRunner().invoke(app, ["functions", "--format", "json"])
+def test_cli_prints_the_reference_as_json(cli: Cli) -> None:
+    result = cli("functions", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [item["name"] for item in data] == list(udfs.FUNCTIONS)
@@ -78,14 +77,14 @@ def test_cli_prints_the_reference_as_json() -> None:
     }
 
 
-def test_cli_prints_the_readme_table_as_markdown() -> None:
-    result = CliRunner().invoke(app, ["functions", "--format", "markdown"])
+def test_cli_prints_the_readme_table_as_markdown(cli: Cli) -> None:
+    result = cli("functions", "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert result.output == markdown_table()
 
 
-def test_cli_prints_a_table_by_default() -> None:
-    result = CliRunner().invoke(app, ["functions"])
+def test_cli_prints_a_table_by_default(cli: Cli) -> None:
+    result = cli("functions")
     assert result.exit_code == 0, result.output
     for name in udfs.FUNCTIONS:
         assert name in result.output
@@ -93,15 +92,17 @@ def test_cli_prints_a_table_by_default() -> None:
     assert "SQ_PE(price, eps, [fx])" in result.output
 
 
-def test_cli_refuses_an_unknown_format() -> None:
-    result = CliRunner().invoke(app, ["functions", "--format", "xml"])
+def test_cli_refuses_an_unknown_format(cli: Cli) -> None:
+    result = cli("functions", "--format", "xml")
     assert result.exit_code == 2
 
 
-def test_cli_without_xlwings_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_without_xlwings_says_how_to_install_it(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in [n for n in sys.modules if n == "udfs" or n.startswith("udfs.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "xlwings", None)  # import xlwings now fails
-    result = CliRunner().invoke(app, ["functions"])
+    result = cli("functions")
     assert result.exit_code == 2
     assert "pip install 'xlmodels[excel]'" in result.output

@@ -10,10 +10,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 from validate_helpers import simple_workbook
 
-from xlmodels.cli import app
+from tests.cli_helpers import Cli
 from xlmodels.validate import (
     ConfigError,
     FileReport,
@@ -27,7 +26,6 @@ from xlmodels.validate import (
 from xlmodels.validate.formats.sarif import LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
-runner = CliRunner()
 STRICT_HIDDEN = '[rules]\n"integrity.hidden-sheet" = "error"\n"structure.missing-sheet" = "off"\n'
 
 
@@ -52,8 +50,18 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+#: Set per test by the autouse fixture below.
+_cli: Cli
+
+
+@pytest.fixture(autouse=True)
+def _use_cli(cli: Cli) -> None:
+    global _cli
+    _cli = cli
+
+
 def run(*arguments: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["validate", *arguments])
+    result = _cli("validate", *arguments)
     return result.exit_code, result.output
 
 
@@ -153,8 +161,8 @@ def test_sarif_has_the_required_structure(folder: Path) -> None:
     assert run_["originalUriBaseIds"]["SRCROOT"]["uri"].endswith("/")
 
 
-def test_list_rules_matches_the_registry_and_the_readme() -> None:
-    result = runner.invoke(app, ["validate", "--list-rules"])
+def test_list_rules_matches_the_registry_and_the_readme(cli: Cli) -> None:
+    result = cli("validate", "--list-rules")
     assert result.exit_code == 0
     assert result.output == rules_table()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -193,26 +201,26 @@ def test_configuration_changes_severities_and_turns_rules_off(tmp_path: Path) ->
     ],
 )
 def test_configuration_mistakes_are_usage_errors_naming_the_key(
-    tmp_path: Path, text: str, named: str
+    cli: Cli, tmp_path: Path, text: str, named: str
 ) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ConfigError, match=re.escape(named)):
         load_config(path)
     simple_workbook(tmp_path / "any.xlsx")
-    result = runner.invoke(app, ["validate", str(tmp_path / "any.xlsx"), "--config", str(path)])
+    result = cli("validate", str(tmp_path / "any.xlsx"), "--config", str(path))
     assert result.exit_code == 2
     assert named in result.output
 
 
-def test_settings_tables_in_brackets_are_printed(tmp_path: Path) -> None:
+def test_settings_tables_in_brackets_are_printed(cli: Cli, tmp_path: Path) -> None:
     # Rich reads "[tool.xlmodels.validate]" as a markup tag unless it is escaped.
-    help_text = runner.invoke(app, ["validate", "--help"], env={"COLUMNS": "200"}).output
+    help_text = cli("validate", "--help").text
     assert "(default: [tool.xlmodels.validate] of the nearest pyproject.toml)" in help_text
     path = tmp_path / "bad.toml"
     path.write_text("[tool.xlmodels.validate]\nstale-days = 3\n")
     simple_workbook(tmp_path / "any.xlsx")
-    result = runner.invoke(app, ["validate", str(tmp_path / "any.xlsx"), "--config", str(path)])
+    result = cli("validate", str(tmp_path / "any.xlsx"), "--config", str(path))
     assert result.exit_code == 2
     assert "unknown setting 'stale-days' in [tool.xlmodels.validate]; known: " in result.output
 
@@ -274,8 +282,8 @@ def test_the_pre_commit_hook_runs_the_validator_on_workbooks() -> None:
     assert not pattern.search("a.xlsx.txt")
 
 
-def test_the_demo_validates_the_workbooks_it_writes(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--lang", "en", "--out", str(tmp_path)])
+def test_the_demo_validates_the_workbooks_it_writes(cli: Cli, tmp_path: Path) -> None:
+    result = cli("demo", "--lang", "en", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "Validation (xlmodels validate):" in result.output
     assert "coverage-sample-en.xlsx  ok" in result.output

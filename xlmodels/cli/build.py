@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from xlmodels.cli._app import FormulaMode, Language, app, console, user_errors
+from xlmodels.cli._app import FormulaMode, Language, app, print_text, user_errors
 from xlmodels.cli._options import (
     INPUT_FILE,
     check_output,
@@ -142,7 +142,7 @@ def build(
         )
         content = write_workbook(out, inputs, mode=formulas.value)
     settings = content.inputs.settings
-    console.print(
+    print_text(
         f"wrote {out}: {len(content.inputs.universe)} companies, "
         f"{content.history.rows} history dates, report date {settings.report_date}, "
         f"{formulas.value} formulas, {lang.value}"

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from xlmodels import sample
-from xlmodels.cli._app import Language, app, console, errors, user_errors
+from xlmodels.cli._app import Language, app, consoles, print_text, user_errors
 from xlmodels.coverage import compute_coverage
 from xlmodels.report.build import write_report
 from xlmodels.report.coverage_table import coverage_display_table
@@ -95,11 +96,12 @@ def demo(
         report_files = write_report(month, report_out or out / "report")
     statements = month_sentences(month).paragraphs()
     page = next(item.path for item in report_files if item.path.suffix == ".html")
+    out_console, err_console = consoles()
     if as_json:
-        console.print_json(json.dumps(table.to_dict(orient="records"), ensure_ascii=False))
-        errors.print(f"Coverage workbooks: {written}")
-        print_report(report, errors)
-        errors.print(f"Report: {page} ({len(report_files)} files in {page.parent})")
+        typer.echo(json.dumps(table.to_dict(orient="records"), ensure_ascii=False, indent=2))
+        print_text(f"Coverage workbooks: {written}", err_console)
+        print_report(report, err_console)
+        print_text(f"Report: {page} ({len(report_files)} files in {page.parent})", err_console)
         raise typer.Exit(report.exit_code)
     title = {"zh": "重点公司盈利预测及投资评级", "en": "Coverage: estimates and ratings"}[
         lang.value
@@ -108,12 +110,15 @@ def demo(
     for position, header in enumerate(table.columns):
         view.add_column(header, justify="left" if position < 3 else "right")
     for row in table.itertuples(index=False):
-        view.add_row(*row)
-    console.print(view)
-    console.print(f"Coverage workbooks: {written}")
-    console.print("Validation (xlmodels validate):")
-    print_report(report, console)
-    console.print(f"Report (xlmodels report): {page} ({len(report_files)} files in {page.parent})")
+        view.add_row(*(escape(str(cell)) for cell in row))
+    out_console.print(view)
+    print_text(f"Coverage workbooks: {written}", out_console)
+    print_text("Validation (xlmodels validate):", out_console)
+    print_report(report, out_console)
+    print_text(
+        f"Report (xlmodels report): {page} ({len(report_files)} files in {page.parent})",
+        out_console,
+    )
     for statement in statements:
-        console.print(f"  {statement}", soft_wrap=True)
+        print_text(f"  {statement}", out_console)
     raise typer.Exit(report.exit_code)

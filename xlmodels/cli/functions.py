@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from xlmodels.cli._app import EXIT_USAGE, app, console, errors
+from xlmodels.cli._app import EXIT_USAGE, app, consoles, print_error
 
 
 class Format(StrEnum):
@@ -41,11 +41,10 @@ def functions(
     try:
         from udfs import reference
     except ModuleNotFoundError as error:
-        reason = escape(
+        print_error(
             f"the SQ_ functions need xlwings ({error}); "
             "install them with: pip install 'xlmodels[excel]'"
         )
-        errors.print(f"[bold red]error:[/bold red] {reason}", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from None
     entries = reference.reference()
     if output_format is Format.json:
@@ -64,7 +63,7 @@ def functions(
             for a in entry.arguments
         )
         view.add_row(_plain(entry.signature), _plain(entry.description), arguments)
-    console.print(view)
+    consoles().out.print(view)
 
 
 def _plain(text: str) -> str:

@@ -22,7 +22,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from xlmodels.cli._app import FormulaMode, Language, app, console, errors, user_errors
+from xlmodels.cli._app import (
+    FormulaMode,
+    Language,
+    app,
+    consoles,
+    print_error,
+    print_text,
+    user_errors,
+)
 from xlmodels.cli._options import INPUT_FILE, market_option, pe_history_option, scheme_option
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.model import CoverageInputs
@@ -64,7 +72,7 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
         MofNCompleteColumn(),
         TextColumn("{task.fields[last]}"),
         TimeElapsedColumn(),
-        console=errors,
+        console=consoles().err,
         transient=True,
     )
     with progress:
@@ -84,33 +92,38 @@ def _more(count: int) -> str:
 
 
 def _print_details(result: WorkbookResult, dry_run: bool) -> None:
+    out = consoles().out
+
+    def say(line: str) -> None:  # Rich markup; never wrapped mid-word by Rich
+        out.print(line, soft_wrap=True)
+
     name = escape(result.file)
     if result.conflicts:
         count = len(result.conflicts)
         what = "kept in the backup" if result.status is Status.UPDATED else "nothing written"
-        console.print(f"\n[bold]{name}[/bold]: {count} conflict{'s' if count != 1 else ''}, {what}")
+        say(f"\n[bold]{name}[/bold]: {count} conflict{'s' if count != 1 else ''}, {what}")
         for conflict in result.conflicts[:_SHOWN]:
-            console.print(f"  {escape(conflict.line())}")
+            say(f"  {escape(conflict.line())}")
         if len(result.conflicts) > _SHOWN:
-            console.print(_more(len(result.conflicts) - _SHOWN))
+            say(_more(len(result.conflicts) - _SHOWN))
     if result.differences:
-        console.print(
+        say(
             f"\n[bold]{name}[/bold]: the estimates file differs in "
             f"{len(result.differences)} cells (the workbook's values are kept)"
         )
         for difference in result.differences[:_SHOWN]:
-            console.print(f"  {escape(difference.line())}")
+            say(f"  {escape(difference.line())}")
         if len(result.differences) > _SHOWN:
-            console.print(_more(len(result.differences) - _SHOWN))
+            say(_more(len(result.differences) - _SHOWN))
     for note in result.notes:
-        console.print(f"{name}: {escape(note)}")
+        say(f"{name}: {escape(note)}")
     if result.filled:
         cells = "cell" if result.filled == 1 else "cells"
-        console.print(f"{name}: {result.filled} blank input {cells} filled from the estimates file")
+        say(f"{name}: {result.filled} blank input {cells} filled from the estimates file")
     if result.backup:
-        console.print(f"{name}: previous file kept as {escape(result.backup)}")
+        say(f"{name}: previous file kept as {escape(result.backup)}")
     if dry_run and result.changes_by_sheet:
-        console.print(f"\n[bold]{name}[/bold]: {result.changed_cells} cells would change")
+        say(f"\n[bold]{name}[/bold]: {result.changed_cells} cells would change")
         by_sheet: dict[str, list[str]] = {}
         for change in result.changes:
             shown = by_sheet.setdefault(change.sheet, [])
@@ -123,25 +136,28 @@ def _print_details(result: WorkbookResult, dry_run: bool) -> None:
                     old, new = _clip(change.old_text), _clip(change.new_text)
                     shown.append(f"{change.cell}: {old} => {new}")
         for sheet, count in result.changes_by_sheet.items():
-            console.print(f"  {escape(sheet)}: {count} cells")
+            say(f"  {escape(sheet)}: {count} cells")
             for line in by_sheet.get(sheet, []):
-                console.print(f"    {escape(line)}", soft_wrap=True)
+                say(f"    {escape(line)}")
             if count > len(by_sheet.get(sheet, [])):
-                console.print(
+                say(
                     f"    ... and {count - len(by_sheet.get(sheet, []))} more cells of "
                     f"{escape(sheet)} (--json lists every cell)"
                 )
 
 
 def _print_summary(result: BatchResult) -> None:
+    console = consoles().out
     title = (
         f"Dry run of {result.folder}: nothing was written"
         if result.dry_run
         else f"Regenerated {result.folder}"
     )
-    table = Table(title=escape(title), title_justify="left")
-    for header in ("Workbook", "Group", "Status", "Details"):
-        table.add_column(header, overflow="fold")
+    print_text(title, console)  # whole, outside the table: a path to copy
+    table = Table()
+    for header in ("Workbook", "Group", "Status"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("Details")
     for workbook in result.workbooks:
         style = _STYLES[workbook.status]
         status = f"would be {workbook.status}" if result.dry_run else str(workbook.status)
@@ -155,10 +171,11 @@ def _print_summary(result: BatchResult) -> None:
         )
     console.print(table)
     counts = ", ".join(f"{count} {status}" for status, count in result.counts().items())
-    console.print(f"would be: {counts}" if result.dry_run else counts)
+    print_text(f"would be: {counts}" if result.dry_run else counts, console)
     if result.temporary_files_removed:
-        console.print(
-            f"removed {result.temporary_files_removed} temporary files an interrupted run left"
+        print_text(
+            f"removed {result.temporary_files_removed} temporary files an interrupted run left",
+            console,
         )
     for workbook in result.workbooks:
         _print_details(workbook, result.dry_run)
@@ -290,7 +307,7 @@ def regenerate(
         try:
             result = _run(folder, inputs, options, universe)
         except FolderBusy as error:
-            errors.print(f"[bold red]error:[/bold red] {escape(str(error))}", soft_wrap=True)
+            print_error(str(error))
             raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -302,7 +319,7 @@ def regenerate(
 def _run(
     folder: Path, inputs: CoverageInputs, options: RegenerateOptions, universe_file: Path
 ) -> BatchResult:
-    with _progress(errors.is_terminal) as progress:
+    with _progress(consoles().err.is_terminal) as progress:
         task: TaskID | None = None
 
         def start(total: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from xlmodels import sample
-from xlmodels.cli._app import EXIT_USAGE, Language, app, console, errors, user_errors
+from xlmodels.cli._app import (
+    EXIT_USAGE,
+    Language,
+    app,
+    consoles,
+    print_error,
+    print_text,
+    print_warning,
+    user_errors,
+)
 from xlmodels.errors import InputError
 from xlmodels.report.build import FORMATS, parse_formats, write_report
 from xlmodels.report.coverage_table import DisplayRules
@@ -29,8 +39,12 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [item.strip() for value in values for item in value.split(",") if item.strip()]
 
 
-def _warn(message: str) -> None:
-    errors.print(f"[bold yellow]warning:[/bold yellow] {escape(message)}", soft_wrap=True)
+def _inside(path: Path, folder: Path) -> Path:
+    """``path`` relative to ``folder`` when it lies inside it."""
+    try:
+        return path.relative_to(folder)
+    except ValueError:
+        return path
 
 
 @app.command()
@@ -76,6 +90,10 @@ def report(
         bool,
         typer.Option("--sample", help="Use the bundled sample (the reference report's month)."),
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="List the files written as JSON: path, format, bytes."),
+    ] = False,
 ) -> None:
     """Write the month's report: coverage table, statements and charts.
 
@@ -87,11 +105,7 @@ def report(
     Example: [bold]xlmodels report --sample --lang en --format html,png[/bold]
     """
     if use_sample == bool(workbooks):
-        errors.print(
-            "[bold red]error:[/bold red] give one or more coverage workbooks, or --sample "
-            "(not both)",
-            markup=True,
-        )
+        print_error("give one or more coverage workbooks, or --sample (not both)")
         raise typer.Exit(EXIT_USAGE)
     with user_errors():
         try:
@@ -101,24 +115,43 @@ def report(
             else:
                 paths, repeats = distinct_workbooks(workbooks or [])
                 for path in repeats:
-                    _warn(f"{path} is given twice; it is read once")
+                    print_warning(f"{path} is given twice; it is read once")
                 inputs = read_coverage_workbooks(paths)
                 for message in workbook_warnings(paths, inputs, lang.value):
-                    _warn(message)
+                    print_warning(message)
             month = build_month_report(
                 inputs, lang=lang.value, top_n=top, index_codes=_split(index)
             )
             written = write_report(month, out, chosen, DisplayRules(pe_decimals=pe_decimals))
         except FontNotFoundError as error:
             raise InputError(str(error)) from None
+    if as_json:
+        files = [
+            {
+                "path": str(item.path),
+                "format": item.format,
+                "content": item.description,
+                "bytes": item.path.stat().st_size,
+            }
+            for item in written
+        ]
+        typer.echo(json.dumps({"folder": str(out), "files": files}, ensure_ascii=False, indent=2))
+        return
     zh = lang is Language.zh
-    view = Table(title="已写入的文件" if zh else "Files written")
-    view.add_column("文件" if zh else "File")
-    view.add_column("格式" if zh else "Format")
+    out_console = consoles().out
+    # The folder is printed whole on its own line, and the table holds only file
+    # names: a table cell would wrap or cut a long path that a user must copy.
+    print_text(f"{'已写入' if zh else 'Files written to'} {out}", out_console)
+    view = Table()
+    view.add_column("文件" if zh else "File", no_wrap=True)
+    view.add_column("格式" if zh else "Format", no_wrap=True)
     view.add_column("内容" if zh else "Content")
-    view.add_column("大小" if zh else "Size", justify="right")
+    view.add_column("大小" if zh else "Size", justify="right", no_wrap=True)
     for item in written:
         view.add_row(
-            str(item.path), item.format, item.description, f"{item.path.stat().st_size:,} B"
+            escape(str(_inside(item.path, out))),
+            item.format,
+            escape(item.description),
+            f"{item.path.stat().st_size:,} B",
         )
-    console.print(view)
+    out_console.print(view)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from xlmodels.cli._app import FormulaMode, Language, app, console, user_errors
+from xlmodels.cli._app import FormulaMode, Language, app, print_text, user_errors
 from xlmodels.cli._options import check_output, scheme_option
 from xlmodels.inputs import default_fy1_year
 from xlmodels.model import CoverageInputs, Settings
@@ -57,4 +57,4 @@ def template(
             report_date=day, fy1_year=default_fy1_year(day), scheme=scheme, lang=lang.value
         )
         write_workbook(out, CoverageInputs.blank(settings), mode=formulas.value)
-    console.print(f"wrote {out} (blank template, {formulas.value} formulas, {lang.value})")
+    print_text(f"wrote {out} (blank template, {formulas.value} formulas, {lang.value})")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from xlmodels.cli._app import EXIT_USAGE, app, console, errors, user_errors
+from xlmodels.cli._app import EXIT_USAGE, app, consoles, print_error, user_errors
 from xlmodels.validate import (
     all_rules,
     expand_paths,
@@ -74,17 +74,17 @@ def validate(
             typer.echo(rules_table(settings), nl=False)
             return
         if not paths:
-            errors.print("[bold red]error:[/bold red] give at least one workbook, folder or glob")
+            print_error("give at least one workbook, folder or glob")
             raise typer.Exit(EXIT_USAGE)
         files = expand_paths(paths)
         if output is not None:
             _refuse_to_overwrite(output, files)
         report = validate_paths(files, settings, jobs=jobs)
     if not report.files:
-        errors.print("[bold red]error:[/bold red] no .xlsx or .xlsm workbook found")
+        print_error("no .xlsx or .xlsm workbook found")
         raise typer.Exit(EXIT_USAGE)
     if output_format is OutputFormat.text and output is None:
-        print_report(report, console)
+        print_report(report, consoles().out)
     else:
         text = render(report, output_format.value, all_rules())
         if output is None:
@@ -93,11 +93,7 @@ def validate(
             try:
                 output.write_text(text, encoding="utf-8")
             except OSError as error:  # a folder, a missing folder, no permission
-                errors.print(
-                    f"[bold red]error:[/bold red] cannot write the report to "
-                    f"{escape(str(output))}: {escape(error.strerror or str(error))}",
-                    soft_wrap=True,
-                )
+                print_error(f"cannot write the report to {output}: {error.strerror or error}")
                 raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(report.exit_code)
 
@@ -112,9 +108,7 @@ def _refuse_to_overwrite(output: Path, files: list[Path]) -> None:
         except OSError:
             continue
         if same:
-            errors.print(
-                f"[bold red]error:[/bold red] --output {escape(str(output))} is a workbook being "
-                "validated; write the report to another file",
-                soft_wrap=True,
+            print_error(
+                f"--output {output} is a workbook being validated; write the report to another file"
             )
             raise typer.Exit(EXIT_USAGE)
