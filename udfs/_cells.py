@@ -54,9 +54,9 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from xlwings import XlwingsError
 
 import xlmodels as xm
+from udfs._xlwings import XlwingsError
 from xlmodels.excel_errors import ERROR_VALUES
 from xlmodels.markers import NM
 

@@ -22,10 +22,9 @@ docstring is the description Excel shows (at most 255 characters, one line);
 from collections.abc import Callable
 from typing import Annotated, Any, Final
 
-from xlwings import func
-
 import xlmodels as xm
 from udfs._cells import Numbers, Series, Text, evaluate
+from udfs._xlwings import func
 from xlmodels.ratings import DEFAULT_SCHEME
 
 __all__ = [
