@@ -175,11 +175,11 @@ class TestEvaluate:
     @pytest.mark.usefixtures("office_js")
     def test_under_office_js_a_rejected_call_raises_the_message_for_xlwings(self) -> None:
         with pytest.raises(xlwings.XlwingsError, match="price must be greater than 0"):
-            evaluate(xm.pe, price=Numbers(0.0), eps=Numbers(1.0))
+            evaluate(xm.pe, price=Numbers(-1.0), eps=Numbers(1.0))
 
     @pytest.mark.usefixtures("office_js")
     def test_under_office_js_element_errors_stay_text_for_xlwings_to_convert(self) -> None:
-        result = evaluate(xm.pe, price=Numbers([[0.0], [10.0], ["x"]]), eps=Numbers(1.0))
+        result = evaluate(xm.pe, price=Numbers([[-1.0], [10.0], ["x"]]), eps=Numbers(1.0))
         assert result == [["#VALUE!"], [10.0], ["#VALUE!"]]
 
     @pytest.mark.usefixtures("classic")

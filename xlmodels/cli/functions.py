@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from xlmodels.cli._app import EXIT_USAGE, app, console, errors
+from xlmodels.cli._app import app, console
 
 
 class Format(StrEnum):
@@ -38,15 +38,8 @@ def functions(
 
     Example: [bold]xlmodels functions --format markdown[/bold]
     """
-    try:
-        from udfs import reference
-    except ModuleNotFoundError as error:
-        reason = escape(
-            f"the SQ_ functions need xlwings ({error}); "
-            "install them with: pip install 'xlmodels[excel]'"
-        )
-        errors.print(f"[bold red]error:[/bold red] {reason}", markup=True, soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    from udfs import reference  # the functions need only the base install
+
     entries = reference.reference()
     if output_format is Format.json:
         typer.echo(json.dumps([entry.as_dict() for entry in entries], ensure_ascii=False, indent=2))
