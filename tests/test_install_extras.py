@@ -93,3 +93,24 @@ def test_a_module_outside_the_extras_still_shows_its_error() -> None:
     result = run_blocked({"xlmodels.cli.build"}, "from xlmodels.cli import main\nmain()")
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+def _closure(extra: str) -> set[str]:
+    """The requirements an extra installs, with the extras it includes."""
+    extras = PROJECT["optional-dependencies"]
+    found: set[str] = set()
+    for requirement in extras[extra]:
+        if requirement.startswith("xlmodels["):
+            for part in requirement[len("xlmodels[") : -1].split(","):
+                found |= _closure(part.strip())
+        else:
+            found.add(requirement)
+    return found
+
+
+def test_the_pre_commit_hook_installs_the_cli_extra() -> None:
+    # pre-commit installs the hook's repository without extras.
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    listed = re.findall(r"^\s+- (\S+)\s*$", text.split("additional_dependencies:", 1)[1], re.M)
+    assert set(listed) == _closure("cli")
+    assert len(listed) == len(set(listed))

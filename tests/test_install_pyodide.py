@@ -188,3 +188,21 @@ def test_udfs_import_and_compute_without_the_other_libraries() -> None:
 def test_marker_environment_is_pyodides(lock: Lock) -> None:
     # pandas asks for tzdata on emscripten: the environment must say emscripten.
     assert Marker('sys_platform == "emscripten"').evaluate(lock.environment())
+
+
+def test_ci_runs_the_function_tests_on_pyodide_0_27_numpy_and_pandas() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line.strip() for line in ci.splitlines() if line.strip() and line[0] != "#"]
+    assert "set -euo pipefail" in commands  # a failing step fails CI
+    assert commands.index("bash .ci/pyodide-versions") < len(commands) - 1
+    script = (ROOT / ".ci" / "pyodide-versions").read_text(encoding="utf-8")
+    assert "set -euo pipefail" in script
+    old = Lock.read(LOCKS[0])
+    for name in ("numpy", "pandas"):
+        assert f'"{name}=={old.packages[name]["version"]}"' in script
+    for tests in (
+        "tests/test_core_*.py",
+        "tests/test_udfs_functions.py",
+        "tests/test_udfs_hosts.py",
+    ):
+        assert tests in script
