@@ -16,9 +16,12 @@ What arrives (xlwings reads every argument with ``ndim=2`` and
 =====================  =======================  ===========================
 cell                   classic desktop xlwings  Office.js (Lite, Server)
 =====================  =======================  ===========================
-number                 float                    float or int
-empty                  None                     0 (as xlwings documents);
-                                                ``=""`` arrives as None
+number                 float; Decimal for a     float or int
+                       currency-formatted cell
+empty                  None                     0 in desktop Excel, None on
+                                                the web; ``=""`` as None
+optional argument      its Python default       its Python default; on the
+left out                                        web also an empty cell
 error (``#N/A``)       "#N/A"                   "#N/A"
 date                   datetime                 serial number
 text, boolean          str, bool                str, bool
@@ -32,6 +35,14 @@ write for "not meaningful") is read back as :data:`xlmodels.NM`, so chains of
 are ignored (a range may be sized for data still to come), an error anywhere
 gives ``#N/A`` and text anywhere ``#VALUE!``; other empty cells are missing
 values for the core function to handle.
+
+One answer for the same cells on every host, or an error: under Office.js,
+which cannot tell an empty cell from a 0 (nor, on the web, from a left-out
+argument), a 0 in a number argument gives ``#VALUE!`` (with the reason when
+the result is one cell), a series holding 0 or an option cell holding 0 is
+refused with the reason, and an optional number with a :class:`Default` must
+be given, unless an empty cell means the default on every host
+(``empty_is_default``: defaults of 0). :mod:`udfs.hosts` lists the cases.
 
 What leaves: a result the size of one cell is a scalar; larger results are
 lists of lists that Excel spills. Missing results are ``#N/A``, infinite ones
