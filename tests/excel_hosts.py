@@ -98,10 +98,20 @@ def _com_cell(cell: Any) -> Any:
     return cell
 
 
+class Typed:
+    """A value typed into the formula (``=SQ_PE(398, ...)``) or an array a formula
+    computes (``A1:A3*1``): VBA passes it as a value, not as a Range."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 def com_argument(cells: Any) -> Any:
-    """What the VBA wrapper passes for an argument: a Range, or the left-out code."""
+    """What the VBA wrapper passes for an argument: a Range, a value, or the left-out code."""
     if cells is LEFT_OUT:
         return DISP_E_PARAMNOTFOUND
+    if isinstance(cells, Typed):
+        return cells.value
     if isinstance(cells, list):
         return ComRange(tuple((_com_cell(cell),) for cell in cells), len(cells), 1)
     return ComRange(_com_cell(cells), 1, 1)

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import xlwings
 
-from tests.excel_hosts import OFFICE_JS_ERROR_TYPES, desktop_excel, office_js
+from tests.excel_hosts import OFFICE_JS_ERROR_TYPES, Typed, desktop_excel, office_js
 from udfs import FUNCTIONS
 from udfs.hosts import CASES, EMPTY, HOSTS, LEFT_OUT, Currency, Date, ErrorCell, markdown_table
 from udfs.reference import describe
@@ -225,6 +225,18 @@ def test_help_says_where_office_js_refuses_a_zero(hosts: dict[str, Call]) -> Non
             office = hosts["office_js"](name, variant)
             if office.is_error and not desktop.is_error:
                 assert "Office.js" in argument.doc, (name, argument.name)
+
+
+def test_typed_values_and_computed_arrays_read_as_cells_do(hosts: dict[str, Call]) -> None:
+    # A value typed in the formula, and an array a formula computes, reach
+    # call_udf as values (a tuple of rows, errors as COM codes), not as Ranges.
+    desktop = hosts["desktop"]
+    assert desktop("SQ_PE", (Typed(398.0), Typed(24.1), Typed(1.0702))).shown == "15.43"
+    quarters = Typed(((5.2,), (5.8,), (6.0,), (6.4,), (None,)))
+    assert desktop("SQ_PE_TTM", (398.0, quarters, Typed(1.0))).shown == "17.01"
+    with desktop_excel() as raw:
+        missing = Typed(((24.1,), (-2146826246,)))  # the second row computed #N/A
+        assert raw("SQ_PE", (398.0, missing, 1.0)) == [[pytest.approx(16.5145228)], ["#N/A"]]
 
 
 def test_a_spill_marks_only_the_refused_zero(hosts: dict[str, Call]) -> None:
