@@ -135,6 +135,16 @@ CASES: Final[tuple[HostCase, ...]] = (
         ),
     ),
     HostCase(
+        case='Cells holding `=""` at the end of a series',
+        example='`=SQ_PE_TTM(A1, C1:C6, 1)`, A1 398, C1:C4 quarters, C5:C6 `=""`',
+        function="SQ_PE_TTM",
+        cells=(398.0, [5.2, 5.8, 6.0, 6.4, "", ""], 1.0),
+        desktop="17.01",
+        office_js="17.01",
+        web="17.01",
+        why="empty text on every host, read as empty: a range may be sized for quarters to come",
+    ),
+    HostCase(
         case="Empty cell inside a series",
         example="`=SQ_TP_DCF(C1:C3, 0.09, 0.03, 250, 100, 1)`, C2 empty",
         function="SQ_TP_DCF",
