@@ -45,6 +45,7 @@ from xlmodels.model import (
     CoverageInputs,
     Settings,
 )
+from xlmodels.performance import extend_history
 from xlmodels.ratings import DEFAULT_SCHEME, load_scheme
 
 __all__ = [
@@ -315,10 +316,14 @@ def assemble_inputs(
         None if estimates is None else _resolve_index(estimates, book, "estimates file")
     )
     estimates_frame = _estimates_frame(resolved_estimates, universe, choices.scheme, choices.lang)
+    closes = _snapshot_closes(prices)
     if history is not None:
         cache = {code: book.resolve(code) for code in history["code"].unique()}
         history = history.assign(code=history["code"].map(cache))
         history.attrs = {}
+        # A history file that stops before the market file's price date gets
+        # the market's close: the month's return needs a close on that day.
+        history = extend_history(history, closes)
     price_date = max(d for d in market["price_date"] if d is not None)
     report_date = choices.report_date or price_date
     start, end = default_period(price_date)
@@ -344,6 +349,19 @@ def assemble_inputs(
         indexes=_indexes_frame(indexes, universe, snapshot),
         settings=settings,
         history=history,
+        snapshot_closes=closes,
+    )
+
+
+def _snapshot_closes(prices: pd.DataFrame) -> pd.DataFrame:
+    """The market file's closes, long: ``date``, ``code``, ``close`` (priced rows only)."""
+    dated = prices[prices["close"].notna() & prices["price_date"].notna()]
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(list(dated["price_date"])),
+            "code": list(dated.index.astype(str)),
+            "close": dated["close"].astype(float).to_numpy(),
+        }
     )
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 from xlmodels.errors import InputError
 from xlmodels.model import ESTIMATE_COLUMNS, CoverageInputs, Settings
 from xlmodels.percentile import PERCENTILE_METHODS
+from xlmodels.performance import extend_history
 from xlmodels.ratings import SchemeError, load_scheme
 from xlmodels.returns import RELATIVE_METHODS
 from xlmodels.spec import FORMULA_MODES, Kind, WorkbookSpec
@@ -369,7 +370,14 @@ def merge_inputs(
     if history is None:
         history = _history(carried, fresh)
         if history is not None:
-            notes.append("no history file given: the workbook's own history is kept")
+            # The workbook's History stops at its last regeneration; the
+            # market file's closes carry it to the new price date.
+            extended = extend_history(history, fresh.snapshot_closes)
+            notes.append(
+                "no history file given: the workbook's own history is kept"
+                + (", extended by the market file's closes" if extended is not history else "")
+            )
+            history = extended
     inputs = replace(fresh, estimates=estimates, settings=settings, history=history)
     return MergedInputs(
         inputs=inputs,

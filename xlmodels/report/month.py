@@ -34,7 +34,13 @@ from xlmodels.errors import InputError
 from xlmodels.inputs.index_names import known_index_names, launch_date
 from xlmodels.model import CoverageInputs, Settings
 from xlmodels.movers import top_movers
-from xlmodels.performance import compute_performance, compute_valuation, history_panel
+from xlmodels.performance import (
+    compute_performance,
+    compute_valuation,
+    history_panel,
+    stale_message,
+    stale_series,
+)
 
 __all__ = [
     "MARKET_NAMES",
@@ -240,6 +246,37 @@ def _check_same_month(groups: Sequence[CoverageInputs]) -> None:
             )
 
 
+def _refuse_stale(groups: Sequence[CoverageInputs]) -> None:
+    """Refuse a month whose History stops before the period's dates.
+
+    An old close taken for the month's last would print a 0.0% month (and a
+    PE-TTM a month old its direction): the report states no figure it
+    cannot compute, so it names the workbooks and codes instead.
+    """
+    problems = []
+    for inputs in groups:
+        history, settings = inputs.history, inputs.settings
+        if history is None or history.empty:
+            continue
+        stale = stale_series(
+            history_panel(history, "close"), settings.period_start, settings.period_end
+        )
+        texts = [stale_message(stale, "History closes")] if not stale.empty else []
+        if history["pe_ttm"].notna().any():
+            stale_pe = stale_series(history_panel(history, "pe_ttm"), None, settings.period_end)
+            if not stale_pe.empty:
+                texts.append(stale_message(stale_pe, "PE-TTM values"))
+        if texts:
+            problems.append(f"{_group_title(inputs)}: {'; '.join(texts)}")
+    if problems:
+        raise InputError(
+            "the month's returns cannot be computed, so the report is not written: "
+            + "; ".join(problems)
+            + ". Regenerate the workbooks with the month's closes (xlmodels regenerate, "
+            "with --history reaching the price date), then report again"
+        )
+
+
 def _movers_frame(
     movers: pd.DataFrame, performance: pd.DataFrame, labels: pd.Series
 ) -> pd.DataFrame:
@@ -283,7 +320,9 @@ def build_month_report(
     Raises
     ------
     InputError
-        No period in the settings, groups covering different months, or an
+        No period in the settings, groups covering different months, a
+        History that stops too long before the period end or start for the
+        month's returns (:func:`~xlmodels.performance.stale_series`), or an
         unknown or unpriced index in ``index_codes``.
     """
     groups = [inputs] if isinstance(inputs, CoverageInputs) else list(inputs)
@@ -294,6 +333,7 @@ def build_month_report(
     if isinstance(chart_n, bool) or not isinstance(chart_n, int) or chart_n < 1:
         raise ValueError(f"chart_n must be a whole number of 1 or more, got {chart_n!r}")
     _check_same_month(groups)
+    _refuse_stale(groups)
     language = lang or groups[0].settings.lang
     groups = [replace(g, settings=g.settings.with_language(language)) for g in groups]
 
