@@ -118,6 +118,8 @@ class BatchResult:
     dry_run: bool
     workbooks: tuple[WorkbookResult, ...]
     temporary_files_removed: int = 0
+    #: Whether a skipped workbook (open in Excel, busy) is acceptable (``--skip-open``).
+    skip_open: bool = False
 
     def count(self, status: Status) -> int:
         return sum(1 for result in self.workbooks if result.status is status)
@@ -131,9 +133,19 @@ class BatchResult:
         return self.count(Status.FAILED) > 0
 
     @property
+    def skipped(self) -> tuple[WorkbookResult, ...]:
+        """The workbooks left as they were because someone had them (open, changing)."""
+        return tuple(result for result in self.workbooks if result.status is Status.SKIPPED)
+
+    @property
     def exit_code(self) -> int:
-        """0 when nothing failed, 1 when a workbook failed or was stopped by conflicts."""
-        return 1 if self.failed else 0
+        """0 when every workbook is done; 1 when one failed, was stopped by conflicts,
+        or was skipped (open in Excel, busy) without ``skip_open``.
+
+        A scheduled refresh that left a workbook unrefreshed has not succeeded:
+        CI and schedulers act on the exit code alone.
+        """
+        return 1 if self.failed or (self.skipped and not self.skip_open) else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -141,5 +153,6 @@ class BatchResult:
             "dry_run": self.dry_run,
             "summary": self.counts(),
             "temporary_files_removed": self.temporary_files_removed,
+            "skip_open": self.skip_open,
             "workbooks": [result.as_dict(changes=self.dry_run) for result in self.workbooks],
         }
