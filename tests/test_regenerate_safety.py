@@ -304,6 +304,9 @@ def test_the_command_names_a_skipped_workbook_and_exits_1(cli: Cli, tmp_path: Pa
     listed = cli("regenerate", *month2.arguments(), "--dir", folder, "--json")
     assert listed.exit_code == 1
     assert listed.json()["summary"]["skipped"] == 1
+    (skipped,) = (w for w in listed.json()["workbooks"] if w["status"] == "skipped")
+    assert skipped["file"] == "hk-internet.xlsx"
+    assert skipped["in_use"] is True
     accepted = cli("regenerate", *month2.arguments(), "--dir", folder, "--skip-open", "--json")
     assert accepted.exit_code == 0
     assert accepted.json()["skip_open"] is True

@@ -137,6 +137,7 @@ def _commit(outcome: JobOutcome) -> WorkbookResult:
                     result,
                     status=Status.SKIPPED,
                     reason="a file of this name appeared during the run; left as it is",
+                    in_use=True,
                 )
         else:
             owner = owner_file(target)
@@ -146,12 +147,14 @@ def _commit(outcome: JobOutcome) -> WorkbookResult:
                     status=Status.SKIPPED,
                     reason=f"opened in Excel or LibreOffice during the run ({owner.name}); "
                     "close it and run again",
+                    in_use=True,
                 )
             if not target.exists() or FileStamp.of(target) != outcome.stamp:
                 return replace(
                     result,
                     status=Status.SKIPPED,
                     reason="the file changed while it was being regenerated; run again",
+                    in_use=True,
                 )
             if outcome.backup:
                 backup = _keep_backup(target)

@@ -54,6 +54,10 @@ class WorkbookResult:
         File name of the backup kept before a forced update.
     migrated_from : int or None
         The template version the workbook was upgraded from.
+    in_use : bool
+        Skipped because someone has the file: open in Excel or LibreOffice,
+        or changed (or created) by someone else during the run. Such a
+        workbook was not refreshed, which fails the run unless ``skip_open``.
     """
 
     file: str
@@ -68,6 +72,7 @@ class WorkbookResult:
     notes: tuple[str, ...] = ()
     backup: str | None = None
     migrated_from: int | None = None
+    in_use: bool = False
 
     @property
     def changed_cells(self) -> int:
@@ -96,6 +101,7 @@ class WorkbookResult:
             "notes": list(self.notes),
             "backup": self.backup,
             "migrated_from": self.migrated_from,
+            "in_use": self.in_use,
         }
         if changes:
             out["changes"] = [change.as_dict() for change in self.changes]
@@ -135,7 +141,9 @@ class BatchResult:
     @property
     def skipped(self) -> tuple[WorkbookResult, ...]:
         """The workbooks left as they were because someone had them (open, changing)."""
-        return tuple(result for result in self.workbooks if result.status is Status.SKIPPED)
+        return tuple(
+            result for result in self.workbooks if result.status is Status.SKIPPED and result.in_use
+        )
 
     @property
     def exit_code(self) -> int:
