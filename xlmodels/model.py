@@ -149,6 +149,8 @@ class CoverageInputs:
     or None. ``snapshot_closes`` is the market file's closes, each on its
     price date (long: ``date``, ``code``, ``close``; companies and indexes),
     which extend a history that stops before them; None when unknown.
+    ``estimates_fy1_year`` is the FY1 the estimates file's headers name
+    (``EPS 2024E``), None when its columns are FY1 to FY3 without a year.
     """
 
     universe: pd.DataFrame
@@ -159,6 +161,7 @@ class CoverageInputs:
     settings: Settings
     history: pd.DataFrame | None = None
     snapshot_closes: pd.DataFrame | None = None
+    estimates_fy1_year: int | None = None
 
     @classmethod
     def blank(cls, settings: Settings) -> CoverageInputs:

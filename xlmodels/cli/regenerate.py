@@ -31,7 +31,13 @@ from xlmodels.cli._app import (
     print_text,
     user_errors,
 )
-from xlmodels.cli._options import INPUT_FILE, market_option, pe_history_option, scheme_option
+from xlmodels.cli._options import (
+    INPUT_FILE,
+    day_first_option,
+    market_option,
+    pe_history_option,
+    scheme_option,
+)
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.model import CoverageInputs
 from xlmodels.regenerate import (
@@ -216,6 +222,7 @@ def regenerate(
         ),
     ] = None,
     pe_history: pe_history_option = None,
+    day_first: day_first_option = False,
     indexes: Annotated[
         Path | None,
         typer.Option("--indexes", help="Benchmark and sector indexes.", **INPUT_FILE),
@@ -296,7 +303,9 @@ def regenerate(
     """
     with user_errors():
         inputs = load_inputs(
-            InputFiles(universe, market, estimates, history, pe_history, indexes),
+            InputFiles(
+                universe, market, estimates, history, pe_history, indexes, day_first=day_first
+            ),
             SettingsChoices(
                 report_date=report_date.date() if report_date else None,
                 scheme=scheme,

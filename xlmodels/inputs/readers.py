@@ -27,6 +27,7 @@ from xlmodels.inputs.columns import (
     ESTIMATES_FIELDS,
     HISTORY_FIELDS,
     INDEX_FIELDS,
+    MARKET_DERIVED,
     MARKET_FIELDS,
     UNIVERSE_FIELDS,
     ColumnMatch,
@@ -156,7 +157,9 @@ def _frame(
     return frame
 
 
-def read_universe(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+def read_universe(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> pd.DataFrame:
     """Read the coverage universe: one row per covered company.
 
     Columns (ours, then accepted vendor names in :data:`UNIVERSE_FIELDS`):
@@ -168,7 +171,7 @@ def read_universe(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     -------
     DataFrame indexed by code with :data:`~xlmodels.model.UNIVERSE_COLUMNS`.
     """
-    table = read_table(path, sheet)
+    table = read_table(path, sheet, day_first=day_first)
     matches = match_columns(table, UNIVERSE_FIELDS, "universe file")
     columns = _columns(table, matches)
     raw_codes = columns.pop("code")
@@ -204,7 +207,9 @@ def read_universe(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     return _frame(codes, columns, UNIVERSE_COLUMNS, Path(path), seen)
 
 
-def read_indexes(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+def read_indexes(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> pd.DataFrame:
     """Read the benchmark indexes.
 
     ``code`` and ``name`` are required; ``name_en``, ``market`` and
@@ -214,7 +219,7 @@ def read_indexes(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     -------
     DataFrame indexed by code with :data:`~xlmodels.model.INDEX_COLUMNS`.
     """
-    table = read_table(path, sheet)
+    table = read_table(path, sheet, day_first=day_first)
     matches = match_columns(table, INDEX_FIELDS, "indexes file")
     columns = _columns(table, matches)
     seen: dict[str, int] = {}
@@ -229,7 +234,9 @@ def read_indexes(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     return _frame(codes, columns, INDEX_COLUMNS, Path(path), seen)
 
 
-def read_market(path: str | Path, *, sheet: str | None = None) -> MarketSnapshot:
+def read_market(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> MarketSnapshot:
     """Read a market snapshot: closes, price dates, shares, currencies, and FX rows.
 
     A row whose code is a currency pair (``CNYHKD``, ``CNYHKD Curncy``,
@@ -239,8 +246,8 @@ def read_market(path: str | Path, *, sheet: str | None = None) -> MarketSnapshot
     总股本 is read in shares and converted, Bloomberg's EQY_SH_OUT is already
     in millions, and a unit in the header (``总股本(万股)``) is honoured.
     """
-    table = read_table(path, sheet)
-    matches = match_columns(table, MARKET_FIELDS, "market file")
+    table = read_table(path, sheet, day_first=day_first)
+    matches = match_columns(table, MARKET_FIELDS, "market file", derived=MARKET_DERIVED)
     columns = _columns(table, matches)
     code_header = matches["code"].header
     securities: list[int] = []
@@ -302,7 +309,9 @@ def _choice(
     return out
 
 
-def read_estimates(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+def read_estimates(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> pd.DataFrame:
     """Read analyst estimates: one row per company.
 
     Columns: ``code`` (required), ``eps_basis`` (reported or adjusted, also
@@ -310,14 +319,17 @@ def read_estimates(path: str | Path, *, sheet: str | None = None) -> pd.DataFram
     ``target_multiple`` (above 0), ``target_year`` (FY1, FY2, FY3 or
     blended), ``rating_override``, ``override_reason``, ``notes``; ``name``
     and ``eps_currency`` may be present (the currency must then agree with
-    the universe's).
+    the universe's). EPS columns headed by their fiscal year, as the
+    workbook's Estimates sheet heads them (``EPS 2024E（人民币）``), are FY1
+    to FY3 in order of year; the frame's ``attrs["fy1_year"]`` then says
+    which year FY1 is.
 
     Returns
     -------
     DataFrame indexed by code with :data:`~xlmodels.model.ESTIMATE_COLUMNS`
     (and ``eps_currency`` when the file has it).
     """
-    table = read_table(path, sheet)
+    table = read_table(path, sheet, day_first=day_first)
     matches = match_columns(table, ESTIMATES_FIELDS, "estimates file")
     columns = _columns(table, matches)
     columns["eps_basis"] = _choice(
@@ -343,6 +355,10 @@ def read_estimates(path: str | Path, *, sheet: str | None = None) -> pd.DataFram
     for slot in ("eps_fy1", "eps_fy2", "eps_fy3", "target_multiple"):
         frame[slot] = frame[slot].astype(float)
     frame.attrs["headers"] = {key: match.header for key, match in matches.items()}
+    if "eps_fy1" in matches and matches["eps_fy1"].year is not None:
+        # Columns headed by their fiscal year (a workbook's Estimates sheet):
+        # FY1 is the year they name, not one guessed from the calendar.
+        frame.attrs["fy1_year"] = matches["eps_fy1"].year
     return frame
 
 
@@ -352,7 +368,11 @@ def _is_long(table: RawTable) -> bool:
 
 
 def read_history(
-    path: str | Path, *, sheet: str | None = None, wide_field: str = "close"
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    wide_field: str = "close",
+    day_first: bool = False,
 ) -> pd.DataFrame:
     """Read price and valuation history, long or wide.
 
@@ -368,7 +388,7 @@ def read_history(
     """
     if wide_field not in ("close", "pe_ttm"):
         raise ValueError(f"wide_field must be 'close' or 'pe_ttm', got {wide_field!r}")
-    table = read_table(path, sheet)
+    table = read_table(path, sheet, day_first=day_first)
     long = _is_long(table)
     frame = _read_long_history(table) if long else _read_wide_history(table, wide_field)
     frame.attrs["file"] = Path(path)

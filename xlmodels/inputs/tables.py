@@ -46,6 +46,8 @@ class RawTable:
     header_row: int
     rows: list[list[Any]]
     row_numbers: list[int]
+    #: Read slash dates with the year last as D/M/YYYY rather than M/D/YYYY.
+    day_first: bool = False
 
     def column(self, position: int) -> list[Any]:
         """The cells of one column, ``""`` where a row is short."""
@@ -112,8 +114,12 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
     return sheet, [list(row) for row in rows]
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+def read_table(path: str | Path, sheet: str | None = None, *, day_first: bool = False) -> RawTable:
     """Read a CSV or Excel file's header and data rows.
+
+    The header is the first row with two or more cells: a sheet of a
+    coverage workbook saved as CSV starts with its title and notes, each
+    one cell, above the headers. ``day_first`` is kept for the date readers.
 
     Raises
     ------
@@ -129,7 +135,11 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
         sheet_name, rows = _excel_rows(path, sheet)
     else:
         sheet_name, rows = None, _csv_rows(path)
-    header_index = next((i for i, row in enumerate(rows) if not _is_blank(row)), None)
+    filled = [i for i, row in enumerate(rows) if not _is_blank(row)]
+    header_index = next(
+        (i for i in filled if sum(1 for cell in rows[i] if not _is_blank([cell])) > 1),
+        filled[0] if filled else None,
+    )
     if header_index is None:
         raise InputError("the file is empty: it needs a header row", file=path, sheet=sheet_name)
     headers = [_header_text(cell) for cell in rows[header_index]]
@@ -143,7 +153,7 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
             continue
         data.append(row)
         numbers.append(index + 1)
-    return RawTable(path, sheet_name, headers, header_index + 1, data, numbers)
+    return RawTable(path, sheet_name, headers, header_index + 1, data, numbers, day_first)
 
 
 def _header_text(cell: Any) -> str:

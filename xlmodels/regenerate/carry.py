@@ -348,10 +348,18 @@ def merge_inputs(
         for code in carried.estimates.index
         if code not in present and (typed_inputs := carried.inputs_of(str(code)))
     }
+    fy1_year = int(typed.get("fy1_year") or defaults.fy1_year)
+    if fresh.estimates_fy1_year is not None and fresh.estimates_fy1_year != fy1_year:
+        # FY1 EPS of one year typed into another year's cells would be wrong
+        # numbers in every PE and target price.
+        raise InputError(
+            f"the estimates file's EPS columns are for FY1 {fresh.estimates_fy1_year}, "
+            f"the workbook's FY1 is {fy1_year}: give estimates for {fy1_year}"
+        )
     language = lang or carried.lang or defaults.lang
     settings = Settings(
         report_date=defaults.report_date,
-        fy1_year=int(typed.get("fy1_year") or defaults.fy1_year),
+        fy1_year=fy1_year,
         period_start=defaults.period_start,
         period_end=defaults.period_end,
         scheme=scheme,
