@@ -16,8 +16,9 @@ from xlmodels import sample
 from xlmodels.errors import InputError
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.inputs.columns import ESTIMATES_FIELDS, MARKET_DERIVED, MARKET_FIELDS, match_columns
-from xlmodels.inputs.readers import read_estimates, read_market
+from xlmodels.inputs.readers import read_estimates, read_history, read_market
 from xlmodels.inputs.tables import RawTable
+from xlmodels.performance import compute_performance, compute_valuation
 from xlmodels.regenerate import Status
 from xlmodels.spec import SPEC
 from xlmodels.workbook import write_workbook
@@ -199,3 +200,28 @@ def test_regenerate_refuses_estimates_for_another_fy1(tmp_path: Path) -> None:
         assert outcome.status is Status.FAILED
         assert "EPS columns are for FY1 2025, the workbook's FY1 is 2024" in outcome.reason
     assert snapshot(folder) == before
+
+
+def test_the_history_sheet_saved_as_csv_reads_as_a_history_file(
+    workbook: Path, tmp_path: Path
+) -> None:
+    exported = _save_sheet_as_csv(workbook, "History", tmp_path / "history.csv", "utf-8-sig")
+    history = read_history(exported)
+    reference = sample.load_inputs()
+    pe = history.dropna(subset=["pe_ttm"])
+    assert set(pe["code"]) == {"HSTECH.HI"}
+    assert pe["pe_ttm"].iloc[-1] == pytest.approx(20.59)
+    files = InputFiles(
+        sample.sample_path("universe.csv"),
+        sample.sample_path("market.csv"),
+        sample.sample_path("estimates.csv"),
+        exported,
+        indexes=sample.sample_path("indexes.csv"),
+    )
+    again = load_inputs(files, SettingsChoices())
+    performance, expected = compute_performance(again), compute_performance(reference)
+    assert performance["return"].tolist() == pytest.approx(expected["return"].tolist(), nan_ok=True)
+    valuation = compute_valuation(again).loc["HSTECH.HI"]
+    assert valuation["percentile"] == pytest.approx(
+        compute_valuation(reference).loc["HSTECH.HI", "percentile"]
+    )

@@ -37,7 +37,7 @@ from xlmodels.inputs.columns import (
     match_columns,
     split_unit,
 )
-from xlmodels.inputs.tables import RawTable, read_table
+from xlmodels.inputs.tables import RawTable, header_text, read_table
 from xlmodels.inputs.values import (
     is_missing_cell,
     read_currencies,
@@ -380,6 +380,9 @@ def read_history(
     row per date and code). Wide layout, as a Wind export gives it: a date
     column first, then one column per code holding ``wide_field`` (``close``
     or ``pe_ttm``). The layout is recognised by the presence of a code column.
+    A coverage workbook's History sheet saved as CSV is the wide layout in
+    two blocks, a row above the codes naming them (收盘价 / Close, PE-TTM):
+    each block is read as what it names, whatever ``wide_field`` says.
 
     Returns
     -------
@@ -389,10 +392,60 @@ def read_history(
     if wide_field not in ("close", "pe_ttm"):
         raise ValueError(f"wide_field must be 'close' or 'pe_ttm', got {wide_field!r}")
     table = read_table(path, sheet, day_first=day_first)
-    long = _is_long(table)
-    frame = _read_long_history(table) if long else _read_wide_history(table, wide_field)
+    blocks = _history_blocks(table)
+    if blocks is not None:
+        frame = _read_history_blocks(table, blocks)
+    elif _is_long(table):
+        frame = _read_long_history(table)
+    else:
+        frame = _read_wide_history(table, wide_field)
     frame.attrs["file"] = Path(path)
     return frame
+
+
+#: The block labels of a workbook's History sheet (its row 3), folded, and the field of each.
+_HISTORY_BLOCKS = {
+    fold_header(split_unit(label)[0]): field
+    for labels, field in ((("收盘价", "Close"), "close"), (("PE-TTM（x）", "PE-TTM (x)"), "pe_ttm"))
+    for label in labels
+}
+
+
+def _history_blocks(table: RawTable) -> list[tuple[int, str]] | None:
+    """``(first column, field)`` of each block when the header row is the History sheet's labels."""
+    labelled = [(i, h) for i, h in enumerate(table.headers) if h]
+    if not labelled or table.headers[0] or not table.rows:
+        return None
+    fields = [_HISTORY_BLOCKS.get(fold_header(split_unit(h)[0])) for _, h in labelled]
+    if any(field is None for field in fields):
+        return None
+    return [(i, str(field)) for (i, _), field in zip(labelled, fields, strict=True)]
+
+
+def _read_history_blocks(table: RawTable, blocks: list[tuple[int, str]]) -> pd.DataFrame:
+    """The History sheet's blocks, each read as a wide history of its field, joined."""
+    codes = [header_text(cell) for cell in table.rows[0]]
+    width = max(len(codes), *(len(row) for row in table.rows))
+    frames = []
+    for number, (start, kind) in enumerate(blocks):
+        end = blocks[number + 1][0] if number + 1 < len(blocks) else width
+        columns = [0, *range(start, end)]
+        block = RawTable(
+            table.file,
+            table.sheet,
+            [codes[c] if c < len(codes) else "" for c in columns],
+            table.row_numbers[0],
+            [[row[c] if c < len(row) else "" for c in columns] for row in table.rows[1:]],
+            table.row_numbers[1:],
+            table.day_first,
+        )
+        frames.append(_read_wide_history(block, kind))
+    joined = pd.concat(frames, ignore_index=True)
+    return (
+        joined.groupby(["date", "code"], as_index=False, sort=True)
+        .agg({"close": "last", "pe_ttm": "last"})
+        .reset_index(drop=True)
+    )
 
 
 def _read_long_history(table: RawTable) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 
 from xlmodels.errors import InputError
 
-__all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "read_table"]
+__all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "header_text", "read_table"]
 
 #: Encodings tried in order: UTF-8 (the BOM is dropped), then GB18030, a superset of GBK.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -142,7 +142,7 @@ def read_table(path: str | Path, sheet: str | None = None, *, day_first: bool = 
     )
     if header_index is None:
         raise InputError("the file is empty: it needs a header row", file=path, sheet=sheet_name)
-    headers = [_header_text(cell) for cell in rows[header_index]]
+    headers = [header_text(cell) for cell in rows[header_index]]
     while headers and not headers[-1]:
         headers.pop()
     data: list[list[Any]] = []
@@ -156,7 +156,8 @@ def read_table(path: str | Path, sheet: str | None = None, *, day_first: bool = 
     return RawTable(path, sheet_name, headers, header_index + 1, data, numbers, day_first)
 
 
-def _header_text(cell: Any) -> str:
+def header_text(cell: Any) -> str:
+    """A header cell as text: ``None`` is empty, a whole float loses its ``.0``."""
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
