@@ -129,6 +129,12 @@ def test_regenerate_without_history_extends_the_closes_to_the_new_price_date(
         read_coverage_workbooks([folder / "hk-internet.xlsx", folder / "us-internet.xlsx"])
     )
     assert report.performance.loc["0700.HK", "return"] == pytest.approx(0.1)
+    books = [folder / "hk-internet.xlsx", folder / "us-internet.xlsx"]
+    written = cli("report", *books, "--out", tmp_path / "report", "--format", "md", "--json")
+    assert written.exit_code == 0, written.text
+    text = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "+0.0%" not in text
+    assert "单月涨幅为 10.0%" in text
 
 
 def test_a_month_the_history_cannot_reach_fails_the_workbook_and_writes_nothing(
