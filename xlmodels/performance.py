@@ -112,7 +112,8 @@ def extend_history(
             additions.append({"date": day, "code": code, "close": close, "pe_ttm": math.nan})
     if additions:
         extended = pd.concat([extended, pd.DataFrame(additions)], ignore_index=True)
-    return extended.sort_values("date", kind="stable").reset_index(drop=True)
+    # Appended, not sorted: the order codes first appear in orders the History columns.
+    return extended
 
 
 def _value_dates(panel: pd.DataFrame, day: dt.date | None) -> pd.Series:
