@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +27,7 @@ __all__ = [
     "history_panel",
     "stale_message",
     "stale_series",
+    "stale_series_ends",
 ]
 
 #: How many days a close (or PE-TTM) may predate a period boundary and still
@@ -116,14 +116,19 @@ def extend_history(
     return extended
 
 
-def _value_dates(panel: pd.DataFrame, day: dt.date | None) -> pd.Series:
-    """Per column, the date of the last value on or before ``day`` (NaT if none)."""
-    upto = panel.loc[: pd.Timestamp(day)] if day is not None else panel.iloc[:0]
-    return pd.Series(
-        [upto[code].last_valid_index() for code in panel.columns],
-        index=panel.columns,
-        dtype="datetime64[ns]",
-    )
+def _value_dates(panel: pd.DataFrame, day: dt.date | None, *, last: bool = True) -> pd.Series:
+    """Per column, the date of the last (or first) value on or before ``day`` (NaT if none)."""
+    upto = panel.loc[: pd.Timestamp(day)] if day is not None else panel
+    out = pd.Series(pd.NaT, index=panel.columns, dtype="datetime64[ns]")
+    if upto.empty:
+        return out
+    present = upto.notna().to_numpy()
+    # Vectorised first/last valid index of every column: one pass, not one per code.
+    rows = present[::-1].argmax(axis=0) if last else present.argmax(axis=0)
+    positions = len(present) - 1 - rows if last else rows
+    found = present.any(axis=0)
+    dates = pd.DatetimeIndex(upto.index)[positions]
+    return out.mask(pd.Series(found, index=panel.columns), pd.Series(dates, index=panel.columns))
 
 
 def stale_series(
@@ -157,7 +162,7 @@ def stale_series(
     rows: dict[str, dict[str, object]] = {}
     if panel.empty:
         return pd.DataFrame(columns=["boundary", "boundary_date", "value_date"])
-    first: dict[Any, Any] = {code: panel[code].first_valid_index() for code in panel.columns}
+    first = _value_dates(panel, None, last=False)
     for boundary, day in (("end", period_end), ("start", period_start)):
         if day is None:
             continue
@@ -165,7 +170,7 @@ def stale_series(
         limit = pd.Timestamp(day) - pd.Timedelta(days=max_age_days)
         for code, value_date in dates.items():
             began = first.get(code)
-            if began is None or pd.isna(began) or began > pd.Timestamp(day):
+            if pd.isna(began) or began > pd.Timestamp(day):
                 continue  # no value before the boundary: missing, not stale
             if pd.isna(value_date) or value_date < limit:
                 rows.setdefault(
@@ -174,6 +179,41 @@ def stale_series(
                 )
     table = pd.DataFrame.from_dict(
         rows, orient="index", columns=["boundary", "boundary_date", "value_date"]
+    )
+    table.index.name = "code"
+    return table
+
+
+def stale_series_ends(
+    history: pd.DataFrame,
+    field: str,
+    period_end: dt.date | None,
+    max_age_days: int = MAX_CLOSE_AGE_DAYS,
+) -> pd.DataFrame:
+    """:func:`stale_series` at the period end only, from long history without a pivot.
+
+    For PE-TTM series, which no market file extends: a series whose last
+    value is more than ``max_age_days`` before ``period_end`` (and that began
+    by then) is not the month's.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"date": pd.to_datetime(["2024-11-29", "2024-12-31"]),
+    ...                      "code": ["A", "B"], "pe_ttm": [20.0, 30.0]})
+    >>> stale_series_ends(long, "pe_ttm", dt.date(2024, 12, 31)).index.tolist()
+    ['A']
+    """
+    columns = ["boundary", "boundary_date", "value_date"]
+    if period_end is None or history.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="code"))
+    dated = history.loc[history[field].notna(), ["code", "date"]]
+    spans = dated.groupby("code", sort=False)["date"].agg(["min", "max"])
+    end = pd.Timestamp(period_end)
+    stale = spans[(spans["min"] <= end) & (spans["max"] < end - pd.Timedelta(days=max_age_days))]
+    table = pd.DataFrame(
+        {"boundary": "end", "boundary_date": period_end, "value_date": stale["max"]},
+        index=stale.index,
+        columns=columns,
     )
     table.index.name = "code"
     return table

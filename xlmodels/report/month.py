@@ -40,6 +40,7 @@ from xlmodels.performance import (
     history_panel,
     stale_message,
     stale_series,
+    stale_series_ends,
 )
 
 __all__ = [
@@ -262,10 +263,9 @@ def _refuse_stale(groups: Sequence[CoverageInputs]) -> None:
             history_panel(history, "close"), settings.period_start, settings.period_end
         )
         texts = [stale_message(stale, "History closes")] if not stale.empty else []
-        if history["pe_ttm"].notna().any():
-            stale_pe = stale_series(history_panel(history, "pe_ttm"), None, settings.period_end)
-            if not stale_pe.empty:
-                texts.append(stale_message(stale_pe, "PE-TTM values"))
+        stale_pe = stale_series_ends(history, "pe_ttm", settings.period_end)
+        if not stale_pe.empty:
+            texts.append(stale_message(stale_pe, "PE-TTM values"))
         if texts:
             problems.append(f"{_group_title(inputs)}: {'; '.join(texts)}")
     if problems:

@@ -39,6 +39,7 @@ from xlmodels.performance import (
     history_panel,
     stale_message,
     stale_series,
+    stale_series_ends,
 )
 from xlmodels.ratings import RatingScheme, load_scheme
 from xlmodels.report.coverage_table import CURRENCY_NAMES
@@ -244,7 +245,9 @@ def _label(pe: Any, percentile: Any) -> Any:
     return f"{excel_fixed(pe, 2)}x | {excel_fixed(percentile, 2, percent=True)}"
 
 
-def _refuse_stale_month(inputs: CoverageInputs, closes: pd.DataFrame | None) -> None:
+def _refuse_stale_month(
+    inputs: CoverageInputs, closes: pd.DataFrame | None, performance: pd.DataFrame
+) -> None:
     """Refuse a workbook whose History cannot give the month's figures.
 
     The Performance formulas take the last History row on or before each
@@ -253,7 +256,7 @@ def _refuse_stale_month(inputs: CoverageInputs, closes: pd.DataFrame | None) -> 
     """
     settings = inputs.settings
     problems = []
-    if closes is not None:
+    if closes is not None and performance["stale"].any():
         stale = stale_series(closes, settings.period_start, settings.period_end)
         if not stale.empty:
             problems.append(
@@ -262,9 +265,8 @@ def _refuse_stale_month(inputs: CoverageInputs, closes: pd.DataFrame | None) -> 
                 "with their closes)"
             )
     history = inputs.history
-    if history is not None and history["pe_ttm"].notna().any():
-        pe = history_panel(history, "pe_ttm")
-        stale_pe = stale_series(pe, None, settings.period_end)
+    if history is not None:
+        stale_pe = stale_series_ends(history, "pe_ttm", settings.period_end)
         if not stale_pe.empty:
             problems.append(
                 stale_message(stale_pe, "PE-TTM values")
@@ -425,8 +427,8 @@ def build_content(
     inputs = localise_inputs(inputs, lang)
     scheme = load_scheme(inputs.settings.scheme)
     closes = _close_panel(inputs)
-    _refuse_stale_month(inputs, closes)
     performance = compute_performance(inputs, closes=closes)
+    _refuse_stale_month(inputs, closes, performance)
     history = _history(inputs, closes, performance)
     sources = _sources(inputs, history, performance)
     tables = {sheet.name: _table(sheet, sources[sheet.rows]) for sheet in spec.table_sheets()}
