@@ -237,6 +237,13 @@ MARKET = (
             MARKET.replace("2024-11-29,19106.6", "29/11/2024,19106.6"),
             3,
             "price_date",
+            "unless you set --day-first",
+        ),
+        (
+            "market",
+            MARKET.replace("2024-11-29,19106.6", "Nov 2024,19106.6"),
+            3,
+            "price_date",
             "expected a date",
         ),
         (

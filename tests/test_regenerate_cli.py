@@ -95,9 +95,18 @@ def test_the_text_summary_lists_conflicts_and_force_keeps_a_backup(tmp_path: Pat
     assert "Estimates!M7 (extra-cell): found 'my note'; the spec has nothing in this cell" in out
     code, out, _ = _invoke([*month2.arguments(), "--dir", str(folder), "--force"])
     assert code == 0
-    backups = list(folder.glob("hk-internet.*.bak.xlsx"))
+    backups = list((folder / ".backups").glob("hk-internet.*.bak.xlsx"))
     assert len(backups) == 1
-    assert f"previous file kept as {backups[0].name}" in out
+    assert f"previous file kept as .backups/{backups[0].name}" in out
+    assert not list(folder.glob("*.bak.xlsx"))
+    # The backup is where a folder search does not look: CI validates the
+    # workbooks, not the previous file the analyst's conflict lives on in.
+    checked = _cli("validate", folder, "--format", "json")
+    assert checked.exit_code == 0, checked.stdout
+    assert sorted(Path(f["path"]).name for f in checked.json()["files"]) == [
+        "hk-internet.xlsx",
+        "us-internet.xlsx",
+    ]
 
 
 def test_dry_run_json_lists_every_changed_cell(tmp_path: Path) -> None:

@@ -166,7 +166,9 @@ def test_force_proceeds_and_keeps_the_previous_file_as_a_backup(folder: Path) ->
     assert len(outcome.conflicts) == 2
     assert "2 conflicts overridden" in outcome.reason
     assert outcome.backup is not None
-    assert re.fullmatch(r"hk-internet\.\d{4}-\d\d-\d\dT\d{6}(-\d+)?\.bak\.xlsx", outcome.backup)
+    assert re.fullmatch(
+        r"\.backups/hk-internet\.\d{4}-\d\d-\d\dT\d{6}(-\d+)?\.bak\.xlsx", outcome.backup
+    )
     assert (folder / outcome.backup).read_bytes() == previous
     assert result.exit_code == 0
     data = read_workbook(folder / BOOK)
@@ -181,10 +183,11 @@ def test_a_backup_never_overwrites_another(tmp_path: Path) -> None:
     target = tmp_path / "hk-internet.xlsx"
     now = dt.datetime(2026, 11, 25, 10, 15, 0)
     first = backup_path(target, now)
+    first.parent.mkdir()
     first.write_bytes(b"earlier backup")
     second = backup_path(target, now)
-    assert first.name == "hk-internet.2026-11-25T101500.bak.xlsx"
-    assert second.name == "hk-internet.2026-11-25T101500-2.bak.xlsx"
+    assert first == tmp_path / ".backups" / "hk-internet.2026-11-25T101500.bak.xlsx"
+    assert second == tmp_path / ".backups" / "hk-internet.2026-11-25T101500-2.bak.xlsx"
 
 
 def test_dry_run_lists_the_changes_cell_by_cell_and_writes_nothing(tmp_path: Path) -> None:

@@ -117,7 +117,9 @@ def _inputs_for_the_fixture(folder: Path, *, estimates: pd.DataFrame | None = No
         {
             "code": [*CODES, "HSTECH.HI", "CNYHKD"],
             "close": [412.6, 140.2, 171.0, 52.35, 4410.0, 1.0715],
-            "price_date": "2024-12-31",
+            # The day the fixture's History ends: a later price date would
+            # leave its PE-TTM series too old for the month, which is refused.
+            "price_date": "2024-11-29",
             "shares_mn": [9250.0, 3200.0, 6080.0, 4371.0, None, None],
             "currency": "HKD",
         }

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from tests.cli_helpers import Cli
 from tests.regenerate_helpers import GROUPS, by_file, regenerate, snapshot, write_inputs
 from xlmodels.bench.regenerate import write_synthetic_inputs
 from xlmodels.inputs import InputFiles
@@ -276,10 +277,40 @@ def test_a_workbook_open_in_excel_is_skipped(tmp_path: Path) -> None:
     assert "~$hk-internet.xlsx" in outcomes["hk-internet.xlsx"].reason
     assert outcomes["us-internet.xlsx"].status is Status.SKIPPED
     assert snapshot(folder) == before
-    assert result.exit_code == 0
+    # A refresh that left workbooks as they were has not succeeded...
+    assert result.exit_code == 1
+    # ... unless the caller says skipping an open workbook is fine.
+    accepted = regenerate(
+        folder, write_inputs(tmp_path / "month2", price_factor=1.1), skip_open=True
+    )
+    assert accepted.count(Status.SKIPPED) == 2
+    assert accepted.exit_code == 0
     (folder / "~$hk-internet.xlsx").unlink()
     result = regenerate(folder, write_inputs(tmp_path / "month2", price_factor=1.1))
     assert by_file(result)["hk-internet.xlsx"].status is Status.UPDATED
+
+
+def test_the_command_names_a_skipped_workbook_and_exits_1(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    paths = write_inputs(tmp_path / "inputs")
+    assert cli("regenerate", *paths.arguments(), "--dir", folder).exit_code == 0
+    (folder / "~$hk-internet.xlsx").write_bytes(b"\x00owner")
+    month2 = write_inputs(tmp_path / "month2", price_factor=1.1)
+    result = cli("regenerate", *month2.arguments(), "--dir", folder)
+    assert result.exit_code == 1
+    assert "hk-internet.xlsx was not regenerated" in " ".join(result.lines("stderr"))
+    assert "--skip-open" in result.stderr
+    listed = cli("regenerate", *month2.arguments(), "--dir", folder, "--json")
+    assert listed.exit_code == 1
+    assert listed.json()["summary"]["skipped"] == 1
+    (skipped,) = (w for w in listed.json()["workbooks"] if w["status"] == "skipped")
+    assert skipped["file"] == "hk-internet.xlsx"
+    assert skipped["in_use"] is True
+    accepted = cli("regenerate", *month2.arguments(), "--dir", folder, "--skip-open", "--json")
+    assert accepted.exit_code == 0
+    assert accepted.json()["skip_open"] is True
+    assert "not regenerated" not in accepted.stderr
 
 
 def test_the_lock_is_released_when_the_holder_dies(tmp_path: Path) -> None:

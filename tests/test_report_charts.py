@@ -169,6 +169,22 @@ def test_a_market_where_nothing_fell_gets_one_full_width_panel(report: MonthRepo
     figure = movers_figure(us, report)
     assert len(figure.axes) == 1
     title = figure.axes[0].get_title(loc="left")
-    assert title in ("涨幅前 3（本月无下跌个股）", "Top 3 gainers (no stock fell this month)")
+    # Three rose and ten were asked for: the panel shows every riser, not a "top 3".
+    assert title in ("上涨个股（本月无下跌个股）", "Gainers (no stock fell this month)")
     hong_kong = movers_figure(report.markets[0], report)
     assert len(hong_kong.axes) == 2
+
+
+def test_the_risers_panel_says_top_n_only_when_n_rose() -> None:
+    report = build_month_report(sample.load_inputs(), chart_n=2)
+    figure = movers_figure(report.markets[0], report)
+    assert figure.axes[0].get_title(loc="left") == "涨幅前 2"
+    bars = [tick.get_text() for tick in figure.axes[0].get_yticklabels()]
+    assert bars == ["金山软件", "网易"]
+    assert not set(bars) & {t.get_text() for t in figure.axes[1].get_yticklabels()}
+
+
+def test_the_pe_chart_says_since_launch_as_the_sentence_does(report: MonthReport) -> None:
+    figure = pe_history_figure("HSTECH.HI", report)
+    title = figure.axes[0].get_title()
+    assert title in ("恒生科技指数 PE-TTM（成立以来）", "Hang Seng TECH Index PE-TTM since launch")

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from xlmodels import sample
+from xlmodels.display import format_percent, format_points
 from xlmodels.errors import InputError
 from xlmodels.model import CoverageInputs
 from xlmodels.report.month import (
@@ -231,23 +232,120 @@ def test_mixed_benchmarks_name_each_benchmark() -> None:
     )
 
 
-def test_falling_and_mixed_returns_say_so() -> None:
+def test_fallers_handed_to_the_sentence_are_never_called_gains() -> None:
     falling = _market({"A": (-0.01, 0.02, "纳指"), "B": (-0.02, 0.01, "纳指")})
-    assert "单月跌幅为 1.0%、2.0%，跑赢纳指 2.0pct、1.0pct" in movers_sentence(falling, "zh")
-    assert "down 1.0% and 2.0%" in movers_sentence(falling, "en")
+    assert movers_sentence(falling, "zh") == "美股方面，本月无上涨个股。"
+    assert movers_sentence(dataclasses.replace(falling, name="US"), "en") == (
+        "Among US stocks, no stock rose this month."
+    )
     mixed = _market({"A": (0.01, 0.02, "纳指"), "B": (-0.02, 0.01, "纳指")})
-    assert "单月涨跌幅分别为 +1.0%、-2.0%" in movers_sentence(mixed, "zh")
-    assert "returning +1.0% and -2.0%" in movers_sentence(mixed, "en")
+    text = movers_sentence(mixed, "zh")
+    assert "B" not in text
+    assert "-2.0%" not in text
+    assert text.startswith("美股方面，A为本月唯一上涨的股票，单月涨幅为 1.0%")
 
 
 def test_one_named_stock() -> None:
-    market = _market({"A": (0.05, 0.02, "纳指")})
+    market = dataclasses.replace(_market({"A": (0.05, 0.02, "纳指")}), top_n=1)
     assert movers_sentence(market, "zh") == (
         "美股方面，A为本月表现最好的股票，单月涨幅为 5.0%，跑赢纳指 2.0pct。"
     )
     assert "A was the month's best performer, up 5.0%, outperforming the 纳指 by 2.0pct." in (
         movers_sentence(dataclasses.replace(market, name="US"), "en")
     )
+
+
+def test_fewer_risers_than_asked_get_their_own_words() -> None:
+    one = _market({"A": (0.05, 0.02, "纳指")})
+    assert movers_sentence(one, "zh") == (
+        "美股方面，A为本月唯一上涨的股票，单月涨幅为 5.0%，跑赢纳指 2.0pct。"
+    )
+    assert movers_sentence(dataclasses.replace(one, name="US"), "en") == (
+        "Among US stocks, A was the only stock to rise this month, up 5.0%, "
+        "outperforming the 纳指 by 2.0pct."
+    )
+    two = _market({"A": (0.05, 0.02, "纳指"), "B": (0.04, 0.01, "纳指")})
+    assert movers_sentence(two, "zh") == (
+        "美股方面，本月仅A、B两只股票上涨，单月涨幅为 5.0%、4.0%，跑赢纳指 2.0pct、1.0pct。"
+    )
+    assert movers_sentence(dataclasses.replace(two, name="US"), "en") == (
+        "Among US stocks, only A and B rose this month, up 5.0% and 4.0%, "
+        "outperforming the 纳指 by 2.0pct and 1.0pct respectively."
+    )
+
+
+def _with_returns(inputs: CoverageInputs, returns: dict[str, float]) -> CoverageInputs:
+    """The inputs with each code's close at the period end set to give ``returns``."""
+    history = inputs.history
+    assert history is not None
+    history = history.copy()
+    start = pd.Timestamp(inputs.settings.period_start)
+    end = pd.Timestamp(inputs.settings.period_end)
+    for code, value in returns.items():
+        closes = history[(history["code"] == code) & history["close"].notna()]
+        first = closes[closes["date"] <= start].sort_values("date").iloc[-1]
+        last = closes[closes["date"] <= end].sort_values("date").index[-1]
+        history.loc[last, "close"] = float(first["close"]) * (1 + value)
+    return dataclasses.replace(inputs, history=history)
+
+
+def _hong_kong_only(inputs: CoverageInputs, codes: list[str]) -> CoverageInputs:
+    """The sample cut to a few Hong Kong names (the issue's three-name coverage)."""
+    history = inputs.history
+    assert history is not None
+    keep = [*codes, "HSTECH.HI"]
+    return dataclasses.replace(
+        inputs,
+        universe=inputs.universe.loc[codes],
+        market=inputs.market.reindex(codes),
+        estimates=inputs.estimates.loc[inputs.estimates.index.intersection(codes)],
+        indexes=inputs.indexes.loc[["HSTECH.HI"]],
+        history=history[history["code"].isin(keep)],
+    )
+
+
+def test_three_names_that_all_fell_are_no_top_three() -> None:
+    inputs = _hong_kong_only(sample.load_inputs("zh"), ["0700.HK", "9988.HK", "3690.HK"])
+    inputs = _with_returns(inputs, {"0700.HK": -0.05, "9988.HK": -0.213, "3690.HK": -0.02})
+    for lang in ("zh", "en"):
+        report = build_month_report(inputs, lang=lang)
+        (hong_kong,) = report.markets
+        assert hong_kong.gainers.empty
+        assert hong_kong.leaders.empty
+        assert hong_kong.decliners.index.tolist() == ["9988.HK", "0700.HK", "3690.HK"]
+        text = month_sentences(report).markets[0][1]
+        assert text in (
+            "港股方面，本月无上涨个股。",
+            "Among Hong Kong stocks, no stock rose this month.",
+        )
+
+
+def test_a_stock_is_never_both_a_leader_and_a_decliner() -> None:
+    inputs = _hong_kong_only(sample.load_inputs("zh"), ["0700.HK", "9988.HK", "3690.HK"])
+    inputs = _with_returns(inputs, {"0700.HK": 0.05, "9988.HK": -0.213, "3690.HK": 0.02})
+    report = build_month_report(inputs)
+    (hong_kong,) = report.markets
+    assert hong_kong.gainers.index.tolist() == ["0700.HK", "3690.HK"]
+    assert hong_kong.decliners.index.tolist() == ["9988.HK"]
+    assert not set(hong_kong.leaders.index) & set(hong_kong.decliners.index)
+    text = month_sentences(report).markets[0][1]
+    assert text.startswith("港股方面，本月仅腾讯控股、美团两只股票上涨，单月涨幅为 5.0%、2.0%")
+    assert "阿里巴巴" not in text
+
+
+def test_a_return_that_rounds_to_zero_is_neither_gain_nor_loss() -> None:
+    inputs = _hong_kong_only(sample.load_inputs("zh"), ["0700.HK", "9988.HK", "3690.HK"])
+    # 97.00 to 96.99: -0.0103%, printed 0.0%.
+    inputs = _with_returns(inputs, {"0700.HK": 0.05, "9988.HK": -0.01 / 97, "3690.HK": -0.03})
+    report = build_month_report(inputs)
+    (hong_kong,) = report.markets
+    assert "9988.HK" not in hong_kong.gainers.index
+    assert "9988.HK" not in hong_kong.decliners.index
+    assert hong_kong.decliners.index.tolist() == ["3690.HK"]
+    printed = report.performance.loc["9988.HK", "return"]
+    assert format_percent(printed) == "0.0%"
+    assert format_percent(printed, signed=True) == "0.0%"
+    assert format_points(-0.0004) == "0.0pct"
 
 
 def test_index_sentence_directions() -> None:
@@ -258,13 +356,70 @@ def test_index_sentence_directions() -> None:
     )
 
 
-def test_a_stock_valuation_is_since_listing() -> None:
+def test_a_series_that_starts_after_launch_names_its_start() -> None:
     row = pd.Series(
-        {"label": "Tencent", "as_of": pd.Timestamp("2024-12-02"), "pe_ttm": 18.0, "percentile": 0.5}
+        {
+            "label": "恒生科技指数",
+            "as_of": pd.Timestamp("2024-12-02"),
+            "pe_ttm": 18.0,
+            "percentile": 0.5,
+            "first_date": pd.Timestamp("2024-05-31").date(),
+            "since_launch": False,
+        }
     )
-    assert valuation_sentence(row, "en", kind="stock").endswith(
-        "at the 50.00% percentile of its history since listing."
+    assert valuation_sentence(row, "zh").endswith(
+        "处于恒生科技指数 2024 年 5 月 31 日以来 50.00%分位点。"
     )
+    assert valuation_sentence(row, "en").endswith(
+        "at the 50.00% percentile of its history since 31 May 2024."
+    )
+    assert "成立以来" not in valuation_sentence(row, "zh")
+
+
+def _history_from(inputs: CoverageInputs, code: str, first: str) -> CoverageInputs:
+    history = inputs.history
+    assert history is not None
+    late = (history["code"] != code) | (history["date"] >= pd.Timestamp(first))
+    return dataclasses.replace(inputs, history=history[late])
+
+
+def test_since_launch_only_when_the_series_starts_at_the_launch() -> None:
+    inputs = sample.load_inputs("zh")
+    launched = build_month_report(inputs)
+    assert bool(launched.valuation.loc["HSTECH.HI", "since_launch"])
+    assert "成立以来" in month_sentences(launched).valuation[0]
+    english = build_month_report(inputs, lang="en")
+    assert "since launch" in month_sentences(english).valuation[0]
+
+    later = build_month_report(_history_from(inputs, "HSTECH.HI", "2024-05-31"))
+    assert not bool(later.valuation.loc["HSTECH.HI", "since_launch"])
+    (text,) = month_sentences(later).valuation
+    assert "成立以来" not in text
+    assert "恒生科技指数 2024 年 5 月 31 日以来" in text
+    later_en = build_month_report(_history_from(inputs, "HSTECH.HI", "2024-05-31"), lang="en")
+    (text_en,) = month_sentences(later_en).valuation
+    assert "since launch" not in text_en
+    assert "since 31 May 2024" in text_en
+
+
+def test_an_index_the_list_does_not_date_names_its_start() -> None:
+    inputs = sample.load_inputs("zh")
+    history = inputs.history
+    assert history is not None
+    # The NASDAQ Internet index's PE-TTM from its first close in the sample.
+    qnet = history[history["code"] == "QNET.GI"].copy()
+    qnet["pe_ttm"] = 30.0
+    report = build_month_report(
+        dataclasses.replace(
+            inputs, history=pd.concat([history[history["code"] != "QNET.GI"], qnet])
+        )
+    )
+    row = report.valuation.loc["QNET.GI"]
+    assert row["launch_date"] is None
+    assert not bool(row["since_launch"])
+    first = pd.Timestamp(row["first_date"]).date()
+    text = next(t for t in month_sentences(report).valuation if "纳斯达克互联网指数" in t)
+    assert f"{first.year} 年 {first.month} 月 {first.day} 日以来" in text
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "books" / "notes.txt").write_text("not a workbook")
     (tmp_path / "books" / ".git").mkdir()
     (tmp_path / "books" / ".git" / "old.xlsx").write_bytes(b"never looked at")
+    # Where regenerate --force keeps previous files, and where it kept them before.
+    (tmp_path / "books" / ".backups").mkdir()
+    (tmp_path / "books" / ".backups" / "plain.2026-11-25T101500.bak.xlsx").write_bytes(b"old")
+    (tmp_path / "books" / "plain.2025-11-25T101500.bak.xlsx").write_bytes(b"older")
     # No Settings in these workbooks: turn off the structure rule that wants it.
     (tmp_path / "pyproject.toml").write_text(
         '[tool.xlmodels.validate.rules]\n"structure.missing-sheet" = "off"\n'
@@ -65,7 +69,9 @@ def run(*arguments: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_folders_are_searched_for_workbooks_without_owner_files(folder: Path) -> None:
+def test_folders_are_searched_for_workbooks_without_owner_files_or_backups(
+    folder: Path,
+) -> None:
     code, output = run("books", "--format", "json")
     data = json.loads(output)
     assert [f["path"] for f in data["files"]] == ["books/nested/hidden.xlsm", "books/plain.xlsx"]

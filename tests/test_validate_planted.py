@@ -290,6 +290,21 @@ DEFECTS: dict[str, Defect] = {
         lambda d: plant(d, {"Market": [cell(at("Market", "price_date", 7), number(45595))]}),
         {"data.stale-price": {loc("Market", at("Market", "price_date", 7))}},
     ),
+    "data.stale-history": Defect(
+        # The period moved a month past History's last date (2024-11-29 to
+        # 2024-12-29): every close and the PE-TTM would be a month old.
+        lambda d: plant(
+            d, {"Settings": [cell(f"B{SPEC.settings.row_of('period_end')}", number(45655))]}
+        ),
+        {
+            "data.stale-history": {
+                *(loc("Performance", at("Performance", "return", row)) for row in range(5, 17)),
+                loc("Valuation", at("Valuation", "as_of")),
+            }
+        },
+        # The cached month no longer agrees with the moved period.
+        knock_on={f"Performance!row:{row}" for row in range(5, 17)},
+    ),
     "data.history-order": Defect(
         lambda d: plant(d, {"History": [cell("A10", number(44047)), cell("A11", number(44046))]}),
         {"data.history-order": {"History!A11"}},

@@ -54,31 +54,50 @@ def is_blank(value: Any) -> bool:
     return False
 
 
+def _unsigned_zero(value: float, decimals: int) -> float:
+    """``value``, or 0.0 when it rounds to zero at ``decimals``.
+
+    Python prints ``-0.0004`` at one decimal as ``-0.0``: a sign on a figure
+    that reads as nothing, which a reader takes for a loss. A figure that
+    rounds to zero prints as a plain 0.
+    """
+    return 0.0 if round(value, decimals) == 0 else value
+
+
 def format_number(value: Any, decimals: int = 0, thousands: bool = True) -> str:
     """``3688428.0`` -> ``"3,688,428"``; NM -> ``"NM"``; missing -> ``"-"``.
 
     >>> format_number(3688427.99), format_number(15.43, 1), format_number(float("nan"))
     ('3,688,428', '15.4', '-')
+    >>> format_number(-0.04, 1)
+    '0.0'
     """
     if is_nm(value):
         return "NM"
     if is_blank(value):
         return MISSING_TEXT
-    return f"{float(value):{',' if thousands else ''}.{decimals}f}"
+    shown = _unsigned_zero(float(value), decimals)
+    return f"{shown:{',' if thousands else ''}.{decimals}f}"
 
 
 def format_percent(value: Any, decimals: int = 1, signed: bool = False) -> str:
     """A fraction as a percentage: ``0.1674`` -> ``"16.7%"``.
 
+    A figure that rounds to zero prints ``0.0%`` with no sign, even
+    ``signed``: it is neither a gain nor a loss.
+
     >>> format_percent(0.1674), format_percent(-0.0324, signed=True)
     ('16.7%', '-3.2%')
+    >>> format_percent(-0.0001), format_percent(0.0001, signed=True)
+    ('0.0%', '0.0%')
     """
     if is_nm(value):
         return "NM"
     if is_blank(value):
         return MISSING_TEXT
-    sign = "+" if signed else ""
-    return f"{float(value) * 100:{sign}.{decimals}f}%"
+    shown = _unsigned_zero(float(value) * 100, decimals)
+    sign = "+" if signed and shown != 0 else ""
+    return f"{shown:{sign}.{decimals}f}%"
 
 
 def format_points(value: Any, decimals: int = 1, unit: str = "pct") -> str:
@@ -87,14 +106,14 @@ def format_points(value: Any, decimals: int = 1, unit: str = "pct") -> str:
     The sign is kept; sentences that say "outperformed"/"underperformed"
     format the absolute value instead.
 
-    >>> format_points(0.19985), format_points(-0.00106)
-    ('20.0pct', '-0.1pct')
+    >>> format_points(0.19985), format_points(-0.00106), format_points(-0.0004)
+    ('20.0pct', '-0.1pct', '0.0pct')
     """
     if is_nm(value):
         return "NM"
     if is_blank(value):
         return MISSING_TEXT
-    return f"{float(value) * 100:.{decimals}f}{unit}"
+    return f"{_unsigned_zero(float(value) * 100, decimals):.{decimals}f}{unit}"
 
 
 def format_multiple(value: Any, decimals: int = 2, suffix: str = "x") -> str:
@@ -107,7 +126,7 @@ def format_multiple(value: Any, decimals: int = 2, suffix: str = "x") -> str:
         return "NM"
     if is_blank(value):
         return MISSING_TEXT
-    return f"{float(value):.{decimals}f}{suffix}"
+    return f"{_unsigned_zero(float(value), decimals):.{decimals}f}{suffix}"
 
 
 def display_sign(value: Any, decimals: int = 1, scale: float = 100.0) -> int:

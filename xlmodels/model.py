@@ -146,7 +146,11 @@ class CoverageInputs:
     :data:`MARKET_COLUMNS`; ``estimates`` has :data:`ESTIMATE_COLUMNS` (rows
     may be missing for companies without estimates); ``indexes`` has
     :data:`INDEX_COLUMNS`; ``history`` is long with :data:`HISTORY_COLUMNS`,
-    or None.
+    or None. ``snapshot_closes`` is the market file's closes, each on its
+    price date (long: ``date``, ``code``, ``close``; companies and indexes),
+    which extend a history that stops before them; None when unknown.
+    ``estimates_fy1_year`` is the FY1 the estimates file's headers name
+    (``EPS 2024E``), None when its columns are FY1 to FY3 without a year.
     """
 
     universe: pd.DataFrame
@@ -156,6 +160,8 @@ class CoverageInputs:
     indexes: pd.DataFrame
     settings: Settings
     history: pd.DataFrame | None = None
+    snapshot_closes: pd.DataFrame | None = None
+    estimates_fy1_year: int | None = None
 
     @classmethod
     def blank(cls, settings: Settings) -> CoverageInputs:

@@ -14,6 +14,7 @@ __all__ = [
     "INPUT_FILE",
     "check_output",
     "check_scheme",
+    "day_first_option",
     "market_option",
     "pe_history_option",
     "scheme_option",
@@ -30,6 +31,16 @@ market_option = Annotated[
 pe_history_option = Annotated[
     Path | None,
     typer.Option("--pe-history", help="PE-TTM series in the wide layout.", **INPUT_FILE),
+]
+
+
+day_first_option = Annotated[
+    bool,
+    typer.Option(
+        "--day-first",
+        help="Read slash dates with the year last as day/month/year (29/11/2024). "
+        "Default: month first (11/29/2024), as Bloomberg and US Excel write them.",
+    ),
 ]
 
 

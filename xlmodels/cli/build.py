@@ -13,6 +13,7 @@ from xlmodels.cli._app import FormulaMode, Language, app, print_text, user_error
 from xlmodels.cli._options import (
     INPUT_FILE,
     check_output,
+    day_first_option,
     market_option,
     pe_history_option,
     scheme_option,
@@ -52,6 +53,7 @@ def build(
         typer.Option("--history", help="Daily closes (and PE-TTM), long or wide.", **INPUT_FILE),
     ] = None,
     pe_history: pe_history_option = None,
+    day_first: day_first_option = False,
     indexes: Annotated[
         Path | None,
         typer.Option("--indexes", help="Benchmark indexes: code, name, market.", **INPUT_FILE),
@@ -127,7 +129,9 @@ def build(
     with user_errors():
         check_output(out)
         inputs = load_inputs(
-            InputFiles(universe, market, estimates, history, pe_history, indexes),
+            InputFiles(
+                universe, market, estimates, history, pe_history, indexes, day_first=day_first
+            ),
             SettingsChoices(
                 report_date=_date(report_date),
                 fy1_year=fy1,

@@ -31,7 +31,13 @@ from xlmodels.cli._app import (
     print_text,
     user_errors,
 )
-from xlmodels.cli._options import INPUT_FILE, market_option, pe_history_option, scheme_option
+from xlmodels.cli._options import (
+    INPUT_FILE,
+    day_first_option,
+    market_option,
+    pe_history_option,
+    scheme_option,
+)
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.model import CoverageInputs
 from xlmodels.regenerate import (
@@ -216,6 +222,7 @@ def regenerate(
         ),
     ] = None,
     pe_history: pe_history_option = None,
+    day_first: day_first_option = False,
     indexes: Annotated[
         Path | None,
         typer.Option("--indexes", help="Benchmark and sector indexes.", **INPUT_FILE),
@@ -232,7 +239,15 @@ def regenerate(
         typer.Option(
             "--force",
             help="Regenerate workbooks with conflicts too, keeping each previous file as a "
-            "timestamped backup beside it.",
+            "timestamped backup in the .backups folder beside it (which validate skips).",
+        ),
+    ] = False,
+    skip_open: Annotated[
+        bool,
+        typer.Option(
+            "--skip-open",
+            help="Exit 0 even if a workbook open in Excel (or changed during the run) was "
+            "skipped. Without it such a run exits 1, naming the workbook.",
         ),
     ] = False,
     formulas: Annotated[
@@ -275,10 +290,11 @@ def regenerate(
 
     What cannot be carried (an extra sheet, an edited formula, a number typed
     over a formula, inputs of a company leaving the universe, a name of your
-    own) stops that workbook; --force proceeds and keeps a backup. Workbooks
-    open in Excel are skipped. Exit code 0 when nothing failed, 1 when a
-    workbook failed or was stopped by conflicts (or the folder is busy), 2 for
-    bad usage or unreadable input files (then nothing is written).
+    own) stops that workbook; --force proceeds and keeps a backup in .backups/.
+    Workbooks open in Excel are skipped. Exit code 0 when every workbook is
+    done, 1 when a workbook failed, was stopped by conflicts or was skipped
+    (unless --skip-open), or the folder is busy, 2 for bad usage or unreadable
+    input files (then nothing is written).
 
     Example:
 
@@ -287,7 +303,9 @@ def regenerate(
     """
     with user_errors():
         inputs = load_inputs(
-            InputFiles(universe, market, estimates, history, pe_history, indexes),
+            InputFiles(
+                universe, market, estimates, history, pe_history, indexes, day_first=day_first
+            ),
             SettingsChoices(
                 report_date=report_date.date() if report_date else None,
                 scheme=scheme,
@@ -303,6 +321,7 @@ def regenerate(
             lang=lang.value if lang else None,
             data_note=data_note,
             wait=wait,
+            skip_open=skip_open,
         )
         try:
             result = _run(folder, inputs, options, universe)
@@ -313,6 +332,12 @@ def regenerate(
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_summary(result)
+    if not result.skip_open:
+        for skipped in result.skipped:
+            print_error(
+                f"{skipped.file} was not regenerated ({skipped.reason}); "
+                "--skip-open accepts a skipped workbook"
+            )
     raise typer.Exit(result.exit_code)
 
 

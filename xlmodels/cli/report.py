@@ -102,6 +102,11 @@ def report(
     with BOM, one per group), and the movers and PE-TTM charts as PNG and
     SVG. Prints the files it wrote.
 
+    A month the workbooks cannot compute (a History that stops before the
+    period end: regenerate them with the month's closes first) is refused
+    with exit code 2, naming the codes: no return is stated that is not
+    the month's.
+
     Example: [bold]xlmodels report --sample --lang en --format html,png[/bold]
     """
     if use_sample == bool(workbooks):

@@ -45,6 +45,7 @@ from xlmodels.model import (
     CoverageInputs,
     Settings,
 )
+from xlmodels.performance import extend_history
 from xlmodels.ratings import DEFAULT_SCHEME, load_scheme
 
 __all__ = [
@@ -63,6 +64,8 @@ class InputFiles:
 
     ``history`` holds closes (and PE-TTM in the long layout); ``pe_history``
     is a second history file for PE-TTM series in the wide layout.
+    ``day_first`` reads slash dates with the year last as D/M/YYYY instead
+    of M/D/YYYY (:mod:`xlmodels.inputs.values`).
     """
 
     universe: Path
@@ -71,6 +74,7 @@ class InputFiles:
     history: Path | None = None
     pe_history: Path | None = None
     indexes: Path | None = None
+    day_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -311,20 +315,27 @@ def assemble_inputs(
     snapshot = MarketSnapshot(prices, snapshot.fx, snapshot.file, _rows(prices), snapshot.fx_rows)
     market = _market_frame(universe, snapshot)
     _check_fx(universe, snapshot.fx, snapshot.file)
+    labelled_fy1 = _labelled_fy1(estimates, choices.fy1_year)
     resolved_estimates = (
         None if estimates is None else _resolve_index(estimates, book, "estimates file")
     )
     estimates_frame = _estimates_frame(resolved_estimates, universe, choices.scheme, choices.lang)
+    closes = _snapshot_closes(prices)
     if history is not None:
         cache = {code: book.resolve(code) for code in history["code"].unique()}
         history = history.assign(code=history["code"].map(cache))
         history.attrs = {}
+        # A history file that stops before the market file's price date gets
+        # the market's close: the month's return needs a close on that day.
+        history = extend_history(history, closes)
     price_date = max(d for d in market["price_date"] if d is not None)
     report_date = choices.report_date or price_date
     start, end = default_period(price_date)
     settings = Settings(
         report_date=report_date,
-        fy1_year=choices.fy1_year or default_fy1_year(report_date, choices.fiscal_year_end),
+        fy1_year=choices.fy1_year
+        or labelled_fy1
+        or default_fy1_year(report_date, choices.fiscal_year_end),
         period_start=choices.period_start or start,
         period_end=choices.period_end or end,
         scheme=choices.scheme,
@@ -344,6 +355,36 @@ def assemble_inputs(
         indexes=_indexes_frame(indexes, universe, snapshot),
         settings=settings,
         history=history,
+        snapshot_closes=closes,
+        estimates_fy1_year=labelled_fy1,
+    )
+
+
+def _labelled_fy1(estimates: pd.DataFrame | None, chosen: int | None) -> int | None:
+    """The FY1 an estimates file's ``EPS 2024E`` headers name; refused if it is not ``chosen``."""
+    if estimates is None or estimates.attrs.get("fy1_year") is None:
+        return None
+    year = int(estimates.attrs["fy1_year"])
+    if chosen is not None and chosen != year:
+        header = estimates.attrs.get("headers", {}).get("eps_fy1")
+        raise InputError(
+            f"the EPS columns name FY1 as {year} ({header!r}), but FY1 is set to {chosen}: "
+            f"leave --fy1 out, or give estimates for {chosen}",
+            file=_file(estimates),
+            column=header,
+        )
+    return year
+
+
+def _snapshot_closes(prices: pd.DataFrame) -> pd.DataFrame:
+    """The market file's closes, long: ``date``, ``code``, ``close`` (priced rows only)."""
+    dated = prices[prices["close"].notna() & prices["price_date"].notna()]
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(list(dated["price_date"])),
+            "code": list(dated.index.astype(str)),
+            "close": dated["close"].astype(float).to_numpy(),
+        }
     )
 
 
@@ -371,15 +412,20 @@ def load_inputs(files: InputFiles, choices: SettingsChoices | None = None) -> Co
     FileNotFoundError
         When a file does not exist.
     """
-    universe = read_universe(files.universe)
-    snapshot = read_market(files.market)
-    estimates = None if files.estimates is None else read_estimates(files.estimates)
-    indexes = None if files.indexes is None else read_indexes(files.indexes)
+    day_first = files.day_first
+    universe = read_universe(files.universe, day_first=day_first)
+    snapshot = read_market(files.market, day_first=day_first)
+    estimates = (
+        None if files.estimates is None else read_estimates(files.estimates, day_first=day_first)
+    )
+    indexes = None if files.indexes is None else read_indexes(files.indexes, day_first=day_first)
     history_frames = []
     if files.history is not None:
-        history_frames.append(read_history(files.history))
+        history_frames.append(read_history(files.history, day_first=day_first))
     if files.pe_history is not None:
-        history_frames.append(read_history(files.pe_history, wide_field="pe_ttm"))
+        history_frames.append(
+            read_history(files.pe_history, wide_field="pe_ttm", day_first=day_first)
+        )
     return assemble_inputs(
         universe, snapshot, estimates, _join_history(history_frames), indexes, choices
     )

@@ -7,6 +7,12 @@ are the same column. Only the first line of a multi-line header counts (Wind
 puts the trading date and options below the name), except a ``[单位]`` line,
 which gives the unit. A unit in brackets at the end (``总股本(万股)``) is read
 as the column's unit; shares are converted to millions.
+
+Every input file also takes the headers of the matching sheet of a coverage
+workbook, in Chinese and English, so that a sheet saved as CSV reads back:
+the Estimates sheet as an estimates file (its ``EPS 2024E（人民币）`` columns
+are the fiscal years they name), the Market sheet as a market file (the
+columns the workbook derives, such as the FX column, are passed over).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ __all__ = [
     "ESTIMATES_FIELDS",
     "HISTORY_FIELDS",
     "INDEX_FIELDS",
+    "MARKET_DERIVED",
     "MARKET_FIELDS",
     "SHARE_UNITS",
     "UNIVERSE_FIELDS",
@@ -109,6 +116,8 @@ def split_unit(header: str) -> tuple[str, str | None]:
 
     >>> split_unit("总股本(万股)"), split_unit("EPS(FY1)"), split_unit("收盘价\\n[单位] 元")
     (('总股本', '万股'), ('EPS(FY1)', None), ('收盘价', '元'))
+    >>> split_unit("EPS 2024E（人民币/美元）")
+    ('EPS 2024E', '人民币/美元')
     """
     lines = [line.strip() for line in str(header).splitlines() if line.strip()]
     if not lines:
@@ -119,7 +128,8 @@ def split_unit(header: str) -> tuple[str, str | None]:
         if marked:
             unit = marked.group(1).strip()
     suffix = _UNIT_SUFFIX.search(name)
-    if suffix and suffix.group(1).strip().lower() in _KNOWN_UNITS:
+    # "人民币/美元": the workbook's header over rows of two currencies.
+    if suffix and all(part.strip().lower() in _KNOWN_UNITS for part in suffix.group(1).split("/")):
         unit = unit or suffix.group(1).strip()
         name = name[: suffix.start()].strip()
     return name, unit
@@ -147,9 +157,26 @@ def _f(
 
 
 _CODE = _f(
-    "code", FieldKind.CODE, "代码", "证券代码", "股票代码", "ticker", "security", required=True
+    "code",
+    FieldKind.CODE,
+    "代码",
+    "证券代码",
+    "股票代码",
+    "公司代码",
+    "ticker",
+    "security",
+    required=True,
 )
-_NAME = ("名称", "证券简称", "简称", "股票简称", "公司名称", "short name", "security name")
+_NAME = (
+    "名称",
+    "证券简称",
+    "简称",
+    "股票简称",
+    "公司名称",
+    "short name",
+    "security name",
+    "company",
+)
 
 #: The coverage universe: one row per covered company.
 UNIVERSE_FIELDS = (
@@ -219,7 +246,29 @@ MARKET_FIELDS = (
         units={"shares": 1e-6, "总股本": 1e-6, "eqy_sh_out": 1.0},
         positive=True,
     ),
-    _f("currency", FieldKind.CURRENCY, "币种", "交易币种", "货币", "crncy", "price_currency"),
+    _f(
+        "currency",
+        FieldKind.CURRENCY,
+        "币种",
+        "交易币种",
+        "货币",
+        "crncy",
+        "price_currency",
+        "股价货币",
+    ),
+)
+
+#: Columns of the workbook's Market sheet that a market file does not need:
+#: the workbook derives them (from the universe, or as the FX of each row).
+MARKET_DERIVED = (
+    "市场",
+    "market",
+    "EPS货币",
+    "EPS currency",
+    "汇率（股价货币/EPS货币）",
+    "FX (price ccy per EPS ccy)",
+    "基准指数",
+    "benchmark",
 )
 
 #: Analyst estimates: one row per company.
@@ -283,12 +332,54 @@ HISTORY_FIELDS = (
 
 @dataclass(frozen=True)
 class ColumnMatch:
-    """Where a field's column is in a file, its header as written and its unit multiplier."""
+    """Where a field's column is in a file, its header as written and its unit multiplier.
+
+    ``year`` is the fiscal year a year-labelled header names (``EPS 2024E``).
+    """
 
     field: InputField
     position: int
     header: str
     multiplier: float = 1.0
+    year: int | None = None
+
+
+#: An EPS header naming its fiscal year, folded: ``EPS 2024E（人民币）`` -> ``eps2024e``.
+_YEAR_HEADER = re.compile(r"^(?:eps|预测eps|每股收益|预测每股收益)(\d{4})e$")
+#: The fields a year-labelled EPS header fills, first year first.
+_YEAR_FIELDS = ("eps_fy1", "eps_fy2", "eps_fy3")
+
+
+def _year_columns(
+    table: RawTable,
+    fields: Sequence[InputField],
+    years: dict[int, tuple[int, str]],
+    found: dict[str, ColumnMatch],
+) -> None:
+    """Map ``EPS 2024E``, ``EPS 2025E``... to FY1, FY2... in order of year."""
+    if not years:
+        return
+    ordered = sorted(years)
+    headers = ", ".join(repr(years[year][1]) for year in ordered)
+    if len(ordered) > len(_YEAR_FIELDS) or ordered != list(
+        range(ordered[0], ordered[0] + len(ordered))
+    ):
+        raise table.error(
+            f"the EPS columns {headers} must be consecutive fiscal years, at most "
+            f"{len(_YEAR_FIELDS)} (FY1 to FY3)",
+            row=table.header_row,
+            column=years[ordered[0]][1],
+        )
+    by_key = {item.key: item for item in fields}
+    for key, year in zip(_YEAR_FIELDS, ordered, strict=False):
+        position, header = years[year]
+        if key in found:
+            raise table.error(
+                f"columns {found[key].header!r} and {header!r} both give {key!r}",
+                row=table.header_row,
+                column=header,
+            )
+        found[key] = ColumnMatch(by_key[key], position, header, year=year)
 
 
 def _accepted(fields: Sequence[InputField]) -> str:
@@ -298,16 +389,26 @@ def _accepted(fields: Sequence[InputField]) -> str:
 
 
 def match_columns(
-    table: RawTable, fields: Sequence[InputField], what: str
+    table: RawTable,
+    fields: Sequence[InputField],
+    what: str,
+    *,
+    derived: Sequence[str] = (),
 ) -> dict[str, ColumnMatch]:
     """Map a file's headers to fields; unknown, duplicate or missing columns are errors.
 
-    ``what`` names the kind of file in messages ("market file").
+    ``what`` names the kind of file in messages ("market file"); ``derived``
+    are headers passed over (the workbook's derived columns). Where the
+    fields include FY1 to FY3 EPS, headers naming a fiscal year (``EPS
+    2024E``) fill them in order of year, each match keeping its ``year``.
     """
     by_name: dict[str, InputField] = {}
     for item in fields:
         for name in item.names():
             by_name.setdefault(fold_header(split_unit(name)[0]), item)
+    skipped = {fold_header(split_unit(name)[0]) for name in derived}
+    with_years = all(key in {item.key for item in fields} for key in _YEAR_FIELDS)
+    years: dict[int, tuple[int, str]] = {}
     found: dict[str, ColumnMatch] = {}
     for position, header in enumerate(table.headers):
         if not header:
@@ -317,7 +418,21 @@ def match_columns(
                 )
             continue
         name, unit = split_unit(header)
-        matched = by_name.get(fold_header(name))
+        folded = fold_header(name)
+        matched = by_name.get(folded)
+        if matched is None and folded in skipped:
+            continue
+        labelled = _YEAR_HEADER.match(folded) if with_years else None
+        if matched is None and labelled:
+            year = int(labelled.group(1))
+            if year in years:
+                raise table.error(
+                    f"columns {years[year][1]!r} and {header!r} both give EPS {year}E",
+                    row=table.header_row,
+                    column=header,
+                )
+            years[year] = (position, header)
+            continue
         if matched is None:
             raise table.error(
                 f"unknown column in the {what}; accepted columns: {_accepted(fields)}",
@@ -344,6 +459,7 @@ def match_columns(
                 units = {fold_header(k): v for k, v in matched.units.items()}
                 multiplier = units.get(fold_header(name), 1.0)
         found[matched.key] = ColumnMatch(matched, position, header, multiplier)
+    _year_columns(table, fields, years, found)
     for item in fields:
         if item.required and item.key not in found:
             also = f" (also accepted: {', '.join(item.aliases)})" if item.aliases else ""

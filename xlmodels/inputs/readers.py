@@ -27,6 +27,7 @@ from xlmodels.inputs.columns import (
     ESTIMATES_FIELDS,
     HISTORY_FIELDS,
     INDEX_FIELDS,
+    MARKET_DERIVED,
     MARKET_FIELDS,
     UNIVERSE_FIELDS,
     ColumnMatch,
@@ -36,7 +37,7 @@ from xlmodels.inputs.columns import (
     match_columns,
     split_unit,
 )
-from xlmodels.inputs.tables import RawTable, read_table
+from xlmodels.inputs.tables import RawTable, header_text, read_table
 from xlmodels.inputs.values import (
     is_missing_cell,
     read_currencies,
@@ -156,7 +157,9 @@ def _frame(
     return frame
 
 
-def read_universe(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+def read_universe(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> pd.DataFrame:
     """Read the coverage universe: one row per covered company.
 
     Columns (ours, then accepted vendor names in :data:`UNIVERSE_FIELDS`):
@@ -168,7 +171,7 @@ def read_universe(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     -------
     DataFrame indexed by code with :data:`~xlmodels.model.UNIVERSE_COLUMNS`.
     """
-    table = read_table(path, sheet)
+    table = read_table(path, sheet, day_first=day_first)
     matches = match_columns(table, UNIVERSE_FIELDS, "universe file")
     columns = _columns(table, matches)
     raw_codes = columns.pop("code")
@@ -204,7 +207,9 @@ def read_universe(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame
     return _frame(codes, columns, UNIVERSE_COLUMNS, Path(path), seen)
 
 
-def read_indexes(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+def read_indexes(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> pd.DataFrame:
     """Read the benchmark indexes.
 
     ``code`` and ``name`` are required; ``name_en``, ``market`` and
@@ -214,7 +219,7 @@ def read_indexes(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     -------
     DataFrame indexed by code with :data:`~xlmodels.model.INDEX_COLUMNS`.
     """
-    table = read_table(path, sheet)
+    table = read_table(path, sheet, day_first=day_first)
     matches = match_columns(table, INDEX_FIELDS, "indexes file")
     columns = _columns(table, matches)
     seen: dict[str, int] = {}
@@ -229,7 +234,9 @@ def read_indexes(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     return _frame(codes, columns, INDEX_COLUMNS, Path(path), seen)
 
 
-def read_market(path: str | Path, *, sheet: str | None = None) -> MarketSnapshot:
+def read_market(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> MarketSnapshot:
     """Read a market snapshot: closes, price dates, shares, currencies, and FX rows.
 
     A row whose code is a currency pair (``CNYHKD``, ``CNYHKD Curncy``,
@@ -239,8 +246,8 @@ def read_market(path: str | Path, *, sheet: str | None = None) -> MarketSnapshot
     总股本 is read in shares and converted, Bloomberg's EQY_SH_OUT is already
     in millions, and a unit in the header (``总股本(万股)``) is honoured.
     """
-    table = read_table(path, sheet)
-    matches = match_columns(table, MARKET_FIELDS, "market file")
+    table = read_table(path, sheet, day_first=day_first)
+    matches = match_columns(table, MARKET_FIELDS, "market file", derived=MARKET_DERIVED)
     columns = _columns(table, matches)
     code_header = matches["code"].header
     securities: list[int] = []
@@ -302,7 +309,9 @@ def _choice(
     return out
 
 
-def read_estimates(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
+def read_estimates(
+    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+) -> pd.DataFrame:
     """Read analyst estimates: one row per company.
 
     Columns: ``code`` (required), ``eps_basis`` (reported or adjusted, also
@@ -310,14 +319,17 @@ def read_estimates(path: str | Path, *, sheet: str | None = None) -> pd.DataFram
     ``target_multiple`` (above 0), ``target_year`` (FY1, FY2, FY3 or
     blended), ``rating_override``, ``override_reason``, ``notes``; ``name``
     and ``eps_currency`` may be present (the currency must then agree with
-    the universe's).
+    the universe's). EPS columns headed by their fiscal year, as the
+    workbook's Estimates sheet heads them (``EPS 2024E（人民币）``), are FY1
+    to FY3 in order of year; the frame's ``attrs["fy1_year"]`` then says
+    which year FY1 is.
 
     Returns
     -------
     DataFrame indexed by code with :data:`~xlmodels.model.ESTIMATE_COLUMNS`
     (and ``eps_currency`` when the file has it).
     """
-    table = read_table(path, sheet)
+    table = read_table(path, sheet, day_first=day_first)
     matches = match_columns(table, ESTIMATES_FIELDS, "estimates file")
     columns = _columns(table, matches)
     columns["eps_basis"] = _choice(
@@ -343,6 +355,10 @@ def read_estimates(path: str | Path, *, sheet: str | None = None) -> pd.DataFram
     for slot in ("eps_fy1", "eps_fy2", "eps_fy3", "target_multiple"):
         frame[slot] = frame[slot].astype(float)
     frame.attrs["headers"] = {key: match.header for key, match in matches.items()}
+    if "eps_fy1" in matches and matches["eps_fy1"].year is not None:
+        # Columns headed by their fiscal year (a workbook's Estimates sheet):
+        # FY1 is the year they name, not one guessed from the calendar.
+        frame.attrs["fy1_year"] = matches["eps_fy1"].year
     return frame
 
 
@@ -352,7 +368,11 @@ def _is_long(table: RawTable) -> bool:
 
 
 def read_history(
-    path: str | Path, *, sheet: str | None = None, wide_field: str = "close"
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    wide_field: str = "close",
+    day_first: bool = False,
 ) -> pd.DataFrame:
     """Read price and valuation history, long or wide.
 
@@ -360,6 +380,9 @@ def read_history(
     row per date and code). Wide layout, as a Wind export gives it: a date
     column first, then one column per code holding ``wide_field`` (``close``
     or ``pe_ttm``). The layout is recognised by the presence of a code column.
+    A coverage workbook's History sheet saved as CSV is the wide layout in
+    two blocks, a row above the codes naming them (收盘价 / Close, PE-TTM):
+    each block is read as what it names, whatever ``wide_field`` says.
 
     Returns
     -------
@@ -368,11 +391,61 @@ def read_history(
     """
     if wide_field not in ("close", "pe_ttm"):
         raise ValueError(f"wide_field must be 'close' or 'pe_ttm', got {wide_field!r}")
-    table = read_table(path, sheet)
-    long = _is_long(table)
-    frame = _read_long_history(table) if long else _read_wide_history(table, wide_field)
+    table = read_table(path, sheet, day_first=day_first)
+    blocks = _history_blocks(table)
+    if blocks is not None:
+        frame = _read_history_blocks(table, blocks)
+    elif _is_long(table):
+        frame = _read_long_history(table)
+    else:
+        frame = _read_wide_history(table, wide_field)
     frame.attrs["file"] = Path(path)
     return frame
+
+
+#: The block labels of a workbook's History sheet (its row 3), folded, and the field of each.
+_HISTORY_BLOCKS = {
+    fold_header(split_unit(label)[0]): field
+    for labels, field in ((("收盘价", "Close"), "close"), (("PE-TTM（x）", "PE-TTM (x)"), "pe_ttm"))
+    for label in labels
+}
+
+
+def _history_blocks(table: RawTable) -> list[tuple[int, str]] | None:
+    """``(first column, field)`` of each block when the header row is the History sheet's labels."""
+    labelled = [(i, h) for i, h in enumerate(table.headers) if h]
+    if not labelled or table.headers[0] or not table.rows:
+        return None
+    fields = [_HISTORY_BLOCKS.get(fold_header(split_unit(h)[0])) for _, h in labelled]
+    if any(field is None for field in fields):
+        return None
+    return [(i, str(field)) for (i, _), field in zip(labelled, fields, strict=True)]
+
+
+def _read_history_blocks(table: RawTable, blocks: list[tuple[int, str]]) -> pd.DataFrame:
+    """The History sheet's blocks, each read as a wide history of its field, joined."""
+    codes = [header_text(cell) for cell in table.rows[0]]
+    width = max(len(codes), *(len(row) for row in table.rows))
+    frames = []
+    for number, (start, kind) in enumerate(blocks):
+        end = blocks[number + 1][0] if number + 1 < len(blocks) else width
+        columns = [0, *range(start, end)]
+        block = RawTable(
+            table.file,
+            table.sheet,
+            [codes[c] if c < len(codes) else "" for c in columns],
+            table.row_numbers[0],
+            [[row[c] if c < len(row) else "" for c in columns] for row in table.rows[1:]],
+            table.row_numbers[1:],
+            table.day_first,
+        )
+        frames.append(_read_wide_history(block, kind))
+    joined = pd.concat(frames, ignore_index=True)
+    return (
+        joined.groupby(["date", "code"], as_index=False, sort=True)
+        .agg({"close": "last", "pe_ttm": "last"})
+        .reset_index(drop=True)
+    )
 
 
 def _read_long_history(table: RawTable) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 
 from xlmodels.errors import InputError
 
-__all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "read_table"]
+__all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "header_text", "read_table"]
 
 #: Encodings tried in order: UTF-8 (the BOM is dropped), then GB18030, a superset of GBK.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -46,6 +46,8 @@ class RawTable:
     header_row: int
     rows: list[list[Any]]
     row_numbers: list[int]
+    #: Read slash dates with the year last as D/M/YYYY rather than M/D/YYYY.
+    day_first: bool = False
 
     def column(self, position: int) -> list[Any]:
         """The cells of one column, ``""`` where a row is short."""
@@ -112,8 +114,12 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
     return sheet, [list(row) for row in rows]
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
+def read_table(path: str | Path, sheet: str | None = None, *, day_first: bool = False) -> RawTable:
     """Read a CSV or Excel file's header and data rows.
+
+    The header is the first row with two or more cells: a sheet of a
+    coverage workbook saved as CSV starts with its title and notes, each
+    one cell, above the headers. ``day_first`` is kept for the date readers.
 
     Raises
     ------
@@ -129,10 +135,14 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
         sheet_name, rows = _excel_rows(path, sheet)
     else:
         sheet_name, rows = None, _csv_rows(path)
-    header_index = next((i for i, row in enumerate(rows) if not _is_blank(row)), None)
+    filled = [i for i, row in enumerate(rows) if not _is_blank(row)]
+    header_index = next(
+        (i for i in filled if sum(1 for cell in rows[i] if not _is_blank([cell])) > 1),
+        filled[0] if filled else None,
+    )
     if header_index is None:
         raise InputError("the file is empty: it needs a header row", file=path, sheet=sheet_name)
-    headers = [_header_text(cell) for cell in rows[header_index]]
+    headers = [header_text(cell) for cell in rows[header_index]]
     while headers and not headers[-1]:
         headers.pop()
     data: list[list[Any]] = []
@@ -143,10 +153,11 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
             continue
         data.append(row)
         numbers.append(index + 1)
-    return RawTable(path, sheet_name, headers, header_index + 1, data, numbers)
+    return RawTable(path, sheet_name, headers, header_index + 1, data, numbers, day_first)
 
 
-def _header_text(cell: Any) -> str:
+def header_text(cell: Any) -> str:
+    """A header cell as text: ``None`` is empty, a whole float loses its ``.0``."""
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():

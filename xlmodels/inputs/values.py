@@ -2,11 +2,18 @@
 
 Missing cells are empty or one of the vendors' placeholders (``--``, ``N/A``,
 ``#N/A ...``). Numbers may carry thousands separators. Dates are ISO
-(``2024-11-29``), ``2024/11/29``, ``2024.11.29``, ``20241129``, optionally
-followed by a midnight time, or real dates in an Excel file (a bare number
-in an Excel date column is read as an Excel date serial). Anything else is
-an :class:`~xlmodels.errors.InputError` naming the file, the row and the
-column.
+(``2024-11-29``), ``2024/11/29``, ``2024.11.29``, ``20241129``, each
+optionally followed by a time of day (``2024-11-29 15:00:00``, the time
+dropped), ``2024年11月29日``, ``29-Nov-2024`` (or ``29 Nov 2024``), the
+month-first ``11/29/2024`` that Bloomberg and US Excel write, Excel date
+serials (a bare whole number), or real dates in an Excel file.
+
+Slash dates with the year last are read month first. A column that writes
+them day first (a day above 12 in front, ``29/11/2024``) is refused with a
+message naming ``--day-first``; with it (``day_first=True``) they are read
+day first, ``D/M/YYYY``, and a month-first date is refused the same way.
+Anything else is an :class:`~xlmodels.errors.InputError` naming the file,
+the row and the column.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from xlmodels.inputs.columns import ColumnMatch
 from xlmodels.inputs.tables import RawTable
 
 __all__ = [
+    "DAY_FIRST_OPTION",
     "MISSING_TEXTS",
     "is_missing_cell",
     "read_currencies",
@@ -35,8 +43,35 @@ __all__ = [
 #: Cell texts that mean "no value".
 MISSING_TEXTS = frozenset({"", "--", "—", "n/a", "na", "nan", "none", "null"})
 
-_DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
+#: A time of day after a date: dropped (a close is a close on its day).
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DATE_PATTERN = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_CHINESE_DATE = re.compile(rf"^(\d{{4}})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日?{_TIME}$")
+_SLASH_DATE = re.compile(rf"^(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_TIME}$")
+_NAMED_MONTH = re.compile(rf"^(\d{{1,2}})[- ]([A-Za-z]{{3,9}})[- ,]+(\d{{4}}){_TIME}$")
+_MONTHS = {
+    name[:3].lower(): number
+    for number, name in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        start=1,
+    )
+}
+#: The option that makes slash dates read day first, named in messages.
+DAY_FIRST_OPTION = "--day-first"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -119,7 +154,15 @@ def read_numbers(table: RawTable, match: ColumnMatch) -> npt.NDArray[np.float64]
     return out
 
 
-def _parse_date(cell: Any) -> dt.date | None:
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _parse_date(cell: Any, day_first: bool = False) -> dt.date | str | None:
+    """The cell's date; None when it is no date; a message when the slash order is wrong."""
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -130,19 +173,42 @@ def _parse_date(cell: Any) -> dt.date | None:
             return _EXCEL_EPOCH + dt.timedelta(days=int(cell))
         return None
     text = str(cell).strip()
-    found = _DATE_PATTERN.match(text) or _COMPACT_DATE.match(text)
-    if not found:
-        return None
-    try:
-        return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-    except ValueError:
-        return None
+    found = _DATE_PATTERN.match(text) or _COMPACT_DATE.match(text) or _CHINESE_DATE.match(text)
+    if found:
+        return _date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    named = _NAMED_MONTH.match(text)
+    if named:
+        month = _MONTHS.get(named.group(2)[:3].lower())
+        return None if month is None else _date(int(named.group(3)), month, int(named.group(1)))
+    slash = _SLASH_DATE.match(text)
+    if slash:
+        first, second, year = (int(part) for part in slash.groups())
+        month, day = (second, first) if day_first else (first, second)
+        if month > 12 and day <= 12:
+            if day_first:
+                return (
+                    f"{text!r} is month first (M/D/YYYY), but {DAY_FIRST_OPTION} reads "
+                    "slash dates day first: leave that option out for this file"
+                )
+            return (
+                f"{text!r} is day first (D/M/YYYY); slash dates are read month first "
+                f"(M/D/YYYY) unless you set {DAY_FIRST_OPTION}"
+            )
+        return _date(year, month, day)
+    if len(text) == 5 and text.isdigit():
+        # A serial number saved as text (a CSV of Excel's values): five digits
+        # are the days of 1927 to 2173; a shorter number is no date.
+        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+    return None
 
 
 def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
-    """The column as dates (None where missing)."""
+    """The column as dates (None where missing).
+
+    Slash dates are read as ``table.day_first`` says (see the module docstring).
+    """
     cells = table.column(match.position)
-    seen: dict[Any, dt.date | None] = {}
+    seen: dict[Any, dt.date | str | None] = {}
     out: list[dt.date | None] = []
     problems = _Problems(table, match)
     for index, cell in enumerate(cells):
@@ -151,10 +217,18 @@ def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
             continue
         key = (type(cell), cell)
         if key not in seen:
-            seen[key] = _parse_date(cell)
+            seen[key] = _parse_date(cell, table.day_first)
         value = seen[key]
+        if isinstance(value, str):
+            problems.add(index, value)
+            out.append(None)
+            continue
         if value is None:
-            problems.add(index, f"expected a date such as 2024-11-29, got {cell!r}")
+            problems.add(
+                index,
+                f"expected a date such as 2024-11-29, 2024/11/29, 2024年11月29日, "
+                f"29-Nov-2024 or 11/29/2024, got {cell!r}",
+            )
         out.append(value)
     problems.raise_any()
     return out

@@ -31,6 +31,7 @@ from xlmodels.model import CoverageInputs
 from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, run_job
 from xlmodels.regenerate.lock import folder_lock, owner_file
 from xlmodels.regenerate.plan import (
+    BACKUP_FOLDER,
     BACKUP_SUFFIX,
     coverage_groups,
     plan_folder,
@@ -59,7 +60,10 @@ class RegenerateOptions:
         List what would change, cell by cell, and write nothing.
     force : bool
         Regenerate workbooks with conflicts too, keeping each previous file
-        as a timestamped backup beside it.
+        as a timestamped backup in the ``.backups`` folder beside it.
+    skip_open : bool
+        Accept that a workbook open in Excel (or changed during the run) is
+        skipped: the run still succeeds. Without it such a run exits 1.
     mode, lang : str, optional
         Formula mode and language to write; default each workbook's own
         (``sq`` and the inputs' language for a new one).
@@ -76,6 +80,7 @@ class RegenerateOptions:
     lang: str | None = None
     data_note: str | None = None
     wait: float = DEFAULT_WAIT
+    skip_open: bool = False
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -89,24 +94,29 @@ class RegenerateOptions:
 
 
 def backup_path(target: Path, now: dt.datetime) -> Path:
-    """A backup name beside ``target`` that no file has yet.
+    """A backup path in the ``.backups`` folder beside ``target`` that no file has yet.
+
+    The folder is hidden so that ``validate`` on the workbooks' folder (and
+    CI, and pre-commit) does not take a backup for a workbook to check.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
-    >>> backup_path(folder / "hk-internet.xlsx", dt.datetime(2026, 11, 25, 10, 15)).name
-    'hk-internet.2026-11-25T101500.bak.xlsx'
+    >>> path = backup_path(folder / "hk-internet.xlsx", dt.datetime(2026, 11, 25, 10, 15))
+    >>> path.parent.name, path.name
+    ('.backups', 'hk-internet.2026-11-25T101500.bak.xlsx')
     """
     stamp = now.strftime("%Y-%m-%dT%H%M%S")
     suffix = 1
     while True:
         extra = "" if suffix == 1 else f"-{suffix}"
-        candidate = target.with_name(f"{target.stem}.{stamp}{extra}{BACKUP_SUFFIX}")
+        candidate = target.parent / BACKUP_FOLDER / f"{target.stem}.{stamp}{extra}{BACKUP_SUFFIX}"
         if not candidate.exists():
             return candidate
         suffix += 1
 
 
 def _keep_backup(target: Path) -> Path:
+    (target.parent / BACKUP_FOLDER).mkdir(exist_ok=True)
     backup = backup_path(target, dt.datetime.now())
     # Written atomically too: a run killed while copying leaves no half backup.
     with atomic_path(backup) as temporary:
@@ -127,6 +137,7 @@ def _commit(outcome: JobOutcome) -> WorkbookResult:
                     result,
                     status=Status.SKIPPED,
                     reason="a file of this name appeared during the run; left as it is",
+                    in_use=True,
                 )
         else:
             owner = owner_file(target)
@@ -136,15 +147,18 @@ def _commit(outcome: JobOutcome) -> WorkbookResult:
                     status=Status.SKIPPED,
                     reason=f"opened in Excel or LibreOffice during the run ({owner.name}); "
                     "close it and run again",
+                    in_use=True,
                 )
             if not target.exists() or FileStamp.of(target) != outcome.stamp:
                 return replace(
                     result,
                     status=Status.SKIPPED,
                     reason="the file changed while it was being regenerated; run again",
+                    in_use=True,
                 )
             if outcome.backup:
-                result = replace(result, backup=_keep_backup(target).name)
+                backup = _keep_backup(target)
+                result = replace(result, backup=f"{BACKUP_FOLDER}/{backup.name}")
         with atomic_path(target) as temporary:
             temporary.write_bytes(content)
     except OSError as error:
@@ -184,10 +198,12 @@ def _outcomes(jobs: list[Job], workers: int) -> Iterator[JobOutcome]:
 
 def _remove_temporaries(folder: Path) -> int:
     removed = 0
-    for path in temporary_files(folder):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-            removed += 1
+    backups = folder / BACKUP_FOLDER
+    for place in (folder, backups) if backups.is_dir() else (folder,):
+        for path in temporary_files(place):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
     return removed
 
 
@@ -266,4 +282,5 @@ def regenerate_folder(
         dry_run=options.dry_run,
         workbooks=tuple(sorted(results, key=lambda r: r.file)),
         temporary_files_removed=removed,
+        skip_open=options.skip_open,
     )

@@ -32,6 +32,7 @@ import pandas as pd
 from xlmodels.errors import InputError
 from xlmodels.model import ESTIMATE_COLUMNS, CoverageInputs, Settings
 from xlmodels.percentile import PERCENTILE_METHODS
+from xlmodels.performance import extend_history
 from xlmodels.ratings import SchemeError, load_scheme
 from xlmodels.returns import RELATIVE_METHODS
 from xlmodels.spec import FORMULA_MODES, Kind, WorkbookSpec
@@ -347,10 +348,18 @@ def merge_inputs(
         for code in carried.estimates.index
         if code not in present and (typed_inputs := carried.inputs_of(str(code)))
     }
+    fy1_year = int(typed.get("fy1_year") or defaults.fy1_year)
+    if fresh.estimates_fy1_year is not None and fresh.estimates_fy1_year != fy1_year:
+        # FY1 EPS of one year typed into another year's cells would be wrong
+        # numbers in every PE and target price.
+        raise InputError(
+            f"the estimates file's EPS columns are for FY1 {fresh.estimates_fy1_year}, "
+            f"the workbook's FY1 is {fy1_year}: give estimates for {fy1_year}"
+        )
     language = lang or carried.lang or defaults.lang
     settings = Settings(
         report_date=defaults.report_date,
-        fy1_year=int(typed.get("fy1_year") or defaults.fy1_year),
+        fy1_year=fy1_year,
         period_start=defaults.period_start,
         period_end=defaults.period_end,
         scheme=scheme,
@@ -369,7 +378,14 @@ def merge_inputs(
     if history is None:
         history = _history(carried, fresh)
         if history is not None:
-            notes.append("no history file given: the workbook's own history is kept")
+            # The workbook's History stops at its last regeneration; the
+            # market file's closes carry it to the new price date.
+            extended = extend_history(history, fresh.snapshot_closes)
+            notes.append(
+                "no history file given: the workbook's own history is kept"
+                + (", extended by the market file's closes" if extended is not history else "")
+            )
+            history = extended
     inputs = replace(fresh, estimates=estimates, settings=settings, history=history)
     return MergedInputs(
         inputs=inputs,

@@ -141,6 +141,7 @@ def _refresh(job: Job) -> JobOutcome:
                 Status.SKIPPED,
                 f"open in Excel or LibreOffice ({owner.name} beside it): close it, or delete "
                 "that file if nobody has the workbook open, and run again",
+                in_use=True,
             ),
             target,
         )

@@ -10,7 +10,9 @@ name it has. A group with no workbook gets a new file named from the group
 Files of the folder that belong to no group of the universe are reported
 and left alone, never deleted. Excel's owner files (``~$...``), hidden files
 (the temporary files of a write in progress start with a dot) and the
-backups regeneration keeps (``*.bak.xlsx``) are not workbooks to regenerate.
+backups regeneration keeps (in the hidden ``.backups`` folder, or
+``*.bak.xlsx`` beside the workbooks as earlier versions kept them) are not
+workbooks to regenerate.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from xlmodels.regenerate.identify import WorkbookIdentity, identify
 from xlmodels.workbook.atomic import temporary_prefix
 
 __all__ = [
+    "BACKUP_FOLDER",
     "BACKUP_SUFFIX",
     "FolderPlan",
     "GroupPlan",
@@ -42,6 +45,9 @@ __all__ = [
 
 #: Ending of the backups ``--force`` keeps (``hk-internet.2026-11-25T101500.bak.xlsx``).
 BACKUP_SUFFIX = ".bak.xlsx"
+#: The folder beside the workbooks that holds those backups; hidden, so that
+#: a folder search (``validate``, CI, pre-commit) passes it by.
+BACKUP_FOLDER = ".backups"
 #: Device names Windows refuses as file names, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))} | {
     f"lpt{i}" for i in range(10)

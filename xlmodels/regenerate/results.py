@@ -54,6 +54,10 @@ class WorkbookResult:
         File name of the backup kept before a forced update.
     migrated_from : int or None
         The template version the workbook was upgraded from.
+    in_use : bool
+        Skipped because someone has the file: open in Excel or LibreOffice,
+        or changed (or created) by someone else during the run. Such a
+        workbook was not refreshed, which fails the run unless ``skip_open``.
     """
 
     file: str
@@ -68,6 +72,7 @@ class WorkbookResult:
     notes: tuple[str, ...] = ()
     backup: str | None = None
     migrated_from: int | None = None
+    in_use: bool = False
 
     @property
     def changed_cells(self) -> int:
@@ -96,6 +101,7 @@ class WorkbookResult:
             "notes": list(self.notes),
             "backup": self.backup,
             "migrated_from": self.migrated_from,
+            "in_use": self.in_use,
         }
         if changes:
             out["changes"] = [change.as_dict() for change in self.changes]
@@ -118,6 +124,8 @@ class BatchResult:
     dry_run: bool
     workbooks: tuple[WorkbookResult, ...]
     temporary_files_removed: int = 0
+    #: Whether a skipped workbook (open in Excel, busy) is acceptable (``--skip-open``).
+    skip_open: bool = False
 
     def count(self, status: Status) -> int:
         return sum(1 for result in self.workbooks if result.status is status)
@@ -131,9 +139,21 @@ class BatchResult:
         return self.count(Status.FAILED) > 0
 
     @property
+    def skipped(self) -> tuple[WorkbookResult, ...]:
+        """The workbooks left as they were because someone had them (open, changing)."""
+        return tuple(
+            result for result in self.workbooks if result.status is Status.SKIPPED and result.in_use
+        )
+
+    @property
     def exit_code(self) -> int:
-        """0 when nothing failed, 1 when a workbook failed or was stopped by conflicts."""
-        return 1 if self.failed else 0
+        """0 when every workbook is done; 1 when one failed, was stopped by conflicts,
+        or was skipped (open in Excel, busy) without ``skip_open``.
+
+        A scheduled refresh that left a workbook unrefreshed has not succeeded:
+        CI and schedulers act on the exit code alone.
+        """
+        return 1 if self.failed or (self.skipped and not self.skip_open) else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -141,5 +161,6 @@ class BatchResult:
             "dry_run": self.dry_run,
             "summary": self.counts(),
             "temporary_files_removed": self.temporary_files_removed,
+            "skip_open": self.skip_open,
             "workbooks": [result.as_dict(changes=self.dry_run) for result in self.workbooks],
         }

@@ -31,6 +31,7 @@ from matplotlib.text import Text
 from xlmodels.display import format_date, format_multiple, format_percent
 from xlmodels.report.fonts import CjkFont, cjk_font
 from xlmodels.report.month import MarketMovers, MonthReport
+from xlmodels.report.sentences import series_since
 
 __all__ = [
     "ChartSize",
@@ -97,22 +98,24 @@ def _labels(lang: str) -> dict[str, str]:
     if lang == "zh":
         return {
             "risers": "涨幅前 {n}",
+            "all_risers": "上涨个股",
             "decliners": "下跌个股",
             "no_risers": "本月无上涨个股",
             "no_decliners": "本月无下跌个股",
             "movers_title": "{period}{market}个股涨跌幅（%）",
-            "pe_title": "{name} PE-TTM（{since}以来）",
-            "now": "{day}：{pe}，处于{since}以来 {pct}分位",
+            "pe_title": "{name} PE-TTM（{since}）",
+            "now": "{day}：{pe}，处于{since} {pct}分位",
             "pe_axis": "PE-TTM（倍）",
         }
     return {
         "risers": "Top {n} gainers",
+        "all_risers": "Gainers",
         "decliners": "Decliners",
         "no_risers": "No stock rose this month",
         "no_decliners": "No stock fell this month",
         "movers_title": "{market} stocks: returns in {period} (%)",
-        "pe_title": "{name} PE-TTM since {since}",
-        "now": "{day}: {pe}, {pct} percentile since {since}",
+        "pe_title": "{name} PE-TTM {since}",
+        "now": "{day}: {pe}, {pct} percentile {since}",
         "pe_axis": "PE-TTM (x)",
     }
 
@@ -189,8 +192,14 @@ def movers_figure(
         pad = max(high - low, 1.0) * 0.2
         limits = (low - (pad if low < 0 else 0), high + (pad if high > 0 else 0))
         colours = COLOURS.get(lang, COLOURS["en"])
+        # "Top 10" only when ten rose: with fewer, the panel shows every riser.
+        risers = (
+            labels["risers"].format(n=len(market.leaders))
+            if len(market.leaders) >= market.chart_n
+            else labels["all_risers"]
+        )
         panels = [
-            (market.leaders, labels["risers"].format(n=len(market.leaders)), labels["no_risers"]),
+            (market.leaders, risers, labels["no_risers"]),
             (market.decliners, labels["decliners"], labels["no_decliners"]),
         ]
         # A month where nothing fell (or nothing rose) gets one full-width
@@ -241,12 +250,8 @@ def pe_history_figure(code: str, report: MonthReport, size: ChartSize = PE_SIZE)
     row: dict[str, Any] = {str(key): value for key, value in report.valuation.loc[code].items()}
     series = report.pe_history[code].dropna()
     now = float(row["pe_ttm"])
-    kind = str(report.performance["kind"].get(code, "index"))
-    if lang == "zh":
-        since = "成立" if kind == "index" else "上市"
-    else:
-        since = "launch" if kind == "index" else "listing"
-    first_day = pd.Timestamp(row["first_date"]).date()
+    # The same words as the valuation sentence: "since launch" only when true.
+    since = series_since(pd.Series(row), lang)
     today = pd.Timestamp(row["as_of"])
     # Dates as matplotlib's day numbers: one axis unit for the line and the note.
     days = (pd.DatetimeIndex(series.index) - EPOCH) / pd.Timedelta(days=1)
@@ -286,10 +291,7 @@ def pe_history_figure(code: str, report: MonthReport, size: ChartSize = PE_SIZE)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         axes.set_title(
-            labels["pe_title"].format(
-                name=row["label"],
-                since=format_date(first_day, lang) if lang == "zh" else since,
-            ),
+            labels["pe_title"].format(name=row["label"], since=since),
             fontsize=TEXT + 3,
         )
     return figure

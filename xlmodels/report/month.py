@@ -29,11 +29,19 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from xlmodels.coverage import compute_coverage
+from xlmodels.display import display_sign
 from xlmodels.errors import InputError
-from xlmodels.inputs.index_names import known_index_names
+from xlmodels.inputs.index_names import known_index_names, launch_date
 from xlmodels.model import CoverageInputs, Settings
 from xlmodels.movers import top_movers
-from xlmodels.performance import compute_performance, compute_valuation, history_panel
+from xlmodels.performance import (
+    compute_performance,
+    compute_valuation,
+    history_panel,
+    stale_message,
+    stale_series,
+    stale_series_ends,
+)
 
 __all__ = [
     "MARKET_NAMES",
@@ -44,6 +52,10 @@ __all__ = [
     "build_month_report",
     "short_name",
 ]
+
+#: How far after an index's launch its PE series may begin and still be
+#: "since launch": a weekly series, or one whose first day was a holiday.
+LAUNCH_TOLERANCE = dt.timedelta(days=7)
 
 #: How the sentences and charts name a market, by language.
 MARKET_NAMES = {
@@ -98,10 +110,16 @@ class MarketMovers:
     with ``name``, ``short_name``, ``benchmark`` and ``benchmark_name``
     added:
 
-    * ``gainers``: the top ``top_n`` performers, the ones the sentence names;
-    * ``leaders``: up to ``chart_n`` stocks that rose, best first (the
-      "top 10 gainers" figure);
+    * ``gainers``: the top ``top_n`` risers, the ones the sentence names;
+    * ``leaders``: up to ``chart_n`` risers, best first (the "top 10
+      gainers" figure);
     * ``decliners``: every stock that fell, worst first.
+
+    A riser is a stock whose return prints above zero, a decliner one whose
+    return prints below zero: a return that rounds to 0.0% is neither, so a
+    stock never appears among both, and a fall is never called a gain.
+    ``top_n`` and ``chart_n`` are the counts asked for; fewer risers than
+    that get their own wording ("唯一上涨", "only two rose").
     """
 
     market: str
@@ -109,6 +127,8 @@ class MarketMovers:
     gainers: pd.DataFrame
     leaders: pd.DataFrame
     decliners: pd.DataFrame
+    top_n: int = 3
+    chart_n: int = 10
 
     def benchmarks(self) -> list[tuple[str, str, float]]:
         """``(code, name, return)`` of the benchmarks of this market's stocks."""
@@ -145,7 +165,10 @@ class MonthReport:
         One per market, in order of first appearance.
     valuation : DataFrame
         :func:`~xlmodels.performance.compute_valuation` of all groups, with
-        ``label``.
+        ``label``, ``launch_date`` (the index's, from the reference list;
+        None for a stock or an index the list does not date) and
+        ``since_launch`` (the series starts at the launch, so its percentile
+        is "since launch"; otherwise the text names ``first_date``).
     pe_history : DataFrame
         PE-TTM history, dates down, one column per code of ``valuation``.
     top_n : int
@@ -224,6 +247,36 @@ def _check_same_month(groups: Sequence[CoverageInputs]) -> None:
             )
 
 
+def _refuse_stale(groups: Sequence[CoverageInputs]) -> None:
+    """Refuse a month whose History stops before the period's dates.
+
+    An old close taken for the month's last would print a 0.0% month (and a
+    PE-TTM a month old its direction): the report states no figure it
+    cannot compute, so it names the workbooks and codes instead.
+    """
+    problems = []
+    for inputs in groups:
+        history, settings = inputs.history, inputs.settings
+        if history is None or history.empty:
+            continue
+        stale = stale_series(
+            history_panel(history, "close"), settings.period_start, settings.period_end
+        )
+        texts = [stale_message(stale, "History closes")] if not stale.empty else []
+        stale_pe = stale_series_ends(history, "pe_ttm", settings.period_end)
+        if not stale_pe.empty:
+            texts.append(stale_message(stale_pe, "PE-TTM values"))
+        if texts:
+            problems.append(f"{_group_title(inputs)}: {'; '.join(texts)}")
+    if problems:
+        raise InputError(
+            "the month's returns cannot be computed, so the report is not written: "
+            + "; ".join(problems)
+            + ". Regenerate the workbooks with the month's closes (xlmodels regenerate, "
+            "with --history reaching the price date), then report again"
+        )
+
+
 def _movers_frame(
     movers: pd.DataFrame, performance: pd.DataFrame, labels: pd.Series
 ) -> pd.DataFrame:
@@ -242,6 +295,7 @@ def build_month_report(
     top_n: int = 3,
     chart_n: int = 10,
     index_codes: Sequence[str] | None = None,
+    return_decimals: int = 1,
 ) -> MonthReport:
     """Assemble the month's report data from one or more coverage universes.
 
@@ -259,11 +313,16 @@ def build_month_report(
     index_codes : sequence of str, optional
         Indexes the month's summary quotes, in order. Default: every index
         with a return over the period, benchmarks first.
+    return_decimals : int, default 1
+        Decimals of a percent the returns print with: a return that prints
+        as 0.0% is neither a riser nor a decliner.
 
     Raises
     ------
     InputError
-        No period in the settings, groups covering different months, or an
+        No period in the settings, groups covering different months, a
+        History that stops too long before the period end or start for the
+        month's returns (:func:`~xlmodels.performance.stale_series`), or an
         unknown or unpriced index in ``index_codes``.
     """
     groups = [inputs] if isinstance(inputs, CoverageInputs) else list(inputs)
@@ -274,6 +333,7 @@ def build_month_report(
     if isinstance(chart_n, bool) or not isinstance(chart_n, int) or chart_n < 1:
         raise ValueError(f"chart_n must be a whole number of 1 or more, got {chart_n!r}")
     _check_same_month(groups)
+    _refuse_stale(groups)
     language = lang or groups[0].settings.lang
     groups = [replace(g, settings=g.settings.with_language(language)) for g in groups]
 
@@ -315,14 +375,16 @@ def build_month_report(
     for market, rows in stocks.groupby("market", sort=False):
         returns = rows["return"].astype(float)
         benchmark_returns = rows["benchmark_return"].astype(float)
-        rising = returns > 0
+        # Judged on the printed figure: -0.0001 prints 0.0% and is no fall.
+        signs = returns.map(lambda value: display_sign(value, return_decimals))
+        rising, falling = signs > 0, signs < 0
         market_code = str(market)
         markets.append(
             MarketMovers(
                 market=market_code,
                 name=MARKET_NAMES.get(language, {}).get(market_code, market_code),
                 gainers=_movers_frame(
-                    top_movers(returns, benchmark_returns, n=top_n, method=method),
+                    top_movers(returns[rising], benchmark_returns[rising], n=top_n, method=method),
                     performance,
                     labels,
                 ),
@@ -335,17 +397,31 @@ def build_month_report(
                 ),
                 decliners=_movers_frame(
                     top_movers(
-                        returns, benchmark_returns, n=None, direction="decliners", method=method
+                        returns[falling],
+                        benchmark_returns[falling],
+                        n=None,
+                        direction="decliners",
+                        method=method,
                     ),
                     performance,
                     labels,
                 ),
+                top_n=top_n,
+                chart_n=chart_n,
             )
         )
 
     valuation = pd.concat([compute_valuation(g) for g in groups])
     valuation = valuation[~valuation.index.duplicated()].copy()
     valuation["label"] = [str(labels.get(code, code)) for code in valuation.index]
+    kinds = performance["kind"].reindex(valuation.index)
+    valuation["launch_date"] = [
+        launch_date(str(code)) if kinds.get(code) != "stock" else None for code in valuation.index
+    ]
+    valuation["since_launch"] = [
+        launched is not None and launched <= first <= launched + LAUNCH_TOLERANCE
+        for launched, first in zip(valuation["launch_date"], valuation["first_date"], strict=True)
+    ]
     panels = [
         history_panel(g.history, "pe_ttm")
         for g in groups

@@ -48,6 +48,7 @@ __all__ = [
     "index_sentence",
     "month_sentences",
     "movers_sentence",
+    "series_since",
     "valuation_sentence",
 ]
 
@@ -187,7 +188,13 @@ def _relative_clause(gainers: pd.DataFrame, lang: str, rules: SentenceRules) -> 
 
 
 def movers_sentence(market: MarketMovers, lang: str, rules: SentenceRules | None = None) -> str:
-    """The market's top performers, their returns and their outperformance.
+    """The market's top risers, their returns and their outperformance.
+
+    Only stocks whose return prints above zero are named: a fall is never
+    called a gain. With fewer risers than the ``top_n`` asked for, the
+    sentence says so ("金山软件为本月唯一上涨的股票", "本月仅 A、B 两只股票上涨",
+    "本月无上涨个股"; "was the only stock to rise", "only A and B rose",
+    "no stock rose").
 
     Examples
     --------
@@ -200,59 +207,87 @@ def movers_sentence(market: MarketMovers, lang: str, rules: SentenceRules | None
     20.0pct, 12.3pct and 11.0pct respectively.
     """
     rules = rules or SentenceRules()
-    gainers = market.gainers
-    if gainers.empty:
-        return ""
     decimals = rules.return_decimals
+    gainers = market.gainers
+    if not gainers.empty:
+        rising = [display_sign(float(r), decimals) > 0 for r in gainers["return"]]
+        gainers = gainers[rising]
+    if gainers.empty:
+        if lang == "zh":
+            return f"{market.name}方面，本月无上涨个股。"
+        return f"Among {market.name} stocks, no stock rose this month."
     names = [str(name) for name in gainers["short_name"]]
     returns = [float(r) for r in gainers["return"]]
-    signs = {display_sign(r, decimals) for r in returns}
     n = len(names)
+    # Fewer risers than asked for: "top three" would claim a ranking that
+    # includes stocks that did not rise.
+    fewer = n < market.top_n
     relative, anonymous = _relative_clause(gainers, lang, rules)
     if lang == "zh":
-        rank = "最好" if n == 1 else f"前{_count(n, 'zh')}"
-        if signs == {1}:
-            moved = f"单月涨幅为 {'、'.join(_percents(returns, decimals))}"
-        elif signs == {-1}:
-            moved = f"单月跌幅为 {'、'.join(_percents([abs(r) for r in returns], decimals))}"
+        figures = "、".join(_percents(returns, decimals))
+        if fewer and n == 1:
+            lead = f"{names[0]}为本月唯一上涨的股票"
+        elif fewer:
+            lead = f"本月仅{'、'.join(names)}{_count(n, 'zh')}只股票上涨"
         else:
-            label = "涨跌幅分别为" if n > 1 else "涨跌幅为"
-            moved = f"单月{label} {'、'.join(_percents(returns, decimals, signed=True))}"
-        text = f"{market.name}方面，{'、'.join(names)}为本月表现{rank}的股票，{moved}"
+            rank = "最好" if n == 1 else f"前{_count(n, 'zh')}"
+            lead = f"{'、'.join(names)}为本月表现{rank}的股票"
+        text = f"{market.name}方面，{lead}，单月涨幅为 {figures}"
         return text + (f"，{relative}。" if relative else "。")
-    if n == 1:
+    if fewer and n == 1:
+        lead = f"{names[0]} was the only stock to rise this month"
+    elif fewer:
+        lead = f"only {_join(names, 'en')} rose this month"
+    elif n == 1:
         lead = f"{names[0]} was the month's best performer"
     else:
         lead = f"{_join(names, 'en')} were the month's top {_count(n, 'en')} performers"
-    if signs == {1}:
-        moved = f"up {_join(_percents(returns, decimals), 'en')}"
-    elif signs == {-1}:
-        moved = f"down {_join(_percents([abs(r) for r in returns], decimals), 'en')}"
-    else:
-        moved = f"returning {_join(_percents(returns, decimals, signed=True), 'en')}"
+    moved = f"up {_join(_percents(returns, decimals), 'en')}"
     text = f"Among {market.name} stocks, {lead}, {moved}"
     if not relative:
         return text + "."
     return text + (f", {relative}." if anonymous else f"; {relative}.")
 
 
-def valuation_sentence(
-    row: pd.Series, lang: str, rules: SentenceRules | None = None, *, kind: str = "index"
-) -> str:
+def series_since(row: pd.Series, lang: str) -> str:
+    """Where a PE-TTM series' history starts, as the text names it.
+
+    "成立以来" / "since launch" only when the series starts at the index's
+    launch (``since_launch``); otherwise the first date of the series
+    ("2024 年 5 月 31 日以来" / "since 31 May 2024"): a percentile of four
+    years is not one since 1969.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> row = pd.Series({"first_date": dt.date(2024, 5, 31), "since_launch": False})
+    >>> series_since(row, "zh"), series_since(row, "en")
+    ('2024 年 5 月 31 日以来', 'since 31 May 2024')
+    """
+    if bool(row.get("since_launch", False)):
+        return "成立以来" if lang == "zh" else "since launch"
+    first = pd.Timestamp(row["first_date"]).date()
+    if lang == "zh":
+        return f"{format_date(first, 'zh')}以来"
+    return f"since {format_date(first, 'en')}"
+
+
+def valuation_sentence(row: pd.Series, lang: str, rules: SentenceRules | None = None) -> str:
     """Where a PE-TTM series stands today within its history.
 
     ``row`` is a row of :attr:`MonthReport.valuation` (``label``, ``as_of``,
-    ``pe_ttm``, ``percentile``, optionally ``pe_ttm_start``); the percentile
-    is of the whole stored series, which for an index starts at its launch
-    ("成立以来") and for a stock at its listing ("上市以来"). With the value at
-    the start of the month, the sentence opens with the month's direction
-    ("从市盈率看，恒生科技指数估值有下降：..."), judged on the printed decimals.
+    ``pe_ttm``, ``percentile``, ``first_date``, ``since_launch``, optionally
+    ``pe_ttm_start``); the percentile is of the whole stored series, named
+    by :func:`series_since`. With the value at the start of the month, the
+    sentence opens with the month's direction ("从市盈率看，恒生科技指数估值有
+    下降：..."), judged on the printed decimals.
 
     Examples
     --------
     >>> import datetime as dt
     >>> row = pd.Series({"label": "恒生科技指数", "as_of": dt.date(2024, 12, 2),
-    ...                  "pe_ttm": 20.59, "percentile": 0.0885})
+    ...                  "pe_ttm": 20.59, "percentile": 0.0885,
+    ...                  "first_date": dt.date(2020, 7, 27), "since_launch": True})
     >>> valuation_sentence(row, "zh")
     '截至 2024 年 12 月 2 日，恒生科技指数 PE-TTM 为 20.59x，处于恒生科技指数成立以来 8.85%分位点。'
     """
@@ -262,21 +297,22 @@ def valuation_sentence(
     multiple = format_multiple(row["pe_ttm"], rules.multiple_decimals)
     percentile = format_percent(row["percentile"], rules.percentile_decimals)
     direction = _valuation_direction(row, rules.multiple_decimals)
+    since = series_since(row, lang)
     if lang == "zh":
-        since = "成立以来" if kind == "index" else "上市以来"
         lead = (
             f"从市盈率看，{name}估值{('有下降', '基本持平', '有上升')[direction + 1]}："
             if direction is not None
             else ""
         )
+        # Figures are spaced from the characters around them.
+        gap = " " if since[0].isdigit() else ""
         return (
             f"{lead}截至 {format_date(day, 'zh')}，{name} PE-TTM 为 {multiple}，"
-            f"处于{name}{since} {percentile}分位点。"
+            f"处于{name}{gap}{since} {percentile}分位点。"
         )
-    since = "launch" if kind == "index" else "listing"
     body = (
         f"as of {format_date(day, 'en')}, the {name} traded at {multiple} PE-TTM, "
-        f"at the {percentile} percentile of its history since {since}."
+        f"at the {percentile} percentile of its history {since}."
     )
     if direction is None:
         return body[0].upper() + body[1:]
@@ -311,14 +347,12 @@ def month_sentences(report: MonthReport, rules: SentenceRules | None = None) -> 
     """All of the month's statements in the report's language."""
     rules = rules or SentenceRules()
     lang = report.lang
-    kinds = report.performance["kind"]
     return MonthSentences(
         indexes=index_sentence(report.indexes, report.period_end.month, lang, rules),
         markets=tuple(
             (market.name, movers_sentence(market, lang, rules)) for market in report.markets
         ),
         valuation=tuple(
-            valuation_sentence(row, lang, rules, kind=str(kinds.get(code, "index")))
-            for code, row in report.valuation.iterrows()
+            valuation_sentence(row, lang, rules) for _, row in report.valuation.iterrows()
         ),
     )

@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from xlmodels.errors import InputError
+from xlmodels.regenerate.plan import BACKUP_SUFFIX
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
@@ -38,14 +39,24 @@ def _is_owner_file(path: Path) -> bool:
     return path.name.startswith(OWNER_PREFIX)
 
 
+def _is_backup(path: Path) -> bool:
+    """A previous file ``regenerate --force`` kept beside the workbooks (earlier versions)."""
+    return path.name.lower().endswith(BACKUP_SUFFIX)
+
+
 def _workbooks_in(folder: Path) -> list[Path]:
     found = []
     for root, folders, files in os.walk(folder):
-        # Hidden folders (.git, .venv) hold no workbooks to validate.
+        # Hidden folders (.git, .venv, and .backups where regenerate --force
+        # keeps previous files) hold no workbooks to validate.
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         for name in sorted(files):
             path = Path(root) / name
-            if path.suffix.lower() in SUFFIXES and not _is_owner_file(path):
+            if (
+                path.suffix.lower() in SUFFIXES
+                and not _is_owner_file(path)
+                and not _is_backup(path)
+            ):
                 found.append(path)
     return sorted(found)
 
@@ -72,7 +83,7 @@ def expand_paths(arguments: Iterable[str | Path]) -> list[Path]:
                 candidate = Path(match)
                 if candidate.is_dir():
                     matches.extend(_workbooks_in(candidate))
-                elif candidate.is_file():
+                elif candidate.is_file() and not _is_backup(candidate):
                     matches.append(candidate)
             if not matches:
                 raise InputError(f"no file matches {text!r}")

@@ -31,8 +31,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from xlmodels.coverage import compute_coverage, display_names
+from xlmodels.errors import InputError
 from xlmodels.model import ESTIMATE_COLUMNS, CoverageInputs
-from xlmodels.performance import compute_performance, compute_valuation, history_panel
+from xlmodels.performance import (
+    compute_performance,
+    compute_valuation,
+    history_panel,
+    stale_message,
+    stale_series,
+    stale_series_ends,
+)
 from xlmodels.ratings import RatingScheme, load_scheme
 from xlmodels.report.coverage_table import CURRENCY_NAMES
 from xlmodels.spec import FORMULA_MODES, SPEC, TableSheet, WorkbookSpec
@@ -237,6 +245,37 @@ def _label(pe: Any, percentile: Any) -> Any:
     return f"{excel_fixed(pe, 2)}x | {excel_fixed(percentile, 2, percent=True)}"
 
 
+def _refuse_stale_month(
+    inputs: CoverageInputs, closes: pd.DataFrame | None, performance: pd.DataFrame
+) -> None:
+    """Refuse a workbook whose History cannot give the month's figures.
+
+    The Performance formulas take the last History row on or before each
+    period date: a History that stops a month early would show the old
+    close as the new one and a 0.0% month. Better no workbook than that.
+    """
+    settings = inputs.settings
+    problems = []
+    if closes is not None and performance["stale"].any():
+        stale = stale_series(closes, settings.period_start, settings.period_end)
+        if not stale.empty:
+            problems.append(
+                stale_message(stale, "History closes")
+                + " (give --history with closes to the price date, or a market file "
+                "with their closes)"
+            )
+    history = inputs.history
+    if history is not None:
+        stale_pe = stale_series_ends(history, "pe_ttm", settings.period_end)
+        if not stale_pe.empty:
+            problems.append(
+                stale_message(stale_pe, "PE-TTM values")
+                + " (give --history or --pe-history with PE-TTM to the price date)"
+            )
+    if problems:
+        raise InputError("the month's figures cannot be computed: " + "; ".join(problems))
+
+
 def _sources(
     inputs: CoverageInputs, history: HistoryContent, performance: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
@@ -389,6 +428,7 @@ def build_content(
     scheme = load_scheme(inputs.settings.scheme)
     closes = _close_panel(inputs)
     performance = compute_performance(inputs, closes=closes)
+    _refuse_stale_month(inputs, closes, performance)
     history = _history(inputs, closes, performance)
     sources = _sources(inputs, history, performance)
     tables = {sheet.name: _table(sheet, sources[sheet.rows]) for sheet in spec.table_sheets()}

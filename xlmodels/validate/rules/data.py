@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from xlmodels.performance import MAX_CLOSE_AGE_DAYS
 from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
@@ -302,6 +305,76 @@ def history_gap(context: WorkbookContext) -> Iterator[Hit]:
                 SPEC.history.name,
                 cell_name(row, 1),
             )
+
+
+@rule(
+    "data.stale-history",
+    Severity.ERROR,
+    "History stops too long before a period date (the price date) for the month's figures: "
+    "a return or PE-TTM would pass an old value off as the month's.",
+    "Regenerate with a history file (--history, --pe-history) that reaches the price date; "
+    "without one, regenerate extends the closes from the market file.",
+    spec=True,
+)
+def stale_history(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    start = as_date(layout.setting("period_start"))
+    end = as_date(layout.setting("period_end"))
+    age = dt.timedelta(days=MAX_CLOSE_AGE_DAYS)
+    performance = layout.table("Performance")
+    history = layout.history()
+    if performance is not None and history is not None:
+        known = [
+            (day, row)
+            for row in range(FIRST_DATA_ROW, history.last_row + 1)
+            if (day := as_date(history.data.get(row, 1))) is not None
+        ]
+        days = [day for day, _ in known]
+        for row in performance.rows:
+            code = str(performance.key_of(row)).strip()
+            column = history.close_columns.get(code)
+            if column is None:
+                continue
+            for boundary, day in (("end", end), ("start", start)):
+                if day is None:
+                    continue
+                used = _last_close(history.data, known, bisect.bisect_right(days, day), column)
+                if used is None or used >= day - age:
+                    continue  # fresh, or no close before the boundary (missing, not stale)
+                yield Hit(
+                    f"the month's return of {code} would take its {boundary} close from "
+                    f"{used.isoformat()}, {(day - used).days} days before the period "
+                    f"{boundary} {day.isoformat()} (more than {MAX_CLOSE_AGE_DAYS}): "
+                    "History stops before the price date, so the return cannot be computed",
+                    performance.spec.name,
+                    performance.cell(row, "return"),
+                )
+                break
+    valuation = layout.table("Valuation")
+    if valuation is not None and end is not None:
+        for row in valuation.rows:
+            as_of = as_date(valuation.value(row, "as_of"))
+            first = as_date(valuation.value(row, "first_date"))
+            if as_of is None or (first is not None and first > end):
+                continue
+            if as_of < end - age:
+                yield Hit(
+                    f"the PE-TTM of {valuation.key_of(row)} is as of {as_of.isoformat()}, "
+                    f"{(end - as_of).days} days before the period end {end.isoformat()} "
+                    f"(more than {MAX_CLOSE_AGE_DAYS}): not the month's",
+                    valuation.spec.name,
+                    valuation.cell(row, "as_of"),
+                )
+
+
+def _last_close(
+    data: SheetData, known: list[tuple[dt.date, int]], stop: int, column: int
+) -> dt.date | None:
+    """Date of the last close in ``column`` among the first ``stop`` dated History rows."""
+    for day, row in reversed(known[:stop]):
+        if as_number(data.get(row, column)) is not None:
+            return day
+    return None
 
 
 def _history_dates(context: WorkbookContext) -> Iterator[tuple[int, Any, Any]]:
