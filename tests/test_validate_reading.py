@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from validate_helpers import replace_in_part, simple_workbook
 
+from xlmodels.ooxml.package import read_workbook_part
 from xlmodels.validate.config import Limits
-from xlmodels.validate.package import read_workbook_part
 from xlmodels.validate.reading import CellError, WorkbookData, read_workbook
 from xlmodels.validate.safety import inspect_package, sheet_extent
 

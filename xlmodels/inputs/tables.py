@@ -3,7 +3,8 @@
 CSV files may be UTF-8 (with or without the byte-order mark Excel writes) or
 GBK/GB18030, the encoding Wind and Chinese-locale Excel save in; comma- or
 tab-separated. Excel files (``.xlsx``, ``.xlsm``, ``.xls``) are read from
-their first sheet unless a sheet is named. The first non-blank row is the
+their first sheet unless a sheet is named, after the safety checks every
+command applies (:mod:`xlmodels.ooxml.guard`). The first non-blank row is the
 header; blank rows and a vendor's footer line (``数据来源：Wind``) are skipped
 but still counted, so an error names the row the user sees in Excel or a text
 editor (the header is row 1 when the file starts with it).
@@ -20,6 +21,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from xlmodels.errors import InputError
+from xlmodels.ooxml.guard import read_bounded, read_guarded
 
 __all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "read_table"]
 
@@ -70,7 +72,7 @@ def _is_footer(row: list[Any]) -> bool:
 
 
 def _decode(path: Path) -> str:
-    data = path.read_bytes()
+    data = read_bounded(path)
     for encoding in CSV_ENCODINGS:
         try:
             return data.decode(encoding)
@@ -89,8 +91,11 @@ def _csv_rows(path: Path) -> list[list[Any]]:
 
 
 def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
+    # A legacy .xls holds at most 65,536 rows by 256 columns: its size bounds its sheets.
+    legacy = path.suffix.lower() == ".xls"
+    data = read_bounded(path) if legacy else read_guarded(path).data
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"cannot read the workbook ({error})", file=path) from None
     with workbook:

@@ -18,13 +18,14 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from xlmodels.errors import InputError
+from xlmodels.ooxml.guard import file_too_large
+from xlmodels.ooxml.package import read_workbook_part
+from xlmodels.ooxml.safety import Unreadable, inspect_package
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
-from xlmodels.validate.package import read_workbook_part
 from xlmodels.validate.reading import read_workbook
 from xlmodels.validate.registry import Hit, Rule, all_rules
-from xlmodels.validate.safety import Unreadable, inspect_package
 
 __all__ = ["SUFFIXES", "expand_paths", "validate_file", "validate_paths"]
 
@@ -120,13 +121,9 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
     file = display_path(path)
     try:
         with path.open("rb") as handle:  # read-only: nothing is ever written back
-            size = os.fstat(handle.fileno()).st_size
-            if size > config.limits.max_file_mb * 1024 * 1024:
-                return _unreadable(
-                    file,
-                    f"the file is {size / 1024 / 1024:,.0f} MB, above the "
-                    f"{config.limits.max_file_mb:,.0f} MB limit (limits.max-file-mb)",
-                )
+            refusal = file_too_large(os.fstat(handle.fileno()).st_size, config.limits)
+            if refusal is not None:
+                return _unreadable(file, refusal)
             data = handle.read()
     except OSError as error:
         return _unreadable(file, f"the file cannot be opened ({error.strerror or error})")
