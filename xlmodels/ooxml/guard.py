@@ -16,7 +16,7 @@ allocation.
 >>> buffer = io.BytesIO()
 >>> _ = write_workbook(buffer, sample.load_inputs())
 >>> guarded = guard_bytes(buffer.getvalue())
->>> [entry.name for entry in guarded.part.sheets][:2]
+>>> [entry.name for entry in guarded.part.sheets][1:3]
 ['Coverage', 'Estimates']
 """
 

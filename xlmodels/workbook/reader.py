@@ -41,6 +41,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
+from xlmodels.excel_numbers import out_of_range
 from xlmodels.markers import NM
 from xlmodels.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
 from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
@@ -268,12 +269,12 @@ def _convert(
             raise InputError(
                 f"{what} must be a number, got {value!r}", file=file, sheet=sheet, cell=cell
             )
-        if isinstance(value, int | float):
-            return float(value)
         if isinstance(value, dt.datetime | dt.date):
             raise InputError(
                 f"{what} must be a number, got a date", file=file, sheet=sheet, cell=cell
             )
+        if isinstance(value, int | float):
+            return float(value)
         try:
             number = float(str(value).replace(",", "").strip())
         except ValueError:
@@ -386,7 +387,8 @@ def _check_inputs(
     """Refuse analyst inputs no computation can use, naming the cell.
 
     A readable cell can still hold what the template's own rules forbid (its
-    data validation is easily pasted over): a target multiple of 0 or less,
+    data validation is easily pasted over): a number no spreadsheet can
+    hold (a file written by another program), a target multiple of 0 or less,
     an EPS basis or target year off the list, a rating the workbook's scheme
     does not have. Reports and regeneration would fail on them deep inside a
     computation; here the analyst learns which cell to fix.
@@ -419,7 +421,9 @@ def _check_inputs(
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
             problem = None
-            if column.positive and isinstance(value, float) and value <= 0:
+            if isinstance(value, float) and (beyond := out_of_range(value)) is not None:
+                problem = f"is {beyond}"
+            elif column.positive and isinstance(value, float) and value <= 0:
                 problem = f"must be greater than 0, got {value:g}"
             elif folded is not None and str(value).strip().casefold() not in folded:
                 problem = f"is {value!r}; use one of {', '.join(sorted(folded.values()))}"
@@ -480,6 +484,14 @@ def _benchmarks(values: _Values, names: dict[str, NamedRange], strict: bool) -> 
             cell=returns_range.cell(i),
             what=f"expected return of the {market} benchmark",
         )
+        beyond = out_of_range(value) if isinstance(value, float) and value == value else None
+        if beyond is not None:
+            raise InputError(
+                f"expected return of the {market} benchmark is {beyond}",
+                file=values.file,
+                sheet=returns_range.sheet,
+                cell=returns_range.cell(i),
+            )
         out[str(market)] = 0.0 if value is None else float(value)
     return out
 
