@@ -15,7 +15,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from xlmodels import __version__
-from xlmodels.errors import InputError
+from xlmodels.errors import InputError, os_error_message
 from xlmodels.ratings import SchemeError
 
 #: Exit code for unusable input or bad usage (1 is reserved for findings).
@@ -187,13 +187,23 @@ def _root(
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a user's mistake as one line and exit 2, instead of a traceback."""
+    """Print a user's mistake, or what the operating system refused, as one line and exit 2.
+
+    Never a traceback: an input error names the file, sheet and cell; an
+    operating-system error (:func:`~xlmodels.errors.os_error_message`) names
+    the file and says why in plain words.
+    """
     try:
         yield
-    except (InputError, SchemeError, FileNotFoundError, PermissionError) as error:
+    except (InputError, SchemeError) as error:
         # Messages quote settings tables ([tool.xlmodels.validate]) and file names
         # that Rich would otherwise take for markup and drop.
         print_error(str(error))
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        # A missing file, a full disk, a read-only folder, a name the file
+        # system refuses: the file and the reason, in one line.
+        print_error(os_error_message(error))
         raise typer.Exit(EXIT_USAGE) from None
 
 

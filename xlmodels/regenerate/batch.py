@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from xlmodels.errors import os_error_message
 from xlmodels.model import CoverageInputs
 from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, run_job
 from xlmodels.regenerate.lock import folder_lock, owner_file
@@ -148,7 +149,8 @@ def _commit(outcome: JobOutcome) -> WorkbookResult:
         with atomic_path(target) as temporary:
             temporary.write_bytes(content)
     except OSError as error:
-        return replace(result, status=Status.FAILED, reason=f"cannot write the workbook: {error}")
+        reason = f"cannot write the workbook: {os_error_message(error)}"
+        return replace(result, status=Status.FAILED, reason=reason)
     return result
 
 

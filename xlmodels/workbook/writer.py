@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
@@ -534,7 +535,13 @@ def render(target: str | Path | IO[bytes], content: WorkbookContent) -> None:
     try:
         _Renderer(workbook, content).run()
     finally:
-        workbook.close()
+        try:
+            workbook.close()
+        except FileCreateError as error:  # xlsxwriter wraps the operating system's error
+            cause = error.args[0] if error.args else None
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise
 
 
 def write_workbook(
