@@ -41,6 +41,7 @@ from xlmodels.regenerate.results import BatchResult, Status, WorkbookResult
 from xlmodels.spec import FORMULA_MODES
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.layout import LANGUAGES
+from xlmodels.workers import process_pool
 
 __all__ = ["DEFAULT_WAIT", "RegenerateOptions", "backup_path", "regenerate_folder"]
 
@@ -162,10 +163,8 @@ def _outcomes(jobs: list[Job], workers: int) -> Iterator[JobOutcome]:
         return
     # Fresh interpreters rather than forks: the parent runs a progress thread,
     # and a fork taken while a thread holds a lock can hang the child.
-    context = multiprocessing.get_context("spawn")
-    executor = concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=context
-    )
+    # Workers end with this process: a killed run leaves none behind.
+    executor = process_pool(min(workers, len(jobs)), multiprocessing.get_context("spawn"))
     try:
         futures = {executor.submit(run_job, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):

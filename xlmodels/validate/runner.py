@@ -13,7 +13,7 @@ import glob
 import os
 import traceback
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
 from xlmodels.validate.reading import read_workbook
 from xlmodels.validate.registry import Hit, Rule, all_rules
+from xlmodels.workers import process_pool
 
 __all__ = ["SUFFIXES", "expand_paths", "validate_file", "validate_paths"]
 
@@ -187,7 +188,7 @@ def validate_paths(
         return Report(tuple(validate_file(path, config) for path in files))
     results: dict[int, FileReport] = {}
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        with process_pool(min(jobs, len(files))) as pool:
             futures = {pool.submit(validate_file, path, config): i for i, path in enumerate(files)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
@@ -203,7 +204,7 @@ def validate_paths(
 
 def _isolated(path: Path, config: ValidateConfig) -> FileReport:
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with process_pool(1) as pool:
             return pool.submit(validate_file, path, config).result()
     except BrokenProcessPool:
         return _unreadable(
