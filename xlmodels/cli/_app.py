@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from xlmodels import __version__
 from xlmodels.errors import InputError, os_error_message
+from xlmodels.printable import printable
 from xlmodels.ratings import SchemeError
 
 #: Exit code for unusable input or bad usage (1 is reserved for findings).
@@ -63,22 +64,25 @@ def consoles() -> Consoles:
 def print_error(message: str, *, console: Console | None = None) -> None:
     """Print ``error: message`` on standard error as one unwrapped line."""
     (console or consoles().err).print(
-        f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True
+        f"[bold red]error:[/bold red] {escape(printable(message))}", soft_wrap=True
     )
 
 
 def print_warning(message: str) -> None:
     """Print ``warning: message`` on standard error as one unwrapped line."""
-    consoles().err.print(f"[bold yellow]warning:[/bold yellow] {escape(message)}", soft_wrap=True)
+    consoles().err.print(
+        f"[bold yellow]warning:[/bold yellow] {escape(printable(message))}", soft_wrap=True
+    )
 
 
 def print_text(text: str, console: Console | None = None) -> None:
     """Print plain text (no markup) as it is: a path or a message a user may copy.
 
     Rich neither wraps nor cuts it; a terminal folds a long line visually,
-    and copying it gives the line back whole.
+    and copying it gives the line back whole. Bytes of a file name that are
+    not UTF-8 are shown as ``\xff`` (:func:`~xlmodels.printable.printable`).
     """
-    (console or consoles().out).print(text, markup=False, soft_wrap=True)
+    (console or consoles().out).print(printable(text), markup=False, soft_wrap=True)
 
 
 #: Click's base of usage errors, wherever this Typer release keeps Click.

@@ -21,6 +21,7 @@ from xlmodels.errors import InputError
 from xlmodels.ooxml.guard import file_too_large
 from xlmodels.ooxml.package import read_workbook_part
 from xlmodels.ooxml.safety import Unreadable, inspect_package
+from xlmodels.printable import printable
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
@@ -88,12 +89,17 @@ def expand_paths(arguments: Iterable[str | Path]) -> list[Path]:
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the working directory when under it, with forward slashes."""
+    """The path relative to the working directory when under it, with forward slashes.
+
+    Bytes of the name that are not UTF-8 are written ``\\xff``
+    (:func:`~xlmodels.printable.printable`): every output format names the
+    file the same way and stays valid JSON, XML or text.
+    """
     absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(Path.cwd()).as_posix()
+        return printable(absolute.relative_to(Path.cwd()).as_posix())
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
 
 
 def _finding(rule: Rule, severity: Severity, file: str, hit: Hit) -> Finding:
