@@ -30,6 +30,13 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 #: File name endings read as Excel workbooks; anything else is read as delimited text.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
+#: Spreadsheet formats refused by name rather than misread as text.
+_UNREAD_SUFFIXES = {
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".xlsb": "an Excel binary workbook (.xlsb)",
+    ".numbers": "a Numbers spreadsheet",
+}
+
 _FOOTERS = ("数据来源", "资料来源", "source:", "来源：", "来源:")
 
 
@@ -130,6 +137,12 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    if path.suffix.lower() in _UNREAD_SUFFIXES:
+        raise InputError(
+            f"{_UNREAD_SUFFIXES[path.suffix.lower()]} is not read as an input; save it as "
+            ".xlsx or as CSV UTF-8",
+            file=path,
+        )
     if path.suffix.lower() in EXCEL_SUFFIXES:
         sheet_name, rows = _excel_rows(path, sheet)
     else:

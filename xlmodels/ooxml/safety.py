@@ -535,6 +535,16 @@ def inspect_package(data: bytes, limits: Limits) -> Package:
             raise Unreadable("not an Excel workbook: a Word document renamed to .xlsx")
         if "ppt/presentation.xml" in names:
             raise Unreadable("not an Excel workbook: a PowerPoint file renamed to .xlsx")
+        if "xl/workbook.bin" in names:
+            raise Unreadable(
+                "an Excel binary workbook (.xlsb), which the workbook readers do not read; "
+                "open it in Excel and save it as Excel Workbook (.xlsx)"
+            )
+        if "content.xml" in names and "mimetype" in names:
+            raise Unreadable(
+                "an OpenDocument spreadsheet (.ods), not an .xlsx package; save it as "
+                "Excel 2007-365 (.xlsx) in LibreOffice"
+            )
         raise Unreadable("not an Excel workbook: a zip file without xl/workbook.xml")
     package = Package(data=data, names=names)
     for info in infos:
