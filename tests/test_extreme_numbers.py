@@ -10,6 +10,7 @@ spreadsheet program reads.
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,9 +19,11 @@ import pytest
 
 from tests.cli_helpers import Cli
 from tests.regenerate_helpers import GROUPS, type_into, write_inputs
+from xlmodels.errors import InputError
 from xlmodels.sample import sample_path
-from xlmodels.spec import FIRST_DATA_ROW, SPEC, column_letter
+from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind, column_letter
 from xlmodels.validate import validate_file
+from xlmodels.workbook import read_workbook
 from xlmodels.workbook.writer import OVERFLOW
 
 EXTREMES = ["1e308", "-1e308", "5e-324", "-1.7976931348623157e308"]
@@ -136,3 +139,41 @@ def test_regenerate_refuses_a_typed_input_beyond_excels_range(cli: Cli, tmp_path
     reason = outcome[workbook.name]["reason"]
     assert f"cell {cell}" in reason
     assert "beyond the largest number a spreadsheet holds" in reason
+
+
+NUMBER_INPUTS = [
+    column.key
+    for column in SPEC.sheet("Estimates").columns_of(Kind.INPUT)
+    if column.dtype in (DType.NUMBER, DType.INTEGER)
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("built")
+    inputs = write_inputs(folder / "inputs")
+    out = folder / "coverage.xlsx"
+    assert Cli()("build", *inputs.arguments(), "-o", out).exit_code == 0
+    return out
+
+
+def test_every_number_input_of_the_workbook_is_covered() -> None:
+    assert {"eps_fy1", "eps_fy2", "target_multiple"} <= set(NUMBER_INPUTS)
+
+
+@pytest.mark.parametrize("value", [1.5e308, -1.5e308, 5e-324])
+@pytest.mark.parametrize("key", NUMBER_INPUTS)
+def test_the_reader_refuses_a_typed_input_beyond_excels_range(
+    built: Path, tmp_path: Path, key: str, value: float
+) -> None:
+    estimates = SPEC.sheet("Estimates")
+    position = [c.key for c in estimates.columns].index(key)
+    cell = f"{column_letter(position)}{FIRST_DATA_ROW}"
+    workbook = tmp_path / "typed.xlsx"
+    shutil.copyfile(built, workbook)
+    type_into(workbook, {("Estimates", cell): value})
+    with pytest.raises(InputError) as refused:
+        read_workbook(workbook)
+    assert refused.value.sheet == "Estimates"
+    assert refused.value.cell == cell
+    assert "a spreadsheet holds" in refused.value.message
