@@ -1,4 +1,4 @@
-"""Worker processes end with the process that started them, however it ends.
+"""Worker processes end with the process that started them, and a dying one takes no other.
 
 A ``kill -9`` of ``regenerate --jobs 2`` left both workers and
 multiprocessing's resource tracker running. Here a parent starts a pool as
@@ -17,6 +17,12 @@ import threading
 from pathlib import Path
 
 import pytest
+
+from tests.regenerate_helpers import GROUPS, write_inputs
+from xlmodels.inputs import SettingsChoices, load_inputs
+from xlmodels.regenerate import Status, batch
+from xlmodels.regenerate.job import Job, JobOptions, JobOutcome, run_job
+from xlmodels.regenerate.plan import plan_folder
 
 PARENT = """
 import multiprocessing, os, signal, sys, time
@@ -70,3 +76,26 @@ def test_no_worker_outlives_a_killed_parent(tmp_path: Path, method: str) -> None
             break
         gone.wait(0.1)
     assert left == [], f"processes {left} outlived their killed parent"
+
+
+def crash_on_hong_kong(job: Job) -> JobOutcome:
+    """A job runner whose process dies on the HK group's workbook, as a reader crash would."""
+    if job.plan.group == "HK Internet":
+        os._exit(3)
+    return run_job(job)
+
+
+def test_a_worker_that_dies_fails_its_workbook_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    paths = write_inputs(tmp_path / "inputs")
+    inputs = load_inputs(paths.files(), SettingsChoices())
+    jobs = [Job(group, JobOptions()) for group in plan_folder(folder, inputs).groups]
+    assert {job.plan.group for job in jobs} == set(GROUPS)
+    outcomes = {o.result.file: o for o in batch._outcomes(jobs, 2, crash_on_hong_kong)}
+    hong_kong, us = outcomes[GROUPS["HK Internet"]], outcomes[GROUPS["US Internet"]]
+    assert hong_kong.result.status is Status.FAILED
+    assert hong_kong.result.reason == batch._WORKER_DIED
+    assert hong_kong.content is None
+    assert us.result.status is Status.CREATED
+    assert us.content is not None
