@@ -33,6 +33,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -158,8 +159,14 @@ def _classify_non_zip(data: bytes) -> str:
     return "not an Excel workbook: the file is not a zip package"
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """A part's bytes, verified against its local header, declared size and CRC."""
+def _inflate(
+    data: bytes, info: zipfile.ZipInfo, limit: int, watch: Callable[[bytes], None] | None = None
+) -> bytes:
+    """A part's bytes, verified against its local header, declared size and CRC.
+
+    ``watch`` sees each piece as it is inflated and may refuse the part
+    (raise :class:`Unreadable`) before the rest is inflated.
+    """
     offset = info.header_offset
     if offset + _LOCAL_HEADER.size > len(data):
         raise Unreadable(f"the zip package is truncated (part {info.filename!r} is missing)")
@@ -180,6 +187,8 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
     raw = memoryview(data)[start:end]
     if method == zipfile.ZIP_STORED:
         out = bytes(raw)
+        if watch is not None:
+            watch(out)
     elif method == zipfile.ZIP_DEFLATED:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         pieces: list[bytes] = []
@@ -199,6 +208,8 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes:
                         f"zip bomb: part {info.filename!r} inflates beyond the "
                         f"{info.file_size:,} bytes it declares"
                     )
+                if watch is not None:
+                    watch(piece)
                 pieces.append(piece)
         except zlib.error:
             raise Unreadable(
@@ -443,8 +454,9 @@ def xml_depth(content: bytes) -> int:
     closes one (``</``) or neither (``<?``, ``<!``); an element closes itself
     when the first ``>`` after its ``<`` follows a ``/``. A ``/>`` in text is
     not the first ``>`` after a ``<`` and counts for nothing, so no text can
-    hide the nesting. The bytes are read in chunks, so the memory used stays
-    small whatever the part's size.
+    hide the nesting; a tag inside a comment (which no spreadsheet program
+    writes) can only make the depth look larger. The bytes are read in
+    chunks, so the memory used stays small whatever the part's size.
 
     >>> xml_depth(b'<?xml version="1.0"?><a><b x="1"/><c><d>t/></d></c></a>')
     3
@@ -472,6 +484,34 @@ def xml_depth(content: bytes) -> int:
         depth = int(levels[-1])
         previous_opened = bool(opens[-1])
     return deepest
+
+
+class _StringCounter:
+    """Counts a shared-string table's entries as it is inflated, and stops it at the limit.
+
+    Ten million strings would otherwise be inflated (hundreds of megabytes)
+    before they are counted.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self.tail = b""
+
+    def __call__(self, piece: bytes) -> None:
+        # The last two bytes of a piece cannot hold a whole "<si": none is counted twice.
+        window = self.tail + piece
+        self.count += window.count(b"<si")
+        self.tail = window[-2:]
+        if self.count > self.limit:
+            raise Unreadable(_too_many_strings(f"more than {self.limit:,}", self.limit))
+
+
+def _too_many_strings(count: str, limit: int) -> str:
+    return (
+        f"the workbook has {count} shared strings, above the limit of {limit:,} "
+        "(limits.max-shared-strings)"
+    )
 
 
 def _shared_strings(content: bytes) -> int:
@@ -551,20 +591,19 @@ def inspect_package(data: bytes, limits: Limits) -> Package:
     for info in infos:
         if info.is_dir():
             continue
-        content = _inflate(data, info, part_limit)
+        is_strings = info.filename.lower() == "xl/sharedstrings.xml"
+        watch = _StringCounter(limits.max_shared_strings) if is_strings else None
+        content = _inflate(data, info, part_limit, watch)
         if _declares_doctype(info.filename, content):
             raise Unreadable(
                 f"part {info.filename!r} declares a DOCTYPE or an entity, which a workbook "
                 "never needs (an XML entity bomb or an external entity)"
             )
         name = info.filename
-        if name.lower() == "xl/sharedstrings.xml":
+        if is_strings:  # counted again whole: a namespace prefix hides "<si" from the counter
             strings = _shared_strings(content)
             if strings > limits.max_shared_strings:
-                raise Unreadable(
-                    f"the workbook has {strings:,} shared strings, above the limit of "
-                    f"{limits.max_shared_strings:,} (limits.max-shared-strings)"
-                )
+                raise Unreadable(_too_many_strings(f"{strings:,}", limits.max_shared_strings))
         if name.endswith((".xml", ".rels", ".vml")):
             depth = xml_depth(content)
             if depth > limits.max_xml_depth:
