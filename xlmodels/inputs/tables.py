@@ -79,7 +79,8 @@ def _is_footer(row: list[Any]) -> bool:
 
 
 def _decode(path: Path) -> str:
-    data = read_bounded(path)
+    # Text cannot expand the way a zip can: a large export is read whole, unbounded.
+    data = path.read_bytes()
     for encoding in CSV_ENCODINGS:
         try:
             return data.decode(encoding)
