@@ -78,7 +78,8 @@ def test_a_file_that_is_not_a_workbook(cli: Cli, tmp_path: Path) -> None:
     text.write_text("not a spreadsheet", encoding="utf-8")
     result = cli("report", str(text), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2
-    assert "is not an Excel workbook" in _error_line(result.output)
+    # The validator's words for the same file.
+    assert "not an Excel workbook: the file holds text" in _error_line(result.output)
 
 
 def test_a_workbook_that_is_not_a_coverage_workbook(cli: Cli, tmp_path: Path) -> None:

@@ -17,7 +17,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from validate_helpers import cfb, replace_in_part, rewrite_zip, simple_workbook, zip_bytes
+from validate_helpers import (
+    hostile_corpus,
+    replace_in_part,
+    rewrite_zip,
+    simple_workbook,
+)
 
 from xlmodels.validate import Limits, ValidateConfig, validate_file, validate_paths
 from xlmodels.validate.findings import EXIT_UNREADABLE, Report
@@ -40,121 +45,9 @@ def _validate_bounded(path: Path) -> Report:
     return report
 
 
-BILLION_LAUGHS = (
-    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
-    '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>'
-)
-
-
 @pytest.fixture(scope="module")
 def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return simple_workbook(tmp_path_factory.mktemp("good") / "good.xlsx")
-
-
-def _lying_bomb(good: Path, target: Path) -> Path:
-    """A part that declares 64 KB but inflates to 32 MB (its headers are patched)."""
-    payload = b"<x>" + b" " * (32 * 1024 * 1024) + b"</x>"
-    rewrite_zip(good, target, lambda name, data: data, extra={"xl/bomb.xml": payload})
-    data = bytearray(target.read_bytes())
-    declared = 64 * 1024
-    with zipfile.ZipFile(target) as archive:
-        info = archive.getinfo("xl/bomb.xml")
-    # Local header: uncompressed size at +22; central directory entry: at +24.
-    data[info.header_offset + 22 : info.header_offset + 26] = declared.to_bytes(4, "little")
-    end_record = data.rfind(b"PK\x05\x06")
-    entry = int.from_bytes(data[end_record + 16 : end_record + 20], "little")
-    while data[entry : entry + 4] == b"PK\x01\x02":
-        lengths = [
-            int.from_bytes(data[entry + at : entry + at + 2], "little") for at in (28, 30, 32)
-        ]
-        if data[entry + 46 : entry + 46 + lengths[0]] == b"xl/bomb.xml":
-            data[entry + 24 : entry + 28] = declared.to_bytes(4, "little")
-        entry += 46 + sum(lengths)
-    target.write_bytes(bytes(data))
-    return target
-
-
-def _far_cells(good: Path, target: Path) -> Path:
-    return replace_in_part(
-        good,
-        target,
-        "xl/worksheets/sheet1.xml",
-        "</sheetData>",
-        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
-    )
-
-
-def _with_prolog(good: Path, target: Path, part: str, prolog: str) -> Path:
-    """A copy whose ``part`` starts with ``prolog`` instead of its XML declaration."""
-
-    def change(name: str, data: bytes) -> bytes:
-        if name != part:
-            return data
-        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
-        return prolog.encode() + body
-
-    return rewrite_zip(good, target, change)
-
-
-def hostile_corpus(folder: Path, good: Path) -> dict[str, tuple[Path, str]]:
-    """Name -> (file, words its unreadable finding must contain)."""
-    whole = good.read_bytes()
-    cases: dict[str, tuple[bytes | Path, str]] = {
-        "not-a-zip": (os.urandom(2048).replace(b"PK", b"pk"), "not a zip package"),
-        "empty": (b"", "empty"),
-        "csv": (b"code,close\n0700.HK,398.0\n" * 50, "holds text (a CSV"),
-        "truncated": (whole[: len(whole) // 2], "truncated or damaged"),
-        "encrypted": (cfb(["EncryptionInfo", "EncryptedPackage"]), "encrypted"),
-        "legacy-xls": (cfb(["Workbook", "\x05SummaryInformation"]), "legacy .xls"),
-        "damaged-cfb": (cfb(["Workbook"])[:600], "encrypted or legacy .xls"),
-        "word": (
-            zip_bytes({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<T/>"}),
-            "Word document",
-        ),
-        "ratio-bomb": (
-            rewrite_zip(
-                good,
-                folder / "ratio-bomb.src",
-                lambda name, data: data,
-                extra={"xl/media/zeros.bin": b"\x00" * (40 * 1024 * 1024)},
-            ),
-            "zip bomb",
-        ),
-        "lying-bomb": (_lying_bomb(good, folder / "lying.src"), "beyond the 65,536 bytes"),
-        "entity-bomb": (
-            _with_prolog(good, folder / "entity.src", "xl/workbook.xml", BILLION_LAUGHS),
-            "DOCTYPE or an entity",
-        ),
-        "external-entity": (
-            _with_prolog(
-                good,
-                folder / "xxe.src",
-                "xl/worksheets/sheet1.xml",
-                '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
-            ),
-            "DOCTYPE or an entity",
-        ),
-        "far-cells": (_far_cells(good, folder / "far.src"), "cells spread over"),
-        "bad-crc": (
-            rewrite_zip(good, folder / "crc.src", lambda n, d: d, compression=zipfile.ZIP_STORED),
-            "checksum",
-        ),
-    }
-    # Corrupt one byte inside the stored sheet: its CRC no longer matches.
-    crc_case = cases["bad-crc"][0]
-    assert isinstance(crc_case, Path)
-    data = bytearray(crc_case.read_bytes())
-    at = data.find(b"<sheetData>") + 3
-    data[at] = ord("X")
-    crc_case.write_bytes(bytes(data))
-    out = {}
-    for name, (content, words) in cases.items():
-        target = folder / f"{name}.xlsx"
-        target.write_bytes(content.read_bytes() if isinstance(content, Path) else content)
-        out[name] = (target, words)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +69,9 @@ CASES = [
     "entity-bomb",
     "external-entity",
     "far-cells",
+    "far-cell-alone",
+    "deep-nesting",
+    "shared-strings",
     "bad-crc",
 ]
 

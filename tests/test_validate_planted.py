@@ -26,10 +26,10 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels import sample
+from xlmodels.ooxml.package import read_workbook_part
 from xlmodels.spec import SPEC, column_letter
 from xlmodels.validate import Finding, Severity, validate_file, validate_paths
 from xlmodels.validate.config import ValidateConfig
-from xlmodels.validate.package import read_workbook_part
 from xlmodels.validate.safety import inspect_package
 from xlmodels.workbook import write_workbook
 

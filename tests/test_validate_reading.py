@@ -6,12 +6,14 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from validate_helpers import replace_in_part, simple_workbook
+from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
 
+from xlmodels.ooxml.package import read_workbook_part
+from xlmodels.ooxml.safety import Unreadable, xml_depth
 from xlmodels.validate.config import Limits
-from xlmodels.validate.package import read_workbook_part
 from xlmodels.validate.reading import CellError, WorkbookData, read_workbook
 from xlmodels.validate.safety import inspect_package, sheet_extent
 
@@ -111,3 +113,35 @@ def test_the_byte_scan_measures_any_cells_exactly(cells: list[tuple[int, int]]) 
         max(rows),
         max(columns),
     )
+
+
+def test_shared_strings_are_counted_exactly_across_inflated_pieces(tmp_path: Path) -> None:
+    # Over 2 MB inflated, so the table comes out of zlib in several 1 MB pieces
+    # and some "<si" falls across two of them.
+    count = 150_000
+    table = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        b'2006/main">' + b"".join(b"<si><t>%d</t></si>" % n for n in range(count)) + b"</sst>"
+    )
+    assert len(table) > 2 * 1024 * 1024
+    source = simple_workbook(tmp_path / "good.xlsx")
+    target = rewrite_zip(
+        source, tmp_path / "strings.xlsx", lambda n, d: d, extra={"xl/sharedStrings.xml": table}
+    )
+    data = target.read_bytes()
+    inspect_package(data, Limits(max_shared_strings=count))  # exactly at the limit: accepted
+    with pytest.raises(Unreadable, match=f"more than {count - 1:,} shared strings"):
+        inspect_package(data, Limits(max_shared_strings=count - 1))
+
+
+@pytest.mark.parametrize(
+    ("xml", "depth"),
+    [
+        (b'<?xml version="1.0"?><a/>', 1),
+        (b"<a><b><c/></b></a>", 3),
+        (b'<a x="1"><b/>t/></a>', 2),
+        (b"<a>" * 5_000 + b"</a>" * 5_000, 5_000),
+    ],
+)
+def test_xml_depth_counts_nesting_from_tags(xml: bytes, depth: int) -> None:
+    assert xml_depth(xml) == depth

@@ -279,7 +279,7 @@ def test_reader_names_a_missing_named_range(tmp_path: Path) -> None:
 def test_reader_refuses_what_is_not_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "notes.xlsx"
     path.write_text("not a zip", encoding="utf-8")
-    with pytest.raises(InputError, match="not a readable"):
+    with pytest.raises(InputError, match="not an Excel workbook: the file holds text"):
         read_workbook(path)
 
 

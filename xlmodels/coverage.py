@@ -93,7 +93,8 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     table["fx"] = inputs.fx.rates(universe["eps_currency"], universe["price_currency"])
     table["close"] = market["close"].astype(float)
     table["shares_mn"] = market["shares_mn"].astype(float)
-    table["market_cap"] = market_cap(table["close"], table["shares_mn"])
+    with np.errstate(over="ignore"):  # an overflow is inf, shown as missing
+        table["market_cap"] = market_cap(table["close"], table["shares_mn"])
     for slot in FISCAL_YEARS:
         table[f"eps_{slot}"] = estimates[f"eps_{slot}"].astype(float)
         table[f"pe_{slot}"] = pe(table["close"], table[f"eps_{slot}"], table["fx"])

@@ -46,10 +46,17 @@ MISSING_TEXT = "-"
 
 
 def is_blank(value: Any) -> bool:
-    """Missing (None or NaN) but not NM."""
+    """Missing (None, NaN, or an infinity from an overflow) but not NM.
+
+    An infinity is no figure a reader can use: it is shown as missing, never
+    as ``inf``.
+
+    >>> is_blank(None), is_blank(float("inf")), is_blank(0.0)
+    (True, True, False)
+    """
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return not is_nm(value)
     return False
 

@@ -8,9 +8,11 @@ traceback; a traceback means a bug in xlmodels.
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
-__all__ = ["InputError"]
+__all__ = ["InputError", "os_error_message"]
 
 
 class InputError(ValueError):
@@ -58,3 +60,44 @@ class InputError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location else self.message
+
+
+#: What an operating-system error means for a user, by errno.
+_OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ENAMETOOLONG: "the name is too long for the file system",
+    errno.ENOENT: "no such file or folder",
+    errno.EEXIST: "a file of that name exists already",
+    errno.EINVAL: "the name is not valid on this file system",
+    errno.EILSEQ: "the name is not valid on this file system",
+    errno.EIO: "the disk reported an input/output error",
+}
+
+
+def os_error_message(error: OSError, *, named: bool = True) -> str:
+    """One line for an operating-system error: the file, then what went wrong in plain words.
+
+    ``named=False`` leaves the file out, for a message that names it already.
+
+    Examples
+    --------
+    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "out/report.html"))
+    'out/report.html: the disk is full (No space left on device)'
+    >>> os_error_message(FileNotFoundError("no such folder: out"))
+    'no such folder: out'
+    """
+    if error.errno is None:
+        return str(error)
+    reason = _OS_REASONS.get(error.errno)
+    system = error.strerror or ""
+    text = f"{reason} ({system})" if reason and system else reason or system or str(error)
+    if error.filename is None or not named:
+        return text
+    name = os.fsdecode(error.filename) if isinstance(error.filename, bytes) else error.filename
+    return f"{name}: {text}"

@@ -15,7 +15,8 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from xlmodels import __version__
-from xlmodels.errors import InputError
+from xlmodels.errors import InputError, os_error_message
+from xlmodels.printable import printable
 from xlmodels.ratings import SchemeError
 
 #: Exit code for unusable input or bad usage (1 is reserved for findings).
@@ -63,22 +64,25 @@ def consoles() -> Consoles:
 def print_error(message: str, *, console: Console | None = None) -> None:
     """Print ``error: message`` on standard error as one unwrapped line."""
     (console or consoles().err).print(
-        f"[bold red]error:[/bold red] {escape(message)}", soft_wrap=True
+        f"[bold red]error:[/bold red] {escape(printable(message))}", soft_wrap=True
     )
 
 
 def print_warning(message: str) -> None:
     """Print ``warning: message`` on standard error as one unwrapped line."""
-    consoles().err.print(f"[bold yellow]warning:[/bold yellow] {escape(message)}", soft_wrap=True)
+    consoles().err.print(
+        f"[bold yellow]warning:[/bold yellow] {escape(printable(message))}", soft_wrap=True
+    )
 
 
 def print_text(text: str, console: Console | None = None) -> None:
     """Print plain text (no markup) as it is: a path or a message a user may copy.
 
     Rich neither wraps nor cuts it; a terminal folds a long line visually,
-    and copying it gives the line back whole.
+    and copying it gives the line back whole. Bytes of a file name that are
+    not UTF-8 are shown as ``\xff`` (:func:`~xlmodels.printable.printable`).
     """
-    (console or consoles().out).print(text, markup=False, soft_wrap=True)
+    (console or consoles().out).print(printable(text), markup=False, soft_wrap=True)
 
 
 #: Click's base of usage errors, wherever this Typer release keeps Click.
@@ -187,13 +191,23 @@ def _root(
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a user's mistake as one line and exit 2, instead of a traceback."""
+    """Print a user's mistake, or what the operating system refused, as one line and exit 2.
+
+    Never a traceback: an input error names the file, sheet and cell; an
+    operating-system error (:func:`~xlmodels.errors.os_error_message`) names
+    the file and says why in plain words.
+    """
     try:
         yield
-    except (InputError, SchemeError, FileNotFoundError, PermissionError) as error:
+    except (InputError, SchemeError) as error:
         # Messages quote settings tables ([tool.xlmodels.validate]) and file names
         # that Rich would otherwise take for markup and drop.
         print_error(str(error))
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as error:
+        # A missing file, a full disk, a read-only folder, a name the file
+        # system refuses: the file and the reason, in one line.
+        print_error(os_error_message(error))
         raise typer.Exit(EXIT_USAGE) from None
 
 

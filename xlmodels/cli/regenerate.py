@@ -40,6 +40,7 @@ from xlmodels.cli._options import (
 )
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.model import CoverageInputs
+from xlmodels.printable import printable, printable_data
 from xlmodels.regenerate import (
     DEFAULT_WAIT,
     BatchResult,
@@ -170,10 +171,10 @@ def _print_summary(result: BatchResult) -> None:
         if result.dry_run and workbook.status in (Status.SKIPPED, Status.FAILED):
             status = str(workbook.status)
         table.add_row(
-            escape(workbook.file),
-            escape(workbook.group or ""),
+            escape(printable(workbook.file)),
+            escape(printable(workbook.group or "")),
             f"[{style}]{status}[/{style}]",
-            escape(workbook.reason),
+            escape(printable(workbook.reason)),
         )
     console.print(table)
     counts = ", ".join(f"{count} {status}" for status, count in result.counts().items())
@@ -329,7 +330,8 @@ def regenerate(
             print_error(str(error))
             raise typer.Exit(1) from None
     if as_json:
-        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        listing = printable_data(result.as_dict())
+        sys.stdout.write(json.dumps(listing, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_summary(result)
     if not result.skip_open:

@@ -22,6 +22,7 @@ from xlmodels.cli._app import (
     user_errors,
 )
 from xlmodels.errors import InputError
+from xlmodels.printable import printable_data
 from xlmodels.report.build import FORMATS, parse_formats, write_report
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.fonts import FontNotFoundError
@@ -140,7 +141,8 @@ def report(
             }
             for item in written
         ]
-        typer.echo(json.dumps({"folder": str(out), "files": files}, ensure_ascii=False, indent=2))
+        listing = printable_data({"folder": str(out), "files": files})
+        typer.echo(json.dumps(listing, ensure_ascii=False, indent=2))
         return
     zh = lang is Language.zh
     out_console = consoles().out

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from xlmodels.cli._app import EXIT_USAGE, app, consoles, print_error, user_errors
+from xlmodels.errors import os_error_message
 from xlmodels.validate import (
     all_rules,
     expand_paths,
@@ -20,6 +21,7 @@ from xlmodels.validate import (
 )
 from xlmodels.validate.formats import render
 from xlmodels.validate.formats.text import print_report
+from xlmodels.workbook.atomic import atomic_path
 
 
 class OutputFormat(StrEnum):
@@ -91,9 +93,11 @@ def validate(
             typer.echo(text, nl=False)
         else:
             try:
-                output.write_text(text, encoding="utf-8")
-            except OSError as error:  # a folder, a missing folder, no permission
-                print_error(f"cannot write the report to {output}: {error.strerror or error}")
+                with atomic_path(output) as temporary:
+                    temporary.write_text(text, encoding="utf-8")
+            except OSError as error:  # a folder, a missing folder, a full disk, no permission
+                reason = os_error_message(error, named=False)
+                print_error(f"cannot write the report to {output}: {reason}")
                 raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(report.exit_code)
 

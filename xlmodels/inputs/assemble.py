@@ -303,6 +303,13 @@ def assemble_inputs(
         Explicit settings; the rest default from the price date.
     """
     choices = choices or SettingsChoices()
+    if universe.empty:
+        # Every figure is per company: without one there is no report date,
+        # no workbook and no report to make.
+        raise InputError(
+            "the universe lists no company: add one row per covered company below its header",
+            file=_file(universe),
+        )
     load_scheme(choices.scheme)
     book = CodeBook([*universe.index, *([] if indexes is None else indexes.index)])
     universe = universe.copy()
@@ -347,12 +354,15 @@ def assemble_inputs(
         data_note=choices.data_note,
     )
     universe.attrs = {}
+    indexes_frame = _indexes_frame(indexes, universe, snapshot)
+    if history is not None:
+        history = _covered_history(history, universe, indexes_frame, prices)
     return CoverageInputs(
         universe=universe,
         market=market,
         fx=snapshot.fx,
         estimates=estimates_frame,
-        indexes=_indexes_frame(indexes, universe, snapshot),
+        indexes=indexes_frame,
         settings=settings,
         history=history,
         snapshot_closes=closes,
@@ -386,6 +396,30 @@ def _snapshot_closes(prices: pd.DataFrame) -> pd.DataFrame:
             "close": dated["close"].astype(float).to_numpy(),
         }
     )
+
+
+def _covered_history(
+    history: pd.DataFrame, universe: pd.DataFrame, indexes: pd.DataFrame, prices: pd.DataFrame
+) -> pd.DataFrame:
+    """The history rows of the universe's companies and of indexes, and no others.
+
+    Indexes are those the universe names as benchmarks, the indexes file
+    lists, the market file prices, or the bundled list of index names knows.
+    A history file exported for a whole market holds thousands of codes the
+    workbook never shows; kept, they made a workbook of 150 MB out of 200 MB
+    of history, which the validator then refused as a zip bomb.
+    """
+    wanted = {
+        *universe.index,
+        *universe["benchmark"].dropna(),
+        *indexes.index,
+        *prices.index,
+        *known_index_names().index,
+    }
+    kept = history["code"].isin(wanted)
+    if bool(kept.all()):
+        return history
+    return history.loc[kept].reset_index(drop=True)
 
 
 def _join_history(frames: list[pd.DataFrame]) -> pd.DataFrame | None:

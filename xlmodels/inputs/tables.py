@@ -3,7 +3,8 @@
 CSV files may be UTF-8 (with or without the byte-order mark Excel writes) or
 GBK/GB18030, the encoding Wind and Chinese-locale Excel save in; comma- or
 tab-separated. Excel files (``.xlsx``, ``.xlsm``, ``.xls``) are read from
-their first sheet unless a sheet is named. The first non-blank row is the
+their first sheet unless a sheet is named, after the safety checks every
+command applies (:mod:`xlmodels.ooxml.guard`). The first non-blank row is the
 header; blank rows and a vendor's footer line (``数据来源：Wind``) are skipped
 but still counted, so an error names the row the user sees in Excel or a text
 editor (the header is row 1 when the file starts with it).
@@ -20,6 +21,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from xlmodels.errors import InputError
+from xlmodels.ooxml.guard import read_bounded, read_guarded
 
 __all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "header_text", "read_table"]
 
@@ -27,6 +29,13 @@ __all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "header_text", "read_t
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 #: File name endings read as Excel workbooks; anything else is read as delimited text.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+#: Spreadsheet formats refused by name rather than misread as text.
+_UNREAD_SUFFIXES = {
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".xlsb": "an Excel binary workbook (.xlsb)",
+    ".numbers": "a Numbers spreadsheet",
+}
 
 _FOOTERS = ("数据来源", "资料来源", "source:", "来源：", "来源:")
 
@@ -72,6 +81,7 @@ def _is_footer(row: list[Any]) -> bool:
 
 
 def _decode(path: Path) -> str:
+    # Text cannot expand the way a zip can: a large export is read whole, unbounded.
     data = path.read_bytes()
     for encoding in CSV_ENCODINGS:
         try:
@@ -91,8 +101,11 @@ def _csv_rows(path: Path) -> list[list[Any]]:
 
 
 def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
+    # A legacy .xls holds at most 65,536 rows by 256 columns: its size bounds its sheets.
+    legacy = path.suffix.lower() == ".xls"
+    data = read_bounded(path) if legacy else read_guarded(path).data
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"cannot read the workbook ({error})", file=path) from None
     with workbook:
@@ -131,6 +144,12 @@ def read_table(path: str | Path, sheet: str | None = None, *, day_first: bool = 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    if path.suffix.lower() in _UNREAD_SUFFIXES:
+        raise InputError(
+            f"{_UNREAD_SUFFIXES[path.suffix.lower()]} is not read as an input; save it as "
+            ".xlsx or as CSV UTF-8",
+            file=path,
+        )
     if path.suffix.lower() in EXCEL_SUFFIXES:
         sheet_name, rows = _excel_rows(path, sheet)
     else:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from xlmodels.excel_numbers import out_of_range
 from xlmodels.fx import normalise_currency
 from xlmodels.inputs.columns import ColumnMatch
 from xlmodels.inputs.tables import RawTable
@@ -124,7 +125,10 @@ class _Problems:
 def read_numbers(table: RawTable, match: ColumnMatch) -> npt.NDArray[np.float64]:
     """The column as floats (NaN where missing), scaled by its unit.
 
-    Every bad cell of the column is named in the one error raised.
+    Every bad cell of the column is named in the one error raised: text,
+    a value below or at 0 where the field must be positive, and a number no
+    spreadsheet can hold (beyond 9.99999999999999E+307, or closer to 0 than
+    2.2250738585072E-308, before or after scaling).
     """
     cells = table.column(match.position)
     out = np.empty(len(cells), dtype=np.float64)
@@ -145,8 +149,16 @@ def read_numbers(table: RawTable, match: ColumnMatch) -> npt.NDArray[np.float64]
                 if not math.isfinite(value):
                     problems.add(index, f"expected a number, got {cell!r}")
                     value = math.nan
-        if match.field.positive and value <= 0:
+        if value == value and (beyond := out_of_range(value)) is not None:
+            problems.add(index, beyond)
+            value = math.nan
+        elif match.field.positive and value <= 0:
             problems.add(index, f"must be a number above 0, got {cell!r}")
+        elif value == value and match.multiplier != 1.0:
+            scaled = value * match.multiplier
+            if (beyond := out_of_range(scaled)) is not None:
+                unit = f"x{match.multiplier:g}"
+                problems.add(index, f"{cell!r} in the column's unit ({unit}): {beyond}")
         out[index] = value
     problems.raise_any()
     if match.multiplier != 1.0:

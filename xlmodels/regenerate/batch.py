@@ -24,9 +24,11 @@ import datetime as dt
 import multiprocessing
 import shutil
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from xlmodels.errors import os_error_message
 from xlmodels.model import CoverageInputs
 from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, run_job
 from xlmodels.regenerate.lock import folder_lock, owner_file
@@ -41,6 +43,7 @@ from xlmodels.regenerate.results import BatchResult, Status, WorkbookResult
 from xlmodels.spec import FORMULA_MODES
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.layout import LANGUAGES
+from xlmodels.workers import process_pool
 
 __all__ = ["DEFAULT_WAIT", "RegenerateOptions", "backup_path", "regenerate_folder"]
 
@@ -162,38 +165,65 @@ def _commit(outcome: JobOutcome) -> WorkbookResult:
         with atomic_path(target) as temporary:
             temporary.write_bytes(content)
     except OSError as error:
-        return replace(result, status=Status.FAILED, reason=f"cannot write the workbook: {error}")
+        reason = f"cannot write the workbook: {os_error_message(error)}"
+        return replace(result, status=Status.FAILED, reason=reason)
     return result
 
 
-def _outcomes(jobs: list[Job], workers: int) -> Iterator[JobOutcome]:
-    """Each job's outcome as it completes, in worker processes when ``workers`` > 1."""
+def _failed(job: Job, reason: str) -> JobOutcome:
+    plan = job.plan
+    return JobOutcome(
+        WorkbookResult(plan.target.name, plan.group, Status.FAILED, reason), plan.target
+    )
+
+
+#: Why a workbook failed when its worker process died, even alone.
+_WORKER_DIED = (
+    "the process regenerating this workbook stopped (out of memory, or a crash in a "
+    "workbook reader); the file is likely damaged or hostile"
+)
+
+
+def _outcomes(
+    jobs: list[Job], workers: int, runner: Callable[[Job], JobOutcome] = run_job
+) -> Iterator[JobOutcome]:
+    """Each job's outcome as it completes, in worker processes when ``workers`` > 1.
+
+    A worker that dies breaks the whole pool, and every job still pending
+    with it: those jobs are run again, each in a process of its own, so that
+    only the workbook that kills its process fails.
+    """
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            yield run_job(job)
+            yield runner(job)
         return
     # Fresh interpreters rather than forks: the parent runs a progress thread,
     # and a fork taken while a thread holds a lock can hang the child.
     context = multiprocessing.get_context("spawn")
-    executor = concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)), mp_context=context
-    )
+    # Workers end with this process: a killed run leaves none behind.
+    executor = process_pool(min(workers, len(jobs)), context)
+    broken: list[Job] = []
     try:
-        futures = {executor.submit(run_job, job): job for job in jobs}
+        futures = {executor.submit(runner, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
             try:
                 yield future.result()
-            except Exception as error:  # a worker died (out of memory...): that workbook fails
-                plan = futures[future].plan
-                result = WorkbookResult(
-                    plan.target.name,
-                    plan.group,
-                    Status.FAILED,
-                    f"the worker process failed ({type(error).__name__}: {error})",
+            except BrokenProcessPool:
+                broken.append(futures[future])
+            except Exception as error:  # the outcome could not come back: that workbook fails
+                yield _failed(
+                    futures[future], f"the worker process failed ({type(error).__name__}: {error})"
                 )
-                yield JobOutcome(result, plan.target)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+    for job in broken:
+        alone = process_pool(1, context)
+        try:
+            yield alone.submit(runner, job).result()
+        except BrokenProcessPool:
+            yield _failed(job, _WORKER_DIED)
+        finally:
+            alone.shutdown(wait=True, cancel_futures=True)
 
 
 def _remove_temporaries(folder: Path) -> int:

@@ -22,6 +22,7 @@ from xml.etree import ElementTree
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
+from xlmodels.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
 from xlmodels.workbook.reader import parse_reference
 
 __all__ = ["DefinedName", "WorkbookIdentity", "defined_names", "identify", "setting_value"]
@@ -122,19 +123,26 @@ def _version(value: Any, file: Path) -> int | None:
     return int(number)
 
 
-def identify(path: Path, data: bytes | None = None) -> WorkbookIdentity:
+def identify(path: Path, data: bytes | GuardedWorkbook | None = None) -> WorkbookIdentity:
     """Read a workbook's template version and coverage group, and nothing else.
 
-    ``data`` is the file's content when the caller has read it already.
+    ``data`` is the file's content when the caller has read it already
+    (checked already when a :class:`~xlmodels.ooxml.guard.GuardedWorkbook`).
+    Anything else passes the safety checks every command applies first.
 
     Raises
     ------
     InputError
-        When the file is not an .xlsx workbook, or not a coverage workbook
-        (it has no ``set_template_version`` name).
+        When the file is not an .xlsx workbook, is hostile or damaged, or is
+        not a coverage workbook (it has no ``set_template_version`` name).
     """
     if data is None:
-        data = path.read_bytes()
+        guarded = read_guarded(path)
+    elif isinstance(data, bytes):
+        guarded = guard_bytes(data, path)
+    else:
+        guarded = data
+    data = guarded.data
     _, names = defined_names(data, path)
     if not any(n.name == "set_template_version" and n.scope is None for n in names):
         raise InputError("not a coverage workbook (it has no template version)", file=path)

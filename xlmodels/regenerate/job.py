@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from xlmodels.errors import InputError
+from xlmodels.ooxml.guard import read_guarded
 from xlmodels.ratings import SchemeError
 from xlmodels.regenerate.carry import CarriedInputs, MergedInputs, merge_inputs
 from xlmodels.regenerate.conflicts import Conflict, find_conflicts, leaving_conflicts
@@ -146,14 +147,15 @@ def _refresh(job: Job) -> JobOutcome:
             target,
         )
     stamp = FileStamp.of(target)
-    old = target.read_bytes()
-    identity = identify(target, old)
+    guarded = read_guarded(target)
+    old = guarded.data
+    identity = identify(target, guarded)
     if identity.version is None:
         raise InputError("the workbook has no template version", file=target)
     _, defined = defined_names(old, target)
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
-    data = read_workbook(io.BytesIO(old), spec=spec)
-    cells = read_cells(io.BytesIO(old))
+    data = read_workbook(guarded, spec=spec)
+    cells = read_cells(guarded)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined)
     carried = migrate(CarriedInputs.from_workbook(data, spec))
     merged = merge_inputs(

@@ -38,12 +38,16 @@ def folder_lock(folder: Path, wait: float, *, create: bool = True) -> Iterator[N
 
     With ``create=False`` (a dry run, which writes nothing) the lock file is
     never created: a folder that has none has never been regenerated, so no
-    regeneration can hold it, and one that has it is waited for as usual.
+    regeneration can hold it, and one that has it is waited for as usual,
+    unless it cannot be opened for writing (a read-only folder), when the
+    dry run goes on without it.
 
     Raises
     ------
     FolderBusy
         When another regeneration still holds the lock after ``wait`` seconds.
+    OSError
+        When the lock file cannot be created or opened (a read-only folder).
     """
     path = folder / LOCK_NAME
     if not create and not path.exists():
@@ -57,10 +61,19 @@ def folder_lock(folder: Path, wait: float, *, create: bool = True) -> Iterator[N
             f"another regeneration is running in {folder} (it still held {LOCK_NAME} after "
             f"{wait:g} s); nothing was done: run again when it has finished, or raise --wait"
         ) from None
+    except OSError:  # after Timeout, which is an OSError too
+        if create:
+            raise  # the folder cannot be written: the caller says so in one line
+        # A dry run in a folder it cannot write (a read-only share, another
+        # user's folder) writes nothing either: it goes on without the lock.
+        held = False
+    else:
+        held = True
     try:
         yield
     finally:
-        lock.release()
+        if held:
+            lock.release()
 
 
 def owner_file(workbook: Path) -> Path | None:

@@ -37,6 +37,7 @@ from xlmodels.report.tables import (
     write_csv,
     write_xlsx,
 )
+from xlmodels.workbook.atomic import atomic_path
 
 __all__ = ["FORMATS", "WrittenFile", "parse_formats", "report_markdown", "write_report"]
 
@@ -117,6 +118,11 @@ def report_markdown(
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _write_text(path: Path, text: str) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
 def write_report(
     report: MonthReport,
     out_dir: Path,
@@ -127,7 +133,14 @@ def write_report(
     """Write the report's files into ``out_dir`` (created if needed).
 
     Returns the files written, in order. Existing files of the same names
-    are replaced.
+    are replaced, each atomically (:func:`~xlmodels.workbook.atomic.atomic_path`):
+    a full disk or a killed run leaves the previous file, never half of one.
+
+    Raises
+    ------
+    OSError
+        When a file cannot be written (a full disk, a read-only folder);
+        the files written before it are complete.
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -151,15 +164,16 @@ def write_report(
             picture_format = next((f for f in ("png", "svg") if f in formats), None)
             links = [(p, f"{p.key}.{picture_format}") for p in pictures] if picture_format else []
             path = out_dir / "report.md"
-            path.write_text(report_markdown(report, sentences, links, rules), encoding="utf-8")
+            _write_text(path, report_markdown(report, sentences, links, rules))
             record(path, fmt, "月报（Markdown）" if zh else "Report (Markdown)")
         elif fmt == "html":
             path = out_dir / "report.html"
-            path.write_text(report_html(report, sentences, pictures, rules), encoding="utf-8")
+            _write_text(path, report_html(report, sentences, pictures, rules))
             record(path, fmt, "月报网页（自包含）" if zh else "Report page (self-contained)")
         elif fmt == "xlsx":
             path = out_dir / "coverage.xlsx"
-            write_xlsx(path, report, rules)
+            with atomic_path(path) as temporary:
+                write_xlsx(temporary, report, rules)
             record(path, fmt, "覆盖表、行情与估值" if zh else "Coverage, month and valuation")
         elif fmt == "csv":
             single = len(report.groups) == 1
@@ -174,7 +188,8 @@ def write_report(
                     else f"coverage-{number}{'-' + slug if slug else ''}.csv"
                 )
                 path = out_dir / name
-                write_csv(path, table)
+                with atomic_path(path) as temporary:
+                    write_csv(temporary, table)
                 record(
                     path,
                     fmt,
@@ -185,9 +200,10 @@ def write_report(
         else:
             for picture in pictures:
                 path = out_dir / f"{picture.key}.{fmt}"
-                if fmt == "png":
-                    path.write_bytes(picture.png)
-                else:
-                    path.write_text(picture.svg, encoding="utf-8")
+                with atomic_path(path) as temporary:
+                    if fmt == "png":
+                        temporary.write_bytes(picture.png)
+                    else:
+                        temporary.write_text(picture.svg, encoding="utf-8")
                 record(path, fmt, picture.title)
     return written

@@ -4,21 +4,20 @@ A report reads each coverage workbook back into
 :class:`~xlmodels.model.CoverageInputs` through the workbook reader
 (``xlmodels.workbook.reader`` and ``xlmodels.workbook.inputs``), which knows
 the workbook only through :mod:`xlmodels.spec`. Before handing a file to it,
-this module makes sure the file exists and is a coverage workbook at all, so that a wrong path or a
-stray spreadsheet gets one clear sentence.
+this module makes sure the file exists, passes the safety checks every
+command applies (:mod:`xlmodels.ooxml.guard`) and is a coverage workbook at
+all, so that a wrong path, a hostile file or a stray spreadsheet gets one
+clear sentence.
 """
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from xlmodels.errors import InputError
 from xlmodels.model import CoverageInputs
+from xlmodels.ooxml.guard import GuardedWorkbook, read_guarded
 from xlmodels.spec import SPEC
 from xlmodels.workbook.inputs import coverage_inputs
 from xlmodels.workbook.reader import read_workbook
@@ -33,22 +32,21 @@ __all__ = [
 _LANGUAGE_NAMES = {"zh": "Chinese", "en": "English"}
 
 
-def check_coverage_workbook(path: Path) -> None:
-    """Raise :class:`InputError` unless ``path`` is an Excel file with the spec's sheets."""
+def check_coverage_workbook(path: Path) -> GuardedWorkbook:
+    """The workbook at ``path``, checked: safe to parse, and with the spec's sheets.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is missing or a folder, is not an Excel workbook, is
+        hostile or damaged (in the validator's words), or lacks a sheet.
+    """
     if not path.exists():
         raise InputError("no such file", file=path)
     if not path.is_file():
         raise InputError("is a folder, not a coverage workbook", file=path)
-    try:
-        book = load_workbook(path, read_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise InputError(
-            f"is not an Excel workbook (.xlsx) ({type(error).__name__})", file=path
-        ) from None
-    try:
-        present = set(book.sheetnames)
-    finally:
-        book.close()
+    guarded = read_guarded(path)
+    present = {entry.name for entry in guarded.part.sheets}
     required = [sheet.name for sheet in SPEC.table_sheets()] + [SPEC.settings.name]
     missing = [name for name in required if name not in present]
     if missing:
@@ -56,6 +54,7 @@ def check_coverage_workbook(path: Path) -> None:
             "is not a coverage workbook: it has no sheet " + ", ".join(repr(m) for m in missing),
             file=path,
         )
+    return guarded
 
 
 def read_coverage_workbooks(paths: Sequence[Path]) -> list[CoverageInputs]:
@@ -67,9 +66,8 @@ def read_coverage_workbooks(paths: Sequence[Path]) -> list[CoverageInputs]:
         A file is missing, is not a coverage workbook, or cannot be read; the
         message names the file (and the sheet and cell where it can).
     """
-    for path in paths:
-        check_coverage_workbook(path)
-    return [coverage_inputs(read_workbook(path)) for path in paths]
+    guarded = [check_coverage_workbook(path) for path in paths]
+    return [coverage_inputs(read_workbook(workbook)) for workbook in guarded]
 
 
 def distinct_workbooks(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:

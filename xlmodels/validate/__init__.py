@@ -5,12 +5,14 @@
 >>> report.exit_code  # doctest: +SKIP
 0
 
-Modules: :mod:`~xlmodels.validate.safety` (checks on the bytes before any
-parser), :mod:`~xlmodels.validate.reading` (openpyxl for formulas and names,
-python-calamine for bulk values), :mod:`~xlmodels.validate.rules` (one
-module per rule family), :mod:`~xlmodels.validate.formats` (text, JSON,
-JUnit XML, SARIF), :mod:`~xlmodels.validate.runner` (files, folders, globs,
-processes) and :mod:`~xlmodels.validate.config`.
+Modules: :mod:`~xlmodels.ooxml.safety` (checks on the bytes before any
+parser, shared with every command that opens a workbook and re-exported as
+``xlmodels.validate.safety``), :mod:`~xlmodels.validate.reading` (openpyxl
+for formulas and names, python-calamine for bulk values),
+:mod:`~xlmodels.validate.rules` (one module per rule family),
+:mod:`~xlmodels.validate.formats` (text, JSON, JUnit XML, SARIF),
+:mod:`~xlmodels.validate.runner` (files, folders, globs, processes) and
+:mod:`~xlmodels.validate.config`.
 """
 
 from __future__ import annotations

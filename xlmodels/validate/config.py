@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from xlmodels.errors import InputError
+from xlmodels.ooxml.limits import Limits
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.registry import all_rules
 
@@ -39,29 +40,6 @@ OFF = "off"
 
 class ConfigError(InputError):
     """A mistake in the validation settings (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what a workbook may make the validator read, checked before parsing.
-
-    A workbook beyond any of them is reported unreadable instead of being
-    parsed: these are what keep a zip bomb or a hostile sheet from taking
-    the memory or the time of a CI run.
-    """
-
-    #: Size of the file on disk.
-    max_file_mb: float = 200.0
-    #: Declared uncompressed size of any one part of the package.
-    max_part_mb: float = 256.0
-    #: Declared uncompressed size of all parts together.
-    max_total_mb: float = 1024.0
-    #: Uncompressed over compressed size of a part larger than 1 MB.
-    max_compression_ratio: float = 200.0
-    #: Number of parts in the package.
-    max_parts: int = 10_000
-    #: Cells in the rectangle spanned by a sheet's cells (a sheet is read densely).
-    max_sheet_cells: int = 10_000_000
 
 
 @dataclass(frozen=True)

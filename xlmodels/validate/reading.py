@@ -8,7 +8,7 @@
   ``data_only`` mode tells a missing result from an empty text result and
   keeps error values, which calamine reads as empty text).
 * Every other sheet, History above all, is read in bulk by python-calamine.
-  :mod:`xlmodels.validate.safety` has already bounded the rectangle its
+  :mod:`xlmodels.ooxml.safety` has already bounded the rectangle its
   cells span; a sheet whose cells do not state their positions plainly is
   streamed by openpyxl instead.
 
@@ -26,18 +26,18 @@ from typing import Any
 
 import openpyxl
 import python_calamine
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from xlmodels.validate.config import Limits
-from xlmodels.validate.package import WorkbookPart
-from xlmodels.validate.safety import Package, SheetFacts, Unreadable
+from xlmodels.ooxml.limits import Limits
+from xlmodels.ooxml.package import WorkbookPart
+from xlmodels.ooxml.safety import Package, Unreadable, cell_name, check_sheet_extent
 
 __all__ = [
     "CellError",
     "DefinedName",
     "SheetData",
     "WorkbookData",
+    "cell_name",
     "is_blank",
     "read_workbook",
 ]
@@ -217,17 +217,6 @@ def _load(data: bytes) -> Any:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
 
 
-def _check_extent(name: str, facts: SheetFacts, limits: Limits) -> None:
-    extent = facts.extent
-    if extent is not None and extent.cells > limits.max_sheet_cells:
-        raise Unreadable(
-            f"sheet {name!r} has cells spread over {extent.last_row - extent.first_row + 1:,} "
-            f"rows by {extent.last_column - extent.first_column + 1:,} columns "
-            f"({extent.cells:,} cells, up to {cell_name(extent.last_row, extent.last_column)}), "
-            f"above the limit of {limits.max_sheet_cells:,} (limits.max-sheet-cells)"
-        )
-
-
 def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> WorkbookData:
     """Read the sheets and names of a checked package.
 
@@ -255,7 +244,7 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
             sheets[entry.name] = data
             if facts is None:
                 continue
-            _check_extent(entry.name, facts, limits)
+            check_sheet_extent(entry.name, facts, limits)
             if facts.has_formulas or facts.has_errors or not facts.plain_positions:
                 if facts.has_formulas:
                     with warnings.catch_warnings():
@@ -295,11 +284,6 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
         if calamine is not None:
             calamine.close()
     return WorkbookData(package=package, part=part, sheets=sheets, names=names)
-
-
-def cell_name(row: int, column: int) -> str:
-    """A1 name of a 1-based (row, column): ``cell_name(5, 10) == 'J5'``."""
-    return f"{get_column_letter(column)}{row}"
 
 
 def _first_line(error: BaseException) -> str:

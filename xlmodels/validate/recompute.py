@@ -104,7 +104,10 @@ class Recomputed:
                     inputs[key] = estimates.value(e_row, key)
             rows.append(CompanyRow(code, row, m_row, e_row, inputs))
         recomputed = cls(rows, scheme_id, lang, not_rated, benchmarks)
-        recomputed._compute(_fy1_weight(layout))
+        # A product near the largest number overflows: the workbook shows #NUM!
+        # there (integrity.error-value says so), and the result is NaN or inf here.
+        with np.errstate(over="ignore", invalid="ignore"):
+            recomputed._compute(_fy1_weight(layout))
         return recomputed
 
     def _compute(self, weight: float) -> None:

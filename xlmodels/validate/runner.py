@@ -13,19 +13,22 @@ import glob
 import os
 import traceback
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from xlmodels.errors import InputError
+from xlmodels.ooxml.guard import file_too_large
+from xlmodels.ooxml.package import read_workbook_part
+from xlmodels.ooxml.safety import Unreadable, inspect_package
+from xlmodels.printable import printable
 from xlmodels.regenerate.plan import BACKUP_SUFFIX
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
-from xlmodels.validate.package import read_workbook_part
 from xlmodels.validate.reading import read_workbook
 from xlmodels.validate.registry import Hit, Rule, all_rules
-from xlmodels.validate.safety import Unreadable, inspect_package
+from xlmodels.workers import process_pool
 
 __all__ = ["SUFFIXES", "expand_paths", "validate_file", "validate_paths"]
 
@@ -97,12 +100,17 @@ def expand_paths(arguments: Iterable[str | Path]) -> list[Path]:
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the working directory when under it, with forward slashes."""
+    """The path relative to the working directory when under it, with forward slashes.
+
+    Bytes of the name that are not UTF-8 are written ``\\xff``
+    (:func:`~xlmodels.printable.printable`): every output format names the
+    file the same way and stays valid JSON, XML or text.
+    """
     absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(Path.cwd()).as_posix()
+        return printable(absolute.relative_to(Path.cwd()).as_posix())
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
 
 
 def _finding(rule: Rule, severity: Severity, file: str, hit: Hit) -> Finding:
@@ -131,13 +139,9 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
     file = display_path(path)
     try:
         with path.open("rb") as handle:  # read-only: nothing is ever written back
-            size = os.fstat(handle.fileno()).st_size
-            if size > config.limits.max_file_mb * 1024 * 1024:
-                return _unreadable(
-                    file,
-                    f"the file is {size / 1024 / 1024:,.0f} MB, above the "
-                    f"{config.limits.max_file_mb:,.0f} MB limit (limits.max-file-mb)",
-                )
+            refusal = file_too_large(os.fstat(handle.fileno()).st_size, config.limits)
+            if refusal is not None:
+                return _unreadable(file, refusal)
             data = handle.read()
     except OSError as error:
         return _unreadable(file, f"the file cannot be opened ({error.strerror or error})")
@@ -201,7 +205,7 @@ def validate_paths(
         return Report(tuple(validate_file(path, config) for path in files))
     results: dict[int, FileReport] = {}
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        with process_pool(min(jobs, len(files))) as pool:
             futures = {pool.submit(validate_file, path, config): i for i, path in enumerate(files)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
@@ -217,7 +221,7 @@ def validate_paths(
 
 def _isolated(path: Path, config: ValidateConfig) -> FileReport:
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with process_pool(1) as pool:
             return pool.submit(validate_file, path, config).result()
     except BrokenProcessPool:
         return _unreadable(

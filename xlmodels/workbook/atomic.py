@@ -4,11 +4,18 @@ The new content is written to a temporary file in the target's own folder
 (a rename is atomic only within one file system), flushed to disk, then
 renamed over the target with :func:`os.replace`. If anything fails before
 the rename, the temporary file is removed and the target is untouched.
+
+A target that is a symbolic link is followed: the file it points to is
+replaced, and the link stays a link (renaming over the link itself would
+turn it into a regular file and leave its target stale). An operating-system
+error (a full disk, a read-only folder, a name the file system refuses)
+names the target, not the temporary file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +37,11 @@ def _new_file_mode(target: Path) -> int:
     return 0o666 & ~mask
 
 
+def _naming(error: OSError, target: Path) -> OSError:
+    """The same error, about ``target`` instead of its temporary file."""
+    return OSError(error.errno, error.strerror, str(target))
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``target``.
@@ -44,10 +56,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     ('new', ['a.txt'])
     """
     target = Path(target)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"no such folder: {folder}")
-    descriptor, name = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".tmp", dir=folder)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=temporary_prefix(target), suffix=".tmp", dir=folder
+        )
+    except OSError as error:
+        raise _naming(error, target) from None
     os.close(descriptor)
     temporary = Path(name)
     try:
@@ -56,9 +77,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             os.fsync(handle.fileno())
         os.chmod(temporary, _new_file_mode(target))
         os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as error:
+        with contextlib.suppress(OSError):
             temporary.unlink()
+        if isinstance(error, OSError) and error.errno is not None:
+            raise _naming(error, target) from None
         raise
     # The rename itself is durable only once the folder's entry is on disk.
     with contextlib.suppress(OSError):

@@ -426,12 +426,16 @@ def build_content(
     lang = lang or inputs.settings.lang
     inputs = localise_inputs(inputs, lang)
     scheme = load_scheme(inputs.settings.scheme)
-    closes = _close_panel(inputs)
-    performance = compute_performance(inputs, closes=closes)
-    _refuse_stale_month(inputs, closes, performance)
-    history = _history(inputs, closes, performance)
-    sources = _sources(inputs, history, performance)
-    tables = {sheet.name: _table(sheet, sources[sheet.rows]) for sheet in spec.table_sheets()}
+    # Inputs within Excel's range can still overflow a product (close x shares
+    # near the largest number): the writer shows such a cell as #NUM!, as
+    # Excel does, so numpy's warning would only repeat it on the console.
+    with np.errstate(over="ignore", invalid="ignore"):
+        closes = _close_panel(inputs)
+        performance = compute_performance(inputs, closes=closes)
+        _refuse_stale_month(inputs, closes, performance)
+        history = _history(inputs, closes, performance)
+        sources = _sources(inputs, history, performance)
+        tables = {sheet.name: _table(sheet, sources[sheet.rows]) for sheet in spec.table_sheets()}
     markets = list(dict.fromkeys(m for m in inputs.universe["market"] if _is_text(m)))
     expected = inputs.settings.benchmark_expected_returns
     benchmarks = [

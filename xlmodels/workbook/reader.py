@@ -41,7 +41,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
+from xlmodels.excel_numbers import out_of_range
 from xlmodels.markers import NM
+from xlmodels.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
 from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec, choice_values
 from xlmodels.workbook.cells import from_excel_serial
@@ -174,20 +176,27 @@ last_row=9, last_column=5)
 
 
 # ------------------------------------------------------------------ opening
-def _source_bytes(source: str | Path | IO[bytes]) -> tuple[Path | None, bytes]:
+#: What the readers accept: a path, a binary buffer, or a workbook already checked.
+Source = str | Path | IO[bytes] | GuardedWorkbook
+
+
+def _guarded(source: Source) -> GuardedWorkbook:
+    """The source's bytes, through the checks every command applies before parsing."""
+    if isinstance(source, GuardedWorkbook):
+        return source
     if isinstance(source, str | Path):
         path = Path(source)
-        if not path.is_file():
+        if not path.exists():
             raise FileNotFoundError(f"no such workbook: {path}")
-        return path, path.read_bytes()
+        return read_guarded(path)
     # A buffer holds a whole workbook: read it from its start, then leave it as it was.
     if not source.seekable():
-        return None, source.read()
+        return guard_bytes(source.read())
     position = source.tell()
     source.seek(0)
     data = source.read()
     source.seek(position)
-    return None, data
+    return guard_bytes(data)
 
 
 def _names(data: bytes, file: Path | None) -> tuple[list[str], dict[str, NamedRange]]:
@@ -260,12 +269,12 @@ def _convert(
             raise InputError(
                 f"{what} must be a number, got {value!r}", file=file, sheet=sheet, cell=cell
             )
-        if isinstance(value, int | float):
-            return float(value)
         if isinstance(value, dt.datetime | dt.date):
             raise InputError(
                 f"{what} must be a number, got a date", file=file, sheet=sheet, cell=cell
             )
+        if isinstance(value, int | float):
+            return float(value)
         try:
             number = float(str(value).replace(",", "").strip())
         except ValueError:
@@ -378,7 +387,8 @@ def _check_inputs(
     """Refuse analyst inputs no computation can use, naming the cell.
 
     A readable cell can still hold what the template's own rules forbid (its
-    data validation is easily pasted over): a target multiple of 0 or less,
+    data validation is easily pasted over): a number no spreadsheet can
+    hold (a file written by another program), a target multiple of 0 or less,
     an EPS basis or target year off the list, a rating the workbook's scheme
     does not have. Reports and regeneration would fail on them deep inside a
     computation; here the analyst learns which cell to fix.
@@ -411,7 +421,9 @@ def _check_inputs(
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
             problem = None
-            if column.positive and isinstance(value, float) and value <= 0:
+            if isinstance(value, float) and (beyond := out_of_range(value)) is not None:
+                problem = f"is {beyond}"
+            elif column.positive and isinstance(value, float) and value <= 0:
                 problem = f"must be greater than 0, got {value:g}"
             elif folded is not None and str(value).strip().casefold() not in folded:
                 problem = f"is {value!r}; use one of {', '.join(sorted(folded.values()))}"
@@ -472,6 +484,14 @@ def _benchmarks(values: _Values, names: dict[str, NamedRange], strict: bool) -> 
             cell=returns_range.cell(i),
             what=f"expected return of the {market} benchmark",
         )
+        beyond = out_of_range(value) if isinstance(value, float) and value == value else None
+        if beyond is not None:
+            raise InputError(
+                f"expected return of the {market} benchmark is {beyond}",
+                file=values.file,
+                sheet=returns_range.sheet,
+                cell=returns_range.cell(i),
+            )
         out[str(market)] = 0.0 if value is None else float(value)
     return out
 
@@ -531,13 +551,15 @@ def _history(values: _Values, names: dict[str, NamedRange]) -> pd.DataFrame | No
 
 
 def read_workbook(
-    source: str | Path | IO[bytes], *, spec: WorkbookSpec = SPEC, strict: bool = True
+    source: Source, *, spec: WorkbookSpec = SPEC, strict: bool = True
 ) -> WorkbookData:
     """Read a coverage workbook written by :func:`~xlmodels.workbook.write_workbook`.
 
     Parameters
     ----------
-    source : path or binary file object
+    source : path, binary file object or GuardedWorkbook
+        Checked against the safety limits first
+        (:func:`~xlmodels.ooxml.guard.read_guarded`) unless already checked.
     spec : WorkbookSpec
         The template the workbook follows (the current one by default).
     strict : bool, default True
@@ -548,7 +570,8 @@ def read_workbook(
     Raises
     ------
     InputError
-        Naming the sheet and cell of anything unreadable.
+        Naming the sheet and cell of anything unreadable, or the limit a
+        hostile or damaged file breaks.
     FileNotFoundError
 
     Examples
@@ -564,7 +587,8 @@ def read_workbook(
     >>> round(float(data.tables["Coverage"].loc["0700.HK", "pe_fy1"]), 2)
     15.43
     """
-    file, data = _source_bytes(source)
+    guarded = _guarded(source)
+    file, data = guarded.file, guarded.data
     sheet_names, names = _names(data, file)
     values = _Values(data, file)
     tables = {
@@ -684,7 +708,7 @@ def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None]]:
         yield row, column, formula
 
 
-def read_cells(source: str | Path | IO[bytes]) -> dict[str, dict[str, CellContent]]:
+def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
     """Every non-empty cell of every sheet: its stored value and its formula.
 
     For comparing two workbooks cell by cell (is a committed example current,
@@ -693,7 +717,8 @@ def read_cells(source: str | Path | IO[bytes]) -> dict[str, dict[str, CellConten
     are read from each sheet's XML as it streams by (defusedxml refuses
     entity tricks), several times faster than openpyxl's cell objects.
     """
-    file, data = _source_bytes(source)
+    guarded = _guarded(source)
+    file, data = guarded.file, guarded.data
     values = _Values(data, file)
     out: dict[str, dict[str, CellContent]] = {}
     try:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
@@ -92,7 +93,15 @@ _MESSAGES = {
     },
 }
 _NUMBER_LIMIT = 1e15
+_INFINITY = float("inf")
+#: What a cell shows where a computation gave no finite number, as in Excel.
+OVERFLOW = "#NUM!"
 _DATE_LIMITS = (dt.date(1900, 1, 1), dt.date(9999, 12, 31))
+
+
+def _overflowed(value: Any) -> bool:
+    """Whether a formula's cached result is a float no spreadsheet can store (inf, NaN)."""
+    return isinstance(value, float) and not -_INFINITY < value < _INFINITY
 
 
 class CoverageWorksheet(Worksheet):
@@ -106,11 +115,20 @@ class CoverageWorksheet(Worksheet):
       which raises and catches an exception for every style index and made
       formatting cost a third more than writing the numbers themselves.
 
+    * A number that is not finite (a computation that overflowed): ``#NUM!``,
+      the error Excel shows for it, never ``inf`` or ``nan``, which no
+      spreadsheet program reads.
+
     Every other cell is written by xlsxwriter unchanged.
     """
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = type(cell)
+        if kind is CellNumberTuple and not -_INFINITY < cell.number < _INFINITY:
+            self._write_overflow(row, col, cell.format)
+            return
+        if kind is CellFormulaTuple and _overflowed(cell.value):
+            cell = cell._replace(value=OVERFLOW)  # xlsxwriter types it as an error
         if kind is CellNumberTuple and cell.format is not None:
             assert self.fh is not None  # xlsxwriter opens it before writing any cell
             self.fh.write(
@@ -126,6 +144,14 @@ class CoverageWorksheet(Worksheet):
             self._xml_formula_element(cell.formula, "", attributes)
             return
         super()._write_cell(row, col, cell)
+
+    def _write_overflow(self, row: int, col: int, style: Format | None) -> None:
+        """An error cell where a computation gave no finite number."""
+        assert self.fh is not None
+        styled = f' s="{style._get_xf_index()}"' if style is not None else ""
+        self.fh.write(
+            f'<c r="{xl_rowcol_to_cell_fast(row, col)}"{styled} t="e"><v>{OVERFLOW}</v></c>'
+        )
 
 
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
@@ -509,7 +535,13 @@ def render(target: str | Path | IO[bytes], content: WorkbookContent) -> None:
     try:
         _Renderer(workbook, content).run()
     finally:
-        workbook.close()
+        try:
+            workbook.close()
+        except FileCreateError as error:  # xlsxwriter wraps the operating system's error
+            cause = error.args[0] if error.args else None
+            if isinstance(cause, OSError):
+                raise cause from None
+            raise
 
 
 def write_workbook(

@@ -1,7 +1,7 @@
 """The workbook part: sheets, their states and parts, and the calculation settings.
 
 ``xl/workbook.xml`` and its relationships are small; they are parsed here,
-through defusedxml, from the bytes :mod:`xlmodels.validate.safety` checked,
+through defusedxml, from the bytes :mod:`xlmodels.ooxml.safety` checked,
 because the byte scan of each worksheet part has to be matched to its sheet
 name before any sheet is read.
 """
@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 
-from xlmodels.validate.safety import Package, Unreadable
+from xlmodels.ooxml.safety import Package, Unreadable
 
 __all__ = ["SheetEntry", "WorkbookPart", "read_workbook_part"]
 
