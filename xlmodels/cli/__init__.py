@@ -11,6 +11,7 @@ import typer
 
 from xlmodels.cli import build as _build  # noqa: F401  (registers the command)
 from xlmodels.cli import demo as _demo  # noqa: F401  (registers the command)
+from xlmodels.cli import diff as _diff  # noqa: F401  (registers the command)
 from xlmodels.cli import functions as _functions  # noqa: F401  (registers the command)
 from xlmodels.cli import regenerate as _regenerate  # noqa: F401  (registers the command)
 from xlmodels.cli import report as _report  # noqa: F401  (registers the command)
