@@ -177,6 +177,17 @@ def _print_summary(result: BatchResult) -> None:
             f"removed {result.temporary_files_removed} temporary files an interrupted run left",
             console,
         )
+    recorded = result.revisions
+    if recorded is not None and recorded.error is None and recorded.run is None:
+        print_text("the revision history is unchanged", console)
+    elif recorded is not None and recorded.error is None:
+        print_text(
+            f"recorded {recorded.workbooks} workbook{'s' if recorded.workbooks != 1 else ''} "
+            f"in the revision history ({recorded.store}, run {recorded.run})",
+            console,
+        )
+    elif recorded is not None:
+        print_error(f"the revision history was not recorded: {recorded.error}")
     for workbook in result.workbooks:
         _print_details(workbook, result.dry_run)
 

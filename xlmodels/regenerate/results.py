@@ -12,7 +12,7 @@ from xlmodels.regenerate.carry import EstimateDifference
 from xlmodels.regenerate.conflicts import Conflict
 from xlmodels.regenerate.diff import CellChange
 
-__all__ = ["BatchResult", "Status", "WorkbookResult"]
+__all__ = ["BatchResult", "RevisionsRecorded", "Status", "WorkbookResult"]
 
 
 class Status(StrEnum):
@@ -111,13 +111,41 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class RevisionsRecorded:
+    """What a run recorded in the folder's revision store.
+
+    ``run`` is the run's number in the store, None when nothing was recorded:
+    every workbook was as its latest record, or the store could not be
+    written (``error`` says why).
+    """
+
+    store: str
+    run: int | None
+    workbooks: int
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "run": self.run,
+            "workbooks": self.workbooks,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
 class BatchResult:
-    """Every workbook's outcome in one regeneration of a folder."""
+    """Every workbook's outcome in one regeneration of a folder.
+
+    ``revisions`` says what the run recorded in the revision store; None for
+    a dry run or a run that regenerated no workbook.
+    """
 
     folder: Path
     dry_run: bool
     workbooks: tuple[WorkbookResult, ...]
     temporary_files_removed: int = 0
+    revisions: RevisionsRecorded | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for result in self.workbooks if result.status is status)
@@ -132,8 +160,10 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing failed, 1 when a workbook failed or was stopped by conflicts."""
-        return 1 if self.failed else 0
+        """0 when nothing failed; 1 when a workbook failed or was stopped by conflicts,
+        or the run could not be recorded in the revision store."""
+        unrecorded = self.revisions is not None and self.revisions.error is not None
+        return 1 if self.failed or unrecorded else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -141,5 +171,6 @@ class BatchResult:
             "dry_run": self.dry_run,
             "summary": self.counts(),
             "temporary_files_removed": self.temporary_files_removed,
+            "revisions": None if self.revisions is None else self.revisions.as_dict(),
             "workbooks": [result.as_dict(changes=self.dry_run) for result in self.workbooks],
         }

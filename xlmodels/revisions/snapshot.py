@@ -246,6 +246,20 @@ def _text(value: Any) -> str | None:
     return None if plain is None else str(plain)
 
 
+def _benchmark_returns(inputs: CoverageInputs) -> dict[str, float]:
+    """The benchmark expected return of every market present, as the workbook writes them.
+
+    A workbook lists one per market of its companies, 0 where none was given
+    (the rating then compares the upside with 0, as the core does).
+    """
+    given = inputs.settings.benchmark_expected_returns
+    markets: Any = inputs.universe.get("market", [])
+    present = sorted({str(m).strip() for m in markets if isinstance(m, str) and m.strip()})
+    if not present:
+        present = sorted(given)
+    return {market: float(given.get(market, 0.0)) for market in present}
+
+
 def snapshot_of(
     inputs: CoverageInputs,
     *,
@@ -307,9 +321,6 @@ def snapshot_of(
         report_date=chosen.report_date.isoformat(),
         fy1_year=chosen.fy1_year,
         settings={key: plain_value(value) for key, value in settings.items()},
-        benchmark_expected_returns={
-            str(market): float(value)
-            for market, value in sorted(chosen.benchmark_expected_returns.items())
-        },
+        benchmark_expected_returns=_benchmark_returns(inputs),
         companies=companies,
     )
