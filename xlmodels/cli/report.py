@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from xlmodels.report.build import FORMATS, parse_formats, write_report
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.fonts import FontNotFoundError
 from xlmodels.report.month import build_month_report
+from xlmodels.report.revisions import report_revisions
 from xlmodels.report.sources import (
     distinct_workbooks,
     read_coverage_workbooks,
@@ -100,7 +102,9 @@ def report(
     Reads each coverage workbook, then writes into --out: report.md,
     report.html (one self-contained page), coverage.xlsx, coverage.csv (UTF-8
     with BOM, one per group), and the movers and PE-TTM charts as PNG and
-    SVG. Prints the files it wrote.
+    SVG. Prints the files it wrote. When the workbooks' folder keeps a
+    revision history (xlmodels regenerate records one), the report adds the
+    month's estimate revisions: EPS, target price and rating changes.
 
     Example: [bold]xlmodels report --sample --lang en --format html,png[/bold]
     """
@@ -122,6 +126,10 @@ def report(
             month = build_month_report(
                 inputs, lang=lang.value, top_n=top, index_codes=_split(index)
             )
+            if not use_sample:
+                names = {str(c): str(n) for c, n in month.performance["label"].items()}
+                revisions = report_revisions(paths, lang.value, names)
+                month = replace(month, revisions=revisions)
             written = write_report(month, out, chosen, DisplayRules(pe_decimals=pe_decimals))
         except FontNotFoundError as error:
             raise InputError(str(error)) from None

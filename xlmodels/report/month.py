@@ -34,6 +34,7 @@ from xlmodels.inputs.index_names import known_index_names
 from xlmodels.model import CoverageInputs, Settings
 from xlmodels.movers import top_movers
 from xlmodels.performance import compute_performance, compute_valuation, history_panel
+from xlmodels.report.revisions import EstimateRevisions
 
 __all__ = [
     "MARKET_NAMES",
@@ -150,6 +151,9 @@ class MonthReport:
         PE-TTM history, dates down, one column per code of ``valuation``.
     top_n : int
         How many top performers the sentences name per market.
+    revisions : EstimateRevisions or None
+        The month's estimate revisions, when the workbooks' folders keep a
+        revision history (:func:`~xlmodels.report.revisions.report_revisions`).
     """
 
     settings: Settings
@@ -160,6 +164,7 @@ class MonthReport:
     valuation: pd.DataFrame
     pe_history: pd.DataFrame
     top_n: int
+    revisions: EstimateRevisions | None = None
 
     @property
     def lang(self) -> str:
