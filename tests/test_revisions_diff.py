@@ -240,3 +240,53 @@ def test_a_workbook_that_is_not_a_coverage_workbook_exits_2(cli: Cli, tmp_path: 
     result = cli("diff", str(other), str(other))
     assert result.exit_code == 2
     assert "not a coverage workbook" in result.text
+
+
+def _type_cell(path: Path, out: Path, sheet: str, name: str, code: str, value: object) -> Path:
+    data = read_state(path).data
+    table = data.tables[sheet]
+    cell = data.names[name].cell(list(table.index).index(code))
+    workbook = openpyxl.load_workbook(path)
+    workbook[sheet][cell] = value
+    workbook.save(out)
+    return out
+
+
+def test_one_company_s_fx_blanked_is_a_change_of_that_company(
+    cli: Cli, revised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, _ = revised
+    blank = _type_cell(old, tmp_path / "blank.xlsx", "Market", "mkt_fx", "0700.HK", None)
+    report = cli("diff", str(old), str(blank), "--format", "json").json()
+    [change] = report["market"]["fx_changed"]
+    assert change["pair"] == "CNY/HKD"
+    assert change["codes"] == ["0700.HK"]
+    assert change["new"] is None
+    assert change["old"] == pytest.approx(1.0702, abs=1e-4)
+    # Two rates for one pair cannot both be right: the workbook is refused, not compared.
+    moved = _type_cell(old, tmp_path / "moved.xlsx", "Market", "mkt_fx", "0700.HK", 1.08)
+    result = cli("diff", str(old), str(moved))
+    assert result.exit_code == 2
+    [line] = result.lines("stderr")
+    assert "moved.xlsx" in line
+    assert "one rate per currency pair" in line
+
+
+def test_an_unreadable_input_cell_names_the_file_sheet_and_cell(
+    cli: Cli, revised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, _ = revised
+    broken = type_estimate(old, "0700.HK", "eps_fy1", "abc", out=tmp_path / "typo.xlsx")
+    result = cli("diff", str(old), str(broken))
+    assert result.exit_code == 2
+    [line] = result.lines("stderr")
+    assert "typo.xlsx" in line
+    assert "Estimates" in line
+    assert input_cell(old, "0700.HK", "eps_fy1") in line
+
+
+def test_a_loss_that_narrows_is_a_positive_change(tmp_path: Path) -> None:
+    old = type_estimate(sample_workbook(tmp_path / "a.xlsx"), "0700.HK", "eps_fy3", -1.0)
+    new = type_estimate(old, "0700.HK", "eps_fy3", -0.5, out=tmp_path / "b.xlsx")
+    [change] = diff_workbooks(old, new).estimates.estimates
+    assert change.change_text == "+50.0%"

@@ -150,13 +150,17 @@ class Change:
 
     @property
     def relative(self) -> float | None:
-        """new / old - 1 for numbers, None otherwise (or when old is 0 or not meaningful)."""
+        """(new - old) / |old| for numbers; None for text, NM, blanks or an old value of 0.
+
+        Over the absolute old value, so that a loss narrowing from -1.0 to
+        -0.5 reads +50%, an improvement, as analysts read it.
+        """
         first, second = _number(self.old), _number(self.new)
         if first is None or second is None or first == 0:
             return None
         if self.value_kind not in ("number", "multiple"):
             return None
-        return second / first - 1
+        return (second - first) / abs(first)
 
     @property
     def points(self) -> float | None:

@@ -106,10 +106,14 @@ def read_state(source: str | Path | IO[bytes], *, name: str | None = None) -> Wo
         spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     except TemplateVersionError as error:
         raise InputError(str(error), file=path) from None
-    data = read_workbook(io.BytesIO(content), spec=spec)
+    try:
+        data = read_workbook(io.BytesIO(content), spec=spec)
+        cells = read_cells(io.BytesIO(content))
+    except InputError as error:
+        # Read from memory, the reader knows no file name: the user needs it.
+        raise _located(error, path) from None
     if path is not None:
         data = _with_file(data, path)
-    cells = read_cells(io.BytesIO(content))
     conflicts = find_conflicts(spec, data, cells, defined)
     try:
         inputs = coverage_inputs(data)
@@ -121,11 +125,26 @@ def read_state(source: str | Path | IO[bytes], *, name: str | None = None) -> Wo
             coverage_group=identity.group,
             settings=dict(data.analyst.settings),
         )
+    except InputError as error:
+        raise _located(error, path) from None
     except SchemeError as error:
         raise InputError(str(error), file=path, sheet=spec.settings.name) from None
     except ValueError as error:  # the core refusing a value the reader let through
         raise InputError(f"cannot compute the workbook's outputs: {error}", file=path) from None
     return WorkbookState(path, data, snapshot, conflicts)
+
+
+def _located(error: InputError, path: Path | None) -> InputError:
+    if error.file is not None or path is None:
+        return error
+    return InputError(
+        error.message,
+        file=path,
+        sheet=error.sheet,
+        cell=error.cell,
+        row=error.row,
+        column=error.column,
+    )
 
 
 def _with_file(data: WorkbookData, path: Path) -> WorkbookData:
@@ -143,6 +162,24 @@ def _with_file(data: WorkbookData, path: Path) -> WorkbookData:
 
 
 @dataclass(frozen=True)
+class FxChange:
+    """An FX rate that changed, for the companies whose Market row holds it."""
+
+    pair: str  # "CNY/HKD": price-currency units per EPS-currency unit
+    old: float | None
+    new: float | None
+    codes: tuple[str, ...]
+    all_companies: bool  # every company of the pair in both workbooks
+
+    def line(self) -> str:
+        text = f"FX {self.pair} {_rate(self.old)} -> {_rate(self.new)}"
+        return text if self.all_companies else f"{text} ({', '.join(self.codes)})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pair": self.pair, "old": self.old, "new": self.new, "codes": list(self.codes)}
+
+
+@dataclass(frozen=True)
 class MarketSummary:
     """The market refresh between two workbooks, summarised.
 
@@ -155,9 +192,10 @@ class MarketSummary:
     median_close_change : float or None
         Median relative change of those closes.
     shares_changed : list of str
-    fx_changed : list of (pair, old, new)
-        Currency pairs (``CNY/HKD``, price-currency units per EPS-currency
-        unit) whose rate changed.
+    fx_changed : list of FxChange
+        FX rates (price-currency units per EPS-currency unit) that changed,
+        by currency pair, old and new rate, with the companies whose row
+        holds the change.
     history_rows_added, history_rows_removed : int
         History dates only the new (old) workbook has.
     history_values_revised : int
@@ -172,7 +210,7 @@ class MarketSummary:
     closes_changed: list[str] = field(default_factory=list)
     median_close_change: float | None = None
     shares_changed: list[str] = field(default_factory=list)
-    fx_changed: list[tuple[str, float | None, float | None]] = field(default_factory=list)
+    fx_changed: list[FxChange] = field(default_factory=list)
     history_rows_added: int = 0
     history_rows_removed: int = 0
     history_values_revised: int = 0
@@ -216,8 +254,7 @@ class MarketSummary:
                 f"share counts of {count} compan{'y' if count == 1 else 'ies'} changed: "
                 + ", ".join(self.shares_changed)
             )
-        for currencies, old, new in self.fx_changed:
-            out.append(f"FX {currencies} {_rate(old)} -> {_rate(new)}")
+        out.extend(change.line() for change in self.fx_changed)
         if self.history_rows_added or self.history_rows_removed:
             text = f"history: {self.history_rows_added} date(s) added"
             if self.history_rows_removed:
@@ -240,9 +277,7 @@ class MarketSummary:
             "closes_changed": list(self.closes_changed),
             "median_close_change": self.median_close_change,
             "shares_changed": list(self.shares_changed),
-            "fx_changed": [
-                {"pair": name, "old": old, "new": new} for name, old, new in self.fx_changed
-            ],
+            "fx_changed": [change.as_dict() for change in self.fx_changed],
             "history_rows_added": self.history_rows_added,
             "history_rows_removed": self.history_rows_removed,
             "history_values_revised": self.history_values_revised,
@@ -266,14 +301,39 @@ def _setting_pair(old: WorkbookData, new: WorkbookData, key: str) -> tuple[Any, 
     return None if first == second else (first, second)
 
 
-def _fx(market: pd.DataFrame) -> dict[str, float | None]:
-    rates: dict[str, float | None] = {}
-    for _, row in market.iterrows():
-        eps, price = row.get("eps_currency"), row.get("price_currency")
-        if not isinstance(eps, str) or not isinstance(price, str) or eps == price:
+def _pair(row: pd.Series) -> str | None:
+    eps, price = row.get("eps_currency"), row.get("price_currency")
+    if not isinstance(eps, str) or not isinstance(price, str) or eps == price:
+        return None
+    return f"{eps}/{price}"
+
+
+def _fx_changes(first: pd.DataFrame, second: pd.DataFrame, shared: list[Any]) -> list[FxChange]:
+    """FX rates that changed, row by row, gathered by pair and rates.
+
+    Every Market row holds its own rate, and the workbook's formulas read
+    each company's own: a blank typed over one company's rate is a change
+    of that company, even when the other rows of its pair keep theirs.
+    """
+    moved: dict[tuple[str, float | None, float | None], list[str]] = {}
+    members: dict[str, int] = {}
+    for code in shared:
+        pair = _pair(second.loc[code]) or _pair(first.loc[code])
+        if pair is None:
             continue
-        rates[f"{eps}/{price}"] = plain_value(row.get("fx"))
-    return rates
+        members[pair] = members.get(pair, 0) + 1
+        before, after = plain_value(first.loc[code, "fx"]), plain_value(second.loc[code, "fx"])
+        if _different(before, after):
+            key = (pair, _float(before), _float(after))
+            moved.setdefault(key, []).append(str(code))
+    return [
+        FxChange(pair, old, new, tuple(codes), len(codes) == members[pair])
+        for (pair, old, new), codes in moved.items()
+    ]
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _history_summary(old: pd.DataFrame | None, new: pd.DataFrame | None) -> dict[str, Any]:
@@ -320,12 +380,7 @@ def market_summary(old: WorkbookData, new: WorkbookData) -> MarketSummary:
                 moves.append(b / a - 1)
         if _different(first.loc[code, "shares_mn"], second.loc[code, "shares_mn"]):
             shares.append(str(code))
-    old_fx, new_fx = _fx(first), _fx(second)
-    fx = [
-        (pair, old_fx.get(pair), new_fx.get(pair))
-        for pair in sorted({*old_fx, *new_fx})
-        if _different(old_fx.get(pair), new_fx.get(pair))
-    ]
+    fx = _fx_changes(first, second, shared)
     period_old = (plain_value(old.settings.get("period_start")), old.settings.get("period_end"))
     period_new = (plain_value(new.settings.get("period_start")), new.settings.get("period_end"))
     period: tuple[str, str] | None = None
