@@ -152,3 +152,16 @@ def test_the_baseline_is_the_last_record_of_an_earlier_report_date(tmp_path: Pat
     assert revisions is not None
     eps = [line for line in revisions.lines if line.kind == "eps"]
     assert [(line.old, line.new) for line in eps] == [(26.3, 27.1)]
+
+
+def test_a_damaged_history_leaves_the_section_out_with_a_warning(
+    cli: Cli, folder: Path, tmp_path: Path
+) -> None:
+    (folder / STORE_NAME).write_bytes(b"not a database")
+    out = tmp_path / "report"
+    workbooks = [str(folder / "hk-internet.xlsx"), str(folder / "us-internet.xlsx")]
+    result = cli("report", *workbooks, "--out", str(out), "--format", "md")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.lines("stderr") if line.startswith("warning:")]
+    assert any("estimate revisions left out" in line and STORE_NAME in line for line in warnings)
+    assert "盈利预测调整" not in (out / "report.md").read_text(encoding="utf-8")

@@ -338,3 +338,20 @@ def test_runs_killed_anywhere_leave_the_store_with_whole_runs(tmp_path: Path) ->
     for path in _workbooks(folder):
         changes = compare_snapshots(latest[path.name].snapshot, read_state(path).snapshot)
         assert changes.empty, (path.name, changes.as_dict())
+
+
+def test_the_command_says_what_it_recorded(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    paths = write_inputs(tmp_path / "inputs")
+    result = cli("regenerate", *paths.arguments(), "--dir", str(folder), "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json()["revisions"] == {
+        "store": STORE_NAME,
+        "run": 1,
+        "workbooks": 2,
+        "error": None,
+    }
+    again = cli("regenerate", *paths.arguments(), "--dir", str(folder))
+    assert again.exit_code == 0
+    assert "the revision history is unchanged" in again.lines()

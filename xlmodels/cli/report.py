@@ -26,13 +26,14 @@ from xlmodels.errors import InputError
 from xlmodels.report.build import FORMATS, parse_formats, write_report
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.fonts import FontNotFoundError
-from xlmodels.report.month import build_month_report
-from xlmodels.report.revisions import report_revisions
+from xlmodels.report.month import MonthReport, build_month_report
+from xlmodels.report.revisions import EstimateRevisions, report_revisions
 from xlmodels.report.sources import (
     distinct_workbooks,
     read_coverage_workbooks,
     workbook_warnings,
 )
+from xlmodels.revisions.store import StoreError
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -47,6 +48,20 @@ def _inside(path: Path, folder: Path) -> Path:
         return path.relative_to(folder)
     except ValueError:
         return path
+
+
+def _revisions(paths: list[Path], lang: str, month: MonthReport) -> EstimateRevisions | None:
+    """The month's estimate revisions; a revision history that cannot be read is a warning.
+
+    The report itself does not depend on the history: a damaged store leaves
+    the section out and says why, rather than stop the month's report.
+    """
+    names = {str(code): str(name) for code, name in month.performance["label"].items()}
+    try:
+        return report_revisions(paths, lang, names)
+    except StoreError as error:
+        print_warning(f"estimate revisions left out: {error}")
+        return None
 
 
 @app.command()
@@ -127,9 +142,7 @@ def report(
                 inputs, lang=lang.value, top_n=top, index_codes=_split(index)
             )
             if not use_sample:
-                names = {str(c): str(n) for c, n in month.performance["label"].items()}
-                revisions = report_revisions(paths, lang.value, names)
-                month = replace(month, revisions=revisions)
+                month = replace(month, revisions=_revisions(paths, lang.value, month))
             written = write_report(month, out, chosen, DisplayRules(pe_decimals=pe_decimals))
         except FontNotFoundError as error:
             raise InputError(str(error)) from None
