@@ -81,8 +81,9 @@ def test_the_json_names_the_workbook_the_runs_and_the_change(
 
 def test_code_and_since_select(cli: Cli, revised: tuple[Path, Any]) -> None:
     folder, _ = revised
-    tencent = cli("revisions", str(folder), "--code", "0700.hk", "--format", "json").json()
-    assert {r["code"] for r in tencent["revisions"]} == {"0700.HK"}
+    for spelling in ("0700.HK", "0700.hk", "700 HK", "700 HK Equity"):
+        tencent = cli("revisions", str(folder), "--code", spelling, "--format", "json").json()
+        assert {r["code"] for r in tencent["revisions"]} == {"0700.HK"}, spelling
     netease = cli("revisions", str(folder), "--code", "9999.HK", "--format", "json").json()
     assert netease["revisions"] == []
     today = dt.date.today()

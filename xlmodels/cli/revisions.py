@@ -79,7 +79,8 @@ def revisions(
         ),
     ] = None,
     code: Annotated[
-        str | None, typer.Option("--code", help="Only changes of this company (0700.HK).")
+        str | None,
+        typer.Option("--code", help="Only changes of this company (0700.HK, 700 HK...)."),
     ] = None,
     output_format: Annotated[
         RevisionsFormat,
@@ -88,12 +89,13 @@ def revisions(
 ) -> None:
     """List what changed between the records of every workbook: the history of each estimate.
 
-    Every xlmodels regenerate records each workbook's analyst inputs, with
-    the time, in the folder's revision history (.xlmodels-revisions.sqlite).
-    This lists, run by run, what changed since the workbook's previous
-    record: EPS per year, target PE and year, rating override and reason,
-    notes, settings and benchmark expected returns, companies added and
-    removed, and the target prices and ratings that moved.
+    Every xlmodels regenerate records, with the time, each workbook whose
+    analyst inputs or computed outputs changed since its latest record, in
+    the folder's revision history (.xlmodels-revisions.sqlite). This lists,
+    run by run, what changed since the workbook's previous record: EPS per
+    year, target PE and year, rating override and reason, notes, settings
+    and benchmark expected returns, companies added and removed, and the
+    target prices and ratings that moved.
 
     Exit codes: 0 listed (even when nothing changed); 2 the folder has no
     revision history or it cannot be read, or bad usage.

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlmodels.inputs.codes import CodeBook
 from xlmodels.revisions.changes import Change, CompanyRef, compare_snapshots
 from xlmodels.revisions.store import Record, read_records, store_path
 
@@ -131,8 +132,9 @@ def list_revisions(
         Only changes recorded on or after this date (in the recording
         machine's time).
     code : str, optional
-        Only changes of this company (settings and benchmark returns, which
-        belong to no company, are then left out).
+        Only changes of this company, however it is spelt (``700 HK`` is
+        ``0700.HK``); settings and benchmark returns, which belong to no
+        company, are then left out.
 
     Raises
     ------
@@ -144,7 +146,11 @@ def list_revisions(
     records = read_records(folder)
     last: dict[str, Record] = {}
     revisions: list[Revision] = []
-    wanted = None if code is None else code.strip().upper()
+    wanted = None
+    if code is not None:
+        # The code as any vendor spells it: "700 HK", "00700" and "0700.hk" are 0700.HK.
+        book = CodeBook(c for record in records for c in record.snapshot.companies)
+        wanted = book.resolve(code).upper()
     for record in records:
         previous = last.get(record.workbook)
         last[record.workbook] = record
