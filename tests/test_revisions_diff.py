@@ -290,3 +290,49 @@ def test_a_loss_that_narrows_is_a_positive_change(tmp_path: Path) -> None:
     new = type_estimate(old, "0700.HK", "eps_fy3", -0.5, out=tmp_path / "b.xlsx")
     [change] = diff_workbooks(old, new).estimates.estimates
     assert change.change_text == "+50.0%"
+
+
+def _type_named(path: Path, out: Path, name: str, value: object, offset: int = 0) -> Path:
+    block = read_state(path).data.names[name]
+    workbook = openpyxl.load_workbook(path)
+    workbook[block.sheet][block.cell(offset)] = value
+    workbook.save(out)
+    return out
+
+
+def test_a_benchmark_expected_return_and_a_setting_are_listed(
+    cli: Cli, revised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, _ = revised
+    # The benchmark block lists the markets present, Hong Kong first in the sample.
+    changed = _type_named(old, tmp_path / "bench.xlsx", "set_bench_er", 0.05)
+    changed = _type_named(changed, tmp_path / "both.xlsx", "set_relative_method", "geometric")
+    report = cli("diff", str(old), str(changed), "--format", "json").json()
+    [benchmark] = report["benchmark_expected_returns"]
+    assert (benchmark["field"], benchmark["old"], benchmark["new"]) == ("HK", 0.0, 0.05)
+    assert benchmark["change_text"] == "+5.0pct"
+    assert [(s["field"], s["old"], s["new"]) for s in report["settings"]] == [
+        ("relative_method", "arithmetic", "geometric")
+    ]
+
+
+def test_a_note_on_two_lines_is_still_one_line_of_the_diff(
+    cli: Cli, revised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, _ = revised
+    noted = type_estimate(old, "0700.HK", "notes", "first\nsecond", out=tmp_path / "noted.xlsx")
+    lines = [line for line in cli("diff", str(old), str(noted)).lines() if "notes" in line]
+    assert len(lines) == 1
+    assert lines[0].endswith("-> first\\nsecond")
+
+
+def test_a_workbook_of_a_newer_template_is_refused(
+    cli: Cli, revised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, _ = revised
+    newer = _type_named(old, tmp_path / "v3.xlsx", "set_template_version", 3)
+    result = cli("diff", str(old), str(newer))
+    assert result.exit_code == 2
+    [line] = result.lines("stderr")
+    assert "v3.xlsx" in line
+    assert "newer" in line

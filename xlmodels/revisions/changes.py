@@ -77,13 +77,16 @@ def format_value(value: Any, kind: str = "number", decimals: int | None = None) 
     ('26.3', '(blank)', '41.4%')
     >>> format_value(14.24, "multiple", 1), format_value("NM", "multiple", 1)
     ('14.2x', 'NM')
+    >>> print(format_value("line one" + chr(10) + "line two", "text"))
+    line one\\nline two
     """
     if value is None:
         return "(blank)"
     if value == NM_TEXT:
         return NM_TEXT
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
+        # One change, one line: a note typed on several lines keeps its breaks visible.
+        return str(value).replace("\r\n", "\n").replace("\n", "\\n")
     number = float(value)
     if kind == "percent":
         return f"{number * 100:.{1 if decimals is None else decimals}f}%"
