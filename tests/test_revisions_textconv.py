@@ -95,7 +95,6 @@ def _git(repository: Path, home: Path, *arguments: str) -> str:
         GIT_CONFIG_NOSYSTEM="1",
         GIT_PAGER="cat",
         PAGER="cat",
-        LC_ALL="C.UTF-8",
     )
     done = subprocess.run(
         [GIT, *arguments],
