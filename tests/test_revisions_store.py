@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -24,11 +25,18 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import Cli
-from tests.regenerate_helpers import InputPaths, regenerate, snapshot, write_inputs
+from tests.regenerate_helpers import (
+    InputPaths,
+    regenerate,
+    snapshot,
+    v1_fixture_inputs,
+    write_inputs,
+)
 from tests.revisions_helpers import type_estimate
 from xlmodels import sample
 from xlmodels.bench.regenerate import write_synthetic_inputs
-from xlmodels.inputs import InputFiles
+from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
+from xlmodels.regenerate import RegenerateOptions, regenerate_folder
 from xlmodels.revisions.changes import compare_snapshots
 from xlmodels.revisions.history import list_revisions
 from xlmodels.revisions.snapshot import snapshot_of
@@ -356,3 +364,42 @@ def test_the_command_says_what_it_recorded(cli: Cli, tmp_path: Path) -> None:
     again = cli("regenerate", *paths.arguments(), "--dir", str(folder))
     assert again.exit_code == 0
     assert "the revision history is unchanged" in again.lines()
+
+
+FIXTURE_V1 = Path(__file__).parent / "fixtures" / "coverage-v1.xlsx"
+
+
+def test_a_v1_workbook_upgraded_by_regeneration_keeps_its_history(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    shutil.copy(FIXTURE_V1, folder / "hk-internet.xlsx")
+    files = v1_fixture_inputs(tmp_path / "inputs")
+    first = regenerate_folder(folder, load_inputs(files, SettingsChoices()), RegenerateOptions())
+    assert first.workbooks[0].migrated_from == 1
+    [record] = read_records(folder)
+    assert record.snapshot.template_version == 2
+    # The v1 workbook's inputs are what the first record holds.
+    assert record.snapshot.companies["0700.HK"].inputs["eps_fy2"] == 26.3
+    type_estimate(folder / "hk-internet.xlsx", "0700.HK", "eps_fy2", 27.1)
+    regenerate_folder(folder, load_inputs(files, SettingsChoices()), RegenerateOptions())
+    result = cli("revisions", str(folder))
+    [line] = [line for line in result.lines() if "27.1" in line]
+    assert "0700.HK" in line
+    assert "26.3" in line
+    assert "+3.0%" in line
+
+
+def test_a_workbook_rewritten_in_another_language_has_no_revision(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    paths = write_inputs(tmp_path / "inputs")
+    regenerate(folder, paths, lang="en")
+    type_estimate(folder / "hk-internet.xlsx", "0700.HK", "rating_override", "Neutral")
+    regenerate(folder, paths, lang="en")
+    regenerate(folder, paths, lang="zh")
+    report = cli("revisions", str(folder), "--format", "json").json()
+    # Names and rating labels changed language; no estimate or rating did.
+    assert [(r["run"], r["field"], r["old"], r["new"]) for r in report["revisions"]] == [
+        (2, "rating_override", None, "Neutral"),
+        (2, "rating", "Outperform", "Neutral"),
+    ]
