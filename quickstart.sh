@@ -42,7 +42,9 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 
-extras="."
+# demo needs every extra (the command line, workbooks, report); test adds the
+# test tools.
+extras=".[all]"
 [ "$job" = test ] && extras=".[dev]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$extras"

@@ -34,3 +34,16 @@ def test_a_benchmark_without_options_still_runs(
     assert capsys.readouterr().out.startswith("benchmark core on ")
     with pytest.raises(SystemExit):
         bench_main.main(["core", "--copies", "3"])  # validate's option, not core's
+
+
+def test_startup_benchmark_times_whole_processes_against_importing_pandas() -> None:
+    from xlmodels.bench import startup
+
+    timings = startup.run(repeat=1)
+    assert [t.label for t in timings] == [
+        "xlmodels --help",
+        "import xlmodels.cli",
+        "xlmodels validate one.xlsx",
+    ]
+    assert {t.baseline_label for t in timings} == {'python -c "import pandas"'}
+    assert all(t.seconds > 0 and t.baseline_seconds > 0 for t in timings)

@@ -47,16 +47,19 @@ def test_template_refuses_a_file_that_is_not_xlsx(cli: Cli, tmp_path: Path) -> N
     assert not (tmp_path / "template.xls").exists()
 
 
+def _sample_inputs() -> list[str]:
+    """The bundled universe, market and estimates files as build options."""
+    files = {"universe": "universe.csv", "market": "market.csv", "estimates": "estimates.csv"}
+    return [
+        item for option, name in files.items() for item in (f"--{option}", str(sample_path(name)))
+    ]
+
+
 def test_build_writes_one_filled_workbook(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "coverage.xlsx"
     result = cli(
         "build",
-        "--universe",
-        str(sample_path("universe.csv")),
-        "--market",
-        str(sample_path("market.csv")),
-        "--estimates",
-        str(sample_path("estimates.csv")),
+        *_sample_inputs(),
         "--history",
         str(sample_path("history.csv")),
         "--indexes",
@@ -85,12 +88,7 @@ def test_build_writes_one_filled_workbook(cli: Cli, tmp_path: Path) -> None:
 def test_build_refuses_an_unknown_scheme(cli: Cli, tmp_path: Path) -> None:
     result = cli(
         "build",
-        "--universe",
-        str(sample_path("universe.csv")),
-        "--market",
-        str(sample_path("market.csv")),
-        "--estimates",
-        str(sample_path("estimates.csv")),
+        *_sample_inputs(),
         "--out",
         str(tmp_path / "x.xlsx"),
         "--scheme",

@@ -175,11 +175,11 @@ class TestEvaluate:
     @pytest.mark.usefixtures("office_js")
     def test_under_office_js_a_rejected_call_raises_the_message_for_xlwings(self) -> None:
         with pytest.raises(xlwings.XlwingsError, match="price must be greater than 0"):
-            evaluate(xm.pe, price=Numbers(0.0), eps=Numbers(1.0))
+            evaluate(xm.pe, price=Numbers(-1.0), eps=Numbers(1.0))
 
     @pytest.mark.usefixtures("office_js")
     def test_under_office_js_element_errors_stay_text_for_xlwings_to_convert(self) -> None:
-        result = evaluate(xm.pe, price=Numbers([[0.0], [10.0], ["x"]]), eps=Numbers(1.0))
+        result = evaluate(xm.pe, price=Numbers([[-1.0], [10.0], ["x"]]), eps=Numbers(1.0))
         assert result == [["#VALUE!"], [10.0], ["#VALUE!"]]
 
     @pytest.mark.usefixtures("classic")
@@ -220,3 +220,52 @@ class TestEvaluate:
     def test_results_are_plain_python_values(self) -> None:
         result = evaluate(xm.pe, price=Numbers(np.array([[398.0], [1.0]])), eps=Numbers(24.1))
         assert all(type(row[0]) is float for row in result)
+
+
+class TestHostAmbiguity:
+    def test_a_decimal_from_a_currency_cell_is_a_number(self) -> None:
+        import decimal
+
+        read = read_numbers([[decimal.Decimal("398.00")], [decimal.Decimal("NaN")]])
+        assert read.numbers[0, 0] == 398.0
+        assert _codes(read) == [[_cells.OK], [_cells.INVALID]]
+
+    @pytest.mark.usefixtures("classic")
+    def test_desktop_reads_a_zero_and_takes_a_left_out_default(self) -> None:
+        assert evaluate(xm.pe, price=Numbers(10.0), eps=Numbers(0.0)) == "NM"
+        fx = _cells.Default(2.0)
+        assert evaluate(xm.pe, price=Numbers(10.0), eps=Numbers(1.0), fx=Numbers(fx, fx)) == 5.0
+
+    @pytest.mark.usefixtures("office_js")
+    def test_office_js_refuses_a_zero_in_one_cell_with_the_reason(self) -> None:
+        with pytest.raises(xlwings.XlwingsError, match=r"eps is 0: Office\.js passes an empty"):
+            evaluate(xm.pe, price=Numbers(10.0), eps=Numbers(0.0))
+
+    @pytest.mark.usefixtures("office_js")
+    def test_office_js_marks_only_the_zero_in_a_spill(self) -> None:
+        result = evaluate(xm.pe, price=Numbers(10.0), eps=Numbers([[1.0], [0.0], [None]]))
+        assert result == [[10.0], ["#VALUE!"], ["#N/A"]]
+
+    @pytest.mark.usefixtures("office_js")
+    def test_office_js_refuses_a_left_out_default_unless_empty_means_it(self) -> None:
+        fx = _cells.Default(1.0)
+        with pytest.raises(xlwings.XlwingsError, match=r"fx must be given under Office\.js"):
+            evaluate(xm.pe, price=Numbers(10.0), eps=Numbers(1.0), fx=Numbers(fx, fx))
+        zero = _cells.Default(0.0)
+        assert evaluate(
+            xm.relative_return,
+            stock_return=Numbers(0.1),
+            benchmark_return=Numbers([[0.0], [None]], zero, empty_is_default=True),
+        ) == [[pytest.approx(0.1)], [pytest.approx(0.1)]]
+
+    @pytest.mark.usefixtures("office_js")
+    def test_office_js_refuses_a_series_holding_zero_and_an_option_of_zero(self) -> None:
+        with pytest.raises(xlwings.XlwingsError, match="history holds 0 in its cell 2 of 3"):
+            evaluate(xm.percentile_rank, history=Series([[1.0], [0.0], [3.0]]))
+        with pytest.raises(xlwings.XlwingsError, match="method is 0"):
+            evaluate(
+                xm.relative_return,
+                stock_return=Numbers(0.1),
+                benchmark_return=Numbers(0.05),
+                method=Text([[0]], "arithmetic"),
+            )

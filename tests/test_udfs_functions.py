@@ -167,9 +167,13 @@ class TestElementwiseFunctions:
         for position in range(len(columns)):
             arguments = [[[v] for v in values] for values in columns]
             arguments[position][1] = [bad]
+            middle = error
+            if name == "SQ_RATING" and position == 1 and bad is None:
+                # An empty benchmark_return is its default 0 on every host.
+                middle = cell(core(columns[0][1], 0.0))
             assert_cells(
                 function(*arguments),
-                [[_expected(core, columns, 0)], [error], [_expected(core, columns, 2)]],
+                [[_expected(core, columns, 0)], [middle], [_expected(core, columns, 2)]],
             )
 
 

@@ -16,9 +16,12 @@ What arrives (xlwings reads every argument with ``ndim=2`` and
 =====================  =======================  ===========================
 cell                   classic desktop xlwings  Office.js (Lite, Server)
 =====================  =======================  ===========================
-number                 float                    float or int
-empty                  None                     0 (as xlwings documents);
-                                                ``=""`` arrives as None
+number                 float; Decimal for a     float or int
+                       currency-formatted cell
+empty                  None                     0 in desktop Excel, None on
+                                                the web; ``=""`` as None
+optional argument      its Python default       its Python default; on the
+left out                                        web also an empty cell
 error (``#N/A``)       "#N/A"                   "#N/A"
 date                   datetime                 serial number
 text, boolean          str, bool                str, bool
@@ -33,6 +36,14 @@ are ignored (a range may be sized for data still to come), an error anywhere
 gives ``#N/A`` and text anywhere ``#VALUE!``; other empty cells are missing
 values for the core function to handle.
 
+One answer for the same cells on every host, or an error: under Office.js,
+which cannot tell an empty cell from a 0 (nor, on the web, from a left-out
+argument), a 0 in a number argument gives ``#VALUE!`` (with the reason when
+the result is one cell), a series holding 0 or an option cell holding 0 is
+refused with the reason, and an optional number with a :class:`Default` must
+be given, unless an empty cell means the default on every host
+(``empty_is_default``: defaults of 0). :mod:`udfs.hosts` lists the cases.
+
 What leaves: a result the size of one cell is a scalar; larger results are
 lists of lists that Excel spills. Missing results are ``#N/A``, infinite ones
 ``#NUM!``, NM results the text ``NM``. Errors take the form
@@ -42,6 +53,7 @@ lists of lists that Excel spills. Missing results are ``#N/A``, infinite ones
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import logging
 import math
 import os
@@ -54,20 +66,22 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from xlwings import XlwingsError
 
 import xlmodels as xm
+from udfs._xlwings import XlwingsError
 from xlmodels.excel_errors import ERROR_VALUES
 from xlmodels.markers import NM
 
 __all__ = [
     "EXCEL_ERRORS",
+    "Default",
     "Numbers",
     "Series",
     "Text",
     "error_value",
     "evaluate",
     "is_error_text",
+    "refuse_left_out",
     "running_on_office_js",
 ]
 
@@ -91,6 +105,8 @@ OK: Final = 0
 BLANK: Final = 1  # empty cell: #N/A, and trimmed from the end of a series
 ERROR: Final = 2  # an error value: #N/A
 INVALID: Final = 3  # text or a boolean where a number belongs, or a value rejected: #VALUE!
+# A 0 under Office.js, which passes an empty cell as 0 too: refused, #VALUE!.
+AMBIGUOUS: Final = 4
 
 _PLAIN_NUMBERS: Final = frozenset({float, int})
 _ROW_TYPES: Final = frozenset({list, tuple})
@@ -146,12 +162,36 @@ def is_error_text(text: str) -> bool:
     return text.strip().split(" ", 1)[0].upper() in EXCEL_ERRORS
 
 
+class Default(float):
+    """The default of an optional argument, marked so a left-out argument can be told apart.
+
+    xlwings calls a function with an omitted optional argument set to the
+    Python default itself, on desktop Excel and on Office.js alike; a typed
+    value arrives as cells (``[[1.0]]``). Defaults of this type let the
+    functions know the argument was left out. In Python it is the number.
+
+    >>> Default(1.0) + 1
+    2.0
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Numbers:
-    """An argument read cell by cell; ``default`` stands in when it is omitted (None)."""
+    """An argument read cell by cell; ``default`` stands in when it is omitted (None).
+
+    ``empty_is_default``: an empty cell means the default, as an omitted
+    argument does. Only for defaults of 0, where every host agrees: Office.js
+    passes an empty cell as 0, or (Excel on the web) as an omitted argument.
+    Other optional arguments cannot be left out under Office.js (Excel on the
+    web cannot tell an empty cell from a left-out argument) and there a 0 is
+    refused, as in any other number argument.
+    """
 
     value: Any
     default: float | None = None
+    empty_is_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,26 +248,31 @@ def evaluate(core: Callable[..., Any], /, **arguments: Argument) -> Any:
 
 
 def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> Any:
+    office_js = running_on_office_js()
     elementwise: dict[str, FloatArray] = {}
     fixed: dict[str, Any] = {}
     # Per-argument problems in argument order: arrays for Numbers, a code for a Series.
     problems: list[Codes | int] = []
+    zeros: list[str] = []  # arguments with a 0 refused under Office.js
     for name, argument in arguments.items():
         if isinstance(argument, Numbers):
-            given = argument.default if argument.value is None else argument.value
-            read = read_numbers(given)
+            read = _read_argument(name, argument, office_js)
             elementwise[name] = read.numbers
             if read.codes is not None:
                 problems.append(read.codes)
+                if (read.codes == AMBIGUOUS).any():
+                    zeros.append(name)
         elif isinstance(argument, Series):
             series = read_series(name, argument.value)
+            if office_js:
+                _refuse_series_zeros(name, series)
             fixed[name] = series.numbers
             if series.codes is not None:
                 worst = _series_problem(series.codes)
                 if worst != OK:
                     problems.append(worst)
         else:
-            fixed[name] = read_text(name, argument.value, argument.default)
+            fixed[name] = read_text(name, argument.value, argument.default, office_js=office_js)
     shape = _broadcast_shape(elementwise)
     if any(isinstance(fixed.get(name), str) and is_error_text(fixed[name]) for name in fixed):
         # An option cell holding an error (a #N/A looked up from elsewhere)
@@ -243,7 +288,83 @@ def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> An
         codes = rejected if codes is None else np.where(codes == OK, rejected, codes)
     if codes is not None and codes.shape != result.shape:
         codes = np.broadcast_to(codes, result.shape)
+    if zeros and codes is not None and codes.size == 1 and codes.reshape(-1)[0] == AMBIGUOUS:
+        raise ValueError(zero_message(zeros[0]))  # a single cell says why
     return _to_cells(result, codes)
+
+
+def _read_argument(name: str, argument: Numbers, office_js: bool) -> _Read:
+    value = argument.value
+    if (value is None or isinstance(value, Default)) and argument.default is not None:
+        if office_js and not argument.empty_is_default:
+            raise ValueError(omitted_message(name, argument.default))
+        value = argument.default
+    read = read_numbers(value)
+    if read.codes is None and not office_js:
+        return read
+    numbers, codes = read.numbers, read.codes
+    if argument.empty_is_default:
+        # 0, empty and left out are one value on every host: nothing to refuse.
+        if codes is not None and argument.default is not None:
+            blank = codes == BLANK
+            numbers = np.where(blank, argument.default, numbers)
+            codes = np.where(blank, np.int8(OK), codes).astype(np.int8)
+    elif office_js:
+        zero = numbers == 0
+        if codes is not None:
+            zero &= codes == OK
+        if zero.any():
+            numbers = np.where(zero, math.nan, numbers)
+            codes = np.where(zero, np.int8(AMBIGUOUS), OK if codes is None else codes)
+            codes = codes.astype(np.int8)
+    if codes is not None and not codes.any():
+        codes = None
+    return _Read(numbers, codes)
+
+
+def _refuse_series_zeros(name: str, series: _Read) -> None:
+    zero = series.numbers == 0
+    if series.codes is not None:
+        zero &= series.codes == OK
+    if zero.any():
+        position = int(np.flatnonzero(zero)[0]) + 1
+        raise ValueError(
+            f"{name} holds 0 in its cell {position} of {series.numbers.size}: Office.js passes "
+            "an empty cell as 0 too, so a 0 in a series is refused; end the range at the "
+            "last figure and put =NA() where one is missing (a true 0 reads only in "
+            "desktop Excel)"
+        )
+
+
+def zero_message(name: str) -> str:
+    """Why a 0 is refused under Office.js, naming the argument."""
+    return (
+        f"{name} is 0: Office.js passes an empty cell as 0 too, so a 0 here is refused; "
+        "fill the cell, or put =NA() where the figure is missing (a true 0 reads only in "
+        "desktop Excel)"
+    )
+
+
+def omitted_message(name: str, default: float | str) -> str:
+    """Why a left-out optional argument is refused under Office.js.
+
+    ``default`` is the default value, or what leaving the argument out would mean.
+    """
+    if isinstance(default, str):
+        return (
+            f"{name} must be given under Office.js: Excel on the web passes an empty cell "
+            f"as a left-out argument, so {default} is not assumed"
+        )
+    return (
+        f"{name} must be given under Office.js: Excel on the web passes an empty cell as a "
+        f"left-out argument, so the default {default:g} is not assumed; type {default:g} "
+        "if it is meant"
+    )
+
+
+def refuse_left_out(name: str, meaning: str) -> Any:
+    """The whole-call error for an optional argument left out under Office.js."""
+    return error_value(WRONG_VALUE, omitted_message(name, meaning))
 
 
 def _call(
@@ -367,8 +488,10 @@ def _read_cell(cell: Any) -> tuple[float, int]:
         return math.nan, BLANK
     if isinstance(cell, bool | np.bool_):
         return math.nan, INVALID
-    if isinstance(cell, int | float | np.integer | np.floating):
-        return float(cell), OK
+    if isinstance(cell, int | float | np.integer | np.floating | decimal.Decimal):
+        # Decimal: pywin32 reads a currency-formatted cell (VT_CY) as a Decimal.
+        number = float(cell)
+        return (number, OK) if math.isfinite(number) else (math.nan, INVALID)
     if isinstance(cell, str):
         text = cell.strip()
         if not text:
@@ -426,8 +549,12 @@ def _series_problem(codes: Codes) -> int:
     return OK
 
 
-def read_text(name: str, value: Any, default: str) -> Any:
-    """A single-cell option; the core function validates it and names the accepted values."""
+def read_text(name: str, value: Any, default: str, *, office_js: bool = False) -> Any:
+    """A single-cell option; the core function validates it and names the accepted values.
+
+    An empty cell or a left-out argument gives ``default``. Under Office.js an
+    empty cell may arrive as 0, which no option is: refused with the reason.
+    """
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, list | tuple):
@@ -437,6 +564,11 @@ def read_text(name: str, value: Any, default: str) -> Any:
         value = cells[0]
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
+    if office_js and isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
+        raise ValueError(
+            f"{name} is 0: Office.js passes an empty cell as 0 too; type the {name}, "
+            "or leave the argument out for the default"
+        )
     return value.strip() if isinstance(value, str) else value
 
 
@@ -459,7 +591,7 @@ def _to_cells(result: npt.NDArray[Any], codes: Codes | None) -> Any:
         for position, item in enumerate(result.reshape(-1)):
             flat[position] = _to_cell(item)
     if codes is not None:
-        cells[codes == INVALID] = error_value(WRONG_VALUE)
+        cells[(codes == INVALID) | (codes == AMBIGUOUS)] = error_value(WRONG_VALUE)
         cells[(codes == BLANK) | (codes == ERROR)] = error_value(NOT_AVAILABLE)
     return _shaped(cells, cells.tolist())
 

@@ -22,10 +22,17 @@ docstring is the description Excel shows (at most 255 characters, one line);
 from collections.abc import Callable
 from typing import Annotated, Any, Final
 
-from xlwings import func
-
 import xlmodels as xm
-from udfs._cells import Numbers, Series, Text, evaluate
+from udfs._cells import (
+    Default,
+    Numbers,
+    Series,
+    Text,
+    evaluate,
+    refuse_left_out,
+    running_on_office_js,
+)
+from udfs._xlwings import func
 from xlmodels.ratings import DEFAULT_SCHEME
 
 __all__ = [
@@ -55,23 +62,38 @@ CATEGORY: Final = "SQ Equity Research"
 # so they can be told from empty cells.
 _CELLS: Final = {"ndim": 2, "err_to_str": True}
 
+# Defaults marked as such (see udfs._cells.Default): xlwings passes a left-out
+# argument as the default itself, and Office.js cannot tell it from an empty cell.
+_FX: Final = Default(1.0)
+_ZERO: Final = Default(0.0)
+# Help of the arguments where 0 is a value: Office.js cannot tell it from an empty cell.
+_ZERO_NOTE: Final = " Under Office.js a 0 is refused (an empty cell reads as 0)."
+_SERIES_NOTE: Final = " Under Office.js (an empty cell reads as 0) a 0 is refused."
+
 
 @func(category=CATEGORY)
 def SQ_PE(
     price: Annotated[Any, {"doc": "Share price, price currency (e.g. HKD), > 0.", **_CELLS}],
     eps: Annotated[
-        Any, {"doc": "EPS for the year, EPS currency (e.g. CNY). EPS <= 0 gives NM.", **_CELLS}
+        Any,
+        {
+            "doc": "EPS for the year, EPS currency (e.g. CNY). EPS <= 0 gives NM." + _ZERO_NOTE,
+            **_CELLS,
+        },
     ],
     fx: Annotated[
         Any,
         {
-            "doc": "Price-currency units per EPS-currency unit (HKD per CNY). Default 1.",
+            "doc": (
+                "Price-currency units per EPS-currency unit (HKD per CNY). Default 1 "
+                "(desktop Excel); required under Office.js, where an empty cell looks left out."
+            ),
             **_CELLS,
         },
-    ] = 1.0,
+    ] = _FX,
 ) -> Any:
     """PE multiple: price / (eps x fx). EPS <= 0 gives NM."""
-    return evaluate(xm.pe, price=Numbers(price), eps=Numbers(eps), fx=Numbers(fx, 1.0))
+    return evaluate(xm.pe, price=Numbers(price), eps=Numbers(eps), fx=Numbers(fx, _FX))
 
 
 @func(category=CATEGORY)
@@ -83,6 +105,7 @@ def SQ_PE_TTM(
             "doc": (
                 "Quarterly EPS, one row or column, most recent last; the last 4 count. "
                 "Empty cells at the end are ignored; an empty one among the 4 gives #N/A."
+                + _SERIES_NOTE
             ),
             **_CELLS,
         },
@@ -90,27 +113,37 @@ def SQ_PE_TTM(
     fx: Annotated[
         Any,
         {
-            "doc": "Price-currency units per EPS-currency unit (HKD per CNY). Default 1.",
+            "doc": (
+                "Price-currency units per EPS-currency unit (HKD per CNY). Default 1 "
+                "(desktop Excel); required under Office.js, where an empty cell looks left out."
+            ),
             **_CELLS,
         },
-    ] = 1.0,
+    ] = _FX,
 ) -> Any:
     """Trailing PE: price / (sum of the last four quarters' EPS x fx). EPS <= 0 gives NM."""
     return evaluate(
         xm.pe_ttm,
         price=Numbers(price),
         quarterly_eps=Series(quarterly_eps),
-        fx=Numbers(fx, 1.0),
+        fx=Numbers(fx, _FX),
     )
 
 
 @func(category=CATEGORY)
 def SQ_EPS_BLENDED(
-    eps_fy1: Annotated[Any, {"doc": "EPS of the current fiscal year (FY1).", **_CELLS}],
-    eps_fy2: Annotated[Any, {"doc": "EPS of the next fiscal year (FY2), same currency.", **_CELLS}],
+    eps_fy1: Annotated[
+        Any, {"doc": "EPS of the current fiscal year (FY1)." + _ZERO_NOTE, **_CELLS}
+    ],
+    eps_fy2: Annotated[
+        Any, {"doc": "EPS of the next fiscal year (FY2), same currency." + _ZERO_NOTE, **_CELLS}
+    ],
     fy1_remaining: Annotated[
         Any,
-        {"doc": "Share of FY1 still ahead, 0 to 1 (0.25 with a quarter left).", **_CELLS},
+        {
+            "doc": "Share of FY1 still ahead, 0 to 1 (0.25 with a quarter left)." + _ZERO_NOTE,
+            **_CELLS,
+        },
     ],
 ) -> Any:
     """Blended EPS: fy1_remaining x FY1 EPS + (1 - fy1_remaining) x FY2 EPS."""
@@ -124,10 +157,13 @@ def SQ_EPS_BLENDED(
 
 @func(category=CATEGORY)
 def SQ_PEG(
-    pe: Annotated[Any, {"doc": "PE multiple in times; NM gives NM.", **_CELLS}],
+    pe: Annotated[Any, {"doc": "PE multiple in times; NM gives NM." + _ZERO_NOTE, **_CELLS}],
     eps_growth: Annotated[
         Any,
-        {"doc": "EPS growth as a fraction (0.15 for 15%). Growth <= 0 gives NM.", **_CELLS},
+        {
+            "doc": "EPS growth as a fraction (0.15 for 15%). Growth <= 0 gives NM." + _ZERO_NOTE,
+            **_CELLS,
+        },
     ],
 ) -> Any:
     """PEG: pe / (eps_growth x 100), growth being a fraction. Growth <= 0 gives NM."""
@@ -150,23 +186,29 @@ def SQ_MKT_CAP(
 def SQ_TARGET_PRICE(
     eps: Annotated[
         Any,
-        {"doc": "EPS of the chosen year (or blended), EPS currency. <= 0 gives NM.", **_CELLS},
+        {
+            "doc": "EPS of the chosen year (or blended), EPS currency. <= 0 gives NM." + _ZERO_NOTE,
+            **_CELLS,
+        },
     ],
     target_multiple: Annotated[Any, {"doc": "Target PE in times, > 0.", **_CELLS}],
     fx: Annotated[
         Any,
         {
-            "doc": "Price-currency units per EPS-currency unit (HKD per CNY). Default 1.",
+            "doc": (
+                "Price-currency units per EPS-currency unit (HKD per CNY). Default 1 "
+                "(desktop Excel); required under Office.js, where an empty cell looks left out."
+            ),
             **_CELLS,
         },
-    ] = 1.0,
+    ] = _FX,
 ) -> Any:
     """Target price by multiple: eps x target_multiple x fx. EPS <= 0 gives NM."""
     return evaluate(
         xm.target_price,
         eps=Numbers(eps),
         target_multiple=Numbers(target_multiple),
-        fx=Numbers(fx, 1.0),
+        fx=Numbers(fx, _FX),
     )
 
 
@@ -177,25 +219,37 @@ def SQ_TP_SOTP(
         {
             "doc": (
                 "Values of the segments, one row or column, same unit as net_debt. "
-                "Empty cells at the end are ignored; an empty one before gives #N/A."
+                "Empty cells at the end are ignored; an empty one before gives #N/A." + _SERIES_NOTE
             ),
             **_CELLS,
         },
     ],
     net_debt: Annotated[
-        Any, {"doc": "Net debt (negative for net cash), unit of the segments.", **_CELLS}
+        Any,
+        {"doc": "Net debt (negative for net cash), unit of the segments." + _ZERO_NOTE, **_CELLS},
     ],
     shares: Annotated[
         Any, {"doc": "Shares outstanding in the unit of the values (mn with mn), > 0.", **_CELLS}
     ],
     holding_discount: Annotated[
         Any,
-        {"doc": "Holding-company discount on the sum, a fraction in [0, 1). Default 0.", **_CELLS},
-    ] = 0.0,
+        {
+            "doc": (
+                "Holding-company discount on the sum, a fraction in [0, 1). Empty or left out: 0."
+            ),
+            **_CELLS,
+        },
+    ] = _ZERO,
     fx: Annotated[
         Any,
-        {"doc": "Price-currency units per reporting-currency unit. Default 1.", **_CELLS},
-    ] = 1.0,
+        {
+            "doc": (
+                "Price-currency units per reporting-currency unit. Default 1 (desktop "
+                "Excel); required under Office.js, where an empty cell looks left out."
+            ),
+            **_CELLS,
+        },
+    ] = _FX,
 ) -> Any:
     """Target price by sum of the parts: (sum x (1 - discount) - net debt) / shares x fx."""
     return evaluate(
@@ -203,8 +257,8 @@ def SQ_TP_SOTP(
         segment_values=Series(segment_values),
         net_debt=Numbers(net_debt),
         shares=Numbers(shares),
-        holding_discount=Numbers(holding_discount, 0.0),
-        fx=Numbers(fx, 1.0),
+        holding_discount=Numbers(holding_discount, _ZERO, empty_is_default=True),
+        fx=Numbers(fx, _FX),
     )
 
 
@@ -215,28 +269,39 @@ def SQ_TP_DCF(
         {
             "doc": (
                 "Free cash flows at the end of years 1..n, one row or column. "
-                "Empty cells at the end are ignored; an empty one before gives #N/A."
+                "Empty cells at the end are ignored; an empty one before gives #N/A." + _SERIES_NOTE
             ),
             **_CELLS,
         },
     ],
     discount_rate: Annotated[
-        Any, {"doc": "Annual discount rate (WACC), a fraction (0.09 for 9%).", **_CELLS}
+        Any,
+        {"doc": "Annual discount rate (WACC), a fraction (0.09 for 9%)." + _ZERO_NOTE, **_CELLS},
     ],
     terminal_growth: Annotated[
         Any,
-        {"doc": "Perpetual growth after year n, a fraction below discount_rate.", **_CELLS},
+        {
+            "doc": "Perpetual growth after year n, a fraction below discount_rate." + _ZERO_NOTE,
+            **_CELLS,
+        },
     ],
     net_cash: Annotated[
-        Any, {"doc": "Net cash (negative for net debt), unit of the cash flows.", **_CELLS}
+        Any,
+        {"doc": "Net cash (negative for net debt), unit of the cash flows." + _ZERO_NOTE, **_CELLS},
     ],
     shares: Annotated[
         Any, {"doc": "Shares outstanding in the unit of the values (mn with mn), > 0.", **_CELLS}
     ],
     fx: Annotated[
         Any,
-        {"doc": "Price-currency units per reporting-currency unit. Default 1.", **_CELLS},
-    ] = 1.0,
+        {
+            "doc": (
+                "Price-currency units per reporting-currency unit. Default 1 (desktop "
+                "Excel); required under Office.js, where an empty cell looks left out."
+            ),
+            **_CELLS,
+        },
+    ] = _FX,
 ) -> Any:
     """Target price by DCF: (PV of cash flows + Gordon terminal value + net cash) / shares x fx."""
     return evaluate(
@@ -246,13 +311,15 @@ def SQ_TP_DCF(
         terminal_growth=Numbers(terminal_growth),
         net_cash=Numbers(net_cash),
         shares=Numbers(shares),
-        fx=Numbers(fx, 1.0),
+        fx=Numbers(fx, _FX),
     )
 
 
 @func(category=CATEGORY)
 def SQ_UPSIDE(
-    target_price: Annotated[Any, {"doc": "Target price, price currency; NM gives NM.", **_CELLS}],
+    target_price: Annotated[
+        Any, {"doc": "Target price, price currency; NM gives NM." + _ZERO_NOTE, **_CELLS}
+    ],
     price: Annotated[Any, {"doc": "Current share price, same currency, > 0.", **_CELLS}],
 ) -> Any:
     """Upside to the target: target_price / price - 1, a fraction."""
@@ -265,19 +332,29 @@ def SQ_RETURN(
         Any,
         {
             "doc": (
-                "Start price(s); or, with end omitted, one row or column of prices, "
-                "oldest first (empty cells at either end are skipped)."
+                "Start price(s); or, with end_price left out (desktop Excel), one row or "
+                "column of prices, oldest first (empty cells at either end are skipped)."
+                + _SERIES_NOTE
             ),
             **_CELLS,
         },
     ],
     end_price: Annotated[
         Any,
-        {"doc": "End price(s). Omit it to read start_or_prices as a price series.", **_CELLS},
+        {
+            "doc": (
+                "End price(s). Left out, start_or_prices is read as a price series "
+                "(desktop Excel; required under Office.js, where an empty cell looks left out)."
+                + _ZERO_NOTE
+            ),
+            **_CELLS,
+        },
     ] = None,
 ) -> Any:
     """Return: end_price / start - 1, or last / first - 1 of a price range."""
     if end_price is None:
+        if running_on_office_js():
+            return refuse_left_out("end_price", "a price series in start_or_prices")
         return evaluate(xm.series_return, prices=Series(start_or_prices))
     return evaluate(xm.period_return, start=Numbers(start_or_prices), end=Numbers(end_price))
 
@@ -285,10 +362,11 @@ def SQ_RETURN(
 @func(category=CATEGORY)
 def SQ_REL_RETURN(
     stock_return: Annotated[
-        Any, {"doc": "Return of the stock, a fraction (0.167 for 16.7%).", **_CELLS}
+        Any, {"doc": "Return of the stock, a fraction (0.167 for 16.7%)." + _ZERO_NOTE, **_CELLS}
     ],
     benchmark_return: Annotated[
-        Any, {"doc": "Return of the benchmark over the same period, a fraction.", **_CELLS}
+        Any,
+        {"doc": "Return of the benchmark over the same period, a fraction." + _ZERO_NOTE, **_CELLS},
     ],
     method: Annotated[
         Any,
@@ -313,7 +391,7 @@ def SQ_REL_RETURN(
 @func(category=CATEGORY)
 def SQ_CAGR(
     start: Annotated[Any, {"doc": "Starting value, > 0.", **_CELLS}],
-    end_value: Annotated[Any, {"doc": "Ending value, >= 0.", **_CELLS}],
+    end_value: Annotated[Any, {"doc": "Ending value, >= 0." + _ZERO_NOTE, **_CELLS}],
     years: Annotated[Any, {"doc": "Length of the period in years, > 0.", **_CELLS}],
 ) -> Any:
     """Compound annual growth: (end_value / start) ^ (1 / years) - 1, as Excel's RRI."""
@@ -327,13 +405,20 @@ def SQ_PERCENTILE(
         {
             "doc": (
                 "The series the value is ranked in, one row or column (e.g. daily "
-                "PE-TTM since launch). Empty cells are skipped."
+                "PE-TTM since launch). Empty cells are skipped." + _SERIES_NOTE
             ),
             **_CELLS,
         },
     ],
     value: Annotated[
-        Any, {"doc": "Value(s) to rank. Default: the last value of history.", **_CELLS}
+        Any,
+        {
+            "doc": (
+                "Value(s) to rank. Left out: the last value of history (desktop Excel; "
+                "required under Office.js, where an empty cell looks left out)." + _ZERO_NOTE
+            ),
+            **_CELLS,
+        },
     ] = None,
     method: Annotated[
         Any,
@@ -348,6 +433,8 @@ def SQ_PERCENTILE(
 ) -> Any:
     """Percentile rank (0 to 1) of a value within its history; "inc" matches PERCENTRANK.INC."""
     if value is None:
+        if running_on_office_js():
+            return refuse_left_out("value", "the last value of history")
         return evaluate(xm.percentile_rank, history=Series(history), method=Text(method, "inc"))
     return evaluate(
         xm.percentile_rank,
@@ -362,14 +449,15 @@ def SQ_RATING(
     expected_return: Annotated[
         Any,
         {
-            "doc": "Expected return over the scheme's horizon, a fraction (e.g. the upside).",
+            "doc": "Expected return over the scheme's horizon, a fraction (e.g. the upside)."
+            + _ZERO_NOTE,
             **_CELLS,
         },
     ],
     benchmark_return: Annotated[
         Any,
-        {"doc": "Expected return of the benchmark, same horizon. Default 0.", **_CELLS},
-    ] = 0.0,
+        {"doc": "Expected return of the benchmark, same horizon. Empty or left out: 0.", **_CELLS},
+    ] = _ZERO,
     scheme: Annotated[
         Any,
         {"doc": 'Rating scheme: "guosen" (default), "csc", "cms", "ubs" or your own.', **_CELLS},
@@ -380,7 +468,7 @@ def SQ_RATING(
     return evaluate(
         xm.rate,
         expected_return=Numbers(expected_return),
-        benchmark_return=Numbers(benchmark_return, 0.0),
+        benchmark_return=Numbers(benchmark_return, _ZERO, empty_is_default=True),
         scheme=Text(scheme, DEFAULT_SCHEME),
         lang=Text(lang, "zh"),
     )

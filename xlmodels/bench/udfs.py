@@ -23,8 +23,7 @@ ROWS = 10_000
 
 
 def run(rows: int = ROWS) -> list[Timing]:
-    # Imported here: the functions need xlwings (the `excel` extra), which
-    # listing the benchmarks must not.
+    # Imported here: listing the benchmarks need not load the Excel layer.
     from udfs import SQ_PE
 
     rng = np.random.default_rng(7)

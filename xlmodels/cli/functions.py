@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from xlmodels.cli._app import EXIT_USAGE, app, consoles, print_error
+from xlmodels.cli._app import app, consoles
 
 
 class Format(StrEnum):
@@ -38,14 +38,8 @@ def functions(
 
     Example: [bold]xlmodels functions --format markdown[/bold]
     """
-    try:
-        from udfs import reference
-    except ModuleNotFoundError as error:
-        print_error(
-            f"the SQ_ functions need xlwings ({error}); "
-            "install them with: pip install 'xlmodels[excel]'"
-        )
-        raise typer.Exit(EXIT_USAGE) from None
+    from udfs import reference  # the functions need only the base install
+
     entries = reference.reference()
     if output_format is Format.json:
         typer.echo(json.dumps([entry.as_dict() for entry in entries], ensure_ascii=False, indent=2))
