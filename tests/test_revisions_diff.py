@@ -336,3 +336,12 @@ def test_a_workbook_of_a_newer_template_is_refused(
     [line] = result.lines("stderr")
     assert "v3.xlsx" in line
     assert "newer" in line
+
+
+def test_the_readme_shows_what_the_command_prints(cli: Cli, revised: tuple[Path, Path]) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = cli("diff", *map(str, revised)).lines()
+    estimate = next(line for line in lines if "26.3" in line)
+    outputs = next(line for line in lines if "target price" in line)
+    assert f"\n  {estimate}\n" in readme
+    assert f"\n  {outputs}\n" in readme
