@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 from tests.cli_helpers import Cli
 from tests.regenerate_helpers import regenerate, write_inputs
 from tests.revisions_helpers import input_cell, sample_workbook, type_estimate
+from xlmodels import sample
+from xlmodels.revisions.changes import compare_snapshots
+from xlmodels.revisions.snapshot import snapshot_of
 from xlmodels.revisions.workbooks import diff_workbooks, read_state
 from xlmodels.workbook import write_workbook
 from xlmodels.workbook.inputs import coverage_inputs
@@ -345,3 +349,20 @@ def test_the_readme_shows_what_the_command_prints(cli: Cli, revised: tuple[Path,
     outputs = next(line for line in lines if "target price" in line)
     assert f"\n  {estimate}\n" in readme
     assert f"\n  {outputs}\n" in readme
+
+
+def test_when_fy1_moves_on_eps_compare_by_year() -> None:
+    old = snapshot_of(sample.load_inputs(), workbook="a.xlsx")
+    tencent = old.companies["0700.HK"]
+    # The same estimates a year on: 2025E moves from FY2 to FY1, 2026E is new.
+    rolled_inputs = {**tencent.inputs, "eps_fy1": 26.3, "eps_fy2": 30.0, "eps_fy3": 33.0}
+    rolled = dataclasses.replace(
+        old,
+        fy1_year=2025,
+        settings={**old.settings, "fy1_year": 2025.0},
+        companies={**old.companies, "0700.HK": dataclasses.replace(tencent, inputs=rolled_inputs)},
+    )
+    changes = compare_snapshots(old, rolled)
+    eps = [(c.label, c.old, c.new) for c in changes.estimates if c.company.code == "0700.HK"]
+    assert eps == [("EPS FY3 -> FY2 (2026E)", None, 30.0), ("EPS FY3 (2027E)", None, 33.0)]
+    assert [(c.field, c.old, c.new) for c in changes.settings] == [("fy1_year", 2024.0, 2025.0)]

@@ -6,7 +6,8 @@ number), the input settings and benchmark expected returns that changed,
 and the computed outputs that moved as a consequence (PE, target price,
 upside, rating). EPS are compared by fiscal year, not by slot: after FY1
 moves from 2024 to 2025, the old FY2 and the new FY1 are the same year's
-estimate. Ratings are compared by tier, so a Chinese and an English
+estimate, the year that left the window is not listed, and the new FY3 is
+an estimate added. Ratings are compared by tier, so a Chinese and an English
 workbook of the same estimates do not differ; outputs are compared as they
 display (PE to 0.1x, prices to 0.01, upside to 0.1%), so a refreshed price
 that moves nothing a reader sees is not a change.
@@ -295,9 +296,11 @@ def _year_changes(
     before = _by_year(old, first, prefix, source) if by_year else _slots(first, prefix, source)
     after = _by_year(new, second, prefix, source) if by_year else _slots(second, prefix, source)
     changes = []
-    for key in sorted({*before, *after}, key=str):
+    # The new workbook's years only: after FY1 moves on, the year that left the
+    # window was not deleted, it is no longer estimated here.
+    for key in sorted(after, key=str):
         old_slot, old_value = before.get(key, (None, None))
-        new_slot, new_value = after.get(key, (None, None))
+        new_slot, new_value = after[key]
         if old_value is None and new_value is None:
             continue
         if _same(old_value, new_value, value_kind, decimals):
