@@ -366,3 +366,18 @@ def test_when_fy1_moves_on_eps_compare_by_year() -> None:
     eps = [(c.label, c.old, c.new) for c in changes.estimates if c.company.code == "0700.HK"]
     assert eps == [("EPS FY3 -> FY2 (2026E)", None, 30.0), ("EPS FY3 (2027E)", None, 33.0)]
     assert [(c.field, c.old, c.new) for c in changes.settings] == [("fy1_year", 2024.0, 2025.0)]
+
+
+def test_an_edited_formula_is_an_integrity_change(
+    cli: Cli, revised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, _ = revised
+    workbook = openpyxl.load_workbook(old)
+    workbook["Coverage"]["J5"] = "=1+1"
+    edited = tmp_path / "edited.xlsx"
+    workbook.save(edited)
+    report = cli("diff", str(old), str(edited), "--format", "json").json()
+    assert [(c["status"], c["kind"], c["cell"]) for c in report["integrity"]] == [
+        ("introduced", "edited-formula", "J5")
+    ]
+    assert report["estimates"] == []

@@ -261,10 +261,13 @@ def report_revisions(
     names = names or {}
     found = False
     revisions = EstimateRevisions(lang)
+    by_folder: dict[Path, list[Record]] = {}
     for path in paths:
         if not store_path(path.parent).is_file():
             continue
-        records = [r for r in read_records(path.parent) if r.workbook == path.name]
+        if path.parent not in by_folder:  # one read per folder, however many workbooks
+            by_folder[path.parent] = read_records(path.parent)
+        records = [r for r in by_folder[path.parent] if r.workbook == path.name]
         state = read_state(path)
         baseline = baseline_of(records, state.snapshot.report_date)
         if baseline is None:
