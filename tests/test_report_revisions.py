@@ -165,3 +165,18 @@ def test_a_damaged_history_leaves_the_section_out_with_a_warning(
     warnings = [line for line in result.lines("stderr") if line.startswith("warning:")]
     assert any("estimate revisions left out" in line and STORE_NAME in line for line in warnings)
     assert "盈利预测调整" not in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_target_that_becomes_not_meaningful_prints_nm(cli: Cli, tmp_path: Path) -> None:
+    books = tmp_path / "books"
+    books.mkdir()
+    regenerate(books, write_inputs(tmp_path / "inputs"))
+    # A loss in the target year: the target price is not meaningful, not missing.
+    type_estimate(books / "hk-internet.xlsx", "0700.HK", "eps_fy2", -1.0)
+    out = tmp_path / "report"
+    _report(cli, books, out)
+    section = _section((out / "report.md").read_text(encoding="utf-8"), "盈利预测调整")
+    assert "| 0700.HK | 腾讯控股 | 目标价 | 562.93 | NM |  |" in section
+    sheet = openpyxl.load_workbook(out / "coverage.xlsx")["盈利预测调整"]
+    target = next(row for row in sheet.iter_rows(values_only=True) if row[2] == "目标价")
+    assert target[3:5] == (pytest.approx(562.9252, abs=1e-3), "NM")

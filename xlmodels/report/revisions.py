@@ -214,8 +214,9 @@ def _lines(
                     company.code,
                     name,
                     item,
-                    _number(change.old),
-                    _number(change.new),
+                    # A target on EPS <= 0 is "NM": printed as such, never as missing.
+                    change.old,
+                    change.new,
                     change.relative,
                     "target_price",
                 )
@@ -234,10 +235,6 @@ def _lines(
                 )
             )
     return out
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def report_revisions(
