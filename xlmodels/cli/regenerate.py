@@ -287,9 +287,12 @@ def regenerate(
     What cannot be carried (an extra sheet, an edited formula, a number typed
     over a formula, inputs of a company leaving the universe, a name of your
     own) stops that workbook; --force proceeds and keeps a backup. Workbooks
-    open in Excel are skipped. Exit code 0 when nothing failed, 1 when a
-    workbook failed or was stopped by conflicts (or the folder is busy), 2 for
-    bad usage or unreadable input files (then nothing is written).
+    open in Excel are skipped. Each run records the workbooks' estimates in
+    the folder's revision history (.xlmodels-revisions.sqlite; see xlmodels
+    revisions). Exit code 0 when nothing failed, 1 when a workbook failed or
+    was stopped by conflicts (or the folder is busy, or the revision history
+    could not be written), 2 for bad usage or unreadable input files (then
+    nothing is written).
 
     Example:
 
