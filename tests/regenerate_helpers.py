@@ -20,6 +20,8 @@ from xlmodels.regenerate import BatchResult, RegenerateOptions, regenerate_folde
 from xlmodels.sample import sample_path
 from xlmodels.workbook import read_cells
 
+#: The companies of the template-v1 fixture, in its row order.
+V1_CODES = ["0700.HK", "9999.HK", "3690.HK", "1024.HK"]
 #: The sample's coverage groups and the files regeneration names after them.
 GROUPS = {"HK Internet": "hk-internet.xlsx", "US Internet": "us-internet.xlsx"}
 
@@ -92,6 +94,48 @@ def write_inputs(
         estimates_path,
         sample_path("history.csv") if history else None,
         sample_path("indexes.csv") if indexes else None,
+    )
+
+
+def v1_fixture_inputs(folder: Path, *, estimates: pd.DataFrame | None = None) -> InputFiles:
+    """Input files for the v1 fixture's universe (``tests/fixtures/coverage-v1.xlsx``).
+
+    Its four Hong Kong companies as the coverage group HK Internet, with new
+    closes dated 2024-11-29; ``estimates`` writes an estimates file too.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(
+        {
+            "code": V1_CODES,
+            "name": ["腾讯控股", "网易-S", "美团-W", "快手-W"],
+            "name_en": ["Tencent", "NetEase", "Meituan", "Kuaishou"],
+            "market": "HK",
+            "price_currency": "HKD",
+            "eps_currency": "CNY",
+            "benchmark": "HSTECH.HI",
+            "coverage_group": "HK Internet",
+        }
+    ).to_csv(folder / "universe.csv", index=False)
+    pd.DataFrame(
+        {
+            "code": [*V1_CODES, "HSTECH.HI", "CNYHKD"],
+            "close": [412.6, 140.2, 171.0, 52.35, 4410.0, 1.0715],
+            # The day the fixture's History ends: a later price date would
+            # leave its PE-TTM series too old for the month, which is refused.
+            "price_date": "2024-11-29",
+            "shares_mn": [9250.0, 3200.0, 6080.0, 4371.0, None, None],
+            "currency": "HKD",
+        }
+    ).to_csv(folder / "market.csv", index=False)
+    estimates_file = None
+    if estimates is not None:
+        estimates_file = folder / "estimates.csv"
+        estimates.to_csv(estimates_file, index=False)
+    return InputFiles(
+        folder / "universe.csv",
+        folder / "market.csv",
+        estimates_file,
+        indexes=sample_path("indexes.csv"),
     )
 
 

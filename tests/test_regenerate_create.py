@@ -20,6 +20,7 @@ from tests.regenerate_helpers import (
 from xlmodels import sample
 from xlmodels.errors import InputError
 from xlmodels.regenerate import LOCK_NAME, Status, group_slug
+from xlmodels.revisions.store import STORE_NAME
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 
 
@@ -197,11 +198,14 @@ def test_text_from_outside_stays_text_through_regeneration(tmp_path: Path) -> No
     assert data.analyst.estimates.loc["0700.HK", "notes"] == "=1+1"
 
 
-def test_the_lock_file_is_the_only_file_regeneration_adds(tmp_path: Path) -> None:
+def test_the_lock_and_the_revision_store_are_the_only_files_regeneration_adds(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "books"
     folder.mkdir()
     regenerate(folder, write_inputs(tmp_path / "inputs"))
-    assert sorted(p.name for p in folder.iterdir()) == sorted([LOCK_NAME, *GROUPS.values()])
+    expected = [LOCK_NAME, STORE_NAME, *GROUPS.values()]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(expected)
     assert (folder / LOCK_NAME).stat().st_size == 0
 
 

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.regenerate_helpers import v1_fixture_inputs
 from xlmodels import sample
 from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.regenerate import (
@@ -99,43 +100,6 @@ def _unlocked(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _inputs_for_the_fixture(folder: Path, *, estimates: pd.DataFrame | None = None) -> InputFiles:
-    folder.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(
-        {
-            "code": CODES,
-            "name": ["腾讯控股", "网易-S", "美团-W", "快手-W"],
-            "name_en": ["Tencent", "NetEase", "Meituan", "Kuaishou"],
-            "market": "HK",
-            "price_currency": "HKD",
-            "eps_currency": "CNY",
-            "benchmark": "HSTECH.HI",
-            "coverage_group": "HK Internet",
-        }
-    ).to_csv(folder / "universe.csv", index=False)
-    pd.DataFrame(
-        {
-            "code": [*CODES, "HSTECH.HI", "CNYHKD"],
-            "close": [412.6, 140.2, 171.0, 52.35, 4410.0, 1.0715],
-            # The day the fixture's History ends: a later price date would
-            # leave its PE-TTM series too old for the month, which is refused.
-            "price_date": "2024-11-29",
-            "shares_mn": [9250.0, 3200.0, 6080.0, 4371.0, None, None],
-            "currency": "HKD",
-        }
-    ).to_csv(folder / "market.csv", index=False)
-    estimates_file = None
-    if estimates is not None:
-        estimates_file = folder / "estimates.csv"
-        estimates.to_csv(estimates_file, index=False)
-    return InputFiles(
-        folder / "universe.csv",
-        folder / "market.csv",
-        estimates_file,
-        indexes=sample.sample_path("indexes.csv"),
-    )
-
-
 def _regenerate(folder: Path, files: InputFiles, **options: Any) -> Any:
     return regenerate_folder(
         folder, load_inputs(files, SettingsChoices()), RegenerateOptions(**options)
@@ -148,7 +112,7 @@ def upgraded(tmp_path: Path) -> Path:
     folder.mkdir()
     # A v1 workbook records no coverage group: it is found by its file name.
     shutil.copy(FIXTURE, folder / "hk-internet.xlsx")
-    result = _regenerate(folder, _inputs_for_the_fixture(tmp_path / "inputs"))
+    result = _regenerate(folder, v1_fixture_inputs(tmp_path / "inputs"))
     (outcome,) = result.workbooks
     assert outcome.status is Status.UPDATED, outcome
     assert outcome.migrated_from == 1
@@ -212,7 +176,7 @@ def test_the_upgraded_workbook_is_a_clean_v2_workbook(upgraded: Path, tmp_path: 
     data = read_workbook(upgraded)
     _, names = defined_names(upgraded.read_bytes())
     assert find_conflicts(SPEC, data, read_cells(upgraded), names) == []
-    again = _regenerate(upgraded.parent, _inputs_for_the_fixture(tmp_path / "inputs"))
+    again = _regenerate(upgraded.parent, v1_fixture_inputs(tmp_path / "inputs"))
     assert [w.status for w in again.workbooks] == [Status.UNCHANGED]
 
 
@@ -227,7 +191,7 @@ def test_the_estimates_file_fills_the_new_column(tmp_path: Path) -> None:
             "eps_fy1": [25.0, 11.2, 7.1, 3.4],
         }
     )
-    files = _inputs_for_the_fixture(tmp_path / "inputs", estimates=estimates)
+    files = v1_fixture_inputs(tmp_path / "inputs", estimates=estimates)
     (outcome,) = _regenerate(folder, files).workbooks
     assert outcome.status is Status.UPDATED
     data = read_workbook(folder / "hk-internet.xlsx").analyst.estimates

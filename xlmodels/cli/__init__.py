@@ -21,10 +21,13 @@ try:
 
     from xlmodels.cli import build as _build  # noqa: F401  (registers the command)
     from xlmodels.cli import demo as _demo  # noqa: F401  (registers the command)
+    from xlmodels.cli import diff as _diff  # noqa: F401  (registers the command)
     from xlmodels.cli import functions as _functions  # noqa: F401  (registers the command)
     from xlmodels.cli import regenerate as _regenerate  # noqa: F401  (registers the command)
     from xlmodels.cli import report as _report  # noqa: F401  (registers the command)
+    from xlmodels.cli import revisions as _revisions  # noqa: F401  (registers the command)
     from xlmodels.cli import template as _template  # noqa: F401  (registers the command)
+    from xlmodels.cli import textconv as _textconv  # noqa: F401  (registers the command)
     from xlmodels.cli import validate as _validate  # noqa: F401  (registers the command)
     from xlmodels.cli._app import app, main
 except ModuleNotFoundError as missing:

@@ -184,6 +184,17 @@ def _print_summary(result: BatchResult) -> None:
             f"removed {result.temporary_files_removed} temporary files an interrupted run left",
             console,
         )
+    recorded = result.revisions
+    if recorded is not None and recorded.error is None and recorded.run is None:
+        print_text("the revision history is unchanged", console)
+    elif recorded is not None and recorded.error is None:
+        print_text(
+            f"recorded {recorded.workbooks} workbook{'s' if recorded.workbooks != 1 else ''} "
+            f"in the revision history ({recorded.store}, run {recorded.run})",
+            console,
+        )
+    elif recorded is not None:
+        print_error(f"the revision history was not recorded: {recorded.error}")
     for workbook in result.workbooks:
         _print_details(workbook, result.dry_run)
 
@@ -292,10 +303,13 @@ def regenerate(
     What cannot be carried (an extra sheet, an edited formula, a number typed
     over a formula, inputs of a company leaving the universe, a name of your
     own) stops that workbook; --force proceeds and keeps a backup in .backups/.
-    Workbooks open in Excel are skipped. Exit code 0 when every workbook is
-    done, 1 when a workbook failed, was stopped by conflicts or was skipped
-    (unless --skip-open), or the folder is busy, 2 for bad usage or unreadable
-    input files (then nothing is written).
+    Workbooks open in Excel are skipped. Each run records the workbooks'
+    estimates in the folder's revision history (.xlmodels-revisions.sqlite;
+    see xlmodels revisions). Exit code 0 when every workbook is done, 1 when a
+    workbook failed, was stopped by conflicts or was skipped (unless
+    --skip-open), or the folder is busy, or the revision history could not be
+    written; 2 for bad usage or unreadable input files (then nothing is
+    written).
 
     Example:
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -26,12 +27,14 @@ from xlmodels.printable import printable_data
 from xlmodels.report.build import FORMATS, parse_formats, write_report
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.fonts import FontNotFoundError
-from xlmodels.report.month import build_month_report
+from xlmodels.report.month import MonthReport, build_month_report
+from xlmodels.report.revisions import EstimateRevisions, report_revisions
 from xlmodels.report.sources import (
     distinct_workbooks,
     read_coverage_workbooks,
     workbook_warnings,
 )
+from xlmodels.revisions.store import StoreError
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -46,6 +49,20 @@ def _inside(path: Path, folder: Path) -> Path:
         return path.relative_to(folder)
     except ValueError:
         return path
+
+
+def _revisions(paths: list[Path], lang: str, month: MonthReport) -> EstimateRevisions | None:
+    """The month's estimate revisions; a revision history that cannot be read is a warning.
+
+    The report itself does not depend on the history: a damaged store leaves
+    the section out and says why, rather than stop the month's report.
+    """
+    names = {str(code): str(name) for code, name in month.performance["label"].items()}
+    try:
+        return report_revisions(paths, lang, names)
+    except StoreError as error:
+        print_warning(f"estimate revisions left out: {error}")
+        return None
 
 
 @app.command()
@@ -101,7 +118,9 @@ def report(
     Reads each coverage workbook, then writes into --out: report.md,
     report.html (one self-contained page), coverage.xlsx, coverage.csv (UTF-8
     with BOM, one per group), and the movers and PE-TTM charts as PNG and
-    SVG. Prints the files it wrote.
+    SVG. Prints the files it wrote. When the workbooks' folder keeps a
+    revision history (xlmodels regenerate records one), the report adds the
+    month's estimate revisions: EPS, target price and rating changes.
 
     A month the workbooks cannot compute (a History that stops before the
     period end: regenerate them with the month's closes first) is refused
@@ -128,6 +147,8 @@ def report(
             month = build_month_report(
                 inputs, lang=lang.value, top_n=top, index_codes=_split(index)
             )
+            if not use_sample:
+                month = replace(month, revisions=_revisions(paths, lang.value, month))
             written = write_report(month, out, chosen, DisplayRules(pe_decimals=pe_decimals))
         except FontNotFoundError as error:
             raise InputError(str(error)) from None

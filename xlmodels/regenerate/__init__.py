@@ -28,7 +28,7 @@ from xlmodels.regenerate.migrations import (
     upgrade_description,
 )
 from xlmodels.regenerate.plan import group_slug
-from xlmodels.regenerate.results import BatchResult, Status, WorkbookResult
+from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
 from xlmodels.regenerate.template_v1 import SPEC_V1
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "FolderBusy",
     "Migration",
     "RegenerateOptions",
+    "RevisionsRecorded",
     "Status",
     "TemplateVersionError",
     "WorkbookResult",

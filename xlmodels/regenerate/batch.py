@@ -14,6 +14,12 @@ leaves each workbook as it was or as regenerated, never half-written, and a
 worker that outlives a killed run has nothing to write with. Before
 replacing a workbook the runner checks that nobody opened it in Excel and
 that it is still the file the job read.
+
+When the workbooks are written, and still under the folder's lock, the
+runner records every workbook it created, updated or found unchanged in
+the folder's revision store (:mod:`xlmodels.revisions.store`), in one
+transaction: a run killed before that transaction commits leaves the
+previous record, and the next run records what the workbooks then hold.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ from xlmodels.regenerate.plan import (
     plan_folder,
     temporary_files,
 )
-from xlmodels.regenerate.results import BatchResult, Status, WorkbookResult
+from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
+from xlmodels.revisions.snapshot import Snapshot
+from xlmodels.revisions.store import STORE_NAME, StoreError, record_run
 from xlmodels.spec import FORMULA_MODES
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.layout import LANGUAGES
@@ -305,12 +313,41 @@ def regenerate_folder(
         for stray in plan.strays:
             report(WorkbookResult(stray.path.name, stray.group, Status.SKIPPED, stray.reason))
         jobs = [Job(group, job_options) for group in plan.groups]
+        snapshots: list[Snapshot] = []
         for outcome in _outcomes(jobs, options.jobs):
-            report(outcome.result if options.dry_run else _commit(outcome))
+            if options.dry_run:
+                report(outcome.result)
+                continue
+            result = _commit(outcome)
+            report(result)
+            if outcome.snapshot is not None and result.status in _RECORDED:
+                snapshots.append(outcome.snapshot)
+        recorded = None if options.dry_run else _record(folder, snapshots)
     return BatchResult(
         folder=folder,
         dry_run=options.dry_run,
         workbooks=tuple(sorted(results, key=lambda r: r.file)),
         temporary_files_removed=removed,
         skip_open=options.skip_open,
+        revisions=recorded,
     )
+
+
+#: Workbooks whose file, after the run, holds what the job computed.
+_RECORDED = (Status.CREATED, Status.UPDATED, Status.UNCHANGED)
+
+
+def _record(folder: Path, snapshots: list[Snapshot]) -> RevisionsRecorded | None:
+    """Record the run in the folder's revision store; a failure is reported, not raised.
+
+    The workbooks are written by now: a store that cannot be written must not
+    hide that, so its error is part of the result (and fails the run).
+    """
+    if not snapshots:
+        return None
+    snapshots = sorted(snapshots, key=lambda snapshot: snapshot.workbook)
+    try:
+        recorded = record_run(folder, snapshots, command="regenerate")
+    except (StoreError, OSError, ValueError) as error:
+        return RevisionsRecorded(STORE_NAME, None, 0, str(error))
+    return RevisionsRecorded(STORE_NAME, recorded.run, len(recorded.workbooks))

@@ -28,6 +28,7 @@ from xlmodels.regenerate.lock import owner_file
 from xlmodels.regenerate.migrations import TemplateVersionError, migrate, reading_spec
 from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
+from xlmodels.revisions.snapshot import Snapshot, snapshot_of
 from xlmodels.spec import TEMPLATE_VERSION
 from xlmodels.workbook.layout import build_content
 from xlmodels.workbook.reader import read_cells, read_workbook
@@ -83,7 +84,8 @@ class JobOutcome:
     unchanged or failed workbook). ``stamp`` is the existing file as the
     job read it: the writer leaves the file alone if it changed since.
     ``backup`` asks the writer to keep the previous file first (a forced
-    update over conflicts).
+    update over conflicts). ``snapshot`` is the workbook's estimates as
+    regenerated, for the revision store; None when nothing is regenerated.
     """
 
     result: WorkbookResult
@@ -91,6 +93,7 @@ class JobOutcome:
     content: bytes | None = None
     stamp: FileStamp | None = None
     backup: bool = False
+    snapshot: Snapshot | None = None
 
 
 def render_bytes(merged: MergedInputs) -> bytes:
@@ -99,6 +102,17 @@ def render_bytes(merged: MergedInputs) -> bytes:
     buffer = io.BytesIO()
     render(buffer, content)
     return buffer.getvalue()
+
+
+def _snapshot(plan: GroupPlan, merged: MergedInputs) -> Snapshot:
+    """The regenerated workbook's estimates, as the revision store records them."""
+    return snapshot_of(
+        merged.inputs,
+        workbook=plan.target.name,
+        template_version=TEMPLATE_VERSION,
+        formula_mode=merged.mode,
+        coverage_group=plan.group,
+    )
 
 
 def _counted(counts: dict[str, int]) -> str:
@@ -126,7 +140,9 @@ def _create(job: Job) -> JobOutcome:
         changes_by_sheet=changes_by_sheet(changes),
         changes=tuple(changes),
     )
-    return JobOutcome(result, plan.target, None if options.dry_run else content)
+    if options.dry_run:
+        return JobOutcome(result, plan.target)
+    return JobOutcome(result, plan.target, content, snapshot=_snapshot(plan, merged))
 
 
 def _refresh(job: Job) -> JobOutcome:
@@ -174,13 +190,16 @@ def _refresh(job: Job) -> JobOutcome:
         notes=merged.notes,
         migrated_from=migrated,
     )
+    snapshot = None if options.dry_run else _snapshot(plan, merged)
     if content == old:
-        return JobOutcome(base, target)
+        return JobOutcome(base, target, snapshot=snapshot)
     changes = diff_cells(cells, read_cells(io.BytesIO(content)))
     counts = changes_by_sheet(changes)
     listed = tuple(changes) if options.dry_run else ()
     if not changes and not conflicts:
-        return JobOutcome(replace(base, reason="same cells; the file is left as it is"), target)
+        return JobOutcome(
+            replace(base, reason="same cells; the file is left as it is"), target, snapshot=snapshot
+        )
     plural = "s" if len(conflicts) != 1 else ""
     if conflicts and not options.force:
         result = replace(
@@ -208,7 +227,7 @@ def _refresh(job: Job) -> JobOutcome:
     )
     if options.dry_run:
         return JobOutcome(result, target)
-    return JobOutcome(result, target, content, stamp, backup=bool(conflicts))
+    return JobOutcome(result, target, content, stamp, backup=bool(conflicts), snapshot=snapshot)
 
 
 def run_job(job: Job) -> JobOutcome:

@@ -12,7 +12,7 @@ from xlmodels.regenerate.carry import EstimateDifference
 from xlmodels.regenerate.conflicts import Conflict
 from xlmodels.regenerate.diff import CellChange
 
-__all__ = ["BatchResult", "Status", "WorkbookResult"]
+__all__ = ["BatchResult", "RevisionsRecorded", "Status", "WorkbookResult"]
 
 
 class Status(StrEnum):
@@ -117,8 +117,35 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class RevisionsRecorded:
+    """What a run recorded in the folder's revision store.
+
+    ``run`` is the run's number in the store, None when nothing was recorded:
+    every workbook was as its latest record, or the store could not be
+    written (``error`` says why).
+    """
+
+    store: str
+    run: int | None
+    workbooks: int
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "run": self.run,
+            "workbooks": self.workbooks,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
 class BatchResult:
-    """Every workbook's outcome in one regeneration of a folder."""
+    """Every workbook's outcome in one regeneration of a folder.
+
+    ``revisions`` says what the run recorded in the revision store; None for
+    a dry run or a run that regenerated no workbook.
+    """
 
     folder: Path
     dry_run: bool
@@ -126,6 +153,7 @@ class BatchResult:
     temporary_files_removed: int = 0
     #: Whether a skipped workbook (open in Excel, busy) is acceptable (``--skip-open``).
     skip_open: bool = False
+    revisions: RevisionsRecorded | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for result in self.workbooks if result.status is status)
@@ -148,12 +176,15 @@ class BatchResult:
     @property
     def exit_code(self) -> int:
         """0 when every workbook is done; 1 when one failed, was stopped by conflicts,
-        or was skipped (open in Excel, busy) without ``skip_open``.
+        or was skipped (open in Excel, busy) without ``skip_open``, or the run
+        could not be recorded in the revision store.
 
         A scheduled refresh that left a workbook unrefreshed has not succeeded:
         CI and schedulers act on the exit code alone.
         """
-        return 1 if self.failed or (self.skipped and not self.skip_open) else 0
+        unrecorded = self.revisions is not None and self.revisions.error is not None
+        skipped = bool(self.skipped) and not self.skip_open
+        return 1 if self.failed or skipped or unrecorded else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -162,5 +193,6 @@ class BatchResult:
             "summary": self.counts(),
             "temporary_files_removed": self.temporary_files_removed,
             "skip_open": self.skip_open,
+            "revisions": None if self.revisions is None else self.revisions.as_dict(),
             "workbooks": [result.as_dict(changes=self.dry_run) for result in self.workbooks],
         }

@@ -4,9 +4,9 @@
 into the files the team publishes from, in the formats asked for:
 
 =======  ==========================================================
-``md``   ``report.md``: statements, coverage tables, picture links
+``md``   ``report.md``: statements, coverage tables, revisions, picture links
 ``html`` ``report.html``: the self-contained page
-``xlsx`` ``coverage.xlsx``: coverage tables, the month, valuations
+``xlsx`` ``coverage.xlsx``: coverage tables, the month, valuations, revisions
 ``csv``  ``coverage.csv`` (one per coverage group when there are several)
 ``png``  ``movers-<market>.png``, ``pe-<code>.png``
 ``svg``  the same pictures as SVG
@@ -25,6 +25,7 @@ from xlmodels.report.charts import Picture, report_pictures
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.html import page_title, report_html
 from xlmodels.report.month import MonthReport
+from xlmodels.report.revisions import revisions_title
 from xlmodels.report.sentences import MonthSentences, SentenceRules, month_sentences
 from xlmodels.report.tables import (
     coverage_title,
@@ -34,6 +35,7 @@ from xlmodels.report.tables import (
     no_month_note,
     printed_coverage,
     printed_movers,
+    printed_revisions,
     write_csv,
     write_xlsx,
 )
@@ -109,6 +111,15 @@ def report_markdown(
         if len(report.groups) > 1:
             lines += [f"**{table.title}**", ""]
         lines += [markdown_table(table), ""]
+    if report.revisions is not None:
+        revisions = report.revisions
+        lines += [f"## {revisions_title(report.lang)}", ""]
+        if revisions.lines:
+            lines += [markdown_table(printed_revisions(revisions)), ""]
+        else:
+            lines += [revisions.empty_note(), ""]
+        for note in revisions.notes():
+            lines += [f"_{note}_", ""]
     if pictures:
         lines += [f"## {'图表' if zh else 'Charts'}", ""]
         for picture, name in pictures:

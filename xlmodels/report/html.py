@@ -17,6 +17,7 @@ from xlmodels.display import format_date
 from xlmodels.report.charts import Picture
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.month import MonthReport
+from xlmodels.report.revisions import revisions_title
 from xlmodels.report.sentences import MonthSentences
 from xlmodels.report.tables import (
     coverage_title,
@@ -26,6 +27,7 @@ from xlmodels.report.tables import (
     no_month_note,
     printed_coverage,
     printed_movers,
+    printed_revisions,
 )
 
 __all__ = ["HTML_LANG", "page_title", "report_html", "svg_data_uri"]
@@ -140,6 +142,19 @@ def report_html(
             continue
         caption = table.title if len(report.groups) > 1 else None
         tables.append(f'<div class="table-wrap">{html_table(table, caption)}</div>')
+    revisions = ""
+    if report.revisions is not None:
+        listed = report.revisions
+        body = (
+            f'<div class="table-wrap">{html_table(printed_revisions(listed))}</div>'
+            if listed.lines
+            else f'<p class="note">{esc(listed.empty_note())}</p>'
+        )
+        notes = "".join(f'<p class="note">{esc(note)}</p>' for note in listed.notes())
+        revisions = (
+            f'<section class="revisions"><h2>{esc(revisions_title(lang))}</h2>'
+            f"{body}{notes}</section>\n"
+        )
     figures = []
     for number, picture in enumerate(pictures, start=1):
         caption = labels["figure"].format(n=number, title=picture.title)
@@ -163,5 +178,5 @@ def report_html(
         f'<header><h1>{esc(title)}</h1><p class="meta">{esc(meta)}</p></header>\n<main>\n'
         f'<section class="review"><h2>{esc(labels["review"])}</h2>{"".join(review)}</section>\n'
         f"<section><h2>{esc(coverage_title(lang))}</h2>{''.join(tables)}</section>\n"
-        f"{charts}</main>\n{note}\n</body>\n</html>\n"
+        f"{revisions}{charts}</main>\n{note}\n</body>\n</html>\n"
     )

@@ -42,6 +42,7 @@ from xlmodels.performance import (
     stale_series,
     stale_series_ends,
 )
+from xlmodels.report.revisions import EstimateRevisions
 
 __all__ = [
     "MARKET_NAMES",
@@ -173,6 +174,9 @@ class MonthReport:
         PE-TTM history, dates down, one column per code of ``valuation``.
     top_n : int
         How many top performers the sentences name per market.
+    revisions : EstimateRevisions or None
+        The month's estimate revisions, when the workbooks' folders keep a
+        revision history (:func:`~xlmodels.report.revisions.report_revisions`).
     """
 
     settings: Settings
@@ -183,6 +187,7 @@ class MonthReport:
     valuation: pd.DataFrame
     pe_history: pd.DataFrame
     top_n: int
+    revisions: EstimateRevisions | None = None
 
     @property
     def lang(self) -> str:

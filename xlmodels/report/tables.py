@@ -44,6 +44,7 @@ from xlmodels.report.coverage_table import (
     coverage_rows,
 )
 from xlmodels.report.month import CoverageGroup, MonthReport
+from xlmodels.report.revisions import EstimateRevisions, revisions_columns, revisions_title
 
 __all__ = [
     "CSV_ENCODING",
@@ -58,6 +59,7 @@ __all__ = [
     "no_month_note",
     "printed_coverage",
     "printed_movers",
+    "printed_revisions",
     "write_csv",
     "write_xlsx",
 ]
@@ -184,6 +186,14 @@ def printed_movers(report: MonthReport) -> list[PrintedTable]:
         text = pd.DataFrame(rows, columns=list(keys))
         tables.append(PrintedTable(market.name, columns, text, text))
     return tables
+
+
+def printed_revisions(revisions: EstimateRevisions) -> PrintedTable:
+    """The estimate revisions as a printed table (one row per change)."""
+    text = revisions.text_table()
+    return PrintedTable(
+        revisions_title(revisions.lang), revisions_columns(revisions.lang), text, text
+    )
 
 
 def markdown_table(table: PrintedTable) -> str:
@@ -391,6 +401,34 @@ def _valuation_sheet(sheet: Worksheet, report: MonthReport) -> None:
     _fit_columns(sheet)
 
 
+def _revisions_sheet(sheet: Worksheet, revisions: EstimateRevisions) -> None:
+    _text_cell(sheet, 1, 1, revisions_title(revisions.lang)).font = TITLE_FONT
+    _header_row(sheet, 2, [c.header for c in revisions_columns(revisions.lang)])
+    row = 2
+    for line in revisions.lines:
+        row += 1
+        _text_cell(sheet, row, 1, line.code)
+        _text_cell(sheet, row, 2, line.name)
+        _text_cell(sheet, row, 3, line.item)
+        for column, value in ((4, line.old), (5, line.new)):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                _number_cell(sheet, row, column, value, excel_number_format(2))
+            else:
+                _text_cell(sheet, row, column, "-" if value is None else str(value))
+        if line.kind == "rating":
+            _text_cell(sheet, row, 6, line.change_text(revisions.lang))
+        elif line.change is not None:
+            # A signed percentage, as the text formats print it ("+3.0%").
+            _number_cell(sheet, row, 6, line.change, "+0.0%;-0.0%;0.0%")
+    if not revisions.lines:
+        row += 1
+        _text_cell(sheet, row, 1, revisions.empty_note()).font = NOTE_FONT
+    for note in revisions.notes():
+        row += 1
+        _text_cell(sheet, row, 1, note).font = NOTE_FONT
+    _fit_columns(sheet, 2, 2 + len(revisions.lines))
+
+
 def _sheet_title(title: str, used: set[str]) -> str:
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title).strip("'") or "Coverage"
     candidate, number = cleaned[:31], 2
@@ -416,6 +454,9 @@ def write_xlsx(path: Path, report: MonthReport, rules: DisplayRules | None = Non
     zh = report.lang == "zh"
     _month_sheet(book.create_sheet(_sheet_title("行情回顾" if zh else "Month", used)), report)
     _valuation_sheet(book.create_sheet(_sheet_title("估值" if zh else "Valuation", used)), report)
+    if report.revisions is not None:
+        title = _sheet_title(revisions_title(report.lang), used)
+        _revisions_sheet(book.create_sheet(title), report.revisions)
     for sheet in book.worksheets:
         # Printed, each sheet fits the width of one landscape page.
         sheet.page_setup.orientation = "landscape"
