@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from xlmodels.display import MONTH_NAMES
 from xlmodels.excel_numbers import out_of_range
 from xlmodels.fx import normalise_currency
 from xlmodels.inputs.columns import ColumnMatch
@@ -51,26 +52,7 @@ _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _CHINESE_DATE = re.compile(rf"^(\d{{4}})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日?{_TIME}$")
 _SLASH_DATE = re.compile(rf"^(\d{{1,2}})/(\d{{1,2}})/(\d{{4}}){_TIME}$")
 _NAMED_MONTH = re.compile(rf"^(\d{{1,2}})[- ]([A-Za-z]{{3,9}})[- ,]+(\d{{4}}){_TIME}$")
-_MONTHS = {
-    name[:3].lower(): number
-    for number, name in enumerate(
-        (
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        start=1,
-    )
-}
+_MONTHS = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, start=1)}
 #: The option that makes slash dates read day first, named in messages.
 DAY_FIRST_OPTION = "--day-first"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
