@@ -47,3 +47,15 @@ def test_startup_benchmark_times_whole_processes_against_importing_pandas() -> N
     ]
     assert {t.baseline_label for t in timings} == {'python -c "import pandas"'}
     assert all(t.seconds > 0 and t.baseline_seconds > 0 for t in timings)
+
+
+def test_scaling_benchmark_times_regenerate_against_build_and_the_floor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert bench_main.main(["scaling", "--size", "4x40", "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("benchmark scaling on ")
+    assert [line.split("  ")[0] for line in lines[1:]] == ["regenerate 4x40"] * 2
+    assert "build, same workbook" in lines[1]
+    assert "ratio" in lines[1]
+    assert "floor: calamine + xlsxwriter" in lines[2]

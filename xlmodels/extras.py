@@ -12,9 +12,10 @@ with the ``pip install`` line that brings it.
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Final
 
-__all__ = ["EXTRA_LIBRARIES", "INCLUDES", "JOBS", "missing_extra_message"]
+__all__ = ["EXTRA_LIBRARIES", "INCLUDES", "JOBS", "check_installed", "missing_extra_message"]
 
 #: Import name of each library an extra installs, by extra (pyproject.toml's
 #: ``[project.optional-dependencies]``; a test keeps the two in step).
@@ -43,6 +44,19 @@ INCLUDES: Final[dict[str, tuple[str, ...]]] = {
     "cli": ("cli", "report", "workbook"),
     "excel": ("excel",),
 }
+
+
+def check_installed(extra: str) -> None:
+    """Raise ModuleNotFoundError for the first library of ``extra`` that is not installed.
+
+    Finds each library without importing it: a command imports its heavy
+    libraries only when it runs, yet a missing one must be named at start-up
+    (:func:`missing_extra_message`), not midway through a command.
+    """
+    for part in INCLUDES[extra]:
+        for library in sorted(EXTRA_LIBRARIES[part]):
+            if importlib.util.find_spec(library) is None:
+                raise ModuleNotFoundError(f"No module named {library!r}", name=library)
 
 
 def missing_extra_message(error: ModuleNotFoundError, extra: str) -> str | None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import sys
 
-from xlmodels.extras import missing_extra_message
+from xlmodels.extras import check_installed, missing_extra_message
 
 try:
+    # The commands import their libraries when they run; a missing one is named now.
+    check_installed("cli")
     import typer
 
     from xlmodels.cli import build as _build  # noqa: F401  (registers the command)

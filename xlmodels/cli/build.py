@@ -18,10 +18,8 @@ from xlmodels.cli._options import (
     pe_history_option,
     scheme_option,
 )
-from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.percentile import PERCENTILE_METHODS
 from xlmodels.returns import RELATIVE_METHODS
-from xlmodels.workbook import write_workbook
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -126,6 +124,10 @@ def build(
       [bold]xlmodels build --universe universe.csv --market market.csv
       --estimates estimates.csv --history history.csv --out coverage.xlsx[/bold]
     """
+    # Imported when run: --help and the other commands never load the readers or the writer.
+    from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
+    from xlmodels.workbook import write_workbook
+
     with user_errors():
         check_output(out)
         inputs = load_inputs(

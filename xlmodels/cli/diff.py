@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from xlmodels.cli._app import app, consoles, print_text, user_errors
-from xlmodels.revisions.render import diff_json, diff_lines, diff_markdown
-from xlmodels.revisions.workbooks import diff_workbooks
 
 
 class DiffFormat(StrEnum):
@@ -43,6 +41,10 @@ def diff(
 
     Example: [bold]xlmodels diff last-month/hk-internet.xlsx hk-internet.xlsx[/bold]
     """
+    # Imported when run: --help and the other commands never load the workbook readers.
+    from xlmodels.revisions.render import diff_json, diff_lines, diff_markdown
+    from xlmodels.revisions.workbooks import diff_workbooks
+
     with user_errors():
         result = diff_workbooks(old, new)
     if output_format is DiffFormat.json:

@@ -8,18 +8,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from xlmodels.cli._app import (
@@ -38,19 +30,14 @@ from xlmodels.cli._options import (
     pe_history_option,
     scheme_option,
 )
-from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
-from xlmodels.model import CoverageInputs
 from xlmodels.printable import printable, printable_data
-from xlmodels.regenerate import (
-    DEFAULT_WAIT,
-    BatchResult,
-    FolderBusy,
-    RegenerateOptions,
-    Status,
-    WorkbookResult,
-    regenerate_folder,
-)
-from xlmodels.regenerate.plan import coverage_groups
+from xlmodels.regenerate.lock import DEFAULT_WAIT, FolderBusy
+
+if TYPE_CHECKING:  # the batch's modules are imported when the command runs
+    from rich.progress import Progress, TaskID
+
+    from xlmodels.model import CoverageInputs
+    from xlmodels.regenerate import BatchResult, RegenerateOptions, WorkbookResult
 
 #: Lines of conflicts, differences or changes shown per workbook; --json lists them all.
 _SHOWN = 20
@@ -58,12 +45,13 @@ _SHOWN = 20
 _CHANGES_PER_SHEET = 10
 #: Characters shown of each side of a change (a long formula keeps its result).
 _SIDE = 72
+#: Style of each status (a :class:`~xlmodels.regenerate.Status`, whose values these are).
 _STYLES = {
-    Status.CREATED: "green",
-    Status.UPDATED: "green",
-    Status.UNCHANGED: "dim",
-    Status.SKIPPED: "yellow",
-    Status.FAILED: "bold red",
+    "created": "green",
+    "updated": "green",
+    "unchanged": "dim",
+    "skipped": "yellow",
+    "failed": "bold red",
 }
 
 
@@ -73,6 +61,14 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
     if not enabled:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     progress = Progress(
         TextColumn("regenerating"),
         BarColumn(),
@@ -99,6 +95,8 @@ def _more(count: int) -> str:
 
 
 def _print_details(result: WorkbookResult, dry_run: bool) -> None:
+    from xlmodels.regenerate import Status
+
     out = consoles().out
 
     def say(line: str) -> None:  # Rich markup; never wrapped mid-word by Rich
@@ -154,6 +152,8 @@ def _print_details(result: WorkbookResult, dry_run: bool) -> None:
 
 
 def _print_summary(result: BatchResult) -> None:
+    from xlmodels.regenerate import Status
+
     console = consoles().out
     title = (
         f"Dry run of {result.folder}: nothing was written"
@@ -316,6 +316,11 @@ def regenerate(
       [bold]xlmodels regenerate --universe universe.csv --market market.csv
       --history history.csv --dir coverage/ --jobs 2[/bold]
     """
+    # Imported when run: --help and the other commands never load the readers and writers.
+    from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
+    from xlmodels.regenerate import RegenerateOptions
+    from xlmodels.regenerate.plan import coverage_groups
+
     with user_errors():
         inputs = load_inputs(
             InputFiles(
@@ -361,6 +366,8 @@ def _run(
     folder: Path, inputs: CoverageInputs, options: RegenerateOptions, universe_file: Path
 ) -> BatchResult:
     with _progress(consoles().err.is_terminal) as progress:
+        from xlmodels.regenerate import regenerate_folder
+
         task: TaskID | None = None
 
         def start(total: int) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from xlmodels import sample
 from xlmodels.cli._app import (
     EXIT_USAGE,
     Language,
@@ -24,17 +23,11 @@ from xlmodels.cli._app import (
 )
 from xlmodels.errors import InputError
 from xlmodels.printable import printable_data
-from xlmodels.report.build import FORMATS, parse_formats, write_report
-from xlmodels.report.coverage_table import DisplayRules
-from xlmodels.report.fonts import FontNotFoundError
-from xlmodels.report.month import MonthReport, build_month_report
-from xlmodels.report.revisions import EstimateRevisions, report_revisions
-from xlmodels.report.sources import (
-    distinct_workbooks,
-    read_coverage_workbooks,
-    workbook_warnings,
-)
-from xlmodels.revisions.store import StoreError
+from xlmodels.report.formats import FORMATS
+
+if TYPE_CHECKING:  # the report's modules are imported when the command runs
+    from xlmodels.report.month import MonthReport
+    from xlmodels.report.revisions import EstimateRevisions
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -57,6 +50,9 @@ def _revisions(paths: list[Path], lang: str, month: MonthReport) -> EstimateRevi
     The report itself does not depend on the history: a damaged store leaves
     the section out and says why, rather than stop the month's report.
     """
+    from xlmodels.report.revisions import report_revisions
+    from xlmodels.revisions.store import StoreError
+
     names = {str(code): str(name) for code, name in month.performance["label"].items()}
     try:
         return report_revisions(paths, lang, names)
@@ -129,6 +125,18 @@ def report(
 
     Example: [bold]xlmodels report --sample --lang en --format html,png[/bold]
     """
+    # Imported when run: charts and the report are the heaviest modules of the package.
+    from xlmodels import sample
+    from xlmodels.report.build import parse_formats, write_report
+    from xlmodels.report.coverage_table import DisplayRules
+    from xlmodels.report.fonts import FontNotFoundError
+    from xlmodels.report.month import build_month_report
+    from xlmodels.report.sources import (
+        distinct_workbooks,
+        read_coverage_workbooks,
+        workbook_warnings,
+    )
+
     if use_sample == bool(workbooks):
         print_error("give one or more coverage workbooks, or --sample (not both)")
         raise typer.Exit(EXIT_USAGE)

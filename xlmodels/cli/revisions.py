@@ -6,12 +6,14 @@ import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from xlmodels.cli._app import app, consoles, print_text, user_errors
-from xlmodels.revisions.history import Revision, RevisionHistory, list_revisions
+
+if TYPE_CHECKING:  # the history's modules are imported when the command runs
+    from xlmodels.revisions.history import Revision, RevisionHistory
 
 
 class RevisionsFormat(StrEnum):
@@ -105,6 +107,8 @@ def revisions(
     with user_errors():
         if not folder.is_dir():
             raise FileNotFoundError(f"no such folder: {folder}")
+        from xlmodels.revisions.history import list_revisions
+
         history = list_revisions(folder, since=since.date() if since else None, code=code)
     if output_format is RevisionsFormat.json:
         typer.echo(json.dumps(history.as_dict(), ensure_ascii=False, indent=2, default=str))

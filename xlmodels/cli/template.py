@@ -10,9 +10,6 @@ import typer
 
 from xlmodels.cli._app import FormulaMode, Language, app, print_text, user_errors
 from xlmodels.cli._options import check_output, scheme_option
-from xlmodels.inputs import default_fy1_year
-from xlmodels.model import CoverageInputs, Settings
-from xlmodels.workbook import write_workbook
 
 
 @app.command()
@@ -50,6 +47,11 @@ def template(
 
       [bold]xlmodels template --out template-en.xlsx --lang en --formulas native[/bold]
     """
+    # Imported when run: --help and the other commands never load the writer.
+    from xlmodels.inputs import default_fy1_year
+    from xlmodels.model import CoverageInputs, Settings
+    from xlmodels.workbook import write_workbook
+
     with user_errors():
         check_output(out)
         day = report_date.date() if report_date else dt.date.today()

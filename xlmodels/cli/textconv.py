@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from xlmodels.cli._app import app, user_errors
-from xlmodels.revisions.textconv import textconv_lines
 
 
 @app.command()
@@ -30,6 +29,9 @@ def textconv(
     Then git diff, git log -p and git show print workbook changes as text.
     Exit code 2 when the file is not an .xlsx workbook.
     """
+    # Imported when run: git calls this once per file, and --help needs none of it.
+    from xlmodels.revisions.textconv import textconv_lines
+
     with user_errors():
         lines = textconv_lines(file)
     # Bytes, not text through the console: git reads UTF-8 whatever the locale.

@@ -12,16 +12,6 @@ from rich.markup import escape
 
 from xlmodels.cli._app import EXIT_USAGE, app, consoles, print_error, user_errors
 from xlmodels.errors import os_error_message
-from xlmodels.validate import (
-    all_rules,
-    expand_paths,
-    load_config,
-    rules_table,
-    validate_paths,
-)
-from xlmodels.validate.formats import render
-from xlmodels.validate.formats.text import print_report
-from xlmodels.workbook.atomic import atomic_path
 
 
 class OutputFormat(StrEnum):
@@ -70,6 +60,12 @@ def validate(
 
     Example: [bold]xlmodels validate workbooks/ --format sarif -o validate.sarif[/bold]
     """
+    # Imported here, not at the top: --help and the other commands never pay for them.
+    from xlmodels.validate import all_rules, expand_paths, load_config, rules_table, validate_paths
+    from xlmodels.validate.formats import render
+    from xlmodels.validate.formats.text import print_report
+    from xlmodels.workbook.atomic import atomic_path
+
     with user_errors():
         settings = load_config(config)
         if list_rules:

@@ -13,23 +13,63 @@ The validator asks :func:`migration_path` (or :func:`upgrade_description`)
 which upgrade applies to a workbook's template version.
 """
 
-from xlmodels.regenerate.batch import DEFAULT_WAIT, RegenerateOptions, regenerate_folder
-from xlmodels.regenerate.carry import CarriedInputs, EstimateDifference, merge_inputs
-from xlmodels.regenerate.conflicts import Conflict, ConflictKind
-from xlmodels.regenerate.diff import CellChange
-from xlmodels.regenerate.lock import LOCK_NAME, FolderBusy
-from xlmodels.regenerate.migrations import (
-    MIGRATIONS,
-    TEMPLATES,
-    Migration,
-    TemplateVersionError,
-    migration_path,
-    template_spec,
-    upgrade_description,
-)
-from xlmodels.regenerate.plan import group_slug
-from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
-from xlmodels.regenerate.template_v1 import SPEC_V1
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xlmodels.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from xlmodels.regenerate.batch import RegenerateOptions, regenerate_folder
+    from xlmodels.regenerate.carry import CarriedInputs, EstimateDifference, merge_inputs
+    from xlmodels.regenerate.conflicts import Conflict, ConflictKind
+    from xlmodels.regenerate.diff import CellChange
+    from xlmodels.regenerate.lock import DEFAULT_WAIT, LOCK_NAME, FolderBusy
+    from xlmodels.regenerate.migrations import (
+        MIGRATIONS,
+        TEMPLATES,
+        Migration,
+        TemplateVersionError,
+        migration_path,
+        template_spec,
+        upgrade_description,
+    )
+    from xlmodels.regenerate.plan import group_slug
+    from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
+    from xlmodels.regenerate.template_v1 import SPEC_V1
+
+#: Where each public name lives: a submodule is imported when a name of it is
+#: first used, so ``from xlmodels.regenerate.lock import ...`` (the command
+#: line's options) does not load the readers and writers of the whole batch.
+_HOMES = {
+    "BatchResult": "xlmodels.regenerate.results",
+    "CarriedInputs": "xlmodels.regenerate.carry",
+    "CellChange": "xlmodels.regenerate.diff",
+    "Conflict": "xlmodels.regenerate.conflicts",
+    "ConflictKind": "xlmodels.regenerate.conflicts",
+    "DEFAULT_WAIT": "xlmodels.regenerate.lock",
+    "EstimateDifference": "xlmodels.regenerate.carry",
+    "FolderBusy": "xlmodels.regenerate.lock",
+    "LOCK_NAME": "xlmodels.regenerate.lock",
+    "MIGRATIONS": "xlmodels.regenerate.migrations",
+    "Migration": "xlmodels.regenerate.migrations",
+    "RegenerateOptions": "xlmodels.regenerate.batch",
+    "RevisionsRecorded": "xlmodels.regenerate.results",
+    "SPEC_V1": "xlmodels.regenerate.template_v1",
+    "Status": "xlmodels.regenerate.results",
+    "TEMPLATES": "xlmodels.regenerate.migrations",
+    "TemplateVersionError": "xlmodels.regenerate.migrations",
+    "WorkbookResult": "xlmodels.regenerate.results",
+    "group_slug": "xlmodels.regenerate.plan",
+    "merge_inputs": "xlmodels.regenerate.carry",
+    "migration_path": "xlmodels.regenerate.migrations",
+    "regenerate_folder": "xlmodels.regenerate.batch",
+    "template_spec": "xlmodels.regenerate.migrations",
+    "upgrade_description": "xlmodels.regenerate.migrations",
+}
+
+__getattr__ = lazy_attributes(__name__, _HOMES)
+
 
 __all__ = [
     "DEFAULT_WAIT",

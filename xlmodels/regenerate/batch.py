@@ -37,7 +37,7 @@ from pathlib import Path
 from xlmodels.errors import os_error_message
 from xlmodels.model import CoverageInputs
 from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, run_job
-from xlmodels.regenerate.lock import folder_lock, owner_file
+from xlmodels.regenerate.lock import DEFAULT_WAIT, folder_lock, owner_file
 from xlmodels.regenerate.plan import (
     BACKUP_FOLDER,
     BACKUP_SUFFIX,
@@ -54,9 +54,6 @@ from xlmodels.workbook.layout import LANGUAGES
 from xlmodels.workers import process_pool
 
 __all__ = ["DEFAULT_WAIT", "RegenerateOptions", "backup_path", "regenerate_folder"]
-
-#: Seconds a regeneration waits for another one to release the folder.
-DEFAULT_WAIT = 5.0
 
 
 @dataclass(frozen=True)

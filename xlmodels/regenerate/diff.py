@@ -169,10 +169,14 @@ def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
     empty: dict[str, CellContent] = {}
     for sheet in sheets:
         before, after = old.get(sheet, empty), new.get(sheet, empty)
-        for reference in sorted({*before, *after}, key=cell_order):
+        # Only the changed cells are put in order: a refresh changes few of a sheet's cells.
+        changed = [
+            reference
+            for reference in {*before, *after}
+            if not _same(before.get(reference), after.get(reference))
+        ]
+        for reference in sorted(changed, key=cell_order):
             first, second = before.get(reference), after.get(reference)
-            if _same(first, second):
-                continue
             changes.append(
                 CellChange(
                     sheet,

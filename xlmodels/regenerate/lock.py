@@ -22,7 +22,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-__all__ = ["LOCK_NAME", "FolderBusy", "folder_lock", "owner_file"]
+__all__ = ["DEFAULT_WAIT", "LOCK_NAME", "FolderBusy", "folder_lock", "owner_file"]
+
+#: Seconds a regeneration waits for another one to release the folder.
+DEFAULT_WAIT = 5.0
 
 #: The lock file regeneration keeps in each folder it regenerates.
 LOCK_NAME = ".xlmodels-regenerate.lock"

@@ -19,10 +19,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xlmodels.errors import InputError
-from xlmodels.report.charts import Picture, report_pictures
 from xlmodels.report.coverage_table import DisplayRules
+from xlmodels.report.formats import FORMATS
 from xlmodels.report.html import page_title, report_html
 from xlmodels.report.month import MonthReport
 from xlmodels.report.revisions import revisions_title
@@ -41,10 +42,10 @@ from xlmodels.report.tables import (
 )
 from xlmodels.workbook.atomic import atomic_path
 
-__all__ = ["FORMATS", "WrittenFile", "parse_formats", "report_markdown", "write_report"]
+if TYPE_CHECKING:  # matplotlib is loaded only when pictures are drawn
+    from xlmodels.report.charts import Picture
 
-#: Output formats, in the order files are written.
-FORMATS = ("md", "html", "xlsx", "csv", "png", "svg")
+__all__ = ["FORMATS", "WrittenFile", "parse_formats", "report_markdown", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,12 @@ def write_report(
     zh = report.lang == "zh"
     sentences = month_sentences(report, sentence_rules)
     needs_pictures = bool({"html", "png", "svg"} & set(formats))
-    pictures = report_pictures(report) if needs_pictures else []
+    pictures = []
+    if needs_pictures:
+        # Imported here: matplotlib is the heaviest import, and md/csv/xlsx need none of it.
+        from xlmodels.report.charts import report_pictures
+
+        pictures = report_pictures(report)
     written: list[WrittenFile] = []
 
     def record(path: Path, fmt: str, description: str) -> None:

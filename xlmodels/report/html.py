@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from xlmodels.display import format_date
-from xlmodels.report.charts import Picture
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.month import MonthReport
 from xlmodels.report.revisions import revisions_title
@@ -29,6 +29,9 @@ from xlmodels.report.tables import (
     printed_movers,
     printed_revisions,
 )
+
+if TYPE_CHECKING:  # matplotlib is loaded only when pictures are drawn
+    from xlmodels.report.charts import Picture
 
 __all__ = ["HTML_LANG", "page_title", "report_html", "svg_data_uri"]
 

@@ -6,16 +6,39 @@ their cached results; :func:`read_workbook` reads a workbook back into its
 analyst inputs and its data, for the reports, the validator and regeneration.
 """
 
-from xlmodels.workbook.layout import WorkbookContent, build_content
-from xlmodels.workbook.reader import (
-    AnalystInputs,
-    CellContent,
-    NamedRange,
-    WorkbookData,
-    read_cells,
-    read_workbook,
-)
-from xlmodels.workbook.writer import write_workbook
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xlmodels.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from xlmodels.workbook.layout import WorkbookContent, build_content
+    from xlmodels.workbook.reader import (
+        AnalystInputs,
+        CellContent,
+        NamedRange,
+        WorkbookData,
+        read_cells,
+        read_workbook,
+    )
+    from xlmodels.workbook.writer import write_workbook
+
+#: Where each public name lives: reading a workbook (the validator, the
+#: report) must not load the writer, nor writing it the reader.
+_HOMES = {
+    "AnalystInputs": "xlmodels.workbook.reader",
+    "CellContent": "xlmodels.workbook.reader",
+    "NamedRange": "xlmodels.workbook.reader",
+    "WorkbookContent": "xlmodels.workbook.layout",
+    "WorkbookData": "xlmodels.workbook.reader",
+    "build_content": "xlmodels.workbook.layout",
+    "read_cells": "xlmodels.workbook.reader",
+    "read_workbook": "xlmodels.workbook.reader",
+    "write_workbook": "xlmodels.workbook.writer",
+}
+
+__getattr__ = lazy_attributes(__name__, _HOMES)
 
 __all__ = [
     "AnalystInputs",

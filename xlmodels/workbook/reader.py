@@ -29,11 +29,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 import numpy as np
 import pandas as pd
 from defusedxml import ElementTree
-from defusedxml.ElementTree import iterparse
+from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
 from openpyxl import load_workbook
 from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
@@ -658,6 +659,118 @@ def _worksheet_parts(package: zipfile.ZipFile) -> list[tuple[str, str]]:
     return parts
 
 
+#: Element names as expat reports them with ``namespace_separator="}"``.
+_EXPAT_ROW = f"{_MAIN[1:]}row"
+_EXPAT_CELL = f"{_MAIN[1:]}c"
+_EXPAT_FORMULA = f"{_MAIN[1:]}f"
+_EXPAT_VALUE = f"{_MAIN[1:]}v"
+_EXPAT_INLINE = f"{_MAIN[1:]}is"
+#: Bytes of a sheet's XML handed to the parser at a time.
+_CHUNK = 1 << 16
+
+
+def _refuse_entities(name: str, *_: object) -> None:
+    raise EntitiesForbidden(name, None, "", "", None, None)
+
+
+def _refuse_external(
+    context: str, base: str | None, system_id: str | None, public_id: str | None
+) -> int:
+    raise ExternalReferenceForbidden(context, base, system_id, public_id)
+
+
+class _CellScanner:
+    """Expat handlers that note each cell's position, first formula and whether it holds something.
+
+    Element objects are never built: a sheet of a hundred thousand cells is
+    scanned several times faster than through ElementTree, with what
+    defusedxml refuses (entity declarations, external references) refused.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, int, str | None]] = []
+        self.shared: dict[str, Translator] = {}
+        self.row_number = 0
+        self.column_number = 0
+        self.depth = 0  # of elements open inside the current cell; 0 outside one
+        self.reference = ""
+        self.type = ""
+        self.formula_attributes: dict[str, str] | None = None
+        self.formula_text: list[str] = []
+        self.formula_closed = True  # its text ends at its first child, as ElementTree's .text
+        self.value_text: list[str] | None = None
+        self.in_value = False
+        self.inline = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if self.depth:
+            self.depth += 1
+            if self.depth == 2 and name == _EXPAT_FORMULA and self.formula_attributes is None:
+                self.formula_attributes = attributes
+                self.formula_closed = False
+            elif self.depth == 2 and name == _EXPAT_VALUE and self.value_text is None:
+                self.value_text = []
+                self.in_value = True
+            elif self.depth == 2 and name == _EXPAT_INLINE:
+                self.inline = True
+            else:
+                self.formula_closed = True
+                self.in_value = False
+        elif name == _EXPAT_CELL:
+            self.depth = 1
+            self.reference = attributes.get("r") or ""
+            self.type = attributes.get("t", "")
+            self.formula_attributes = None
+            self.formula_text = []
+            self.formula_closed = True
+            self.value_text = None
+            self.in_value = False
+            self.inline = False
+        elif name == _EXPAT_ROW:  # a row, like a cell, may leave its position implied
+            number = attributes.get("r")
+            self.row_number = int(number) if number and number.isdigit() else self.row_number + 1
+            self.column_number = 0
+
+    def text(self, data: str) -> None:
+        if not self.formula_closed:
+            self.formula_text.append(data)
+        elif self.in_value:
+            assert self.value_text is not None
+            self.value_text.append(data)
+
+    def end(self, name: str) -> None:
+        if not self.depth:
+            return
+        self.depth -= 1
+        if self.depth == 1:
+            self.formula_closed = True
+            self.in_value = False
+        if self.depth:
+            return
+        found = _CELL_REFERENCE.match(self.reference)
+        if found:
+            row, column = int(found[2]), column_index_from_string(found[1])
+        else:
+            row, column = self.row_number, self.column_number + 1
+        self.column_number = column
+        formula: str | None = None
+        if self.formula_attributes is not None:
+            formula = "=" + "".join(self.formula_text)
+            if self.formula_attributes.get("t") == "shared":
+                index = self.formula_attributes.get("si", "")
+                cell = f"{get_column_letter(column)}{row}"
+                if index in self.shared:
+                    formula = self.shared[index].translate_formula(cell)
+                elif formula != "=":
+                    self.shared[index] = Translator(formula, cell)
+        elif self.type == "inlineStr":
+            if not self.inline:
+                return
+        elif not self.value_text:  # no value, or an empty one
+            return
+        self.found.append((row, column, formula))
+
+
 def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None]]:
     """(row, column, formula) of every cell holding something, as openpyxl counts them.
 
@@ -666,46 +779,24 @@ def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None]]:
     a column (Excel and LibreOffice save them so) are translated to each
     cell, as openpyxl does.
     """
-    shared: dict[str, Translator] = {}
-    row_number = column_number = 0
-    for event, element in iterparse(stream, events=("start", "end")):
-        tag = element.tag
-        if tag == f"{_MAIN}row":
-            if event == "start":  # a row, like a cell, may leave its position implied
-                number = element.get("r")
-                row_number = int(number) if number and number.isdigit() else row_number + 1
-                column_number = 0
-            else:
-                element.clear()
-            continue
-        if tag != f"{_MAIN}c" or event == "start":
-            continue
-        found = _CELL_REFERENCE.match(element.get("r") or "")
-        if found:
-            row, column = int(found[2]), column_index_from_string(found[1])
-        else:
-            row, column = row_number, column_number + 1
-        column_number = column
-        formula_element = element.find(f"{_MAIN}f")
-        formula: str | None = None
-        if formula_element is not None:
-            formula = "=" + (formula_element.text or "")
-            if formula_element.get("t") == "shared":
-                index = formula_element.get("si", "")
-                cell = f"{get_column_letter(column)}{row}"
-                if index in shared:
-                    formula = shared[index].translate_formula(cell)
-                elif formula != "=":
-                    shared[index] = Translator(formula, cell)
-        elif element.get("t") == "inlineStr":
-            if element.find(f"{_MAIN}is") is None:
-                element.clear()
-                continue
-        elif not element.findtext(f"{_MAIN}v"):
-            element.clear()
-            continue
-        element.clear()
-        yield row, column, formula
+    scanner = _CellScanner()
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True  # one text call per run of text, not one per line
+    parser.StartElementHandler = scanner.start
+    parser.EndElementHandler = scanner.end
+    parser.CharacterDataHandler = scanner.text
+    parser.EntityDeclHandler = _refuse_entities
+    parser.UnparsedEntityDeclHandler = _refuse_entities
+    parser.ExternalEntityRefHandler = _refuse_external
+    try:
+        while chunk := stream.read(_CHUNK):
+            parser.Parse(chunk, False)
+            yield from scanner.found
+            scanner.found.clear()
+        parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise ElementTree.ParseError(str(error)) from None
+    yield from scanner.found
 
 
 def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
