@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
 from tests.regenerate_helpers import (
@@ -65,9 +66,10 @@ def test_a_workbook_saved_elsewhere_without_changes_has_no_conflict(folder: Path
     assert by_file(result)[BOOK].conflicts == ()
 
 
-def test_an_extra_sheet_is_a_conflict(folder: Path) -> None:
+def test_what_an_extra_sheet_cannot_carry_is_a_conflict(folder: Path) -> None:
     def add(workbook: openpyxl.Workbook) -> None:
         workbook.create_sheet("My notes")["A1"] = "Call the CFO"
+        workbook["My notes"]["A1"].comment = Comment("before results", "analyst")
 
     _edit(folder / BOOK, add)
     assert _conflicts(folder) == [(ConflictKind.EXTRA_SHEET, "My notes", "")]

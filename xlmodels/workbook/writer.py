@@ -56,6 +56,7 @@ from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.cells import cached_result, display_width, excel_serial, is_blank_value
 from xlmodels.workbook.charts import add_charts
 from xlmodels.workbook.layout import WorkbookContent, build_content
+from xlmodels.workbook.own_sheets import OwnSheet, write_own_sheets
 from xlmodels.workbook.styles import Styles, column_width
 
 __all__ = ["WORKBOOK_OPTIONS", "CoverageWorksheet", "render", "write_workbook"]
@@ -526,14 +527,23 @@ def _write_block(
                 write_number(row, column, value, style)
 
 
-def render(target: str | Path | IO[bytes], content: WorkbookContent) -> None:
-    """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically."""
+def render(
+    target: str | Path | IO[bytes],
+    content: WorkbookContent,
+    own_sheets: Sequence[OwnSheet] = (),
+) -> None:
+    """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically.
+
+    ``own_sheets``, the analyst's sheets carried from the workbook being
+    regenerated (:mod:`xlmodels.workbook.own_sheets`), follow the template's.
+    """
     options: dict[str, Any] = dict(WORKBOOK_OPTIONS)
     if not isinstance(target, str | Path):
         options["in_memory"] = True
     workbook = Workbook(target, options)
     try:
         _Renderer(workbook, content).run()
+        write_own_sheets(workbook, own_sheets)
     finally:
         try:
             workbook.close()
