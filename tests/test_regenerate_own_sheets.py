@@ -9,10 +9,13 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from tests.regenerate_helpers import (
     by_file,
@@ -190,18 +193,19 @@ def test_a_chart_on_an_own_sheet_stops_the_workbook_and_force_keeps_it_in_the_ba
     ("change", "part"),
     [
         (
-            lambda sheet: sheet.add_data_validation(DataValidation(type="whole", sqref="B2")),
-            "data validation",
+            lambda sheet: setattr(sheet["B2"], "hyperlink", "https://example.com/report"),
+            "hyperlinks on cells that are not text",
         ),
         (
-            lambda sheet: setattr(sheet["A2"], "hyperlink", "https://example.com/report"),
-            "hyperlinks",
-        ),
-        (
-            lambda sheet: setattr(
-                sheet["A2"], "comment", openpyxl.comments.Comment("check", "analyst")
+            lambda sheet: sheet.conditional_formatting.add(
+                "B2:B3", CellIsRule(operator="lessThan", formula=["0"], font=Font(color="FFFF0000"))
             ),
-            "comments",
+            "conditional formatting",
+        ),
+        (
+            # A whole-number rule "between" with no bounds: Excel would not write it.
+            lambda sheet: sheet.add_data_validation(DataValidation(type="whole", sqref="B2")),
+            "data validation it cannot write again",
         ),
     ],
 )
@@ -215,6 +219,58 @@ def test_what_cannot_be_carried_is_named(folder: Path, change: Any, part: str) -
     assert outcome.status is Status.FAILED
     assert [c.sheet for c in outcome.conflicts] == ["Model"]
     assert outcome.conflicts[0].found.startswith(part)
+
+
+def test_validation_comments_and_links_are_carried(folder: Path) -> None:
+    def add(workbook: openpyxl.Workbook) -> None:
+        _add_model(workbook)
+        sheet = workbook["Model"]
+        rule = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2="5000",
+            sqref="B2:B3 E5",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Revenue",
+            error="Between 0 and 5,000",
+        )
+        sheet.add_data_validation(rule)
+        choice = DataValidation(type="list", formula1='"Buy,Hold,Sell"', sqref="D2")
+        sheet.add_data_validation(choice)
+        sheet["A2"].comment = Comment("From the 3Q call", "analyst")
+        sheet["A3"].hyperlink = Hyperlink(
+            ref="A3", target="https://example.com/ads", tooltip="Ads deck"
+        )
+        sheet["A4"].hyperlink = Hyperlink(ref="A4", location="Coverage!A5")
+
+    _edit(folder / BOOK, add)
+    outcome = by_file(regenerate(folder, _month2(folder)))[BOOK]
+    assert outcome.status is Status.UPDATED, outcome
+    sheet = openpyxl.load_workbook(folder / BOOK)["Model"]
+    rules = {
+        # "between" is the file's default operator: written or left out, it is the same rule.
+        str(rule.sqref): (
+            rule.type,
+            rule.operator or "between",
+            rule.formula1,
+            rule.formula2,
+            rule.error,
+        )
+        for rule in sheet.data_validations.dataValidation
+    }
+    assert rules == {
+        "B2:B3 E5": ("decimal", "between", "0", "5000", "Between 0 and 5,000"),
+        "D2": ("list", "between", '"Buy,Hold,Sell"', None, None),
+    }
+    assert (sheet["A2"].comment.text, sheet["A2"].comment.author) == ("From the 3Q call", "analyst")
+    assert (sheet["A3"].hyperlink.target, sheet["A3"].hyperlink.tooltip) == (
+        "https://example.com/ads",
+        "Ads deck",
+    )
+    assert (sheet["A3"].value, sheet["A4"].hyperlink.location) == ("Ads", "Coverage!A5")
+    assert by_file(regenerate(folder, _month2(folder)))[BOOK].status is Status.UNCHANGED
 
 
 def test_a_name_of_your_own_pointing_at_a_template_sheet_is_still_a_conflict(

@@ -13,13 +13,16 @@ again through xlsxwriter after the template's sheets:
 * merged cells, column widths and row heights (hidden ones stay hidden),
   frozen panes, the tab colour, whether the sheet is hidden, and sheet
   protection without a password;
+* data validation (its rule, messages and drop-down), comments (text and
+  author) and hyperlinks on text;
 * the defined names local to the sheet, and workbook names that point into it.
 
 What cannot be written again as it was is listed in
 :attr:`OwnSheet.uncarried` (a chart, an image or shape, a pivot table, a
-table object, comments, conditional formatting, data validation,
-hyperlinks, form controls, a password), for regeneration to stop on rather
-than lose it silently.
+table object, threaded comments, conditional formatting, a validation
+rule xlsxwriter cannot write, a hyperlink on a number or a formula, form
+controls, a password), for
+regeneration to stop on rather than lose it silently.
 
 Examples
 --------
@@ -76,7 +79,6 @@ _UNCARRIED_PARTS = {
     "/drawing": "a drawing (a chart, an image or a shape)",
     "/pivotTable": "a pivot table",
     "/table": "a table object",
-    "/comments": "comments",
     "/threadedComment": "threaded comments",
     "/vmlDrawing": "comments or form controls (a VML drawing)",
     "/oleObject": "an embedded object",
@@ -163,6 +165,8 @@ class OwnCell:
     ``formula`` (with its leading ``=``) comes with ``value``, its cached
     result; ``array`` is the range of an array formula (``"B2:B4"``).
     ``style`` indexes :attr:`OwnSheet.formats` (None: the default format).
+    ``link`` is a hyperlink as xlsxwriter writes it (``internal:Sheet!A1``
+    for a place in the workbook), with its ``tip``.
     """
 
     row: int
@@ -171,6 +175,8 @@ class OwnCell:
     formula: str | None = None
     array: str | None = None
     style: int | None = None
+    link: str | None = None
+    tip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,9 @@ class OwnSheet:
         ``#RRGGBB``.
     protected : bool
         Sheet protection without a password.
+    validations : tuple of dict
+        xlsxwriter ``data_validation`` options, with the ranges under ``cells``.
+    comments : tuple of (row, column, text, author)
     uncarried : tuple of str
         What the sheet holds that cannot be written again (empty: nothing is lost).
     """
@@ -214,6 +223,8 @@ class OwnSheet:
     state: str = "visible"
     tab_colour: str | None = None
     protected: bool = False
+    validations: tuple[dict[str, Any], ...] = ()
+    comments: tuple[tuple[int, int, str, str], ...] = ()
     uncarried: tuple[str, ...] = field(default=())
 
 
@@ -256,12 +267,15 @@ def _linked_parts(package: zipfile.ZipFile, part: str) -> list[str]:
     except KeyError:
         return []
     found: list[str] = []
+    commented = False
     for element in fromstring(text).iter(f"{_PACKAGE}Relationship"):
         kind = element.get("Type", "")
         for suffix, description in _UNCARRIED_PARTS.items():
             if kind.endswith(suffix) and description not in found:
                 found.append(description)
-    if _UNCARRIED_PARTS["/comments"] in found and _UNCARRIED_PARTS["/vmlDrawing"] in found:
+        if kind.endswith("/comments"):
+            commented = True
+    if commented and _UNCARRIED_PARTS["/vmlDrawing"] in found:
         found.remove(_UNCARRIED_PARTS["/vmlDrawing"])  # the comments' own drawing
     return found
 
@@ -403,12 +417,106 @@ def _cached(value: Any) -> Any:
     return value
 
 
+_VALIDATION_TYPES = {
+    None: "any",
+    "whole": "integer",
+    "decimal": "decimal",
+    "list": "list",
+    "date": "date",
+    "time": "time",
+    "textLength": "length",
+    "custom": "custom",
+}
+_OPERATORS = {
+    None: "between",
+    "between": "between",
+    "notBetween": "not between",
+    "equal": "==",
+    "notEqual": "!=",
+    "greaterThan": ">",
+    "lessThan": "<",
+    "greaterThanOrEqual": ">=",
+    "lessThanOrEqual": "<=",
+}
+#: Excel's limits on a validation's titles and messages (UTF-16 units).
+_TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255
+
+
+def _validation(rule: Any) -> dict[str, Any] | None:
+    """xlsxwriter options for an openpyxl validation rule; None when it cannot be written."""
+    kind = _VALIDATION_TYPES.get(rule.type, "")
+    operator = _OPERATORS.get(rule.operator, "")
+    ranges = [_bounds(str(block)) for block in rule.sqref.ranges]
+    if not kind or not operator or not ranges:
+        return None
+    options: dict[str, Any] = {"validate": kind}
+    if kind not in ("any", "list", "custom"):
+        options["criteria"] = operator
+    if kind != "any":
+        if rule.formula1 is None:
+            return None
+        options["value"] = str(rule.formula1)
+        if operator in ("between", "not between") and kind not in ("list", "custom"):
+            if rule.formula2 is None:
+                return None
+            options["maximum"] = str(rule.formula2)
+    texts = {
+        "input_title": (rule.promptTitle, _TITLE_LIMIT),
+        "input_message": (rule.prompt, _MESSAGE_LIMIT),
+        "error_title": (rule.errorTitle, _TITLE_LIMIT),
+        "error_message": (rule.error, _MESSAGE_LIMIT),
+    }
+    for key, (text, limit) in texts.items():
+        if text:
+            if len(str(text).encode("utf-16-le")) // 2 > limit:
+                return None
+            options[key] = str(text)
+    if kind == "any" and not (rule.prompt or rule.promptTitle):
+        return None  # a rule that checks nothing and says nothing is not written by Excel either
+    options["ignore_blank"] = bool(rule.allow_blank)
+    options["dropdown"] = not rule.showDropDown  # the file's flag hides the arrow
+    options["show_input"] = bool(rule.showInputMessage)
+    options["show_error"] = bool(rule.showErrorMessage)
+    options["error_type"] = rule.errorStyle or "stop"
+    if options["error_type"] not in ("stop", "warning", "information"):
+        return None
+    first, *others = ranges
+    options["cells"] = [_zero_based(first), *(_zero_based(block) for block in others)]
+    return options
+
+
+def _zero_based(bounds: tuple[int, int, int, int]) -> list[int]:
+    """[first row, first column, last row, last column], zero-based, of one-based bounds."""
+    first_column, first_row, last_column, last_row = bounds
+    return [first_row - 1, first_column - 1, last_row - 1, last_column - 1]
+
+
+#: Excel's limits on a hyperlink's address and its tip.
+_URL_LIMIT, _TIP_LIMIT = 2079, 255
+
+
+def _link(cell: Cell) -> str | None:
+    """A cell's hyperlink as xlsxwriter writes it; None when it has none or it cannot be written."""
+    hyperlink = cell.hyperlink
+    if hyperlink is None:
+        return None
+    if not (cell.value is None or isinstance(cell.value, str)) or cell.data_type == "f":
+        return None  # xlsxwriter writes a link over text only
+    if hyperlink.target:
+        url = str(hyperlink.target) + (f"#{hyperlink.location}" if hyperlink.location else "")
+    elif hyperlink.location:
+        url = f"internal:{hyperlink.location}"
+    else:
+        return None
+    if len(url) > _URL_LIMIT or len(str(hyperlink.tooltip or "")) > _TIP_LIMIT:
+        return None
+    return url
+
+
 def _uncarried_in_sheet(sheet: OpenpyxlWorksheet) -> list[str]:
     found = []
     if len(sheet.conditional_formatting) > 0:
         found.append("conditional formatting")
-    if sheet.data_validations.dataValidation:
-        found.append("data validation")
     if sheet.protection.sheet and (sheet.protection.password or sheet.protection.hashValue):
         found.append("sheet protection with a password")
     if sheet.auto_filter.ref:
@@ -449,9 +557,10 @@ def _read_sheet(
                 continue  # the covered cells of a merged range hold nothing
             style = formats.of(_format(cell))
             value = cell.value
-            if cell.hyperlink is not None:
+            link = _link(cell)
+            if cell.hyperlink is not None and link is None:
                 hyperlinks = True
-            if value is None and style is None:
+            if value is None and style is None and link is None:
                 continue
             row_index, column_index = int(cell.row or 1) - 1, int(cell.column or 1) - 1
             if isinstance(value, DataTableFormula):
@@ -467,9 +576,25 @@ def _read_sheet(
                 result = _cached(getattr(cached.get(cell.coordinate), "value", None))
                 cells.append(OwnCell(row_index, column_index, result, value, None, style))
             else:
-                cells.append(OwnCell(row_index, column_index, value, None, None, style))
+                tip = cell.hyperlink.tooltip if cell.hyperlink is not None else None
+                cells.append(OwnCell(row_index, column_index, value, None, None, style, link, tip))
     if hyperlinks:
-        found.append("hyperlinks")
+        found.append("hyperlinks on cells that are not text, or too long")
+    validations = []
+    for rule in sheet.data_validations.dataValidation:
+        options = _validation(rule)
+        if options is None:
+            if "data validation it cannot write again" not in found:
+                found.append("data validation it cannot write again")
+        else:
+            validations.append(options)
+    comments = []
+    for row in sheet.iter_rows():
+        for cell in row:
+            comment = getattr(cell, "comment", None)
+            if comment is not None and isinstance(cell, Cell):
+                position = (int(cell.row or 1) - 1, int(cell.column or 1) - 1)
+                comments.append((*position, str(comment.text), str(comment.author or "")))
     merged = []
     for block in sheet.merged_cells.ranges:
         first_column, first_row, last_column, last_row = block.bounds
@@ -507,6 +632,8 @@ def _read_sheet(
         state=sheet.sheet_state,
         tab_colour=_colour(tab) if tab is not None else None,
         protected=bool(sheet.protection.sheet),
+        validations=tuple(validations),
+        comments=tuple(comments),
         uncarried=tuple(found),
     )
 
@@ -601,7 +728,10 @@ def read_own_sheets(
 
 
 def _write_cell(sheet: Worksheet, cell: OwnCell, style: Format | None) -> None:
-    if cell.array is not None and cell.formula is not None:
+    if cell.link is not None:
+        text = None if cell.value is None else str(cell.value)
+        sheet.write_url(cell.row, cell.column, cell.link, style, text, cell.tip)
+    elif cell.array is not None and cell.formula is not None:
         first_column, first_row, last_column, last_row = _bounds(cell.array)
         sheet.write_array_formula(
             first_row - 1,
@@ -633,6 +763,7 @@ def write_own_sheets(workbook: Workbook, sheets: Collection[OwnSheet]) -> None:
     for own in sheets:
         sheet = workbook.add_worksheet(own.name)
         formats = [workbook.add_format(properties) for properties in own.formats]
+        plain = workbook.add_format()  # a link keeps the look it had, not xlsxwriter's blue
 
         def style(index: int | None, formats: list[Format] = formats) -> Format | None:
             return None if index is None else formats[index]
@@ -647,7 +778,8 @@ def write_own_sheets(workbook: Workbook, sheets: Collection[OwnSheet]) -> None:
             sheet.set_row(row, height, style(row_style), {"hidden": True} if hidden else None)
         by_position = {(cell.row, cell.column): cell for cell in own.cells}
         for cell in own.cells:
-            _write_cell(sheet, cell, style(cell.style))
+            cell_style = style(cell.style)
+            _write_cell(sheet, cell, plain if cell_style is None and cell.link else cell_style)
         for first_row, first_column, last_row, last_column in own.merged:
             top = by_position.get((first_row, first_column))
             sheet.merge_range(
@@ -670,6 +802,15 @@ def write_own_sheets(workbook: Workbook, sheets: Collection[OwnSheet]) -> None:
             sheet.hide()
         elif own.state == "veryHidden":
             sheet.very_hidden()
+        for validation in own.validations:
+            rule = {key: value for key, value in validation.items() if key != "cells"}
+            first, *others = validation["cells"]
+            if others:
+                rule["other_cells"] = [list(block) for block in others]
+            first_row, first_column, last_row, last_column = first
+            sheet.data_validation(first_row, first_column, last_row, last_column, rule)
+        for row, column, text, author in own.comments:
+            sheet.write_comment(row, column, text, {"author": author} if author else None)
         for name, reference, local in own.names:
             # xlsxwriter strips the quotes itself to find the sheet.
             workbook.define_name(f"'{own.name}'!{name}" if local else name, reference)
