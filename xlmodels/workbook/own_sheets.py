@@ -758,10 +758,18 @@ def _write_cell(sheet: Worksheet, cell: OwnCell, style: Format | None) -> None:
         sheet.write_string(cell.row, cell.column, str(cell.value), style)
 
 
-def write_own_sheets(workbook: Workbook, sheets: Collection[OwnSheet]) -> None:
-    """Add ``sheets`` to ``workbook``, after the sheets already added."""
+def write_own_sheets(
+    workbook: Workbook,
+    sheets: Collection[OwnSheet],
+    worksheet_class: type[Worksheet] = Worksheet,
+) -> None:
+    """Add ``sheets`` to ``workbook``, after the sheets already added.
+
+    ``worksheet_class`` is the workbook's own (a formula with no known
+    result is then stored as the template's are, as empty text).
+    """
     for own in sheets:
-        sheet = workbook.add_worksheet(own.name)
+        sheet = workbook.add_worksheet(own.name, worksheet_class=worksheet_class)
         formats = [workbook.add_format(properties) for properties in own.formats]
         plain = workbook.add_format()  # a link keeps the look it had, not xlsxwriter's blue
 

@@ -543,7 +543,7 @@ def render(
     workbook = Workbook(target, options)
     try:
         _Renderer(workbook, content).run()
-        write_own_sheets(workbook, own_sheets)
+        write_own_sheets(workbook, own_sheets, CoverageWorksheet)
     finally:
         try:
             workbook.close()
