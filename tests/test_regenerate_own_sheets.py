@@ -115,7 +115,7 @@ def _model(path: Path) -> dict[str, Any]:
             + [(name, value.attr_text) for name, value in sheet.defined_names.items()]
         ),
         "tab": sheet.sheet_properties.tabColor.rgb[-6:],
-        "position": workbook.sheetnames.index("Model") == len(workbook.sheetnames) - 1,
+        "position": workbook.sheetnames.index("Model"),
     }
 
 
@@ -141,6 +141,22 @@ def test_a_sheet_made_with_openpyxl_is_carried_whole(folder: Path) -> None:
     assert after["merged"] == ["A1:C1"]
     assert after["title_font"] == (True, 14.0, "1F4E79")
     assert after["total_fill"] == "FFF2CC"
+
+
+def test_own_sheets_keep_their_places_in_the_tab_order(folder: Path) -> None:
+    def add(workbook: openpyxl.Workbook) -> None:
+        workbook.create_sheet("Read me", 0)["A1"] = "Start here"
+        after_coverage = workbook.sheetnames.index("Coverage") + 1
+        workbook.create_sheet("Model", after_coverage)["A1"] = 1.5
+
+    _edit(folder / BOOK, add)
+    before = openpyxl.load_workbook(folder / BOOK, read_only=True).sheetnames
+    outcome = by_file(regenerate(folder, _month2(folder)))[BOOK]
+    assert outcome.status is Status.UPDATED, outcome
+    after = openpyxl.load_workbook(folder / BOOK, read_only=True).sheetnames
+    assert after == before
+    assert after[0] == "Read me"
+    assert after[after.index("Coverage") + 1] == "Model"
 
 
 def test_a_carried_sheet_is_left_alone_the_next_month(folder: Path) -> None:

@@ -3,7 +3,7 @@
 A sheet the template does not have (notes, a model, a scratch pad) belongs
 to the analyst. Regeneration rewrites the workbook from the spec, so such a
 sheet is read here, as a plain description of what it holds, and written
-again through xlsxwriter after the template's sheets:
+again through xlsxwriter where it was in the tab order:
 
 * every cell's value, or its formula with its cached result (array
   formulas included), so a reader that does not recalculate shows the same
@@ -46,7 +46,7 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import openpyxl
@@ -186,6 +186,8 @@ class OwnSheet:
     Attributes
     ----------
     name : str
+    after : str or None
+        The template sheet it follows in the tab order (None: it comes first).
     cells : tuple of OwnCell
     formats : tuple of dict
         xlsxwriter format properties, indexed by :attr:`OwnCell.style`.
@@ -213,6 +215,7 @@ class OwnSheet:
     """
 
     name: str
+    after: str | None = None
     cells: tuple[OwnCell, ...] = ()
     formats: tuple[dict[str, Any], ...] = ()
     merged: tuple[tuple[int, int, int, int], ...] = ()
@@ -694,9 +697,17 @@ def read_own_sheets(
         When the workbook cannot be read.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        own = [name for name in _sheet_parts(package) if name not in template_sheets]
+        order = list(_sheet_parts(package))
+    own = [name for name in order if name not in template_sheets]
     if not own:
         return []
+    after: dict[str, str | None] = {}
+    previous: str | None = None
+    for name in order:
+        if name in template_sheets:
+            previous = name
+        else:
+            after[name] = previous
     trimmed, linked = _trimmed(data, own)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(trimmed), rich_text=False)
@@ -718,9 +729,10 @@ def read_own_sheets(
             for defined, value in sheet.defined_names.items()
         ]
         if not isinstance(sheet, OpenpyxlWorksheet):
-            sheets.append(OwnSheet(name=name, uncarried=("a chart sheet",)))
+            sheets.append(OwnSheet(name=name, after=after[name], uncarried=("a chart sheet",)))
             continue
-        sheets.append(_read_sheet(sheet, cached.get(name, {}), names, linked.get(name, [])))
+        read = _read_sheet(sheet, cached.get(name, {}), names, linked.get(name, []))
+        sheets.append(replace(read, after=after[name]))
     return sheets
 
 

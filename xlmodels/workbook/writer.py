@@ -174,9 +174,12 @@ def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: For
 class _Renderer:
     """Places a :class:`WorkbookContent` into an xlsxwriter workbook."""
 
-    def __init__(self, workbook: Workbook, content: WorkbookContent) -> None:
+    def __init__(
+        self, workbook: Workbook, content: WorkbookContent, own_sheets: Sequence[OwnSheet] = ()
+    ) -> None:
         self.workbook = workbook
         self.content = content
+        self.own_sheets = own_sheets
         self.spec = content.spec
         self.lang = content.lang
         self.styles = Styles(workbook)
@@ -450,7 +453,13 @@ class _Renderer:
         sheet.set_column(1, 1, 12)
 
     # ------------------------------------------------------------------ workbook
+    def _own_sheets_after(self, sheet: str | None) -> None:
+        """The analyst's sheets that followed ``sheet`` (None: that came first)."""
+        placed = [own for own in self.own_sheets if own.after == sheet]
+        write_own_sheets(self.workbook, placed, CoverageWorksheet)
+
     def run(self) -> None:
+        self._own_sheets_after(None)
         for spec in self.spec.sheets:
             if isinstance(spec, TableSheet):
                 self.table_sheet(spec)
@@ -462,6 +471,11 @@ class _Renderer:
                 self.xlwings_sheet(spec)
             else:
                 self.guide_sheet(spec)
+            self._own_sheets_after(spec.name)
+        # Sheets that followed one the template no longer has come last.
+        known = set(self.spec.sheet_names())
+        rest = [own for own in self.own_sheets if own.after is not None and own.after not in known]
+        write_own_sheets(self.workbook, rest, CoverageWorksheet)
         add_charts(self.workbook, self.sheets, self.content)
         first_table = self.spec.table_sheets()[0].name
         self.sheets[first_table].activate()
@@ -535,15 +549,15 @@ def render(
     """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically.
 
     ``own_sheets``, the analyst's sheets carried from the workbook being
-    regenerated (:mod:`xlmodels.workbook.own_sheets`), follow the template's.
+    regenerated (:mod:`xlmodels.workbook.own_sheets`), keep their places
+    among the template's.
     """
     options: dict[str, Any] = dict(WORKBOOK_OPTIONS)
     if not isinstance(target, str | Path):
         options["in_memory"] = True
     workbook = Workbook(target, options)
     try:
-        _Renderer(workbook, content).run()
-        write_own_sheets(workbook, own_sheets, CoverageWorksheet)
+        _Renderer(workbook, content, own_sheets).run()
     finally:
         try:
             workbook.close()
