@@ -222,6 +222,10 @@ def test_a_chart_on_an_own_sheet_stops_the_workbook_and_force_keeps_it_in_the_ba
             lambda sheet: sheet.add_data_validation(DataValidation(type="whole", sqref="B2")),
             "data validation it cannot write again",
         ),
+        (
+            lambda sheet: setattr(sheet["D9"], "value", "#N/A"),
+            "an error value typed as a constant (D9 #N/A)",
+        ),
     ],
 )
 def test_what_cannot_be_carried_is_named(folder: Path, change: Any, part: str) -> None:

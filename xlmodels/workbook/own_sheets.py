@@ -566,6 +566,13 @@ def _read_sheet(
             if value is None and style is None and link is None:
                 continue
             row_index, column_index = int(cell.row or 1) - 1, int(cell.column or 1) - 1
+            if cell.data_type == "e":
+                # xlsxwriter writes no error constant: as text it would turn
+                # ISNA() and IFERROR() around it from one result to another.
+                errors = "an error value typed as a constant"
+                if not any(item.startswith(errors) for item in found):
+                    found.append(f"{errors} ({cell.coordinate} {value})")
+                continue
             if isinstance(value, DataTableFormula):
                 if "a data table (what-if analysis)" not in found:
                     found.append("a data table (what-if analysis)")
