@@ -9,6 +9,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
 
 from tests.regenerate_helpers import (
@@ -65,9 +67,11 @@ def test_a_workbook_saved_elsewhere_without_changes_has_no_conflict(folder: Path
     assert by_file(result)[BOOK].conflicts == ()
 
 
-def test_an_extra_sheet_is_a_conflict(folder: Path) -> None:
+def test_what_an_extra_sheet_cannot_carry_is_a_conflict(folder: Path) -> None:
     def add(workbook: openpyxl.Workbook) -> None:
         workbook.create_sheet("My notes")["A1"] = "Call the CFO"
+        rule = CellIsRule(operator="lessThan", formula=["0"], font=Font(color="FFFF0000"))
+        workbook["My notes"].conditional_formatting.add("A1:A9", rule)
 
     _edit(folder / BOOK, add)
     assert _conflicts(folder) == [(ConflictKind.EXTRA_SHEET, "My notes", "")]

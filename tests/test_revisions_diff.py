@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.chart import BarChart, Reference
 
 from tests.cli_helpers import Cli
 from tests.regenerate_helpers import regenerate, write_inputs
@@ -194,20 +195,26 @@ def test_companies_added_and_removed(tmp_path: Path) -> None:
     assert [c.code for c in diff.estimates.added] == ["3888.HK"]
 
 
-def test_a_value_typed_over_a_formula_and_an_added_sheet_are_integrity_changes(
+def test_a_value_typed_over_a_formula_and_a_chart_on_an_own_sheet_are_integrity_changes(
     cli: Cli, revised: tuple[Path, Path], tmp_path: Path
 ) -> None:
     old, _ = revised
     broken = tmp_path / "broken.xlsx"
     workbook = openpyxl.load_workbook(old)
     workbook["Coverage"]["J5"] = 99.0
-    workbook.create_sheet("Scratch")["A1"] = "my notes"
+    scratch = workbook.create_sheet("Scratch")
+    scratch["A1"], scratch["A2"] = 1.0, 2.0
+    chart = BarChart()
+    chart.add_data(Reference(scratch, min_col=1, min_row=1, max_row=2))
+    scratch.add_chart(chart, "C2")
+    workbook.create_sheet("Notes")["A1"] = "my notes"  # carried: not a problem
     workbook.save(broken)
     result = cli("diff", str(old), str(broken), "--format", "json")
     assert result.exit_code == 1
     found = {(c["status"], c["kind"], c["sheet"], c["cell"]) for c in result.json()["integrity"]}
     assert ("introduced", "value-over-formula", "Coverage", "J5") in found
     assert ("introduced", "extra-sheet", "Scratch", "") in found
+    assert not any(sheet == "Notes" for _, _, sheet, _ in found)
     back = cli("diff", str(broken), str(old), "--format", "json").json()
     assert {c["status"] for c in back["integrity"]} == {"resolved"}
     lines = cli("diff", str(old), str(broken)).lines()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.cli_helpers import Cli
 from tests.revisions_helpers import sample_workbook, type_estimate
@@ -36,11 +37,15 @@ def test_the_text_is_the_same_for_a_copy_saved_without_results(tmp_path: Path) -
     assert textconv_lines(old) == textconv_lines(copy)
 
 
-def test_a_value_typed_over_a_formula_and_an_extra_sheet_show(tmp_path: Path) -> None:
+def test_a_value_typed_over_a_formula_and_what_an_own_sheet_cannot_carry_show(
+    tmp_path: Path,
+) -> None:
     old = sample_workbook(tmp_path / "old.xlsx")
     workbook = openpyxl.load_workbook(old)
     workbook["Coverage"]["J5"] = 99.0
-    workbook.create_sheet("Scratch")["B2"] = "line one\nline two"
+    scratch = workbook.create_sheet("Scratch")
+    scratch["B2"] = "line one\nline two"
+    scratch.add_data_validation(DataValidation(type="whole", sqref="B3"))
     broken = tmp_path / "broken.xlsx"
     workbook.save(broken)
     lines = textconv_lines(broken)

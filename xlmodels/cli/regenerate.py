@@ -300,9 +300,11 @@ def regenerate(
     also across a template upgrade. The estimates file only fills what a
     workbook lacks; where it disagrees, the workbook wins and it is reported.
 
-    What cannot be carried (an extra sheet, an edited formula, a number typed
-    over a formula, inputs of a company leaving the universe, a name of your
-    own) stops that workbook; --force proceeds and keeps a backup in .backups/.
+    Sheets of your own are carried with their cells, formats, merged cells,
+    widths and names. What cannot be carried (a chart or pivot on your own
+    sheet, an edited formula, a number typed over a formula, inputs of a
+    company leaving the universe, a name of your own on a template sheet)
+    stops that workbook; --force proceeds and keeps a backup in .backups/.
     Workbooks open in Excel are skipped. Each run records the workbooks'
     estimates in the folder's revision history (.xlmodels-revisions.sqlite;
     see xlmodels revisions). Exit code 0 when every workbook is done, 1 when a

@@ -6,7 +6,13 @@ be lost without a word, so it is a conflict, listed with its sheet, its
 cell, what was found and what the spec has:
 
 ``extra-sheet``
-    a sheet the template does not have;
+    a sheet of the analyst's own holding what regeneration cannot write
+    again (a chart, an image, a pivot table, a table object, comments,
+    conditional formatting, data validation...): one conflict for each.
+    The rest of such a sheet, and every other sheet of the analyst's own,
+    is carried (:mod:`xlmodels.workbook.own_sheets`); a caller that did not
+    read the own sheets gets one conflict per sheet the template does not
+    have;
 ``edited-formula``
     a formula cell whose formula differs from the spec's for that row, in
     the workbook's formula mode (case, spaces and Excel's ``_xlfn.``
@@ -20,7 +26,8 @@ cell, what was found and what the spec has:
     a column added to the right of one);
 ``unknown-name``
     a defined name the spec does not know that points at content, or holds
-    a constant or a formula;
+    a constant or a formula (names local to an own sheet, or pointing into
+    one, are carried with it);
 ``leaving-company``
     a company no longer in the universe whose row still holds analyst inputs.
 
@@ -33,7 +40,7 @@ an older workbook is checked as its template laid it out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -44,6 +51,7 @@ from xlmodels.spec import (
     FORMULA_MODES,
     HEADER_ROW,
     NOTE_ROW,
+    SPEC,
     TITLE_ROW,
     HistorySheet,
     Kind,
@@ -55,6 +63,7 @@ from xlmodels.spec import (
     column_letter,
 )
 from xlmodels.validate.formulas import normalize
+from xlmodels.workbook.own_sheets import OwnSheet
 from xlmodels.workbook.reader import CellContent, NamedRange, WorkbookData, parse_reference
 
 __all__ = [
@@ -147,8 +156,10 @@ class _Checker:
         cells: Cells,
         defined: list[DefinedName],
         mode: str | None,
+        own: Sequence[OwnSheet] | None = None,
     ) -> None:
         self.spec = spec
+        self.own = {sheet.name: sheet for sheet in own} if own is not None else None
         self.data = data
         self.cells = cells
         self.defined = defined
@@ -196,8 +207,33 @@ class _Checker:
     # ------------------------------------------------------------------- checks
     def sheets(self) -> Iterator[Conflict]:
         known = set(self.spec.sheet_names())
-        for name in self.data.sheet_names:
-            if name not in known:
+        # A chart sheet has no cells: only the own sheets list it.
+        names = [
+            *self.data.sheet_names,
+            *(n for n in self.own or {} if n not in self.data.sheet_names),
+        ]
+        for name in names:
+            if name in known:
+                continue
+            if self.own is not None and name in self.own:
+                if name.casefold() in {sheet.casefold() for sheet in SPEC.sheet_names()}:
+                    yield Conflict(
+                        ConflictKind.EXTRA_SHEET,
+                        name,
+                        "",
+                        "a sheet of your own named like a sheet of the current template",
+                        "the template's own sheet of that name: rename yours",
+                    )
+                for part in self.own[name].uncarried:
+                    yield Conflict(
+                        ConflictKind.EXTRA_SHEET,
+                        name,
+                        "",
+                        f"{part} on a sheet of your own",
+                        "what a regenerated sheet of your own can hold: cells, formats, "
+                        "merged cells, widths, names, validation, comments and links",
+                    )
+            else:
                 count = sum(1 for cell in self.cells.get(name, {}).values() if _typed(cell))
                 yield Conflict(
                     ConflictKind.EXTRA_SHEET,
@@ -356,6 +392,10 @@ class _Checker:
             block = parse_reference(defined.name, defined.text)
             if block is not None and not self._content_in(block):
                 continue
+            if self.own is not None and (
+                defined.scope in self.own or (block is not None and block.sheet in self.own)
+            ):
+                continue  # carried with the sheet of your own
             scope = f" (local to {defined.scope})" if defined.scope else ""
             sheet = block.sheet if block is not None else (defined.scope or "(workbook)")
             yield Conflict(
@@ -378,6 +418,7 @@ def find_conflicts(
     data: WorkbookData,
     cells: Cells,
     defined: list[DefinedName],
+    own: Sequence[OwnSheet] | None = None,
 ) -> list[Conflict]:
     """Everything in a workbook that regenerating it from ``spec`` would lose.
 
@@ -391,8 +432,13 @@ def find_conflicts(
         Every cell of the workbook (:func:`~xlmodels.workbook.reader.read_cells`).
     defined : list of DefinedName
         Every defined name, workbook- and sheet-level.
+    own : list of OwnSheet, optional
+        The sheets the template does not have, as
+        :func:`~xlmodels.workbook.own_sheets.read_own_sheets` read them:
+        only what they cannot carry is a conflict. Without them, every
+        such sheet is one.
     """
-    checker = _Checker(spec, data, cells, defined, data.formula_mode)
+    checker = _Checker(spec, data, cells, defined, data.formula_mode, own)
     return [
         *checker.sheets(),
         *checker.tables(),

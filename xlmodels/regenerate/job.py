@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,8 +30,9 @@ from xlmodels.regenerate.migrations import TemplateVersionError, migrate, readin
 from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
-from xlmodels.spec import TEMPLATE_VERSION
+from xlmodels.spec import SPEC, TEMPLATE_VERSION
 from xlmodels.workbook.layout import build_content
+from xlmodels.workbook.own_sheets import OwnSheet, read_own_sheets
 from xlmodels.workbook.reader import read_cells, read_workbook
 from xlmodels.workbook.writer import render
 
@@ -96,11 +98,11 @@ class JobOutcome:
     snapshot: Snapshot | None = None
 
 
-def render_bytes(merged: MergedInputs) -> bytes:
-    """The regenerated workbook, in memory."""
+def render_bytes(merged: MergedInputs, own_sheets: Sequence[OwnSheet] = ()) -> bytes:
+    """The regenerated workbook, in memory, with the analyst's own sheets after the template's."""
     content = build_content(merged.inputs, mode=merged.mode, lang=merged.lang)
     buffer = io.BytesIO()
-    render(buffer, content)
+    render(buffer, content, own_sheets)
     return buffer.getvalue()
 
 
@@ -172,13 +174,17 @@ def _refresh(job: Job) -> JobOutcome:
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     data = read_workbook(guarded, spec=spec)
     cells = read_cells(guarded)
-    conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined)
+    own = read_own_sheets(guarded.data, spec.sheet_names(), cells)
+    conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined, own)
     carried = migrate(CarriedInputs.from_workbook(data, spec))
     merged = merge_inputs(
         plan.inputs, carried, mode=options.mode, lang=options.lang, data_note=options.data_note
     )
     conflicts += leaving_conflicts(spec, data, cells, merged.leaving)
-    content = render_bytes(merged)
+    # A sheet named like one a newer template adds stays in the backup (a conflict).
+    reserved = {name.casefold() for name in SPEC.sheet_names()}
+    carried_sheets = [sheet for sheet in own if sheet.name.casefold() not in reserved]
+    content = render_bytes(merged, carried_sheets)
     migrated = identity.version if identity.version < TEMPLATE_VERSION else None
     base = WorkbookResult(
         name,

@@ -4,7 +4,8 @@
 regeneration does: with the spec of its own version (a v1 workbook through
 its v1 names), then computes its :class:`~xlmodels.revisions.snapshot.Snapshot`,
 summarises its market data and lists what breaks the template (an edited
-or typed-over formula, an extra sheet; the checks regeneration stops on,
+or typed-over formula, a sheet of the analyst's own holding what
+regeneration cannot carry; the checks regeneration stops on,
 :func:`~xlmodels.regenerate.conflicts.find_conflicts`).
 
 :func:`diff_workbooks` compares two states: the estimates
@@ -38,6 +39,7 @@ from xlmodels.regenerate.migrations import TemplateVersionError, reading_spec
 from xlmodels.revisions.changes import Change, SnapshotChanges, compare_snapshots
 from xlmodels.revisions.snapshot import Snapshot, plain_value, snapshot_of
 from xlmodels.workbook.inputs import coverage_inputs
+from xlmodels.workbook.own_sheets import read_own_sheets
 from xlmodels.workbook.reader import WorkbookData, read_cells, read_workbook
 
 __all__ = [
@@ -109,12 +111,13 @@ def read_state(source: str | Path | IO[bytes], *, name: str | None = None) -> Wo
     try:
         data = read_workbook(io.BytesIO(content), spec=spec)
         cells = read_cells(io.BytesIO(content))
+        own = read_own_sheets(content, spec.sheet_names(), cells)
     except InputError as error:
         # Read from memory, the reader knows no file name: the user needs it.
         raise _located(error, path) from None
     if path is not None:
         data = _with_file(data, path)
-    conflicts = find_conflicts(spec, data, cells, defined)
+    conflicts = find_conflicts(spec, data, cells, defined, own)
     try:
         inputs = coverage_inputs(data)
         snapshot = snapshot_of(

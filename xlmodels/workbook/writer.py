@@ -56,6 +56,7 @@ from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.cells import cached_result, display_width, excel_serial, is_blank_value
 from xlmodels.workbook.charts import add_charts
 from xlmodels.workbook.layout import WorkbookContent, build_content
+from xlmodels.workbook.own_sheets import OwnSheet, write_own_sheets
 from xlmodels.workbook.styles import Styles, column_width
 
 __all__ = ["WORKBOOK_OPTIONS", "CoverageWorksheet", "render", "write_workbook"]
@@ -173,9 +174,12 @@ def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: For
 class _Renderer:
     """Places a :class:`WorkbookContent` into an xlsxwriter workbook."""
 
-    def __init__(self, workbook: Workbook, content: WorkbookContent) -> None:
+    def __init__(
+        self, workbook: Workbook, content: WorkbookContent, own_sheets: Sequence[OwnSheet] = ()
+    ) -> None:
         self.workbook = workbook
         self.content = content
+        self.own_sheets = own_sheets
         self.spec = content.spec
         self.lang = content.lang
         self.styles = Styles(workbook)
@@ -449,7 +453,13 @@ class _Renderer:
         sheet.set_column(1, 1, 12)
 
     # ------------------------------------------------------------------ workbook
+    def _own_sheets_after(self, sheet: str | None) -> None:
+        """The analyst's sheets that followed ``sheet`` (None: that came first)."""
+        placed = [own for own in self.own_sheets if own.after == sheet]
+        write_own_sheets(self.workbook, placed, CoverageWorksheet)
+
     def run(self) -> None:
+        self._own_sheets_after(None)
         for spec in self.spec.sheets:
             if isinstance(spec, TableSheet):
                 self.table_sheet(spec)
@@ -461,6 +471,11 @@ class _Renderer:
                 self.xlwings_sheet(spec)
             else:
                 self.guide_sheet(spec)
+            self._own_sheets_after(spec.name)
+        # Sheets that followed one the template no longer has come last.
+        known = set(self.spec.sheet_names())
+        rest = [own for own in self.own_sheets if own.after is not None and own.after not in known]
+        write_own_sheets(self.workbook, rest, CoverageWorksheet)
         add_charts(self.workbook, self.sheets, self.content)
         first_table = self.spec.table_sheets()[0].name
         self.sheets[first_table].activate()
@@ -526,14 +541,23 @@ def _write_block(
                 write_number(row, column, value, style)
 
 
-def render(target: str | Path | IO[bytes], content: WorkbookContent) -> None:
-    """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically."""
+def render(
+    target: str | Path | IO[bytes],
+    content: WorkbookContent,
+    own_sheets: Sequence[OwnSheet] = (),
+) -> None:
+    """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically.
+
+    ``own_sheets``, the analyst's sheets carried from the workbook being
+    regenerated (:mod:`xlmodels.workbook.own_sheets`), keep their places
+    among the template's.
+    """
     options: dict[str, Any] = dict(WORKBOOK_OPTIONS)
     if not isinstance(target, str | Path):
         options["in_memory"] = True
     workbook = Workbook(target, options)
     try:
-        _Renderer(workbook, content).run()
+        _Renderer(workbook, content, own_sheets).run()
     finally:
         try:
             workbook.close()
