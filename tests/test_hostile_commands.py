@@ -9,16 +9,20 @@ memory, never an abort, a traceback or an allocation the size of the grid.
 
 from __future__ import annotations
 
-import tracemalloc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from tests.cli_helpers import Cli, CliResult
 from tests.regenerate_helpers import GROUPS, regenerate, write_inputs
-from tests.validate_helpers import hostile_corpus, replace_in_part, simple_workbook
+from tests.validate_helpers import (
+    HOSTILE_CASES,
+    bounded_memory,
+    hostile_corpus,
+    replace_in_part,
+    simple_workbook,
+)
 from xlmodels.regenerate import Status
 from xlmodels.validate import validate_file
 
@@ -46,40 +50,15 @@ def refusals(corpus: dict[str, tuple[Path, str]]) -> dict[str, str]:
     return out
 
 
-CASES = [
-    "not-a-zip",
-    "empty",
-    "csv",
-    "truncated",
-    "encrypted",
-    "legacy-xls",
-    "damaged-cfb",
-    "word",
-    "ratio-bomb",
-    "lying-bomb",
-    "entity-bomb",
-    "external-entity",
-    "far-cells",
-    "far-cell-alone",
-    "deep-nesting",
-    "shared-strings",
-    "bad-crc",
-]
+CASES = HOSTILE_CASES
 
 
 def test_the_cases_are_the_whole_corpus(corpus: dict[str, tuple[Path, str]]) -> None:
     assert sorted(CASES) == sorted(corpus)
 
 
-@contextmanager
-def _bounded(what: str) -> Iterator[None]:
-    tracemalloc.start()
-    try:
-        yield
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < PEAK_BYTES, f"{what} allocated {peak:,} bytes at its peak"
+def _bounded(what: str) -> AbstractContextManager[None]:
+    return bounded_memory(what, PEAK_BYTES)
 
 
 def _one_error(result: CliResult) -> str:

@@ -6,6 +6,10 @@ The builders live with the hostile benchmark, which times the same files
 
 from __future__ import annotations
 
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from xlmodels.bench._corpus import (
     BILLION_LAUGHS,
     cfb,
@@ -19,6 +23,8 @@ from xlmodels.bench._corpus import (
 
 __all__ = [
     "BILLION_LAUGHS",
+    "HOSTILE_CASES",
+    "bounded_memory",
     "cfb",
     "hostile_corpus",
     "replace_in_part",
@@ -27,3 +33,41 @@ __all__ = [
     "with_prolog",
     "zip_bytes",
 ]
+
+
+#: Every file :func:`hostile_corpus` makes, by name.
+HOSTILE_CASES = (
+    "not-a-zip",
+    "empty",
+    "csv",
+    "truncated",
+    "encrypted",
+    "legacy-xls",
+    "damaged-cfb",
+    "word",
+    "ratio-bomb",
+    "lying-bomb",
+    "entity-bomb",
+    "external-entity",
+    "far-cells",
+    "far-cell-alone",
+    "deep-nesting",
+    "shared-strings",
+    "bad-crc",
+)
+
+
+@contextmanager
+def bounded_memory(what: str, peak_bytes: int) -> Iterator[None]:
+    """Fail if the block made Python allocate more than ``peak_bytes`` at its peak.
+
+    A bound on work, not on seconds: a hostile file must be refused before
+    it is inflated, whatever the machine's speed.
+    """
+    tracemalloc.start()
+    try:
+        yield
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < peak_bytes, f"{what} allocated {peak:,} bytes at its peak"
