@@ -151,15 +151,35 @@ def test_a_day_first_file_is_refused_naming_the_option(tmp_path: Path) -> None:
     assert read_market(path, day_first=True).prices.loc["0700.HK", "price_date"] == dt.date(
         2024, 11, 29
     )
-    # Ambiguous slash dates follow the documented order: month first unless told.
+    # A date that reads both ways is read as told, never guessed.
     path.write_text(MARKET.format(day="02/12/2024"), encoding="utf-8")
-    assert read_market(path).prices.loc["0700.HK", "price_date"] == dt.date(2024, 2, 12)
+    with pytest.raises(InputError, match="--month-first") as ambiguous:
+        read_market(path)
+    assert "12 February 2024" in str(ambiguous.value)
+    assert "2 December 2024" in str(ambiguous.value)
+    assert ambiguous.value.row == 2
+    assert read_market(path, day_first=False).prices.loc["0700.HK", "price_date"] == dt.date(
+        2024, 2, 12
+    )
     assert read_market(path, day_first=True).prices.loc["0700.HK", "price_date"] == dt.date(
         2024, 12, 2
     )
     path.write_text(MARKET.format(day="11/29/2024"), encoding="utf-8")
     with pytest.raises(InputError, match=r"month first.*leave that option out"):
         read_market(path, day_first=True)
+
+
+def test_one_date_that_shows_the_order_settles_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "date,code,close\n12/02/2024,0700.HK,410.0\n11/29/2024,0700.HK,398.0\n",
+        encoding="utf-8",
+    )
+    dates = {day.date() for day in read_history(path)["date"]}
+    assert dates == {dt.date(2024, 12, 2), dt.date(2024, 11, 29)}
+    # 11/11/2024 reads the same both ways: no order is needed.
+    path.write_text("date,code,close\n11/11/2024,0700.HK,410.0\n", encoding="utf-8")
+    assert {day.date() for day in read_history(path)["date"]} == {dt.date(2024, 11, 11)}
 
 
 def test_the_command_names_the_day_first_option(cli: Cli, tmp_path: Path) -> None:
@@ -185,6 +205,12 @@ def test_the_command_names_the_day_first_option(cli: Cli, tmp_path: Path) -> Non
     built = cli(*arguments, "--day-first")
     assert built.exit_code == 0, built.text
     assert (tmp_path / "coverage.xlsx").exists()
+    market["price_date"] = "12/02/2024"  # 2 December or 12 February
+    market.to_csv(path, index=False)
+    ambiguous = cli(*arguments)
+    assert ambiguous.exit_code == 2
+    assert "--month-first" in ambiguous.text
+    assert cli(*arguments, "--day-first").exit_code == 0
 
 
 def test_regenerate_refuses_estimates_for_another_fy1(tmp_path: Path) -> None:

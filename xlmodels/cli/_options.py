@@ -35,11 +35,14 @@ pe_history_option = Annotated[
 
 
 day_first_option = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--day-first",
-        help="Read slash dates with the year last as day/month/year (29/11/2024). "
-        "Default: month first (11/29/2024), as Bloomberg and US Excel write them.",
+        "--day-first/--month-first",
+        help="Read slash dates with the year last as day/month/year (29/11/2024) or "
+        "month/day/year (11/29/2024, as Bloomberg and US Excel write them). Default: "
+        "as each column shows (a day above 12); a column whose dates read both ways "
+        "is refused.",
+        show_default=False,
     ),
 ]
 

@@ -51,7 +51,7 @@ def build(
         typer.Option("--history", help="Daily closes (and PE-TTM), long or wide.", **INPUT_FILE),
     ] = None,
     pe_history: pe_history_option = None,
-    day_first: day_first_option = False,
+    day_first: day_first_option = None,
     indexes: Annotated[
         Path | None,
         typer.Option("--indexes", help="Benchmark indexes: code, name, market.", **INPUT_FILE),

@@ -234,7 +234,7 @@ def regenerate(
         ),
     ] = None,
     pe_history: pe_history_option = None,
-    day_first: day_first_option = False,
+    day_first: day_first_option = None,
     indexes: Annotated[
         Path | None,
         typer.Option("--indexes", help="Benchmark and sector indexes.", **INPUT_FILE),

@@ -64,8 +64,9 @@ class InputFiles:
 
     ``history`` holds closes (and PE-TTM in the long layout); ``pe_history``
     is a second history file for PE-TTM series in the wide layout.
-    ``day_first`` reads slash dates with the year last as D/M/YYYY instead
-    of M/D/YYYY (:mod:`xlmodels.inputs.values`).
+    ``day_first`` reads slash dates with the year last as D/M/YYYY (True) or
+    M/D/YYYY (False); left None, each column must show its order
+    (:mod:`xlmodels.inputs.values`).
     """
 
     universe: Path
@@ -74,7 +75,7 @@ class InputFiles:
     history: Path | None = None
     pe_history: Path | None = None
     indexes: Path | None = None
-    day_first: bool = False
+    day_first: bool | None = None
 
 
 @dataclass(frozen=True)

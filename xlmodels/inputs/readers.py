@@ -158,7 +158,7 @@ def _frame(
 
 
 def read_universe(
-    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+    path: str | Path, *, sheet: str | None = None, day_first: bool | None = None
 ) -> pd.DataFrame:
     """Read the coverage universe: one row per covered company.
 
@@ -208,7 +208,7 @@ def read_universe(
 
 
 def read_indexes(
-    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+    path: str | Path, *, sheet: str | None = None, day_first: bool | None = None
 ) -> pd.DataFrame:
     """Read the benchmark indexes.
 
@@ -235,7 +235,7 @@ def read_indexes(
 
 
 def read_market(
-    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+    path: str | Path, *, sheet: str | None = None, day_first: bool | None = None
 ) -> MarketSnapshot:
     """Read a market snapshot: closes, price dates, shares, currencies, and FX rows.
 
@@ -310,7 +310,7 @@ def _choice(
 
 
 def read_estimates(
-    path: str | Path, *, sheet: str | None = None, day_first: bool = False
+    path: str | Path, *, sheet: str | None = None, day_first: bool | None = None
 ) -> pd.DataFrame:
     """Read analyst estimates: one row per company.
 
@@ -372,7 +372,7 @@ def read_history(
     *,
     sheet: str | None = None,
     wide_field: str = "close",
-    day_first: bool = False,
+    day_first: bool | None = None,
 ) -> pd.DataFrame:
     """Read price and valuation history, long or wide.
 

@@ -55,8 +55,9 @@ class RawTable:
     header_row: int
     rows: list[list[Any]]
     row_numbers: list[int]
-    #: Read slash dates with the year last as D/M/YYYY rather than M/D/YYYY.
-    day_first: bool = False
+    #: Slash dates with the year last: D/M/YYYY (True), M/D/YYYY (False), or
+    #: as the column shows, refusing a column that does not (None).
+    day_first: bool | None = None
 
     def column(self, position: int) -> list[Any]:
         """The cells of one column, ``""`` where a row is short."""
@@ -127,7 +128,9 @@ def _excel_rows(path: Path, sheet: str | None) -> tuple[str, list[list[Any]]]:
     return sheet, [list(row) for row in rows]
 
 
-def read_table(path: str | Path, sheet: str | None = None, *, day_first: bool = False) -> RawTable:
+def read_table(
+    path: str | Path, sheet: str | None = None, *, day_first: bool | None = None
+) -> RawTable:
     """Read a CSV or Excel file's header and data rows.
 
     The header is the first row with two or more cells: a sheet of a

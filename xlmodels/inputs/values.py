@@ -8,10 +8,15 @@ dropped), ``2024年11月29日``, ``29-Nov-2024`` (or ``29 Nov 2024``), the
 month-first ``11/29/2024`` that Bloomberg and US Excel write, Excel date
 serials (a bare whole number), or real dates in an Excel file.
 
-Slash dates with the year last are read month first. A column that writes
-them day first (a day above 12 in front, ``29/11/2024``) is refused with a
-message naming ``--day-first``; with it (``day_first=True``) they are read
-day first, ``D/M/YYYY``, and a month-first date is refused the same way.
+Slash dates with the year last are read month first when the column shows
+that order (a day above 12 in second place, ``11/29/2024``) or when told so
+(``day_first=False``, ``--month-first``). A column whose every slash date
+could be read both ways (``12/02/2024``: 2 December or 12 February) is
+refused unless the order is given, since a guess would shift the report's
+dates by months. A column that writes them day first (a day above 12 in
+front, ``29/11/2024``) is refused with a message naming ``--day-first``;
+with it (``day_first=True``) they are read day first, ``D/M/YYYY``, and a
+month-first date is refused the same way.
 Anything else is an :class:`~xlmodels.errors.InputError` naming the file,
 the row and the column.
 """
@@ -35,6 +40,7 @@ from xlmodels.inputs.tables import RawTable
 __all__ = [
     "DAY_FIRST_OPTION",
     "MISSING_TEXTS",
+    "MONTH_FIRST_OPTION",
     "is_missing_cell",
     "read_currencies",
     "read_dates",
@@ -55,6 +61,8 @@ _NAMED_MONTH = re.compile(rf"^(\d{{1,2}})[- ]([A-Za-z]{{3,9}})[- ,]+(\d{{4}}){_T
 _MONTHS = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, start=1)}
 #: The option that makes slash dates read day first, named in messages.
 DAY_FIRST_OPTION = "--day-first"
+#: The option that makes slash dates read month first, named in messages.
+MONTH_FIRST_OPTION = "--month-first"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -155,7 +163,7 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _parse_date(cell: Any, day_first: bool = False) -> dt.date | str | None:
+def _parse_date(cell: Any, day_first: bool | None = None) -> dt.date | str | None:
     """The cell's date; None when it is no date; a message when the slash order is wrong."""
     if isinstance(cell, dt.datetime):
         return cell.date()
@@ -196,15 +204,57 @@ def _parse_date(cell: Any, day_first: bool = False) -> dt.date | str | None:
     return None
 
 
+def _spelled(text: str, day_first: bool) -> str:
+    """A slash date read one way, spelt without ambiguity: ``2 December 2024``."""
+    date = _parse_date(text, day_first)
+    if not isinstance(date, dt.date):
+        return repr(text)
+    return f"{date.day} {MONTH_NAMES[date.month - 1]} {date.year}"
+
+
+def _ambiguous_slash_date(cells: list[Any]) -> tuple[int, str] | None:
+    """The first slash date that reads both ways, unless another shows the order.
+
+    ``12/02/2024`` is 2 December or 12 February; ``11/29/2024`` (or
+    ``29/11/2024``) settles the order for the whole column.
+    """
+    first_ambiguous: tuple[int, str] | None = None
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            continue
+        slash = _SLASH_DATE.match(cell.strip())
+        if slash is None:
+            continue
+        first, second = int(slash.group(1)), int(slash.group(2))
+        if first > 12 or second > 12:
+            return None  # the order shows (a wrong one is refused cell by cell)
+        if first != second and first_ambiguous is None:
+            readings = (_parse_date(cell, day_first=False), _parse_date(cell, day_first=True))
+            if all(isinstance(reading, dt.date) for reading in readings):
+                first_ambiguous = (index, cell.strip())  # else refused as no date
+    return first_ambiguous
+
+
 def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
     """The column as dates (None where missing).
 
-    Slash dates are read as ``table.day_first`` says (see the module docstring).
+    Slash dates are read as ``table.day_first`` says, or as the column shows
+    when it says nothing (see the module docstring).
     """
     cells = table.column(match.position)
     seen: dict[Any, dt.date | str | None] = {}
     out: list[dt.date | None] = []
     problems = _Problems(table, match)
+    if table.day_first is None and (ambiguous := _ambiguous_slash_date(cells)):
+        index, text = ambiguous
+        month_first, day_first = (_spelled(text, order) for order in (False, True))
+        raise table.error(
+            f"{text!r} is {month_first} read month first and {day_first} read day first, "
+            f"and no date of the column shows which: set "
+            f"{MONTH_FIRST_OPTION} (M/D/YYYY) or {DAY_FIRST_OPTION} (D/M/YYYY)",
+            row=table.row_numbers[index],
+            column=match.header,
+        )
     for index, cell in enumerate(cells):
         if is_missing_cell(cell):
             out.append(None)
