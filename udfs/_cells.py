@@ -69,8 +69,8 @@ import pandas as pd
 
 import xlmodels as xm
 from udfs._xlwings import XlwingsError
-from xlmodels.excel_errors import ERROR_VALUES
-from xlmodels.markers import NM
+from xlmodels.core.markers import NM
+from xlmodels.excel.error_values import ERROR_VALUES
 
 __all__ = [
     "EXCEL_ERRORS",

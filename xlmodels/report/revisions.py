@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlmodels.ratings import SchemeError, load_scheme
+from xlmodels.core.ratings import SchemeError, load_scheme
 from xlmodels.report.coverage_table import TableColumn
 from xlmodels.revisions.changes import Change, compare_snapshots
 from xlmodels.revisions.snapshot import rating_key

@@ -15,7 +15,7 @@ from the characters around them, as the report's typesetting does.
 
 Examples
 --------
->>> from xlmodels import sample
+>>> from xlmodels.sources import sample
 >>> from xlmodels.report.month import build_month_report
 >>> month = build_month_report(sample.load_inputs())
 >>> text = movers_sentence(month.markets[1], month.lang)
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlmodels.display import (
+from xlmodels.core.display import (
     MONTH_NAMES,
     display_sign,
     format_date,
@@ -39,7 +39,7 @@ from xlmodels.display import (
     format_points,
     is_blank,
 )
-from xlmodels.markers import is_nm
+from xlmodels.core.markers import is_nm
 from xlmodels.report.month import IndexMove, MarketMovers, MonthReport
 
 __all__ = [
@@ -198,7 +198,7 @@ def movers_sentence(market: MarketMovers, lang: str, rules: SentenceRules | None
 
     Examples
     --------
-    >>> from xlmodels import sample
+    >>> from xlmodels.sources import sample
     >>> from xlmodels.report.month import build_month_report
     >>> month = build_month_report(sample.load_inputs(), lang="en")
     >>> print(movers_sentence(month.markets[0], "en"))  # doctest: +NORMALIZE_WHITESPACE

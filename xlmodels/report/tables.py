@@ -28,14 +28,14 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlmodels.display import (
+from xlmodels.core.display import (
     excel_number_format,
     format_number,
     format_percent,
     format_points,
     is_blank,
 )
-from xlmodels.markers import is_nm
+from xlmodels.core.markers import is_nm
 from xlmodels.report.coverage_table import (
     DisplayRules,
     TableColumn,

@@ -39,13 +39,13 @@ from typing import IO, Any
 
 import pandas as pd
 
+from xlmodels.core.markers import is_nm
 from xlmodels.errors import InputError
-from xlmodels.markers import is_nm
-from xlmodels.regenerate.conflicts import ConflictKind, find_conflicts
-from xlmodels.regenerate.diff import cell_order
-from xlmodels.regenerate.identify import defined_names, identify
-from xlmodels.regenerate.migrations import TemplateVersionError, reading_spec
-from xlmodels.spec import Kind, WorkbookSpec
+from xlmodels.template.migrations import TemplateVersionError, reading_spec
+from xlmodels.template.spec import Kind, WorkbookSpec
+from xlmodels.workbook.cell_diff import cell_order
+from xlmodels.workbook.conflicts import ConflictKind, find_conflicts
+from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.reader import CellContent, WorkbookData, read_cells, read_workbook
 
 __all__ = ["TEXTCONV_VERSION", "textconv_lines"]

@@ -6,7 +6,7 @@ its v1 names), then computes its :class:`~xlmodels.revisions.snapshot.Snapshot`,
 summarises its market data and lists what breaks the template (an edited
 or typed-over formula, a sheet of the analyst's own holding what
 regeneration cannot carry; the checks regeneration stops on,
-:func:`~xlmodels.regenerate.conflicts.find_conflicts`).
+:func:`~xlmodels.workbook.conflicts.find_conflicts`).
 
 :func:`diff_workbooks` compares two states: the estimates
 (:func:`~xlmodels.revisions.changes.compare_snapshots`), the workbook
@@ -31,14 +31,14 @@ from typing import IO, Any
 
 import pandas as pd
 
+from xlmodels.core.ratings import SchemeError
 from xlmodels.errors import InputError
-from xlmodels.ratings import SchemeError
-from xlmodels.regenerate.conflicts import Conflict, find_conflicts
-from xlmodels.regenerate.identify import defined_names, identify
-from xlmodels.regenerate.migrations import TemplateVersionError, reading_spec
 from xlmodels.revisions.changes import Change, SnapshotChanges, compare_snapshots
 from xlmodels.revisions.snapshot import Snapshot, plain_value, snapshot_of
-from xlmodels.workbook.inputs import coverage_inputs
+from xlmodels.template.migrations import TemplateVersionError, reading_spec
+from xlmodels.workbook.conflicts import Conflict, find_conflicts
+from xlmodels.workbook.coverage_inputs import coverage_inputs
+from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import read_own_sheets
 from xlmodels.workbook.reader import WorkbookData, read_cells, read_workbook
 

@@ -5,7 +5,7 @@
 >>> report.exit_code  # doctest: +SKIP
 0
 
-Modules: :mod:`~xlmodels.ooxml.safety` (checks on the bytes before any
+Modules: :mod:`~xlmodels.excel.ooxml.safety` (checks on the bytes before any
 parser, shared with every command that opens a workbook and re-exported as
 ``xlmodels.validate.safety``), :mod:`~xlmodels.validate.reading` (openpyxl
 for formulas and names, python-calamine for bulk values),

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from xlmodels.errors import InputError
-from xlmodels.ooxml.limits import Limits
+from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.registry import all_rules
 

@@ -8,7 +8,7 @@
   ``data_only`` mode tells a missing result from an empty text result and
   keeps error values, which calamine reads as empty text).
 * Every other sheet, History above all, is read in bulk by python-calamine.
-  :mod:`xlmodels.ooxml.safety` has already bounded the rectangle its
+  :mod:`xlmodels.excel.ooxml.safety` has already bounded the rectangle its
   cells span; a sheet whose cells do not state their positions plainly is
   streamed by openpyxl instead.
 
@@ -28,9 +28,9 @@ import openpyxl
 import python_calamine
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from xlmodels.ooxml.limits import Limits
-from xlmodels.ooxml.package import WorkbookPart
-from xlmodels.ooxml.safety import Package, Unreadable, cell_name, check_sheet_extent
+from xlmodels.excel.ooxml.limits import Limits
+from xlmodels.excel.ooxml.package import WorkbookPart
+from xlmodels.excel.ooxml.safety import Package, Unreadable, cell_name, check_sheet_extent
 
 __all__ = [
     "CellError",

@@ -3,7 +3,7 @@
 For every company row of the Coverage sheet, the close, shares and FX of its
 Market row, the estimates of its Estimates row (both found by code, as the
 workbook's INDEX/MATCH formulas find them) and the settings go through the
-same core functions :func:`xlmodels.coverage.compute_coverage` uses. The
+same core functions :func:`xlmodels.domain.coverage.compute_coverage` uses. The
 finance rules compare these numbers with what the workbook shows; where a
 workbook was saved without results they are the only numbers there are.
 """
@@ -20,11 +20,11 @@ import numpy as np
 from pandas import DataFrame
 
 import xlmodels as xm
-from xlmodels.coverage import target_eps as coverage_target_eps
-from xlmodels.model import FISCAL_YEARS, Settings
-from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
-from xlmodels.returns import RELATIVE_METHODS
-from xlmodels.spec import FIRST_DATA_ROW, SPEC
+from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
+from xlmodels.core.returns import RELATIVE_METHODS
+from xlmodels.domain.coverage import target_eps as coverage_target_eps
+from xlmodels.domain.model import FISCAL_YEARS, Settings
+from xlmodels.template.spec import FIRST_DATA_ROW, SPEC
 from xlmodels.validate.layout import Layout, TableRows
 from xlmodels.validate.reading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number

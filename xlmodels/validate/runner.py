@@ -18,17 +18,17 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from xlmodels.errors import InputError
-from xlmodels.ooxml.guard import file_too_large
-from xlmodels.ooxml.package import read_workbook_part
-from xlmodels.ooxml.safety import Unreadable, inspect_package
-from xlmodels.printable import printable
-from xlmodels.regenerate.plan import BACKUP_SUFFIX
+from xlmodels.excel.ooxml.guard import file_too_large
+from xlmodels.excel.ooxml.package import read_workbook_part
+from xlmodels.excel.ooxml.safety import Unreadable, inspect_package
+from xlmodels.runtime.printable import printable
+from xlmodels.runtime.workers import process_pool
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
 from xlmodels.validate.reading import read_workbook
 from xlmodels.validate.registry import Hit, Rule, all_rules
-from xlmodels.workers import process_pool
+from xlmodels.workbook.atomic import BACKUP_SUFFIX
 
 __all__ = ["SUFFIXES", "expand_paths", "validate_file", "validate_paths"]
 
@@ -103,7 +103,7 @@ def display_path(path: Path) -> str:
     """The path relative to the working directory when under it, with forward slashes.
 
     Bytes of the name that are not UTF-8 are written ``\\xff``
-    (:func:`~xlmodels.printable.printable`): every output format names the
+    (:func:`~xlmodels.runtime.printable.printable`): every output format names the
     file the same way and stays valid JSON, XML or text.
     """
     absolute = Path(os.path.abspath(path))

@@ -61,7 +61,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlmodels.errors import InputError
-from xlmodels.workbook.cells import excel_serial
+from xlmodels.excel.cells import excel_serial
 
 __all__ = ["OwnCell", "OwnSheet", "read_own_sheets", "write_own_sheets"]
 

@@ -41,13 +41,13 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
+from xlmodels.core.markers import NM
+from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.errors import InputError
-from xlmodels.excel_numbers import out_of_range
-from xlmodels.markers import NM
-from xlmodels.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
-from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
-from xlmodels.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec, choice_values
-from xlmodels.workbook.cells import from_excel_serial
+from xlmodels.excel.cells import from_excel_serial
+from xlmodels.excel.numbers import out_of_range
+from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
+from xlmodels.template.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec, choice_values
 
 __all__ = [
     "AnalystInputs",
@@ -98,7 +98,7 @@ class AnalystInputs:
     ----------
     estimates : DataFrame
         Indexed by code: every ``input`` column of the Estimates sheet
-        (:data:`~xlmodels.model.ESTIMATE_COLUMNS` in this template).
+        (:data:`~xlmodels.domain.model.ESTIMATE_COLUMNS` in this template).
     settings : dict
         Every ``input`` setting by key (``fy1_year``, ``scheme``...).
     benchmark_expected_returns : dict
@@ -560,7 +560,7 @@ def read_workbook(
     ----------
     source : path, binary file object or GuardedWorkbook
         Checked against the safety limits first
-        (:func:`~xlmodels.ooxml.guard.read_guarded`) unless already checked.
+        (:func:`~xlmodels.excel.ooxml.guard.read_guarded`) unless already checked.
     spec : WorkbookSpec
         The template the workbook follows (the current one by default).
     strict : bool, default True
@@ -578,7 +578,7 @@ def read_workbook(
     Examples
     --------
     >>> import io
-    >>> from xlmodels import sample
+    >>> from xlmodels.sources import sample
     >>> from xlmodels.workbook import write_workbook
     >>> buffer = io.BytesIO()
     >>> _ = write_workbook(buffer, sample.load_inputs())

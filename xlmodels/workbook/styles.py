@@ -15,8 +15,8 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from xlmodels.spec import DType, Kind
-from xlmodels.workbook.cells import display_width, is_blank_value
+from xlmodels.excel.cells import display_width, is_blank_value
+from xlmodels.template.spec import DType, Kind
 
 __all__ = ["FORMULA_FONT", "INPUT_FILL", "INPUT_FONT", "MAX_WIDTH", "Styles", "column_width"]
 

@@ -6,7 +6,7 @@ result, so pandas, python-calamine, a file preview or LibreOffice show the
 numbers without recalculating, while Excel still recalculates on open.
 openpyxl, which cannot store a formula's result, reads and edits workbooks.
 
-Everything placed here comes from the spec (:mod:`xlmodels.spec`): sheets in
+Everything placed here comes from the spec (:mod:`xlmodels.template.spec`): sheets in
 tab order, titles, notes, headers in the workbook's language, the formulas of
 both dialects, number formats, named ranges, drop-down lists, which cells are
 analyst inputs (blue, unlocked) and which are locked, and the charts. Text
@@ -33,8 +33,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
 
 from xlmodels import __version__
-from xlmodels.model import CoverageInputs
-from xlmodels.spec import (
+from xlmodels.domain.model import CoverageInputs
+from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank_value
+from xlmodels.template.spec import (
     FIRST_DATA_ROW,
     GROUP_ROW,
     HEADER_ROW,
@@ -53,9 +54,8 @@ from xlmodels.spec import (
     choice_values,
 )
 from xlmodels.workbook.atomic import atomic_path
-from xlmodels.workbook.cells import cached_result, display_width, excel_serial, is_blank_value
 from xlmodels.workbook.charts import add_charts
-from xlmodels.workbook.layout import WorkbookContent, build_content
+from xlmodels.workbook.content import WorkbookContent, build_content
 from xlmodels.workbook.own_sheets import OwnSheet, write_own_sheets
 from xlmodels.workbook.styles import Styles, column_width
 
@@ -608,7 +608,7 @@ def write_workbook(
     Examples
     --------
     >>> import io
-    >>> from xlmodels import sample
+    >>> from xlmodels.sources import sample
     >>> buffer = io.BytesIO()
     >>> content = write_workbook(buffer, sample.load_inputs(), mode="native")
     >>> content.tables["Coverage"].codes[:2], buffer.getvalue()[:2]

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from xlmodels.markers import is_nm
-from xlmodels.ratings import load_scheme
-from xlmodels.spec import SPEC
+from xlmodels.core.markers import is_nm
+from xlmodels.core.ratings import load_scheme
+from xlmodels.template.spec import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows

@@ -8,15 +8,15 @@ from functools import lru_cache
 
 from defusedxml.ElementTree import fromstring
 
-from xlmodels.spec import FIRST_DATA_ROW, SPEC, Kind, RowContext
-from xlmodels.validate.context import WorkbookContext
-from xlmodels.validate.findings import Severity
-from xlmodels.validate.formulas import (
+from xlmodels.excel.formulas import (
     error_literals,
     external_reference,
     normalize,
     relative_shape,
 )
+from xlmodels.template.spec import FIRST_DATA_ROW, SPEC, Kind, RowContext
+from xlmodels.validate.context import WorkbookContext
+from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows, cell_name, row_context
 from xlmodels.validate.reading import CellError, SheetData, is_blank
 from xlmodels.validate.registry import Hit, rule
