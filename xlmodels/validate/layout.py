@@ -1,6 +1,6 @@
 """The spec's layout as found in one workbook: table rows and columns, settings, version.
 
-The spec (:mod:`xlmodels.template.spec`) says where everything is; the workbook says
+The spec (:mod:`xlmodels.template.v2`) says where everything is; the workbook says
 how many rows each table has (its keys run down the key column from the
 first data row, to the last key however many rows are blank above it), where
 each spec column is (found by its header when columns were inserted or
@@ -16,15 +16,15 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from xlmodels.excel.formulas import parse_reference
-from xlmodels.template.spec import (
+from xlmodels.template.schema import (
     FIRST_DATA_ROW,
     GROUP_ROW,
     HEADER_ROW,
-    SPEC,
     RowContext,
     TableSheet,
     column_letter,
 )
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.reading import SheetData, WorkbookData, cell_name, is_blank
 from xlmodels.validate.values import header_label
 

@@ -24,7 +24,8 @@ from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.core.returns import RELATIVE_METHODS
 from xlmodels.domain.coverage import target_eps as coverage_target_eps
 from xlmodels.domain.model import FISCAL_YEARS, Settings
-from xlmodels.template.spec import FIRST_DATA_ROW, SPEC
+from xlmodels.template.schema import FIRST_DATA_ROW
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.layout import Layout, TableRows
 from xlmodels.validate.reading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number

@@ -46,11 +46,10 @@ from enum import StrEnum
 from typing import Any
 
 from xlmodels.excel.formulas import normalize
-from xlmodels.template.spec import (
+from xlmodels.template.schema import (
     FORMULA_MODES,
     HEADER_ROW,
     NOTE_ROW,
-    SPEC,
     TITLE_ROW,
     HistorySheet,
     Kind,
@@ -61,6 +60,7 @@ from xlmodels.template.spec import (
     WorkbookSpec,
     column_letter,
 )
+from xlmodels.template.v2 import SPEC
 from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.identify import DefinedName
 from xlmodels.workbook.own_sheets import OwnSheet

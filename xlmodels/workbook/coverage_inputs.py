@@ -24,7 +24,7 @@ from xlmodels.domain.model import (
     Settings,
 )
 from xlmodels.errors import InputError
-from xlmodels.template.spec import SPEC
+from xlmodels.template.v2 import SPEC
 from xlmodels.workbook.reader import WorkbookData
 
 __all__ = ["coverage_inputs"]

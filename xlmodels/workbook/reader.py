@@ -47,7 +47,8 @@ from xlmodels.errors import InputError
 from xlmodels.excel.cells import from_excel_serial
 from xlmodels.excel.numbers import out_of_range
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
-from xlmodels.template.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec, choice_values
+from xlmodels.template.schema import DType, Kind, TableSheet, WorkbookSpec, choice_values
+from xlmodels.template.v2 import SPEC
 
 __all__ = [
     "AnalystInputs",

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from xlmodels.domain.performance import MAX_CLOSE_AGE_DAYS
-from xlmodels.template.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
+from xlmodels.template.schema import FIRST_DATA_ROW, DType, Kind, choice_values
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name

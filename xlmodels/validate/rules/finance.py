@@ -15,7 +15,7 @@ from typing import Any
 
 from xlmodels.core.markers import is_nm
 from xlmodels.core.ratings import load_scheme
-from xlmodels.template.spec import SPEC
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows
