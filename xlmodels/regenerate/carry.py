@@ -36,6 +36,7 @@ from xlmodels.domain.performance import extend_history
 from xlmodels.errors import InputError
 from xlmodels.excel.cells import is_blank
 from xlmodels.template.migrations import CarriedInputs
+from xlmodels.template.names import SETTINGS_SHEET
 from xlmodels.template.schema import FORMULA_MODES, Kind, WorkbookSpec
 from xlmodels.workbook.content import LANGUAGES
 from xlmodels.workbook.reader import WorkbookData
@@ -216,7 +217,7 @@ def _history(carried: CarriedInputs, inputs: CoverageInputs) -> pd.DataFrame | N
     return kept if not kept.empty else None
 
 
-def _check(carried: CarriedInputs, settings_sheet: str = "Settings") -> None:
+def _check(carried: CarriedInputs, settings_sheet: str = SETTINGS_SHEET) -> None:
     """Refuse carried settings no workbook can be written with, naming the setting."""
     typed = carried.settings
     choices: dict[str, tuple[str, ...]] = {

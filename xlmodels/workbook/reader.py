@@ -47,6 +47,7 @@ from xlmodels.errors import InputError
 from xlmodels.excel.cells import from_excel_serial
 from xlmodels.excel.numbers import out_of_range
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
+from xlmodels.template.names import MARKET_SHEET
 from xlmodels.template.schema import DType, Kind, TableSheet, WorkbookSpec, choice_values
 from xlmodels.template.v2 import SPEC
 
@@ -146,14 +147,14 @@ class WorkbookData:
     @property
     def universe(self) -> pd.DataFrame:
         """The companies as the Market sheet lists them."""
-        market = self.tables["Market"]
+        market = self.tables[MARKET_SHEET]
         keep = ["name", "market", "price_currency", "eps_currency", "benchmark"]
         return market[[c for c in keep if c in market.columns]].copy()
 
     @property
     def market(self) -> pd.DataFrame:
         """Closes, price dates, shares (mn) and FX by code, as the Market sheet holds them."""
-        market = self.tables["Market"]
+        market = self.tables[MARKET_SHEET]
         keep = ["close", "price_date", "shares_mn", "fx"]
         return market[[c for c in keep if c in market.columns]].copy()
 

@@ -35,6 +35,7 @@ from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
 from xlmodels import __version__
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank_value
+from xlmodels.template.names import XLWINGS_CONF_SHEET
 from xlmodels.template.schema import (
     FIRST_DATA_ROW,
     GROUP_ROW,
@@ -466,7 +467,7 @@ class _Renderer:
                 self.settings_sheet(spec)
             elif isinstance(spec, HistorySheet):
                 self.history_sheet(spec)
-            elif spec.name == "xlwings.conf":
+            elif spec.name == XLWINGS_CONF_SHEET:
                 self.xlwings_sheet(spec)
             else:
                 self.guide_sheet(spec)
