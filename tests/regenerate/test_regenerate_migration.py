@@ -25,7 +25,7 @@ from xlmodels.regenerate import (
     upgrade_description,
 )
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs, sample
-from xlmodels.template.spec import SPEC, TEMPLATE_VERSION
+from xlmodels.template.v2 import SPEC, TEMPLATE_VERSION
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.conflicts import find_conflicts
 from xlmodels.workbook.identify import defined_names

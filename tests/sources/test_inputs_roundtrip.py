@@ -19,7 +19,7 @@ from xlmodels.sources import InputFiles, SettingsChoices, load_inputs, sample
 from xlmodels.sources.columns import ESTIMATES_FIELDS, MARKET_DERIVED, MARKET_FIELDS, match_columns
 from xlmodels.sources.raw_tables import RawTable
 from xlmodels.sources.readers import read_estimates, read_history, read_market
-from xlmodels.template.spec import SPEC
+from xlmodels.template.v2 import SPEC
 from xlmodels.workbook import write_workbook
 
 

@@ -27,7 +27,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels.excel.ooxml.package import read_workbook_part
 from xlmodels.sources import sample
-from xlmodels.template.spec import SPEC, column_letter
+from xlmodels.template.schema import column_letter
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate import Finding, Severity, validate_file, validate_paths
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.safety import inspect_package

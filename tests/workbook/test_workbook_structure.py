@@ -15,17 +15,16 @@ from tests.workbook_helpers import edge_inputs
 from xlmodels.core.ratings import load_scheme
 from xlmodels.domain.model import CoverageInputs, Settings
 from xlmodels.sources import sample
-from xlmodels.template.spec import (
+from xlmodels.template.schema import (
     FIRST_DATA_ROW,
     HEADER_ROW,
-    SPEC,
-    XLWINGS_UDF_KEY,
     Kind,
     RowContext,
     TableSheet,
     choice_values,
     column_letter,
 )
+from xlmodels.template.v2 import SPEC, XLWINGS_UDF_KEY
 from xlmodels.workbook import write_workbook
 from xlmodels.workbook.content import header_labels, localise_inputs
 from xlmodels.workbook.styles import FORMULA_FONT, INPUT_FONT

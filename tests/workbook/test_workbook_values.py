@@ -22,7 +22,8 @@ from xlmodels.domain.model import CoverageInputs, Settings
 from xlmodels.domain.performance import compute_performance, compute_valuation
 from xlmodels.errors import InputError
 from xlmodels.sources import sample
-from xlmodels.template.spec import FIRST_DATA_ROW, SPEC, Kind
+from xlmodels.template.schema import FIRST_DATA_ROW, Kind
+from xlmodels.template.v2 import SPEC
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.content import localise_inputs
 from xlmodels.workbook.writer import CoverageWorksheet

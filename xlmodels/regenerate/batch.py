@@ -49,7 +49,7 @@ from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, 
 from xlmodels.revisions.snapshot import Snapshot
 from xlmodels.revisions.store import STORE_NAME, StoreError, record_run
 from xlmodels.runtime.workers import process_pool
-from xlmodels.template.spec import FORMULA_MODES
+from xlmodels.template.schema import FORMULA_MODES
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.content import LANGUAGES
 

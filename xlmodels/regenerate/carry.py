@@ -1,6 +1,6 @@
 """Analyst inputs carried from an existing workbook into the regenerated one.
 
-What the workbook holds as ``input`` cells (:class:`~xlmodels.template.spec.Kind`)
+What the workbook holds as ``input`` cells (:class:`~xlmodels.template.schema.Kind`)
 is the analyst's and is carried over: every input column of Estimates by
 code, every input setting, and the benchmark expected return of each market.
 What the input files hold is refreshed: names, prices, shares, FX, the
@@ -36,7 +36,8 @@ from xlmodels.domain.performance import extend_history
 from xlmodels.errors import InputError
 from xlmodels.excel.cells import is_blank
 from xlmodels.template.migrations import CarriedInputs
-from xlmodels.template.spec import FORMULA_MODES, Kind, WorkbookSpec
+from xlmodels.template.names import SETTINGS_SHEET
+from xlmodels.template.schema import FORMULA_MODES, Kind, WorkbookSpec
 from xlmodels.workbook.content import LANGUAGES
 from xlmodels.workbook.reader import WorkbookData
 
@@ -216,7 +217,7 @@ def _history(carried: CarriedInputs, inputs: CoverageInputs) -> pd.DataFrame | N
     return kept if not kept.empty else None
 
 
-def _check(carried: CarriedInputs, settings_sheet: str = "Settings") -> None:
+def _check(carried: CarriedInputs, settings_sheet: str = SETTINGS_SHEET) -> None:
     """Refuse carried settings no workbook can be written with, naming the setting."""
     typed = carried.settings
     choices: dict[str, tuple[str, ...]] = {

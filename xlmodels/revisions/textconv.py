@@ -42,7 +42,7 @@ import pandas as pd
 from xlmodels.core.markers import is_nm
 from xlmodels.errors import InputError
 from xlmodels.template.migrations import TemplateVersionError, reading_spec
-from xlmodels.template.spec import Kind, WorkbookSpec
+from xlmodels.template.schema import Kind, WorkbookSpec
 from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.conflicts import ConflictKind, find_conflicts
 from xlmodels.workbook.identify import defined_names, identify

@@ -36,6 +36,7 @@ from xlmodels.errors import InputError
 from xlmodels.revisions.changes import Change, SnapshotChanges, compare_snapshots
 from xlmodels.revisions.snapshot import Snapshot, plain_value, snapshot_of
 from xlmodels.template.migrations import TemplateVersionError, reading_spec
+from xlmodels.template.names import MARKET_SHEET
 from xlmodels.workbook.conflicts import Conflict, find_conflicts
 from xlmodels.workbook.coverage_inputs import coverage_inputs
 from xlmodels.workbook.identify import defined_names, identify
@@ -371,7 +372,7 @@ def _period_text(period: tuple[Any, Any]) -> str:
 
 def market_summary(old: WorkbookData, new: WorkbookData) -> MarketSummary:
     """The market data of ``new`` against ``old``: dates, closes, shares, FX, history."""
-    first, second = old.tables["Market"], new.tables["Market"]
+    first, second = old.tables[MARKET_SHEET], new.tables[MARKET_SHEET]
     shared = [code for code in second.index if code in first.index]
     closes, moves, shares = [], [], []
     for code in shared:

@@ -29,8 +29,9 @@ from typing import Any
 import pandas as pd
 
 from xlmodels.excel.cells import is_blank
-from xlmodels.template.spec import SPEC, TEMPLATE_VERSION, WorkbookSpec
+from xlmodels.template.schema import WorkbookSpec
 from xlmodels.template.v1 import SPEC_V1
+from xlmodels.template.v2 import SPEC, TEMPLATE_VERSION
 
 __all__ = [
     "MIGRATIONS",

@@ -1,6 +1,6 @@
 """Template version 1 of the coverage workbook, for reading and upgrading v1 workbooks.
 
-Version 1 differs from version 2 (:data:`xlmodels.template.spec.SPEC`) in three ways:
+Version 1 differs from version 2 (:data:`xlmodels.template.v2.SPEC`) in three ways:
 
 * Estimates has no EPS basis column: v2 added it because one company's
   reported and adjusted EPS give different multiples (the reference
@@ -30,9 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from xlmodels.template.spec import (
+from xlmodels.template.schema import (
     FIRST_DATA_ROW,
-    SPEC,
     HistorySheet,
     SettingsBlocks,
     SettingsSheet,
@@ -40,6 +39,7 @@ from xlmodels.template.spec import (
     TextSheet,
     WorkbookSpec,
 )
+from xlmodels.template.v2 import SPEC
 
 __all__ = ["SPEC_V1", "SettingsSheetV1"]
 

@@ -24,7 +24,15 @@ from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.core.returns import RELATIVE_METHODS
 from xlmodels.domain.coverage import target_eps as coverage_target_eps
 from xlmodels.domain.model import FISCAL_YEARS, Settings
-from xlmodels.template.spec import FIRST_DATA_ROW, SPEC
+from xlmodels.template.names import (
+    COVERAGE_SHEET,
+    ESTIMATES_SHEET,
+    MARKET_SHEET,
+    PERFORMANCE_SHEET,
+    SET_BENCH_ER,
+    SET_BENCH_ER_MARKET,
+)
+from xlmodels.template.schema import FIRST_DATA_ROW
 from xlmodels.validate.layout import Layout, TableRows
 from xlmodels.validate.reading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number
@@ -56,9 +64,9 @@ class Recomputed:
 
     @classmethod
     def of(cls, layout: Layout) -> Recomputed:
-        coverage = layout.table(SPEC.sheet("Coverage").name)
-        market = layout.table("Market")
-        estimates = layout.table("Estimates")
+        coverage = layout.table(COVERAGE_SHEET)
+        market = layout.table(MARKET_SHEET)
+        estimates = layout.table(ESTIMATES_SHEET)
         scheme_id = layout.setting("scheme")
         scheme_id = scheme_id if isinstance(scheme_id, str) else DEFAULT_SCHEME
         lang = layout.setting("lang")
@@ -74,7 +82,7 @@ class Recomputed:
         benchmarks = _benchmark_returns(layout)
         unlocated = any(
             name in layout.tables and layout.table(name) is None
-            for name in ("Coverage", "Market", "Estimates")
+            for name in (COVERAGE_SHEET, MARKET_SHEET, ESTIMATES_SHEET)
         )
         if coverage is None or unlocated:
             # Inputs read from columns that could not be found would make every
@@ -166,8 +174,8 @@ def _first_rows(table: TableRows | None) -> dict[str, int]:
 
 
 def _benchmark_returns(layout: Layout) -> dict[str, float]:
-    markets = layout.range_values("set_bench_er_market")
-    returns = layout.range_values("set_bench_er")
+    markets = layout.range_values(SET_BENCH_ER_MARKET)
+    returns = layout.range_values(SET_BENCH_ER)
     if markets is None or returns is None:
         return {}
     out: dict[str, float] = {}
@@ -215,7 +223,7 @@ def performance(layout: Layout) -> list[PerformanceRow]:
     block, the return end / start - 1, the benchmark's return from the
     benchmark's own row, and the relative return by the workbook's method.
     """
-    table = layout.table("Performance")
+    table = layout.table(PERFORMANCE_SHEET)
     history = layout.history()
     if table is None or history is None:
         return []

@@ -15,7 +15,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlmodels.excel.cells import excel_serial
-from xlmodels.template.spec import FIRST_DATA_ROW, HEADER_ROW, ChartSpec, column_letter
+from xlmodels.template.schema import FIRST_DATA_ROW, HEADER_ROW, ChartSpec, column_letter
 from xlmodels.workbook.content import WorkbookContent
 
 __all__ = ["add_charts"]

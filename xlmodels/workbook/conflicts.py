@@ -46,11 +46,19 @@ from enum import StrEnum
 from typing import Any
 
 from xlmodels.excel.formulas import normalize
-from xlmodels.template.spec import (
+from xlmodels.template.names import (
+    HIST_CLOSE,
+    HIST_DATE,
+    HIST_PE,
+    SET_BENCH_ER,
+    SET_BENCH_ER_MARKET,
+    SET_TIER_LABEL,
+    XLWINGS_CONF_SHEET,
+)
+from xlmodels.template.schema import (
     FORMULA_MODES,
     HEADER_ROW,
     NOTE_ROW,
-    SPEC,
     TITLE_ROW,
     HistorySheet,
     Kind,
@@ -61,6 +69,7 @@ from xlmodels.template.spec import (
     WorkbookSpec,
     column_letter,
 )
+from xlmodels.template.v2 import SPEC
 from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.identify import DefinedName
 from xlmodels.workbook.own_sheets import OwnSheet
@@ -79,7 +88,7 @@ Cells = Mapping[str, Mapping[str, CellContent]]
 #: Prefixes of names Excel defines itself (print titles, filters, newer functions).
 _EXCEL_NAMES = ("_xlnm.", "_xlfn.", "_xlws.", "_xlpm.", "_xludf.")
 #: Blocks under the Settings list, and the History blocks: names every template has.
-_BLOCK_NAMES = ("set_bench_er_market", "set_bench_er", "set_tier_label")
+_BLOCK_NAMES = (SET_BENCH_ER_MARKET, SET_BENCH_ER, SET_TIER_LABEL)
 
 
 class ConflictKind(StrEnum):
@@ -273,7 +282,7 @@ class _Checker:
                 yield from self._formula(sheet.name, reference, expected)
             elif item.kind is Kind.INPUT:
                 yield from self._input(sheet.name, reference)
-        block = self.names.get("set_bench_er")
+        block = self.names.get(SET_BENCH_ER)
         if block is not None and block.sheet == sheet.name:
             for offset in range(block.last_row - block.first_row + 1):
                 yield from self._input(sheet.name, block.cell(offset))
@@ -330,8 +339,8 @@ class _Checker:
         return owned
 
     def _history_region(self, sheet: HistorySheet) -> Callable[[int, int], bool] | None:
-        dates = self.names.get("hist_date")
-        blocks = [self.names.get(name) for name in ("hist_close", "hist_pe")]
+        dates = self.names.get(HIST_DATE)
+        blocks = [self.names.get(name) for name in (HIST_CLOSE, HIST_PE)]
         if dates is None or any(block is None for block in blocks):
             return None
         width = max(block.last_column for block in blocks if block is not None)
@@ -345,7 +354,7 @@ class _Checker:
         return owned
 
     def _text_region(self, sheet: TextSheet) -> Callable[[int, int], bool]:
-        if sheet.name == "xlwings.conf":
+        if sheet.name == XLWINGS_CONF_SHEET:
             # The add-in's own settings (an interpreter path...) typed under the
             # UDF entry are the user's, not the template's.
             return lambda row, column: row == 1 and column <= 2

@@ -44,7 +44,8 @@ from xlmodels.domain.performance import (
 )
 from xlmodels.errors import InputError
 from xlmodels.excel.cells import excel_fixed, is_blank_value
-from xlmodels.template.spec import FORMULA_MODES, SPEC, TableSheet, WorkbookSpec
+from xlmodels.template.schema import FORMULA_MODES, TableSheet, WorkbookSpec
+from xlmodels.template.v2 import SPEC
 
 __all__ = [
     "LANGUAGES",
@@ -406,7 +407,7 @@ def build_content(
     lang : {"zh", "en"}, optional
         Defaults to ``inputs.settings.lang``.
     spec : WorkbookSpec
-        The template to fill (the current :data:`~xlmodels.template.spec.SPEC` unless a
+        The template to fill (the current :data:`~xlmodels.template.v2.SPEC` unless a
         migration writes an older or newer one).
     estimates_override : DataFrame, optional
         Analyst inputs to use instead of ``inputs.estimates`` (indexed by code,

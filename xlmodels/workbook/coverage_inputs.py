@@ -24,7 +24,8 @@ from xlmodels.domain.model import (
     Settings,
 )
 from xlmodels.errors import InputError
-from xlmodels.template.spec import SPEC
+from xlmodels.template.names import MARKET_SHEET, PERFORMANCE_SHEET, VALUATION_SHEET
+from xlmodels.template.v2 import SPEC
 from xlmodels.workbook.reader import WorkbookData
 
 __all__ = ["coverage_inputs"]
@@ -32,7 +33,7 @@ __all__ = ["coverage_inputs"]
 
 def _fx_table(market: pd.DataFrame, data: WorkbookData) -> FxTable:
     rates: dict[tuple[str, str], float] = {}
-    sheet = SPEC.sheet("Market")
+    sheet = SPEC.sheet(MARKET_SHEET)
     for code, row in market.iterrows():
         rate = row.get("fx")
         if rate is None or (isinstance(rate, float) and math.isnan(rate)):
@@ -74,15 +75,15 @@ def coverage_inputs(data: WorkbookData) -> CoverageInputs:
     >>> float(round(compute_coverage(inputs).loc["0700.HK", "pe_fy1"], 2))
     15.43
     """
-    market_sheet = data.tables["Market"]
+    market_sheet = data.tables[MARKET_SHEET]
     universe = pd.DataFrame(index=market_sheet.index)
     for column in UNIVERSE_COLUMNS:
         universe[column] = market_sheet.get(column, None)
     universe["coverage_group"] = _setting(data, "coverage_group")
     market = market_sheet[[c for c in MARKET_COLUMNS if c in market_sheet]].copy()
     estimates = data.analyst.estimates.reindex(columns=list(ESTIMATE_COLUMNS))
-    performance = data.tables.get("Performance")
-    valuation = data.tables.get("Valuation")
+    performance = data.tables.get(PERFORMANCE_SHEET)
+    valuation = data.tables.get(VALUATION_SHEET)
     index_frames = []
     if performance is not None and "kind" in performance:
         index_frames.append(performance.loc[performance["kind"] == "index", ["name"]])

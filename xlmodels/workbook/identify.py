@@ -23,6 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
+from xlmodels.template.names import SET_COVERAGE_GROUP, SET_TEMPLATE_VERSION
 from xlmodels.workbook.reader import parse_reference
 
 __all__ = ["DefinedName", "WorkbookIdentity", "defined_names", "identify", "setting_value"]
@@ -144,15 +145,15 @@ def identify(path: Path, data: bytes | GuardedWorkbook | None = None) -> Workboo
         guarded = data
     data = guarded.data
     _, names = defined_names(data, path)
-    if not any(n.name == "set_template_version" and n.scope is None for n in names):
+    if not any(n.name == SET_TEMPLATE_VERSION and n.scope is None for n in names):
         raise InputError("not a coverage workbook (it has no template version)", file=path)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"cannot read the workbook's cells ({error})", file=path) from None
     try:
-        version = _version(setting_value(workbook, names, "set_template_version", path), path)
-        group = setting_value(workbook, names, "set_coverage_group", path)
+        version = _version(setting_value(workbook, names, SET_TEMPLATE_VERSION, path), path)
+        group = setting_value(workbook, names, SET_COVERAGE_GROUP, path)
     finally:
         workbook.close()
     text = None if group is None else " ".join(str(group).split()) or None

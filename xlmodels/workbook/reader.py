@@ -1,9 +1,10 @@
 """Reading a coverage workbook back: its analyst inputs, its data and its computed tables.
 
 The reader finds every block through the workbook's own named ranges
-(``est_eps_fy1``, ``set_scheme``, ``hist_close``...), never through fixed
-cell positions, so it reads a workbook whose rows were sorted or whose
-columns sit elsewhere in another template version. Values are the cells'
+(``est_eps_fy1``, ``set_scheme``, ``hist_close``...), asked of the template's
+:class:`~xlmodels.template.locator.Locator`, never through fixed cell
+positions nor through headers, so it reads a workbook whose rows were sorted
+or whose columns sit elsewhere in another template version. Values are the cells'
 stored values (for formulas, the cached results), read with python-calamine;
 the names and the sheet list come from openpyxl in read-only mode.
 
@@ -25,7 +26,7 @@ import math
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -47,7 +48,20 @@ from xlmodels.errors import InputError
 from xlmodels.excel.cells import from_excel_serial
 from xlmodels.excel.numbers import out_of_range
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
-from xlmodels.template.spec import SPEC, DType, Kind, TableSheet, WorkbookSpec, choice_values
+from xlmodels.template.locator import GridCells, Locator, Missing
+from xlmodels.template.names import (
+    ESTIMATES_SHEET,
+    HIST_CLOSE,
+    HIST_CLOSE_CODES,
+    HIST_DATE,
+    HIST_PE,
+    HIST_PE_CODES,
+    MARKET_SHEET,
+    SET_BENCH_ER,
+    SET_BENCH_ER_MARKET,
+)
+from xlmodels.template.schema import DType, Kind, TableSheet, WorkbookSpec, choice_values
+from xlmodels.template.v2 import SPEC
 
 __all__ = [
     "AnalystInputs",
@@ -145,14 +159,14 @@ class WorkbookData:
     @property
     def universe(self) -> pd.DataFrame:
         """The companies as the Market sheet lists them."""
-        market = self.tables["Market"]
+        market = self.tables[MARKET_SHEET]
         keep = ["name", "market", "price_currency", "eps_currency", "benchmark"]
         return market[[c for c in keep if c in market.columns]].copy()
 
     @property
     def market(self) -> pd.DataFrame:
         """Closes, price dates, shares (mn) and FX by code, as the Market sheet holds them."""
-        market = self.tables["Market"]
+        market = self.tables[MARKET_SHEET]
         keep = ["close", "price_date", "shares_mn", "fx"]
         return market[[c for c in keep if c in market.columns]].copy()
 
@@ -307,21 +321,27 @@ def _convert(
     return str(value)
 
 
-def _require(names: dict[str, NamedRange], name: str, file: Path | None) -> NamedRange:
-    if name not in names:
-        raise InputError(
-            f"the workbook has no named range {name!r}: it is not a coverage workbook of this "
-            "template, or the name was deleted",
-            file=file,
-        )
-    return names[name]
+# The reader takes a block only from the workbook's own names: an analyst's
+# input read from a column guessed by its header could land on the wrong
+# company or year, so a name that is missing is an error (or, reading an older
+# template, an absent column), never a guess.
+def _named(locator: Locator[NamedRange], name: str) -> NamedRange | None:
+    found = locator.named(name)
+    return None if isinstance(found, Missing) else found
+
+
+def _require(locator: Locator[NamedRange], name: str, file: Path | None) -> NamedRange:
+    found = locator.named(name)
+    if isinstance(found, Missing):
+        raise InputError(found.message(), file=file)
+    return found
 
 
 def _table(
-    spec: TableSheet, values: _Values, names: dict[str, NamedRange], strict: bool
+    spec: TableSheet, values: _Values, locator: Locator[NamedRange], strict: bool
 ) -> pd.DataFrame:
     file = values.file
-    code_range = _require(names, spec.range_name("code"), file)
+    code_range = _require(locator, spec.range_name("code"), file)
     codes = values.column(code_range)
     keep = [i for i, code in enumerate(codes) if not _is_empty(code)]
     index: list[str] = []
@@ -343,9 +363,9 @@ def _table(
         if column.key == "code":
             continue
         name = spec.range_name(column.key)
-        if name not in names and not strict:
+        if not strict and _named(locator, name) is None:
             continue
-        block = _require(names, name, file)
+        block = _require(locator, name, file)
         cells = values.column(block)
         what = f"{column.header('en', _PLACEHOLDERS)} ({column.key})"
         columns[column.key] = [
@@ -382,7 +402,7 @@ def _check_inputs(
     sheet: TableSheet,
     frame: pd.DataFrame,
     values: _Values,
-    names: dict[str, NamedRange],
+    locator: Locator[NamedRange],
     settings: dict[str, Any],
 ) -> None:
     """Refuse analyst inputs no computation can use, naming the cell.
@@ -394,7 +414,7 @@ def _check_inputs(
     does not have. Reports and regeneration would fail on them deep inside a
     computation; here the analyst learns which cell to fix.
     """
-    code_range = names.get(sheet.range_name("code"))
+    code_range = _named(locator, sheet.range_name("code"))
     if code_range is None or frame.empty:
         return
     offsets = {
@@ -407,7 +427,7 @@ def _check_inputs(
         scheme = load_scheme(str(settings.get("scheme") or DEFAULT_SCHEME))
         ratings = {label for lang in ("zh", "en") for label in scheme.labels(lang)}
     for column in sheet.columns_of(Kind.INPUT):
-        block = names.get(sheet.range_name(column.key))
+        block = _named(locator, sheet.range_name(column.key))
         if block is None or column.key not in frame.columns:
             continue
         what = f"{column.header('en', _PLACEHOLDERS)} ({column.key})"
@@ -438,13 +458,13 @@ def _check_inputs(
 
 
 def _settings(
-    spec: WorkbookSpec, values: _Values, names: dict[str, NamedRange], strict: bool
+    spec: WorkbookSpec, values: _Values, locator: Locator[NamedRange], strict: bool
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in spec.settings.settings:
-        if item.name not in names and not strict:
+        if not strict and _named(locator, item.name) is None:
             continue
-        block = _require(names, item.name, values.file)
+        block = _require(locator, item.name, values.file)
         value = values.block(block)[0][0]
         out[item.key] = _convert(
             value,
@@ -467,11 +487,13 @@ def _settings(
     return out
 
 
-def _benchmarks(values: _Values, names: dict[str, NamedRange], strict: bool) -> dict[str, float]:
-    if not strict and ("set_bench_er_market" not in names or "set_bench_er" not in names):
+def _benchmarks(values: _Values, locator: Locator[NamedRange], strict: bool) -> dict[str, float]:
+    if not strict and (
+        _named(locator, SET_BENCH_ER_MARKET) is None or _named(locator, SET_BENCH_ER) is None
+    ):
         return {}
-    markets_range = _require(names, "set_bench_er_market", values.file)
-    returns_range = _require(names, "set_bench_er", values.file)
+    markets_range = _require(locator, SET_BENCH_ER_MARKET, values.file)
+    returns_range = _require(locator, SET_BENCH_ER, values.file)
     markets, returns = values.column(markets_range), values.column(returns_range)
     out: dict[str, float] = {}
     for i, market in enumerate(markets):
@@ -497,11 +519,22 @@ def _benchmarks(values: _Values, names: dict[str, NamedRange], strict: bool) -> 
     return out
 
 
-def _history(values: _Values, names: dict[str, NamedRange]) -> pd.DataFrame | None:
-    needed = ("hist_date", "hist_close", "hist_close_codes", "hist_pe", "hist_pe_codes")
-    if any(name not in names for name in needed):
+def _sheet_cells(values: _Values, sheet_names: list[str]) -> Callable[[str], GridCells | None]:
+    """The locator's view of the workbook's sheets: their cells, read when first asked for."""
+
+    def cells(title: str) -> GridCells | None:
+        return GridCells(values.sheet(title)) if title in sheet_names else None
+
+    return cells
+
+
+def _history(values: _Values, locator: Locator[NamedRange]) -> pd.DataFrame | None:
+    needed = (HIST_DATE, HIST_CLOSE, HIST_CLOSE_CODES, HIST_PE, HIST_PE_CODES)
+    found = {name: _named(locator, name) for name in needed}
+    names = {name: block for name, block in found.items() if block is not None}
+    if len(names) < len(needed):
         return None
-    date_range = names["hist_date"]
+    date_range = names[HIST_DATE]
     dates = [
         _convert(
             value,
@@ -514,8 +547,11 @@ def _history(values: _Values, names: dict[str, NamedRange]) -> pd.DataFrame | No
         for i, value in enumerate(values.column(date_range))
     ]
     parts = []
-    for field_name, block_name in (("close", "hist_close"), ("pe_ttm", "hist_pe")):
-        codes = values.block(names[f"{block_name}_codes"])[0]
+    for field_name, block_name, codes_name in (
+        ("close", HIST_CLOSE, HIST_CLOSE_CODES),
+        ("pe_ttm", HIST_PE, HIST_PE_CODES),
+    ):
+        codes = values.block(names[codes_name])[0]
         block = names[block_name]
         cells = values.block(block)
         for j, code in enumerate(codes):
@@ -592,15 +628,16 @@ def read_workbook(
     file, data = guarded.file, guarded.data
     sheet_names, names = _names(data, file)
     values = _Values(data, file)
+    locator = Locator(spec, names.get, _sheet_cells(values, sheet_names))
     tables = {
-        sheet.name: _table(sheet, values, names, strict)
+        sheet.name: _table(sheet, values, locator, strict)
         for sheet in spec.table_sheets()
-        if strict or sheet.range_name("code") in names
+        if strict or _named(locator, sheet.range_name("code")) is not None
     }
-    settings = _settings(spec, values, names, strict)
-    estimates_spec = next(s for s in spec.table_sheets() if s.prefix == "est")
+    settings = _settings(spec, values, locator, strict)
+    estimates_spec = spec.sheet(ESTIMATES_SHEET)
     if estimates_spec.name in tables:
-        _check_inputs(estimates_spec, tables[estimates_spec.name], values, names, settings)
+        _check_inputs(estimates_spec, tables[estimates_spec.name], values, locator, settings)
     input_keys = [c.key for c in estimates_spec.columns_of(Kind.INPUT)]
     estimates = tables.get(estimates_spec.name, pd.DataFrame())
     analyst = AnalystInputs(
@@ -610,7 +647,7 @@ def read_workbook(
             for item in spec.settings.settings
             if item.kind is Kind.INPUT and item.key in settings
         },
-        benchmark_expected_returns=_benchmarks(values, names, strict),
+        benchmark_expected_returns=_benchmarks(values, locator, strict),
     )
     return WorkbookData(
         file=file,
@@ -618,7 +655,7 @@ def read_workbook(
         settings=settings,
         analyst=analyst,
         tables=tables,
-        history=_history(values, names),
+        history=_history(values, locator),
         names=names,
     )
 

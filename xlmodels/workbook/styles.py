@@ -16,7 +16,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
 from xlmodels.excel.cells import display_width, is_blank_value
-from xlmodels.template.spec import DType, Kind
+from xlmodels.template.schema import DType, Kind
 
 __all__ = ["FORMULA_FONT", "INPUT_FILL", "INPUT_FONT", "MAX_WIDTH", "Styles", "column_width"]
 

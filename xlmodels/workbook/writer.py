@@ -6,7 +6,7 @@ result, so pandas, python-calamine, a file preview or LibreOffice show the
 numbers without recalculating, while Excel still recalculates on open.
 openpyxl, which cannot store a formula's result, reads and edits workbooks.
 
-Everything placed here comes from the spec (:mod:`xlmodels.template.spec`): sheets in
+Everything placed here comes from the spec (:mod:`xlmodels.template.v2`): sheets in
 tab order, titles, notes, headers in the workbook's language, the formulas of
 both dialects, number formats, named ranges, drop-down lists, which cells are
 analyst inputs (blue, unlocked) and which are locked, and the charts. Text
@@ -35,14 +35,13 @@ from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
 from xlmodels import __version__
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank_value
-from xlmodels.template.spec import (
+from xlmodels.template.names import XLWINGS_CONF_SHEET
+from xlmodels.template.schema import (
     FIRST_DATA_ROW,
     GROUP_ROW,
     HEADER_ROW,
     NOTE_ROW,
-    SPEC,
     TITLE_ROW,
-    XLWINGS_UDF_KEY,
     DType,
     HistorySheet,
     Kind,
@@ -53,6 +52,7 @@ from xlmodels.template.spec import (
     WorkbookSpec,
     choice_values,
 )
+from xlmodels.template.v2 import SPEC, XLWINGS_UDF_KEY
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.charts import add_charts
 from xlmodels.workbook.content import WorkbookContent, build_content
@@ -467,7 +467,7 @@ class _Renderer:
                 self.settings_sheet(spec)
             elif isinstance(spec, HistorySheet):
                 self.history_sheet(spec)
-            elif spec.name == "xlwings.conf":
+            elif spec.name == XLWINGS_CONF_SHEET:
                 self.xlwings_sheet(spec)
             else:
                 self.guide_sheet(spec)

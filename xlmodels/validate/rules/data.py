@@ -8,7 +8,17 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from xlmodels.domain.performance import MAX_CLOSE_AGE_DAYS
-from xlmodels.template.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
+from xlmodels.template.names import (
+    COVERAGE_SHEET,
+    ESTIMATES_SHEET,
+    HIST_CLOSE_CODES,
+    HIST_PE_CODES,
+    MARKET_SHEET,
+    PERFORMANCE_SHEET,
+    VALUATION_SHEET,
+)
+from xlmodels.template.schema import FIRST_DATA_ROW, DType, Kind, choice_values
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name
@@ -183,7 +193,7 @@ def not_positive(context: WorkbookContext) -> Iterator[Hit]:
 def _rated(context: WorkbookContext) -> dict[str, bool]:
     """Code -> whether the company carries a rating (shown, else recomputed)."""
     recomputed = context.recomputed
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     out: dict[str, bool] = {}
     for company in recomputed.rows:
         shown = None
@@ -207,7 +217,7 @@ def _rated(context: WorkbookContext) -> dict[str, bool]:
     spec=True,
 )
 def missing_input(context: WorkbookContext) -> Iterator[Hit]:
-    estimates = context.layout.table("Estimates")
+    estimates = context.layout.table(ESTIMATES_SHEET)
     if estimates is None:
         return
     rated = _rated(context)
@@ -239,7 +249,7 @@ def stale_price(context: WorkbookContext) -> Iterator[Hit]:
         return
     days = context.config.stale_price_days
     places: list[tuple[str, str, Any, str]] = []
-    market = layout.table("Market")
+    market = layout.table(MARKET_SHEET)
     if market is not None:
         for row in market.rows:
             cell = market.cell(row, "price_date")
@@ -321,7 +331,7 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
     start = as_date(layout.setting("period_start"))
     end = as_date(layout.setting("period_end"))
     age = dt.timedelta(days=MAX_CLOSE_AGE_DAYS)
-    performance = layout.table("Performance")
+    performance = layout.table(PERFORMANCE_SHEET)
     history = layout.history()
     if performance is not None and history is not None:
         known = [
@@ -350,7 +360,7 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
                     performance.cell(row, "return"),
                 )
                 break
-    valuation = layout.table("Valuation")
+    valuation = layout.table(VALUATION_SHEET)
     if valuation is not None and end is not None:
         for row in valuation.rows:
             as_of = as_date(valuation.value(row, "as_of"))
@@ -410,7 +420,7 @@ def duplicate_code(context: WorkbookContext) -> Iterator[Hit]:
                 )
             else:
                 seen[code] = row
-    for name in ("hist_close_codes", "hist_pe_codes"):
+    for name in (HIST_CLOSE_CODES, HIST_PE_CODES):
         found = context.layout.range_values(name)
         if found is None:
             continue
@@ -440,7 +450,7 @@ def duplicate_code(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def missing_fx(context: WorkbookContext) -> Iterator[Hit]:
-    market = context.layout.table("Market")
+    market = context.layout.table(MARKET_SHEET)
     if market is None:
         return
     for row in market.rows:

@@ -15,7 +15,7 @@ from typing import Any
 
 from xlmodels.core.markers import is_nm
 from xlmodels.core.ratings import load_scheme
-from xlmodels.template.spec import SPEC
+from xlmodels.template.names import COVERAGE_SHEET, ESTIMATES_SHEET, PERFORMANCE_SHEET
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows
@@ -96,7 +96,7 @@ def _format(value: Any, places: int, percent: bool = False) -> str:
     spec=True,
 )
 def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     if coverage is None:
         return
     units = context.config.display_tolerance
@@ -149,7 +149,7 @@ def _pe_hint(company: CompanyRow, key: str, shown: Any, tolerance: float) -> str
     spec=True,
 )
 def implied_price(context: WorkbookContext) -> Iterator[Hit]:
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     if coverage is None:
         return
     tolerance = context.config.implied_price_tolerance
@@ -185,7 +185,7 @@ def implied_price(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def rating_mismatch(context: WorkbookContext) -> Iterator[Hit]:
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     if coverage is None:
         return
     recomputed = context.recomputed
@@ -227,7 +227,7 @@ def rating_mismatch(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def override_without_reason(context: WorkbookContext) -> Iterator[Hit]:
-    estimates = context.layout.table(SPEC.sheet("Estimates").name)
+    estimates = context.layout.table(ESTIMATES_SHEET)
     if estimates is None:
         return
     for row in estimates.rows:
@@ -251,7 +251,7 @@ def override_without_reason(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def return_mismatch(context: WorkbookContext) -> Iterator[Hit]:
-    table = context.layout.table("Performance")
+    table = context.layout.table(PERFORMANCE_SHEET)
     if table is None:
         return
     units = context.config.display_tolerance
