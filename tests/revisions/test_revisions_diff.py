@@ -349,13 +349,14 @@ def test_a_workbook_of_a_newer_template_is_refused(
     assert "newer" in line
 
 
-def test_the_readme_shows_what_the_command_prints(cli: Cli, revised: tuple[Path, Path]) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+def test_the_manual_shows_what_the_command_prints(cli: Cli, revised: tuple[Path, Path]) -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "revisions.md"
+    text = page.read_text(encoding="utf-8")
     lines = cli("diff", *map(str, revised)).lines()
     estimate = next(line for line in lines if "26.3" in line)
     outputs = next(line for line in lines if "target price" in line)
-    assert f"\n  {estimate}\n" in readme
-    assert f"\n  {outputs}\n" in readme
+    assert f"\n  {estimate}\n" in text
+    assert f"\n  {outputs}\n" in text
 
 
 def test_when_fy1_moves_on_eps_compare_by_year() -> None:

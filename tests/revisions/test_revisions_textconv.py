@@ -120,7 +120,7 @@ def test_git_diff_shows_a_revised_estimate_as_one_line_out_and_one_in(tmp_path: 
     _git(repository, home, "init", "--quiet")
     _git(repository, home, "config", "user.name", "Research Operations")
     _git(repository, home, "config", "user.email", "research-ops@example.com")
-    # The README's lines, with this interpreter so that the test runs without an installed script.
+    # The manual's lines (docs/revisions.md), with this interpreter: no installed script needed.
     (repository / ".gitattributes").write_text("*.xlsx diff=xlmodels\n", encoding="utf-8")
     command = f'"{sys.executable}" -m xlmodels textconv'
     _git(repository, home, "config", "diff.xlmodels.textconv", command)

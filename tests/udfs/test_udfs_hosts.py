@@ -28,6 +28,13 @@ from udfs.hosts import CASES, EMPTY, HOSTS, LEFT_OUT, Currency, Date, ErrorCell,
 from udfs.reference import describe
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _page() -> str:
+    """The manual's page on the functions and their hosts."""
+    return (ROOT / "docs" / "excel-functions.md").read_text(encoding="utf-8")
+
+
 RUNTIMES = ("1.4", "1.2")
 _ERROR_TEXT = {kind: text for text, kind in OFFICE_JS_ERROR_TYPES.items()}
 
@@ -109,10 +116,10 @@ def test_no_case_has_two_hosts_show_different_numbers() -> None:
         assert len({s for s in shown if not s.startswith("#")}) <= 1, case
 
 
-def test_the_readme_table_is_the_generated_one() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"<!-- sq-hosts:begin -->\n(.*?)<!-- sq-hosts:end -->", readme, re.S)
-    assert match, "README.md has the sq-hosts markers"
+def test_the_manual_table_is_the_generated_one() -> None:
+    page = _page()
+    match = re.search(r"<!-- sq-hosts:begin -->\n(.*?)<!-- sq-hosts:end -->", page, re.S)
+    assert match, "docs/excel-functions.md has the sq-hosts markers"
     assert match.group(1) == markdown_table()
 
 
@@ -254,12 +261,11 @@ def test_a_spill_marks_only_the_refused_zero(hosts: dict[str, Call]) -> None:
         assert isinstance(classic[row][0], float)
 
 
-# --- the README's steps ------------------------------------------------------------------------
+# --- the manual's steps ------------------------------------------------------------------------
 
 
 def _lite_section() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    return readme.split("### xlwings Lite (Office.js)", 1)[1].split("\n### ", 1)[0]
+    return _page().split("\n## xlwings Lite (Office.js)\n", 1)[1].split("\n## ", 1)[0]
 
 
 def _block(section: str, after: str, language: str) -> str:
@@ -269,7 +275,7 @@ def _block(section: str, after: str, language: str) -> str:
     return "\n".join(line.strip() for line in match.group(1).splitlines() if line.strip())
 
 
-def test_the_readme_requirements_txt_is_the_wheel_alone() -> None:
+def test_the_manual_requirements_txt_is_the_wheel_alone() -> None:
     import tomllib
 
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
@@ -282,7 +288,7 @@ def test_the_readme_requirements_txt_is_the_wheel_alone() -> None:
     assert lines[0].endswith(f"/xlmodels-{version}-py3-none-any.whl")
 
 
-def test_the_readme_main_py_registers_every_function_with_lite() -> None:
+def test_the_manual_main_py_registers_every_function_with_lite() -> None:
     import types
 
     code = _block(_lite_section(), "`main.py` tab", "python")
@@ -296,10 +302,9 @@ def test_the_readme_main_py_registers_every_function_with_lite() -> None:
     assert _shown(result).shown == "15.43"
 
 
-def test_the_readme_desktop_steps_name_the_module_excel_loads() -> None:
+def test_the_manual_desktop_steps_name_the_module_excel_loads() -> None:
     from tests.excel_hosts import UDF_MODULES
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    desktop = readme.split("### Windows desktop Excel", 1)[1].split("\n### ", 1)[0]
+    desktop = _page().split("\n## Windows desktop Excel", 1)[1].split("\n## ", 1)[0]
     assert f"`UDF Modules` in cell A1 and `{UDF_MODULES}` in B1" in desktop
     assert "Ctrl+Alt+F9" in desktop

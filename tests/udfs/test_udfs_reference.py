@@ -1,4 +1,4 @@
-"""The function reference: read from the functions, printed by the CLI, kept in the README."""
+"""The function reference: read from the functions, printed by the CLI, kept in the manual."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ import udfs
 from tests.cli_helpers import Cli
 from udfs.reference import describe, markdown_table, reference
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "excel-functions.md"
 BEGIN, END = "<!-- sq-functions:begin -->\n", "<!-- sq-functions:end -->"
 
 
-def test_the_readme_function_table_is_the_generated_one() -> None:
-    text = README.read_text(encoding="utf-8")
-    assert BEGIN in text, "README lost its function-table markers"
-    assert END in text, "README lost its function-table markers"
+def test_the_manual_function_table_is_the_generated_one() -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    assert BEGIN in text, "docs/excel-functions.md lost its function-table markers"
+    assert END in text, "docs/excel-functions.md lost its function-table markers"
     table = text.split(BEGIN, 1)[1].split(END, 1)[0]
     assert table == markdown_table(), (
-        "README function table is out of date: paste the output of "
+        "docs/excel-functions.md function table is out of date: paste the output of "
         "`xlmodels functions --format markdown` between the markers"
     )
 
@@ -80,7 +80,7 @@ def test_cli_prints_the_reference_as_json(cli: Cli) -> None:
     }
 
 
-def test_cli_prints_the_readme_table_as_markdown(cli: Cli) -> None:
+def test_cli_prints_the_manual_table_as_markdown(cli: Cli) -> None:
     result = cli("functions", "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert result.output == markdown_table()

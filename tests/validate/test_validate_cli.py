@@ -167,15 +167,16 @@ def test_sarif_has_the_required_structure(folder: Path) -> None:
     assert run_["originalUriBaseIds"]["SRCROOT"]["uri"].endswith("/")
 
 
-def test_list_rules_matches_the_registry_and_the_readme(cli: Cli) -> None:
+def test_list_rules_matches_the_registry_and_the_manual(cli: Cli) -> None:
     result = cli("validate", "--list-rules")
     assert result.exit_code == 0
     assert result.output == rules_table()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Validating workbooks", 1)[1].split("\n## ", 1)[0]
-    table = re.search(r"^\| Rule \|.*?(?=\n\n|\Z)", section, re.S | re.M)
-    assert table, "the README's validation section has the rules table"
-    assert table.group(0).strip() == rules_table().strip()
+    page = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    table = re.search(
+        r"<!-- validate-rules:begin -->\n(.*?)<!-- validate-rules:end -->", page, re.S
+    )
+    assert table, "docs/validation.md has the validate-rules markers"
+    assert table.group(1) == rules_table()
 
 
 def test_configuration_changes_severities_and_turns_rules_off(tmp_path: Path) -> None:

@@ -152,6 +152,8 @@ def normalise_code(code: object, market: str | None = None) -> str:
     bare number with no market is kept as written (a six-digit number is
     taken as an A share).
 
+    Examples
+    --------
     >>> [normalise_code(c) for c in ["0700.HK", "700 HK", "700 HK Equity", "9988.hk"]]
     ['0700.HK', '0700.HK', '0700.HK', '9988.HK']
     >>> normalise_code("00700", market="HK"), normalise_code("600519"), normalise_code("000001 CH")

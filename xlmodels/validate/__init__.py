@@ -44,7 +44,7 @@ __all__ = [
 def rules_table(config: ValidateConfig | None = None) -> str:
     """The rules as a Markdown table: id, severity (as configured), what each checks.
 
-    ``xlmodels validate --list-rules`` prints it and the README carries it.
+    ``xlmodels validate --list-rules`` prints it and docs/validation.md carries it.
     """
     lines = ["| Rule | Severity | Checks |", "|---|---|---|"]
     for rule in all_rules():
