@@ -7,7 +7,7 @@
 
 Modules: :mod:`~xlmodels.excel.ooxml.safety` (checks on the bytes before any
 parser, shared with every command that opens a workbook and re-exported as
-``xlmodels.validate.safety``), :mod:`~xlmodels.validate.reading` (openpyxl
+``xlmodels.validate.safety``), :mod:`~xlmodels.validate.loading` (openpyxl
 for formulas and names, python-calamine for bulk values),
 :mod:`~xlmodels.validate.rules` (one module per rule family),
 :mod:`~xlmodels.validate.formats` (text, JSON, JUnit XML, SARIF),

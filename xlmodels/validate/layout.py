@@ -25,7 +25,7 @@ from xlmodels.template.spec import (
     TableSheet,
     column_letter,
 )
-from xlmodels.validate.reading import SheetData, WorkbookData, cell_name, is_blank
+from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook, cell_name, is_blank
 from xlmodels.validate.values import header_label
 
 __all__ = [
@@ -99,7 +99,7 @@ def _spec_positions(sheet: TableSheet) -> tuple[int, ...]:
     return tuple(range(1, len(sheet.columns) + 1))
 
 
-def locate_columns(sheet: TableSheet, data: SheetData) -> tuple[tuple[int, ...] | None, str]:
+def locate_columns(sheet: TableSheet, data: LoadedSheet) -> tuple[tuple[int, ...] | None, str]:
     """The 1-based column of each spec column (in spec order), found by the header row.
 
     Returns the positions, or None and why they could not be found. Headers
@@ -164,7 +164,7 @@ def _embedding(matches: list[list[int]], width: int, *, leftmost: bool) -> tuple
     return tuple(reversed(chosen))
 
 
-def run_length(data: SheetData, row: int, column: int, *, down: bool) -> int:
+def run_length(data: LoadedSheet, row: int, column: int, *, down: bool) -> int:
     """How many non-blank cells run from (row, column) down or across."""
     count = 0
     while not is_blank(data.get(row + count if down else row, column if down else column + count)):
@@ -176,14 +176,14 @@ def run_length(data: SheetData, row: int, column: int, *, down: bool) -> int:
 class HistoryBlocks:
     """The History sheet's dates and the columns of its two blocks, as found."""
 
-    data: SheetData
+    data: LoadedSheet
     last_row: int
     close_columns: dict[str, int]  # code -> 1-based column, first one wins
     close_count: int
     pe_count: int
 
     @classmethod
-    def of(cls, data: SheetData) -> HistoryBlocks:
+    def of(cls, data: LoadedSheet) -> HistoryBlocks:
         last_row = data.last_key_row(FIRST_DATA_ROW)
         # Row 3 names each block: the PE-TTM block starts at the second label.
         close_count = run_length(data, HEADER_ROW, 2, down=False)
@@ -216,7 +216,7 @@ class TableRows:
     """
 
     spec: TableSheet
-    data: SheetData
+    data: LoadedSheet
     first: int
     last: int  # the last row with a key; first - 1 when the table has no rows
     positions: tuple[int, ...]
@@ -224,7 +224,7 @@ class TableRows:
     problem: str = ""
 
     @classmethod
-    def of(cls, spec: TableSheet, data: SheetData) -> TableRows:
+    def of(cls, spec: TableSheet, data: LoadedSheet) -> TableRows:
         positions, problem = locate_columns(spec, data)
         found = positions is not None
         if positions is None:
@@ -279,14 +279,14 @@ class TableRows:
 class Layout:
     """Where the spec's content is in one workbook."""
 
-    book: WorkbookData
+    book: LoadedWorkbook
     tables: dict[str, TableRows]  # every spec table sheet present, found or not
-    settings: SheetData | None
+    settings: LoadedSheet | None
     version: Any
     version_cell: tuple[str, str]
 
     @classmethod
-    def of(cls, book: WorkbookData) -> Layout:
+    def of(cls, book: LoadedWorkbook) -> Layout:
         tables = {}
         for spec in SPEC.table_sheets():
             data = book.sheets.get(spec.name)
@@ -300,7 +300,7 @@ class Layout:
         return cls(book, tables, settings, version, (sheet, cell))
 
     @staticmethod
-    def _setting_location(book: WorkbookData, key: str) -> tuple[str, str]:
+    def _setting_location(book: LoadedWorkbook, key: str) -> tuple[str, str]:
         """Sheet and cell of a setting: its defined name if valid, else the spec's place."""
         defined = book.name(SPEC.settings.setting(key).name)
         if defined is not None:
@@ -353,7 +353,7 @@ class Layout:
         return sheet, cells
 
 
-def _value_at(book: WorkbookData, sheet: str, cell: str) -> Any:
+def _value_at(book: LoadedWorkbook, sheet: str, cell: str) -> Any:
     data = book.sheets.get(sheet)
     parsed = parse_reference(cell)
     if data is None or parsed is None:

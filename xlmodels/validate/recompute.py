@@ -26,7 +26,7 @@ from xlmodels.domain.coverage import target_eps as coverage_target_eps
 from xlmodels.domain.model import FISCAL_YEARS, Settings
 from xlmodels.template.spec import FIRST_DATA_ROW, SPEC
 from xlmodels.validate.layout import Layout, TableRows
-from xlmodels.validate.reading import is_blank
+from xlmodels.validate.loading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number
 
 __all__ = ["CompanyRow", "PerformanceRow", "Recomputed", "performance"]

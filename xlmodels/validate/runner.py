@@ -26,7 +26,7 @@ from xlmodels.runtime.workers import process_pool
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
-from xlmodels.validate.reading import read_workbook
+from xlmodels.validate.loading import load_workbook
 from xlmodels.validate.registry import Hit, Rule, all_rules
 from xlmodels.workbook.atomic import BACKUP_SUFFIX
 
@@ -147,7 +147,7 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
         return _unreadable(file, f"the file cannot be opened ({error.strerror or error})")
     try:
         package = inspect_package(data, config.limits)
-        book = read_workbook(package, read_workbook_part(package), config.limits)
+        book = load_workbook(package, read_workbook_part(package), config.limits)
     except Unreadable as error:
         return _unreadable(file, str(error))
     context = WorkbookContext(file, book, config)

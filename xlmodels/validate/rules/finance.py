@@ -19,7 +19,7 @@ from xlmodels.template.spec import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows
-from xlmodels.validate.reading import CellError, is_blank
+from xlmodels.validate.loading import CellError, is_blank
 from xlmodels.validate.recompute import CompanyRow, performance
 from xlmodels.validate.registry import Hit, rule
 from xlmodels.validate.values import as_number, describe, header_label
