@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
 
 from xlmodels.excel.ooxml.package import read_workbook_part
-from xlmodels.excel.ooxml.safety import Unreadable, xml_depth
+from xlmodels.excel.ooxml.safety import Unreadable, inspect_package, sheet_extent, xml_depth
 from xlmodels.validate.config import Limits
 from xlmodels.validate.loading import CellError, LoadedWorkbook, load_workbook
-from xlmodels.validate.safety import inspect_package, sheet_extent
 
 
 def _read(path: Path) -> LoadedWorkbook:

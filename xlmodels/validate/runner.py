@@ -27,7 +27,9 @@ from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
 from xlmodels.validate.loading import load_workbook
-from xlmodels.validate.registry import Hit, Rule, all_rules
+from xlmodels.validate.registry import all_rules
+from xlmodels.validate.rule import Hit, Rule
+from xlmodels.validate.rules.file import CHECK_FAILED, UNREADABLE
 from xlmodels.workbook.atomic import BACKUP_SUFFIX
 
 __all__ = ["SUFFIXES", "expand_paths", "validate_file", "validate_paths"]
@@ -126,8 +128,6 @@ def _finding(rule: Rule, severity: Severity, file: str, hit: Hit) -> Finding:
 
 
 def _unreadable(file: str, message: str) -> FileReport:
-    from xlmodels.validate.rules.file import UNREADABLE
-
     finding = Finding(UNREADABLE.id, UNREADABLE.severity, file, message, UNREADABLE.fix)
     return FileReport(file=file, findings=(finding,), unreadable=True, rules_run=(UNREADABLE.id,))
 
@@ -174,8 +174,6 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
 
 
 def _check_failed(rule: Rule, file: str, error: Exception) -> Finding:
-    from xlmodels.validate.rules.file import CHECK_FAILED
-
     where = traceback.extract_tb(error.__traceback__)[-1]
     return Finding(
         CHECK_FAILED.id,

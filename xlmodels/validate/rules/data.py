@@ -14,7 +14,7 @@ from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name
 from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
 from xlmodels.validate.recompute import report_date
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import as_date, as_number, describe, header_label
 
 _NUMBERS = (DType.NUMBER, DType.INTEGER)

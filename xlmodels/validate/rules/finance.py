@@ -21,7 +21,7 @@ from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows
 from xlmodels.validate.loading import CellError, is_blank
 from xlmodels.validate.recompute import CompanyRow, performance
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import as_number, describe, header_label
 
 #: Coverage columns whose shown values are compared with the recomputed ones.

@@ -19,7 +19,7 @@ from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows, cell_name, row_context
 from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import describe, header_label
 
 _MODES = ("sq", "native")
