@@ -25,9 +25,9 @@ from validate_helpers import (
     simple_workbook,
 )
 
+from xlmodels.excel.ooxml.safety import sheet_extent
 from xlmodels.validate import Limits, ValidateConfig, validate_file, validate_paths
 from xlmodels.validate.findings import EXIT_UNREADABLE, Report
-from xlmodels.validate.safety import sheet_extent
 
 #: Peak of Python's allocations while one hostile file is validated. The
 #: bombs inflate to hundreds of megabytes; a refusal costs a few.

@@ -26,12 +26,12 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels.excel.ooxml.package import read_workbook_part
+from xlmodels.excel.ooxml.safety import inspect_package
 from xlmodels.sources import sample
 from xlmodels.template.schema import column_letter
 from xlmodels.template.v2 import SPEC
 from xlmodels.validate import Finding, Severity, validate_file, validate_paths
 from xlmodels.validate.config import ValidateConfig
-from xlmodels.validate.safety import inspect_package
 from xlmodels.workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -699,7 +699,7 @@ def test_a_rule_that_fails_is_reported_and_the_batch_goes_on(
     clean: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from xlmodels.validate import RULES
-    from xlmodels.validate.registry import Rule
+    from xlmodels.validate.rule import Rule
 
     def broken(context: object) -> list[object]:
         raise ZeroDivisionError("boom")

@@ -25,6 +25,7 @@ __all__ = [
     "compute_valuation",
     "extend_history",
     "history_panel",
+    "period_figures",
     "stale_message",
     "stale_series",
     "stale_series_ends",
@@ -333,12 +334,57 @@ def compute_performance(
     table["end_close"] = end.astype(float)
     stale = stale_series(panel, settings.period_start, settings.period_end)
     table["stale"] = table.index.isin(stale.index)
-    table["return"] = period_return(table["start_close"], table["end_close"]).where(~table["stale"])
-    table["benchmark_return"] = table["benchmark"].map(table["return"]).astype(float)
-    table["relative_return"] = relative_return(
-        table["return"], table["benchmark_return"], settings.relative_method
-    )
+    rows = table[["benchmark", "start_close", "end_close", "stale"]].assign(code=table.index)
+    figures = period_figures(rows, settings.relative_method)
+    for column in ("return", "benchmark_return", "relative_return"):
+        table[column] = figures[column]
     return table
+
+
+def period_figures(rows: pd.DataFrame, method: str) -> pd.DataFrame:
+    """The month's return of each row, its benchmark's, and the relative return.
+
+    The one computation behind the Performance table: :func:`compute_performance`
+    calls it for a universe, the validator for the rows of a workbook's
+    Performance sheet (whose codes may repeat).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        ``code``, ``benchmark`` (the code of the row whose return is the
+        benchmark's; missing for none), ``start_close`` and ``end_close``
+        (NaN where unknown), and optionally ``stale`` (True where the closes
+        are too old to stand for the period: no return).
+    method : str
+        ``arithmetic`` or ``geometric`` relative returns.
+
+    Returns
+    -------
+    pandas DataFrame, indexed as ``rows``
+        ``return`` (end / start - 1), ``benchmark_return`` (the return of the
+        first row with the benchmark's code, as the workbook's MATCH finds it)
+        and ``relative_return``; NaN where a figure cannot be computed.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"code": ["A", "IDX"], "benchmark": ["IDX", None],
+    ...                      "start_close": [100.0, 50.0], "end_close": [120.0, 55.0]})
+    >>> period_figures(rows, "arithmetic")["relative_return"].round(4).tolist()
+    [0.1, nan]
+    """
+    returns = period_return(rows["start_close"].astype(float), rows["end_close"].astype(float))
+    if "stale" in rows:
+        returns = returns.where(~rows["stale"].astype(bool))
+    by_code = pd.Series(returns.to_numpy(), index=pd.Index(rows["code"]))
+    first = by_code[~by_code.index.duplicated()]
+    bench = rows["benchmark"].map(first).astype(float)
+    # A return below -100% is no price move; it has no relative return.
+    usable = ~((returns < -1) | (bench < -1))
+    relative = relative_return(returns.where(usable), bench.where(usable), method)
+    return pd.DataFrame(
+        {"return": returns, "benchmark_return": bench, "relative_return": relative},
+        index=rows.index,
+    )
 
 
 def compute_valuation(inputs: CoverageInputs) -> pd.DataFrame:

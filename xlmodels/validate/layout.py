@@ -37,7 +37,7 @@ from xlmodels.template.schema import (
     column_letter,
 )
 from xlmodels.template.v2 import SPEC
-from xlmodels.validate.reading import SheetData, WorkbookData, cell_name, is_blank
+from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook, cell_name, is_blank
 
 __all__ = [
     "MAX_HEADER",
@@ -64,7 +64,7 @@ def is_header(sheet: str, key: str, value: Any) -> bool:
     return header_matches(SPEC.sheet(sheet).column(key), value)
 
 
-def locator(book: WorkbookData) -> Locator[NamedBlock]:
+def locator(book: LoadedWorkbook) -> Locator[NamedBlock]:
     """The template's locator over the validator's reading of a workbook."""
 
     def named(name: str) -> NamedBlock | None:
@@ -108,14 +108,14 @@ def _spec_positions(sheet: TableSheet) -> tuple[int, ...]:
 class HistoryBlocks:
     """The History sheet's dates and the columns of its two blocks, as found."""
 
-    data: SheetData
+    data: LoadedSheet
     last_row: int
     close_columns: dict[str, int]  # code -> 1-based column, first one wins
     close_count: int
     pe_count: int
 
     @classmethod
-    def of(cls, data: SheetData, found: HistoryColumns) -> HistoryBlocks:
+    def of(cls, data: LoadedSheet, found: HistoryColumns) -> HistoryBlocks:
         last_row = data.last_key_row(FIRST_DATA_ROW)
         close_count, pe_count = found.close_count, found.pe_count
         columns: dict[str, int] = {}
@@ -141,7 +141,7 @@ class TableRows:
     """
 
     spec: TableSheet
-    data: SheetData
+    data: LoadedSheet
     first: int
     last: int  # the last row with a key; first - 1 when the table has no rows
     positions: tuple[int, ...]
@@ -149,7 +149,7 @@ class TableRows:
     problem: str = ""
 
     @classmethod
-    def of(cls, data: SheetData, columns: Columns) -> TableRows:
+    def of(cls, data: LoadedSheet, columns: Columns) -> TableRows:
         """The table's rows, under its columns as the locator found them."""
         positions = columns.positions
         last = data.last_key_row(FIRST_DATA_ROW, positions[0])
@@ -210,15 +210,15 @@ class TableRows:
 class Layout:
     """Where the spec's content is in one workbook."""
 
-    book: WorkbookData
+    book: LoadedWorkbook
     tables: dict[str, TableRows]  # every spec table sheet present, found or not
-    settings: SheetData | None
+    settings: LoadedSheet | None
     version: Any
     version_cell: tuple[str, str]
     locator: Locator[NamedBlock]
 
     @classmethod
-    def of(cls, book: WorkbookData) -> Layout:
+    def of(cls, book: LoadedWorkbook) -> Layout:
         found = locator(book)
         tables = {}
         for spec in SPEC.table_sheets():
@@ -279,7 +279,7 @@ class Layout:
         return sheet, cells
 
 
-def _value_at(book: WorkbookData, sheet: str, cell: str) -> Any:
+def _value_at(book: LoadedWorkbook, sheet: str, cell: str) -> Any:
     data = book.sheets.get(sheet)
     parsed = parse_reference(cell)
     if data is None or parsed is None:

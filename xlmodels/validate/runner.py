@@ -26,8 +26,10 @@ from xlmodels.runtime.workers import process_pool
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
-from xlmodels.validate.reading import read_workbook
-from xlmodels.validate.registry import Hit, Rule, all_rules
+from xlmodels.validate.loading import load_workbook
+from xlmodels.validate.registry import all_rules
+from xlmodels.validate.rule import Hit, Rule
+from xlmodels.validate.rules.file import CHECK_FAILED, UNREADABLE
 from xlmodels.workbook.atomic import BACKUP_SUFFIX
 
 __all__ = ["SUFFIXES", "expand_paths", "validate_file", "validate_paths"]
@@ -126,8 +128,6 @@ def _finding(rule: Rule, severity: Severity, file: str, hit: Hit) -> Finding:
 
 
 def _unreadable(file: str, message: str) -> FileReport:
-    from xlmodels.validate.rules.file import UNREADABLE
-
     finding = Finding(UNREADABLE.id, UNREADABLE.severity, file, message, UNREADABLE.fix)
     return FileReport(file=file, findings=(finding,), unreadable=True, rules_run=(UNREADABLE.id,))
 
@@ -147,7 +147,7 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
         return _unreadable(file, f"the file cannot be opened ({error.strerror or error})")
     try:
         package = inspect_package(data, config.limits)
-        book = read_workbook(package, read_workbook_part(package), config.limits)
+        book = load_workbook(package, read_workbook_part(package), config.limits)
     except Unreadable as error:
         return _unreadable(file, str(error))
     context = WorkbookContext(file, book, config)
@@ -174,8 +174,6 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
 
 
 def _check_failed(rule: Rule, file: str, error: Exception) -> Finding:
-    from xlmodels.validate.rules.file import CHECK_FAILED
-
     where = traceback.extract_tb(error.__traceback__)[-1]
     return Finding(
         CHECK_FAILED.id,

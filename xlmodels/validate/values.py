@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from xlmodels.validate.reading import CellError
+from xlmodels.validate.loading import CellError
 
 __all__ = ["as_date", "as_int", "as_number", "describe", "header_label"]
 

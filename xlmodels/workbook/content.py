@@ -32,7 +32,7 @@ import pandas as pd
 
 from xlmodels.core.display import currency_label
 from xlmodels.core.ratings import RatingScheme, load_scheme
-from xlmodels.domain.coverage import compute_coverage, display_names
+from xlmodels.domain.coverage import compute_coverage, display_names, rating_override
 from xlmodels.domain.model import ESTIMATE_COLUMNS, CoverageInputs
 from xlmodels.domain.performance import (
     compute_performance,
@@ -156,14 +156,17 @@ def localise_inputs(inputs: CoverageInputs, lang: str) -> CoverageInputs:
         return out
 
     def label(value: Any) -> Any:
-        if not _is_text(value):
+        # Stripped as the coverage figures read it, so that the input cell, the
+        # rating formula over it and the cached rating show the same text.
+        text = rating_override(value)
+        if text is None:
             return None
-        tier = scheme.tier_of(value)
+        tier = scheme.tier_of(text)
         if tier is not None:
             return tier.label(lang)
-        if value in scheme.not_rated.values():
+        if text in scheme.not_rated.values():
             return scheme.not_rated[lang]
-        return value
+        return text
 
     estimates = inputs.estimates.copy()
     if "rating_override" in estimates.columns:

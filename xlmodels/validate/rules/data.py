@@ -22,9 +22,9 @@ from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name
-from xlmodels.validate.reading import CellError, SheetData, is_blank
+from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
 from xlmodels.validate.recompute import report_date
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import as_date, as_number, describe, header_label
 
 _NUMBERS = (DType.NUMBER, DType.INTEGER)
@@ -117,7 +117,7 @@ def blank_row(context: WorkbookContext) -> Iterator[Hit]:
 
 
 def _keyless_runs(
-    data: SheetData, rows: Iterable[int], column: int, last: int, key: str
+    data: LoadedSheet, rows: Iterable[int], column: int, last: int, key: str
 ) -> Iterator[Hit]:
     """One finding per run of adjacent keyless rows that are alike (all empty, or not)."""
     runs: list[tuple[int, int, bool]] = []
@@ -142,7 +142,7 @@ _PLAIN = (float, int)
 _PLAIN_TYPES = set(_PLAIN)
 
 
-def _history_values(history: SheetData, last: int) -> Iterator[tuple[int, int, Any]]:
+def _history_values(history: LoadedSheet, last: int) -> Iterator[tuple[int, int, Any]]:
     """History's cells right of the dates that are not plainly numbers or blank.
 
     The History block is the bulk of a workbook: each row is checked as a set
@@ -378,7 +378,7 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
 
 
 def _last_close(
-    data: SheetData, known: list[tuple[dt.date, int]], stop: int, column: int
+    data: LoadedSheet, known: list[tuple[dt.date, int]], stop: int, column: int
 ) -> dt.date | None:
     """Date of the last close in ``column`` among the first ``stop`` dated History rows."""
     for day, row in reversed(known[:stop]):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
-from xlmodels.validate.registry import Hit, declare, rule
+from xlmodels.validate.rule import Hit, declare, rule
 
 UNREADABLE = declare(
     "file.unreadable",

@@ -19,9 +19,9 @@ from xlmodels.template.names import COVERAGE_SHEET, ESTIMATES_SHEET, PERFORMANCE
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows
-from xlmodels.validate.reading import CellError, is_blank
+from xlmodels.validate.loading import CellError, is_blank
 from xlmodels.validate.recompute import CompanyRow, performance
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import as_number, describe, header_label
 
 #: Coverage columns whose shown values are compared with the recomputed ones.

@@ -19,8 +19,8 @@ from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows, cell_name, row_context
-from xlmodels.validate.reading import CellError, SheetData, is_blank
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import describe, header_label
 
 _MODES = ("sq", "native")
@@ -252,7 +252,7 @@ def _settings_against_spec(context: WorkbookContext) -> Iterator[Hit]:
             yield Hit(f"setting {key!r} has the formula {formula}, not the spec's", sheet, cell)
 
 
-def _against_neighbours(sheet: SheetData, skip: set[int], first_row: int) -> Iterator[Hit]:
+def _against_neighbours(sheet: LoadedSheet, skip: set[int], first_row: int) -> Iterator[Hit]:
     """Excel's own test: a formula unlike the two formulas around it, which agree."""
     by_column: dict[int, dict[int, str]] = {}
     for (row, column), formula in sheet.formulas.items():

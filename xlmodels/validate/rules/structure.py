@@ -11,7 +11,7 @@ from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name, is_header, run_length
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import as_int, describe
 
 

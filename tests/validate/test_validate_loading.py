@@ -12,15 +12,14 @@ from hypothesis import strategies as st
 from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
 
 from xlmodels.excel.ooxml.package import read_workbook_part
-from xlmodels.excel.ooxml.safety import Unreadable, xml_depth
+from xlmodels.excel.ooxml.safety import Unreadable, inspect_package, sheet_extent, xml_depth
 from xlmodels.validate.config import Limits
-from xlmodels.validate.reading import CellError, WorkbookData, read_workbook
-from xlmodels.validate.safety import inspect_package, sheet_extent
+from xlmodels.validate.loading import CellError, LoadedWorkbook, load_workbook
 
 
-def _read(path: Path) -> WorkbookData:
+def _read(path: Path) -> LoadedWorkbook:
     package = inspect_package(path.read_bytes(), Limits())
-    return read_workbook(package, read_workbook_part(package), Limits())
+    return load_workbook(package, read_workbook_part(package), Limits())
 
 
 def test_openpyxl_parses_through_defusedxml() -> None:

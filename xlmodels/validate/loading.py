@@ -34,12 +34,12 @@ from xlmodels.excel.ooxml.safety import Package, Unreadable, cell_name, check_sh
 
 __all__ = [
     "CellError",
-    "DefinedName",
-    "SheetData",
-    "WorkbookData",
+    "LoadedName",
+    "LoadedSheet",
+    "LoadedWorkbook",
     "cell_name",
     "is_blank",
-    "read_workbook",
+    "load_workbook",
 ]
 
 
@@ -59,7 +59,7 @@ def is_blank(value: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class DefinedName:
+class LoadedName:
     """A defined name; ``scope`` is the sheet of a sheet-level name, else None."""
 
     name: str
@@ -68,7 +68,7 @@ class DefinedName:
 
 
 @dataclass
-class SheetData:
+class LoadedSheet:
     """The cells of one worksheet: values, formulas, and formulas without results.
 
     Rows and columns are 1-based. ``values`` holds what a cell shows: a
@@ -149,15 +149,15 @@ class SheetData:
 
 
 @dataclass
-class WorkbookData:
+class LoadedWorkbook:
     """Everything the rules read from one workbook."""
 
     package: Package
     part: WorkbookPart
-    sheets: dict[str, SheetData]
-    names: list[DefinedName]
+    sheets: dict[str, LoadedSheet]
+    names: list[LoadedName]
 
-    def name(self, name: str) -> DefinedName | None:
+    def name(self, name: str) -> LoadedName | None:
         """The workbook-level defined name ``name`` (case-insensitive, as in Excel)."""
         wanted = name.lower()
         for defined in self.names:
@@ -182,7 +182,7 @@ def _stream(sheet: Any) -> Iterator[Any]:
                 yield cell
 
 
-def _read_formulas(sheet: Any, data: SheetData) -> None:
+def _read_formulas(sheet: Any, data: LoadedSheet) -> None:
     for cell in _stream(sheet):
         if cell.data_type == "f":
             data.formulas[(cell.row, cell.column)] = _formula_text(cell.value)
@@ -194,7 +194,7 @@ def _cell_value(value: Any, data_type: str) -> Any:
     return value
 
 
-def _read_results(sheet: Any, data: SheetData) -> None:
+def _read_results(sheet: Any, data: LoadedSheet) -> None:
     for cell in _stream(sheet):
         position = (cell.row, cell.column)
         value = cell.value
@@ -217,7 +217,7 @@ def _load(data: bytes) -> Any:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, keep_links=False)
 
 
-def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> WorkbookData:
+def load_workbook(package: Package, part: WorkbookPart, limits: Limits) -> LoadedWorkbook:
     """Read the sheets and names of a checked package.
 
     Raises
@@ -233,14 +233,14 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
     except Exception as error:
         raise Unreadable(f"the workbook is damaged: {_first_line(error)}") from None
     calamine: Any = None
-    streamed: list[tuple[str, SheetData]] = []  # sheets whose values openpyxl reads
-    sheets: dict[str, SheetData] = {}
+    streamed: list[tuple[str, LoadedSheet]] = []  # sheets whose values openpyxl reads
+    sheets: dict[str, LoadedSheet] = {}
     try:
         for entry in part.sheets:
             if entry.kind != "worksheet" or entry.part is None:
                 continue
             facts = package.sheets.get(entry.part)
-            data = SheetData(name=entry.name, state=entry.state)
+            data = LoadedSheet(name=entry.name, state=entry.state)
             sheets[entry.name] = data
             if facts is None:
                 continue
@@ -262,19 +262,19 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
         # cells give their formula or their saved result (Workbook.data_only,
         # backed by _data_only). Switching it lets one loaded workbook give
         # both, instead of parsing the whole package a second time;
-        # test_validate_reading pins this behaviour of openpyxl.
+        # test_validate_loading pins this behaviour of openpyxl.
         book._data_only = True
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for name, data in streamed:
                 _read_results(book[name], data)
         names = [
-            DefinedName(name, str(defined.attr_text or ""))
+            LoadedName(name, str(defined.attr_text or ""))
             for name, defined in book.defined_names.items()
         ]
         for sheet in book.worksheets:
             for name, defined in sheet.defined_names.items():
-                names.append(DefinedName(name, str(defined.attr_text or ""), sheet.title))
+                names.append(LoadedName(name, str(defined.attr_text or ""), sheet.title))
     except Unreadable:
         raise
     except Exception as error:
@@ -283,7 +283,7 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
         book.close()
         if calamine is not None:
             calamine.close()
-    return WorkbookData(package=package, part=part, sheets=sheets, names=names)
+    return LoadedWorkbook(package=package, part=part, sheets=sheets, names=names)
 
 
 def _first_line(error: BaseException) -> str:
