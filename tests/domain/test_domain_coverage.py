@@ -8,11 +8,12 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from xlmodels.template.spec import FIRST_DATA_ROW, HEADER_ROW, SPEC
 
 from xlmodels.domain.coverage import compute_coverage, coverage_figures
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.sources import sample
+from xlmodels.template.schema import FIRST_DATA_ROW, HEADER_ROW
+from xlmodels.template.v2 import SPEC
 from xlmodels.workbook import write_workbook
 
 CODE = "0700.HK"
