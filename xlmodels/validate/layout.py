@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
-from xlmodels.excel.formulas import parse_reference
+from xlmodels.excel.references import parse_reference
 from xlmodels.template.spec import (
     FIRST_DATA_ROW,
     GROUP_ROW,

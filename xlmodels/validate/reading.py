@@ -28,17 +28,19 @@ import openpyxl
 import python_calamine
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from xlmodels.excel.cells import is_blank
 from xlmodels.excel.ooxml.limits import Limits
-from xlmodels.excel.ooxml.package import WorkbookPart
-from xlmodels.excel.ooxml.safety import Package, Unreadable, cell_name, check_sheet_extent
+from xlmodels.excel.ooxml.package import DefinedName, WorkbookPart
+from xlmodels.excel.ooxml.safety import Package, Unreadable, check_sheet_extent
+from xlmodels.excel.references import cell_name
 
 __all__ = [
     "CellError",
     "DefinedName",
     "SheetData",
     "WorkbookData",
-    "cell_name",
-    "is_blank",
+    "cell_name",  # re-exported for the rules: from xlmodels.excel.references
+    "is_blank",  # re-exported for the rules: the one rule of xlmodels.excel.cells
     "read_workbook",
 ]
 
@@ -51,20 +53,6 @@ class CellError:
 
     def __str__(self) -> str:
         return self.code
-
-
-def is_blank(value: Any) -> bool:
-    """Empty, or an empty text (what a guarded formula shows for missing input)."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-@dataclass(frozen=True)
-class DefinedName:
-    """A defined name; ``scope`` is the sheet of a sheet-level name, else None."""
-
-    name: str
-    text: str
-    scope: str | None = None
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlmodels.excel.formulas import parse_reference
+from xlmodels.excel.references import parse_reference
 from xlmodels.template.migrations import upgrade_description
 from xlmodels.template.spec import HEADER_ROW, SPEC
 from xlmodels.validate.context import WorkbookContext
