@@ -77,3 +77,20 @@ def test_every_way_a_workbook_opens_refuses_a_bomb(
     path, words = bombs[case]
     with pytest.raises(InputError, match=words):
         OPENERS[opener](path.read_bytes())
+
+
+def test_the_validator_checks_typed_names_not_a_sheets_own_settings(tmp_path: Path) -> None:
+    from xlmodels.validate.reading import checked_names
+
+    def build(book: openpyxl.Workbook) -> None:
+        book.active.title = "Data"
+        book.active.print_area = "A1:B2"
+        book.defined_names["rate"] = OpenpyxlName("rate", attr_text="'Data'!$B$2")
+        book.active.defined_names["gone"] = OpenpyxlName("gone", attr_text="Data!#REF!")
+
+    part = guard_bytes(simple_workbook(tmp_path / "print.xlsx", build).read_bytes()).part
+    assert any(name.name == "_xlnm.Print_Area" for name in part.names)
+    assert checked_names(part) == [
+        DefinedName("rate", "'Data'!$B$2"),
+        DefinedName("gone", "Data!#REF!", "Data"),
+    ]

@@ -1,6 +1,8 @@
 """Reading a checked workbook: only what the rules need, each part the fast way.
 
-* Formulas and defined names come from openpyxl in read-only mode, with each
+* Defined names come from the workbook part the safety checks read
+  (:mod:`xlmodels.excel.ooxml.package`).
+* Formulas come from openpyxl in read-only mode, with each
   sheet's declared dimensions reset (read-only mode would otherwise trust a
   ``<dimension>`` element and pad every row to it). openpyxl parses through
   defusedxml, which it uses whenever it is installed.
@@ -39,7 +41,8 @@ __all__ = [
     "DefinedName",
     "SheetData",
     "WorkbookData",
-    "cell_name",  # re-exported for the rules: from xlmodels.excel.references
+    "cell_name",
+    "checked_names",  # re-exported for the rules: from xlmodels.excel.references
     "is_blank",  # re-exported for the rules: the one rule of xlmodels.excel.cells
     "read_workbook",
 ]
@@ -256,13 +259,6 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
             warnings.simplefilter("ignore")
             for name, data in streamed:
                 _read_results(book[name], data)
-        names = [
-            DefinedName(name, str(defined.attr_text or ""))
-            for name, defined in book.defined_names.items()
-        ]
-        for sheet in book.worksheets:
-            for name, defined in sheet.defined_names.items():
-                names.append(DefinedName(name, str(defined.attr_text or ""), sheet.title))
     except Unreadable:
         raise
     except Exception as error:
@@ -271,7 +267,23 @@ def read_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Workb
         book.close()
         if calamine is not None:
             calamine.close()
-    return WorkbookData(package=package, part=part, sheets=sheets, names=names)
+    return WorkbookData(package=package, part=part, sheets=sheets, names=checked_names(part))
+
+
+def checked_names(part: WorkbookPart) -> list[DefinedName]:
+    """The defined names the rules check: the workbook's, and those local to a worksheet.
+
+    A name Excel keeps for a sheet's own settings (``_xlnm.Print_Area``,
+    ``_xlnm._FilterDatabase``...) is part of the sheet, not a name anyone
+    typed, and a chart sheet has no cells to name: both are left out.
+    """
+    worksheets = {entry.name for entry in part.worksheets()}
+    return [
+        defined
+        for defined in part.names
+        if defined.scope is None
+        or (defined.scope in worksheets and not defined.name.lower().startswith("_xlnm."))
+    ]
 
 
 def _first_line(error: BaseException) -> str:

@@ -526,20 +526,22 @@ def read_own_sheets(
         workbook = openpyxl.load_workbook(io.BytesIO(trimmed), rich_text=False)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
         raise InputError(f"the sheets of your own cannot be read ({error})") from None
-    workbook_names = list(workbook.defined_names.items())
+    workbook_names = [defined for defined in guarded.part.names if defined.scope is None]
     sheets = []
     for name in own:
         if name not in workbook.sheetnames:
             continue
         sheet = workbook[name]
         names = [
-            (defined, "=" + value.attr_text, False)
-            for defined, value in workbook_names
-            if value.attr_text and _points_into(value.attr_text, name)
+            (defined.name, "=" + defined.text, False)
+            for defined in workbook_names
+            if defined.text and _points_into(defined.text, name)
         ]
+        # Excel's own names for a sheet (_xlnm.Print_Area...) are its settings, not names.
         names += [
-            (defined, "=" + value.attr_text.lstrip("="), True)
-            for defined, value in sheet.defined_names.items()
+            (defined.name, "=" + defined.text, True)
+            for defined in guarded.part.names
+            if defined.scope == name and not defined.name.lower().startswith("_xlnm.")
         ]
         if not isinstance(sheet, OpenpyxlWorksheet):
             sheets.append(OwnSheet(name=name, after=after[name], uncarried=("a chart sheet",)))
