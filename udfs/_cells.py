@@ -70,6 +70,7 @@ import pandas as pd
 import xlmodels as xm
 from udfs._xlwings import XlwingsError
 from xlmodels.core.markers import NM
+from xlmodels.excel.cells import excel_serial
 from xlmodels.excel.error_values import ERROR_VALUES
 
 __all__ = [
@@ -110,9 +111,6 @@ AMBIGUOUS: Final = 4
 
 _PLAIN_NUMBERS: Final = frozenset({float, int})
 _ROW_TYPES: Final = frozenset({list, tuple})
-# Excel's 1900 date system, as Excel counts it (serial 1 is 1900-01-01, with
-# Excel's fictitious 1900-02-29 making the epoch 1899-12-30 from March 1900 on).
-_EXCEL_EPOCH: Final = dt.datetime(1899, 12, 30)
 
 
 def running_on_office_js() -> bool:
@@ -503,23 +501,16 @@ def _read_cell(cell: Any) -> tuple[float, int]:
         return math.nan, INVALID
     if cell is pd.NaT:
         return math.nan, BLANK
-    if isinstance(cell, dt.datetime | dt.date):
-        return excel_serial(cell), OK
-    if isinstance(cell, np.datetime64):
-        return (math.nan, BLANK) if np.isnat(cell) else (excel_serial(pd.Timestamp(cell)), OK)
+    if isinstance(cell, dt.datetime | dt.date | np.datetime64):
+        if isinstance(cell, np.datetime64):
+            if np.isnat(cell):
+                return math.nan, BLANK
+            cell = pd.Timestamp(cell)
+        try:
+            return excel_serial(cell), OK
+        except ValueError:  # before 1900: no date a cell can hold
+            return math.nan, INVALID
     return math.nan, INVALID
-
-
-def excel_serial(moment: dt.date) -> float:
-    """Excel's serial number of a date or datetime (1900 date system, from March 1900).
-
-    >>> excel_serial(dt.date(2024, 12, 2)), excel_serial(dt.datetime(2024, 12, 2, 18))
-    (45628.0, 45628.75)
-    """
-    if not isinstance(moment, dt.datetime):
-        moment = dt.datetime(moment.year, moment.month, moment.day)
-    elapsed = moment.replace(tzinfo=None) - _EXCEL_EPOCH
-    return elapsed.days + elapsed.seconds / 86_400 + elapsed.microseconds / 86_400e6
 
 
 def read_series(name: str, value: Any) -> _Read:

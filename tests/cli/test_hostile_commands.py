@@ -166,3 +166,23 @@ def test_report_refuses_a_coverage_workbook_with_a_stray_far_cell(cli: Cli, tmp_
     result = cli("report", hostile, folder / GROUPS["US Internet"], "-o", tmp_path / "out")
     assert result.exit_code == 2
     assert expected in _one_error(result)
+
+
+@pytest.mark.parametrize("case", ["ratio-bomb", "lying-bomb", "entity-bomb"])
+def test_regenerate_names_the_bombed_workbook_beside_the_refusal(
+    cli: Cli,
+    corpus: dict[str, tuple[Path, str]],
+    refusals: dict[str, str],
+    case: str,
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    hostile = folder / GROUPS["HK Internet"]
+    hostile.write_bytes(corpus[case][0].read_bytes())
+    inputs = write_inputs(tmp_path / "inputs")
+    with _bounded(f"regenerate of {case}"):
+        result = cli("regenerate", *inputs.arguments(), "--dir", folder)
+    assert result.exit_code == 1
+    named = [line for line in result.output.splitlines() if hostile.name in line]
+    assert any(refusals[case] in line for line in named), result.output

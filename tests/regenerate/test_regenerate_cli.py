@@ -73,7 +73,7 @@ def test_json_reports_every_workbook_and_conflicts_exit_1(tmp_path: Path) -> Non
             "kind": "value-over-formula",
             "sheet": "Coverage",
             "cell": "I5",
-            "found": "the typed value 15.0",
+            "found": "the typed value 15",
             "spec": 'the formula =IF(COUNT(D5,F5,O5)<3,"",SQ_PE(D5,F5,O5))',
         }
     ]

@@ -17,9 +17,9 @@ from xlmodels.excel.formulas import (
     error_literals,
     external_reference,
     normalize,
-    parse_reference,
     relative_shape,
 )
+from xlmodels.excel.references import parse_reference
 from xlmodels.validate import Finding, validate_file
 
 

@@ -12,7 +12,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from xlmodels.core.markers import is_nm
+import numpy as np
+
+from xlmodels.core.markers import is_missing, is_nm
 
 __all__ = [
     "CURRENCY_NAMES",
@@ -26,7 +28,7 @@ __all__ = [
     "format_number",
     "format_percent",
     "format_points",
-    "is_blank",
+    "shows_as_missing",
 ]
 
 #: English month names, independent of the process locale.
@@ -55,20 +57,30 @@ CURRENCY_NAMES = {
 MISSING_TEXT = "-"
 
 
-def is_blank(value: Any) -> bool:
-    """Missing (None, NaN, or an infinity from an overflow) but not NM.
+def shows_as_missing(value: Any) -> bool:
+    """Whether a figure prints as missing (``-``): it is missing, or an infinity.
 
-    An infinity is no figure a reader can use: it is shown as missing, never
-    as ``inf``.
+    Missing is :func:`~xlmodels.core.markers.is_missing` (None, NaN, NaT, but
+    not NM), the rule the Excel layer's blank cell builds on. An infinity
+    from an overflow is no figure a reader can use either: it is shown as
+    missing, never as ``inf``.
 
-    >>> is_blank(None), is_blank(float("inf")), is_blank(0.0)
+    >>> shows_as_missing(None), shows_as_missing(float("inf")), shows_as_missing(0.0)
     (True, True, False)
+    >>> from xlmodels.core.markers import NM
+    >>> shows_as_missing(NM), shows_as_missing(float("nan"))
+    (False, True)
     """
     if value is None:
         return True
-    if isinstance(value, float) and not math.isfinite(value):
-        return not is_nm(value)
-    return False
+    if isinstance(value, float | np.floating):
+        return bool(math.isinf(value)) or bool(is_missing(value))
+    if isinstance(value, str):
+        return False
+    try:
+        return bool(is_missing(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _unsigned_zero(value: float, decimals: int) -> float:
@@ -91,7 +103,7 @@ def format_number(value: Any, decimals: int = 0, thousands: bool = True) -> str:
     """
     if is_nm(value):
         return "NM"
-    if is_blank(value):
+    if shows_as_missing(value):
         return MISSING_TEXT
     shown = _unsigned_zero(float(value), decimals)
     return f"{shown:{',' if thousands else ''}.{decimals}f}"
@@ -110,7 +122,7 @@ def format_percent(value: Any, decimals: int = 1, signed: bool = False) -> str:
     """
     if is_nm(value):
         return "NM"
-    if is_blank(value):
+    if shows_as_missing(value):
         return MISSING_TEXT
     shown = _unsigned_zero(float(value) * 100, decimals)
     sign = "+" if signed and shown != 0 else ""
@@ -128,7 +140,7 @@ def format_points(value: Any, decimals: int = 1, unit: str = "pct") -> str:
     """
     if is_nm(value):
         return "NM"
-    if is_blank(value):
+    if shows_as_missing(value):
         return MISSING_TEXT
     return f"{_unsigned_zero(float(value) * 100, decimals):.{decimals}f}{unit}"
 
@@ -141,7 +153,7 @@ def format_multiple(value: Any, decimals: int = 2, suffix: str = "x") -> str:
     """
     if is_nm(value):
         return "NM"
-    if is_blank(value):
+    if shows_as_missing(value):
         return MISSING_TEXT
     return f"{_unsigned_zero(float(value), decimals):.{decimals}f}{suffix}"
 
@@ -156,7 +168,7 @@ def display_sign(value: Any, decimals: int = 1, scale: float = 100.0) -> int:
     >>> display_sign(-0.00106), display_sign(-0.0004), display_sign(0.19985)
     (-1, 0, 1)
     """
-    if is_nm(value) or is_blank(value):
+    if is_nm(value) or shows_as_missing(value):
         raise ValueError(f"a missing or NM value has no sign, got {value!r}")
     shown = round(float(value) * scale, decimals)
     return 0 if shown == 0 else (1 if shown > 0 else -1)

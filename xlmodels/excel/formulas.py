@@ -23,12 +23,12 @@ import re
 from functools import lru_cache
 
 from xlmodels.excel.error_values import ERROR_VALUES
+from xlmodels.excel.references import column_number
 
 __all__ = [
     "error_literals",
     "external_reference",
     "normalize",
-    "parse_reference",
     "relative_shape",
 ]
 
@@ -52,13 +52,6 @@ def _join(segments: list[tuple[bool, str]]) -> str:
     return '"'.join(text for _, text in segments)
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
 @lru_cache(maxsize=65536)
 def normalize(formula: str) -> str:
     """A formula without ``=``, spaces, case, ``_xlfn.`` or ``TRUE()`` calls outside text."""
@@ -80,7 +73,7 @@ def relative_shape(formula: str, row: int, column: int) -> str:
 
     def convert(match: re.Match[str]) -> str:
         column_absolute, letters, row_absolute, digits = match.groups()
-        target_row, target_column = int(digits), _column_number(letters)
+        target_row, target_column = int(digits), column_number(letters)
         if target_column > 16_384 or target_row > 1_048_576 or target_row == 0:
             return match.group(0)
         r = f"R{target_row}" if row_absolute else _offset("R", target_row - row)
@@ -109,38 +102,4 @@ def external_reference(formula: str) -> bool:
     """Whether a formula refers to another workbook (``[1]Sheet1!A1``)."""
     return any(
         not literal and _EXTERNAL.search(piece) is not None for literal, piece in _segments(formula)
-    )
-
-
-_RANGE = re.compile(
-    r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:]+)!)?"
-    r"\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>[0-9]+)"
-    r"(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>[0-9]+))?$",
-    re.I,
-)
-
-
-def parse_reference(text: str) -> tuple[str | None, int, int, int, int] | None:
-    """``(sheet, first_row, first_column, last_row, last_column)`` of an A1 reference.
-
-    >>> parse_reference("'Settings'!$B$29:$B$30")
-    ('Settings', 29, 2, 30, 2)
-    >>> parse_reference("cov_pe_fy1") is None
-    True
-    """
-    match = _RANGE.match(text.strip().lstrip("="))
-    if match is None:
-        return None
-    sheet = match.group("sheet")
-    if sheet is not None and sheet.startswith("'"):
-        sheet = sheet[1:-1].replace("''", "'")
-    first_row, first_column = int(match.group("r1")), _column_number(match.group("c1"))
-    last_row = int(match.group("r2") or first_row)
-    last_column = _column_number(match.group("c2") or match.group("c1"))
-    return (
-        sheet,
-        min(first_row, last_row),
-        min(first_column, last_column),
-        max(first_row, last_row),
-        max(first_column, last_column),
     )

@@ -34,8 +34,8 @@ from xlmodels.core.returns import RELATIVE_METHODS
 from xlmodels.domain.model import ESTIMATE_COLUMNS, CoverageInputs, Settings
 from xlmodels.domain.performance import extend_history
 from xlmodels.errors import InputError
-from xlmodels.excel.cells import is_blank
-from xlmodels.template.migrations import CarriedInputs
+from xlmodels.excel.cells import cell_text
+from xlmodels.template.migrations import CarriedInputs, nothing_typed
 from xlmodels.template.names import SETTINGS_SHEET
 from xlmodels.template.schema import FORMULA_MODES, Kind, WorkbookSpec
 from xlmodels.workbook.content import LANGUAGES
@@ -47,7 +47,6 @@ __all__ = [
     "EstimateDifference",
     "MergedInputs",
     "carried_from_workbook",
-    "is_blank",
     "merge_inputs",
 ]
 
@@ -73,7 +72,7 @@ def carried_from_workbook(data: WorkbookData, spec: WorkbookSpec) -> CarriedInpu
         benchmark_expected_returns=dict(data.analyst.benchmark_expected_returns),
         lang=data.lang,
         mode=data.formula_mode,
-        data_note=None if is_blank(note) else str(note),
+        data_note=None if nothing_typed(note) else str(note),
         history=data.history,
     )
 
@@ -89,7 +88,7 @@ class EstimateDifference:
     reason: str = "the workbook's typed value is kept"
 
     def line(self) -> str:
-        shown = "(blank)" if is_blank(self.workbook) else _shown(self.workbook)
+        shown = "(blank)" if nothing_typed(self.workbook) else _shown(self.workbook)
         return (
             f"{self.code} {self.field}: workbook {shown}, estimates file {_shown(self.file)} "
             f"({self.reason})"
@@ -97,9 +96,7 @@ class EstimateDifference:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:.1f}"
-    return repr(value) if isinstance(value, str) else f"{value}"
+    return cell_text(value)
 
 
 @dataclass(frozen=True)
@@ -177,10 +174,10 @@ def _merge_estimates(
         for column in ESTIMATE_COLUMNS:
             ours = typed[column] if typed is not None and column in typed.index else None
             theirs = given[column] if given is not None and column in given.index else None
-            if is_blank(theirs):
-                values.append(None if is_blank(ours) else ours)
+            if nothing_typed(theirs):
+                values.append(None if nothing_typed(ours) else ours)
                 continue
-            if is_blank(ours):
+            if nothing_typed(ours):
                 if column == "rating_override" and ratings.key(str(theirs)) is None:
                     differences.append(
                         EstimateDifference(
@@ -226,7 +223,7 @@ def _check(carried: CarriedInputs, settings_sheet: str = SETTINGS_SHEET) -> None
     }
     for key, accepted in choices.items():
         value = typed.get(key)
-        if not is_blank(value) and value not in accepted:
+        if not nothing_typed(value) and value not in accepted:
             raise InputError(
                 f"the setting {key} is {value!r}; use one of {', '.join(accepted)}",
                 sheet=settings_sheet,

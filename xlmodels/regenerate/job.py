@@ -170,7 +170,7 @@ def _refresh(job: Job) -> JobOutcome:
     identity = identify(target, guarded)
     if identity.version is None:
         raise InputError("the workbook has no template version", file=target)
-    _, defined = defined_names(old, target)
+    _, defined = defined_names(guarded, target)
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     data = read_workbook(guarded, spec=spec)
     cells = read_cells(guarded)

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlmodels.core.display import currency_label, format_number
-from xlmodels.core.display import is_blank as _is_blank
+from xlmodels.core.display import currency_label, format_number, shows_as_missing
 from xlmodels.domain.model import FISCAL_YEARS, Settings
 
 __all__ = [
@@ -133,7 +132,7 @@ def _with_unit(header: str, unit: str, lang: str) -> str:
 
 
 def _text(value: object) -> str:
-    return "-" if _is_blank(value) else str(value)
+    return "-" if shows_as_missing(value) else str(value)
 
 
 def coverage_display_table(

@@ -37,7 +37,7 @@ from xlmodels.core.display import (
     format_multiple,
     format_percent,
     format_points,
-    is_blank,
+    shows_as_missing,
 )
 from xlmodels.core.markers import is_nm
 from xlmodels.report.month import IndexMove, MarketMovers, MonthReport
@@ -323,7 +323,13 @@ def valuation_sentence(row: pd.Series, lang: str, rules: SentenceRules | None = 
 def _valuation_direction(row: pd.Series, decimals: int) -> int | None:
     """-1, 0 or 1: how PE-TTM moved over the month as printed; None if unknown."""
     start, end = row.get("pe_ttm_start"), row["pe_ttm"]
-    if start is None or is_blank(start) or is_blank(end) or is_nm(start) or is_nm(end):
+    if (
+        start is None
+        or shows_as_missing(start)
+        or shows_as_missing(end)
+        or is_nm(start)
+        or is_nm(end)
+    ):
         return None
     change = round(float(end), decimals) - round(float(start), decimals)
     return 0 if abs(change) < 0.5 * 10**-decimals else (1 if change > 0 else -1)

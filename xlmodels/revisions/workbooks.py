@@ -33,6 +33,8 @@ import pandas as pd
 
 from xlmodels.core.ratings import SchemeError
 from xlmodels.errors import InputError
+from xlmodels.excel.cells import cell_text
+from xlmodels.excel.ooxml.guard import guard_bytes
 from xlmodels.revisions.changes import Change, SnapshotChanges, compare_snapshots
 from xlmodels.revisions.snapshot import Snapshot, plain_value, snapshot_of
 from xlmodels.template.migrations import TemplateVersionError, reading_spec
@@ -101,18 +103,19 @@ def read_state(source: str | Path | IO[bytes], *, name: str | None = None) -> Wo
     """
     path, content = _source(source)
     label = name or (path.name if path is not None else "workbook")
-    identity = identify(path or Path(label), content)
+    guarded = guard_bytes(content, path or Path(label))
+    identity = identify(path or Path(label), guarded)
     if identity.version is None:
         raise InputError("the workbook records no template version", file=path)
-    _, defined = defined_names(content, path)
+    _, defined = defined_names(guarded, path)
     try:
         spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     except TemplateVersionError as error:
         raise InputError(str(error), file=path) from None
     try:
         data = read_workbook(io.BytesIO(content), spec=spec)
-        cells = read_cells(io.BytesIO(content))
-        own = read_own_sheets(content, spec.sheet_names(), cells)
+        cells = read_cells(guarded)
+        own = read_own_sheets(guarded, spec.sheet_names(), cells)
     except InputError as error:
         # Read from memory, the reader knows no file name: the user needs it.
         raise _located(error, path) from None
@@ -290,7 +293,7 @@ class MarketSummary:
 
 
 def _rate(value: float | None) -> str:
-    return "(blank)" if value is None else f"{value:.10g}"
+    return cell_text(value)
 
 
 def _different(first: Any, second: Any) -> bool:

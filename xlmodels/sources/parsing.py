@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from xlmodels.core.display import MONTH_NAMES
 from xlmodels.core.fx import normalise_currency
+from xlmodels.excel.cells import from_excel_serial, is_blank
 from xlmodels.excel.numbers import out_of_range
 from xlmodels.sources.columns import ColumnMatch
 from xlmodels.sources.raw_tables import RawTable
@@ -63,12 +64,15 @@ _MONTHS = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, s
 DAY_FIRST_OPTION = "--day-first"
 #: The option that makes slash dates read month first, named in messages.
 MONTH_FIRST_OPTION = "--month-first"
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def is_missing_cell(cell: Any) -> bool:
-    """Whether a cell holds no value (empty, NaN or a vendor's placeholder)."""
-    if cell is None:
+    """Whether a cell holds no value: blank, NaN or a vendor's placeholder (``n/a``, ``#N/A``).
+
+    Blank is :func:`~xlmodels.excel.cells.is_blank`; an input file has no NM
+    marker, so any NaN is missing here.
+    """
+    if is_blank(cell):
         return True
     if isinstance(cell, float):
         return math.isnan(cell)
@@ -172,7 +176,7 @@ def _parse_date(cell: Any, day_first: bool | None = None) -> dt.date | str | Non
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         # A date typed in Excel without a date format is its serial number.
         if 1 <= cell < 2958466 and float(cell).is_integer():
-            return _EXCEL_EPOCH + dt.timedelta(days=int(cell))
+            return _serial_date(float(cell))
         return None
     text = str(cell).strip()
     found = _DATE_PATTERN.match(text) or _COMPACT_DATE.match(text) or _CHINESE_DATE.match(text)
@@ -200,8 +204,16 @@ def _parse_date(cell: Any, day_first: bool | None = None) -> dt.date | str | Non
     if len(text) == 5 and text.isdigit():
         # A serial number saved as text (a CSV of Excel's values): five digits
         # are the days of 1927 to 2173; a shorter number is no date.
-        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+        return _serial_date(float(text))
     return None
+
+
+def _serial_date(serial: float) -> dt.date | None:
+    """The date of a whole Excel serial; None for 1900-02-29, which never was."""
+    try:
+        return from_excel_serial(serial).date()
+    except ValueError:
+        return None
 
 
 def _spelled(text: str, day_first: bool) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from xlmodels.errors import InputError
+from xlmodels.excel.cells import is_blank
 from xlmodels.excel.ooxml.guard import read_bounded, read_guarded
 
 __all__ = ["CSV_ENCODINGS", "EXCEL_SUFFIXES", "RawTable", "header_text", "read_table"]
@@ -70,12 +71,13 @@ class RawTable:
         return InputError(message, file=self.file, sheet=self.sheet, row=row, column=column)
 
 
-def _is_blank(row: list[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+def _is_blank_row(row: list[Any]) -> bool:
+    """Whether every cell of a row is blank (:func:`~xlmodels.excel.cells.is_blank`)."""
+    return all(is_blank(cell) for cell in row)
 
 
 def _is_footer(row: list[Any]) -> bool:
-    filled = [cell for cell in row if not (cell is None or str(cell).strip() == "")]
+    filled = [cell for cell in row if not is_blank(cell)]
     if len(filled) != 1 or not isinstance(filled[0], str):
         return False
     return filled[0].strip().lower().startswith(_FOOTERS)
@@ -157,9 +159,9 @@ def read_table(
         sheet_name, rows = _excel_rows(path, sheet)
     else:
         sheet_name, rows = None, _csv_rows(path)
-    filled = [i for i, row in enumerate(rows) if not _is_blank(row)]
+    filled = [i for i, row in enumerate(rows) if not _is_blank_row(row)]
     header_index = next(
-        (i for i in filled if sum(1 for cell in rows[i] if not _is_blank([cell])) > 1),
+        (i for i in filled if sum(1 for cell in rows[i] if not is_blank(cell)) > 1),
         filled[0] if filled else None,
     )
     if header_index is None:
@@ -171,7 +173,7 @@ def read_table(
     numbers: list[int] = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
-        if _is_blank(row) or _is_footer(row):
+        if _is_blank_row(row) or _is_footer(row):
             continue
         data.append(row)
         numbers.append(index + 1)

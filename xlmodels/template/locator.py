@@ -36,7 +36,7 @@ from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
 from xlmodels.excel.cells import is_blank
-from xlmodels.excel.formulas import parse_reference
+from xlmodels.excel.references import parse_reference
 from xlmodels.template.names import HIST_CLOSE_CODES, HIST_PE_CODES
 from xlmodels.template.schema import (
     FIRST_DATA_ROW,

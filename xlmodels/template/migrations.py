@@ -26,8 +26,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from xlmodels.core.markers import is_nm
 from xlmodels.excel.cells import is_blank
 from xlmodels.template.schema import WorkbookSpec
 from xlmodels.template.v1 import SPEC_V1
@@ -41,10 +43,27 @@ __all__ = [
     "TemplateVersionError",
     "migrate",
     "migration_path",
+    "nothing_typed",
     "reading_spec",
     "template_spec",
     "upgrade_description",
 ]
+
+
+def nothing_typed(value: Any) -> bool:
+    """Whether an analyst input cell carries nothing over: blank, or NM.
+
+    :func:`~xlmodels.excel.cells.is_blank`, and NM as well: NM is a result the
+    core computes, never an estimate an analyst types, so an input reading NM
+    is not carried into the regenerated workbook.
+
+    >>> from xlmodels import NM
+    >>> nothing_typed(None), nothing_typed(" "), nothing_typed(NM), nothing_typed(0.0)
+    (True, True, True, False)
+    """
+    if isinstance(value, float | np.floating) and bool(is_nm(float(value))):
+        return True
+    return is_blank(value)
 
 
 @dataclass(frozen=True)
@@ -86,7 +105,7 @@ class CarriedInputs:
         if code not in self.estimates.index:
             return {}
         row = self.estimates.loc[code]
-        return {key: row[key] for key in self.estimates.columns if not is_blank(row[key])}
+        return {key: row[key] for key in self.estimates.columns if not nothing_typed(row[key])}
 
 
 class TemplateVersionError(ValueError):

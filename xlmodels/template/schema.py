@@ -45,6 +45,7 @@ from xlmodels.core.percentile import PERCENTILE_METHODS
 from xlmodels.core.ratings import available_schemes, load_scheme
 from xlmodels.core.returns import RELATIVE_METHODS
 from xlmodels.domain.model import EPS_BASES, TARGET_YEARS
+from xlmodels.excel import references
 from xlmodels.template import names
 
 __all__ = [
@@ -84,13 +85,12 @@ FIRST_DATA_ROW = 5
 
 
 def column_letter(index: int) -> str:
-    """Spreadsheet letters of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+    """Spreadsheet letters of a 0-based column index (0 -> A, 26 -> AA).
+
+    The template counts columns from 0; the letters are
+    :func:`xlmodels.excel.references.column_letter`'s.
+    """
+    return references.column_letter(index + 1)
 
 
 #: Lists an input's value must come from (``Column.choices``, ``Setting.choices``).

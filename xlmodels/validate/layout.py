@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from xlmodels.excel.formulas import parse_reference
+from xlmodels.excel.references import parse_reference
 from xlmodels.template.locator import (
     MAX_HEADER,
     Columns,

@@ -1,6 +1,8 @@
 """Reading a checked workbook: only what the rules need, each part the fast way.
 
-* Formulas and defined names come from openpyxl in read-only mode, with each
+* Defined names come from the workbook part the safety checks read
+  (:mod:`xlmodels.excel.ooxml.package`).
+* Formulas come from openpyxl in read-only mode, with each
   sheet's declared dimensions reset (read-only mode would otherwise trust a
   ``<dimension>`` element and pad every row to it). openpyxl parses through
   defusedxml, which it uses whenever it is installed.
@@ -28,17 +30,20 @@ import openpyxl
 import python_calamine
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from xlmodels.excel.cells import is_blank
 from xlmodels.excel.ooxml.limits import Limits
-from xlmodels.excel.ooxml.package import WorkbookPart
-from xlmodels.excel.ooxml.safety import Package, Unreadable, cell_name, check_sheet_extent
+from xlmodels.excel.ooxml.package import DefinedName, WorkbookPart
+from xlmodels.excel.ooxml.safety import Package, Unreadable, check_sheet_extent
+from xlmodels.excel.references import cell_name
 
 __all__ = [
     "CellError",
-    "LoadedName",
+    "DefinedName",
     "LoadedSheet",
     "LoadedWorkbook",
     "cell_name",
-    "is_blank",
+    "checked_names",  # re-exported for the rules: from xlmodels.excel.references
+    "is_blank",  # re-exported for the rules: the one rule of xlmodels.excel.cells
     "load_workbook",
 ]
 
@@ -51,20 +56,6 @@ class CellError:
 
     def __str__(self) -> str:
         return self.code
-
-
-def is_blank(value: Any) -> bool:
-    """Empty, or an empty text (what a guarded formula shows for missing input)."""
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-@dataclass(frozen=True)
-class LoadedName:
-    """A defined name; ``scope`` is the sheet of a sheet-level name, else None."""
-
-    name: str
-    text: str
-    scope: str | None = None
 
 
 @dataclass
@@ -155,9 +146,9 @@ class LoadedWorkbook:
     package: Package
     part: WorkbookPart
     sheets: dict[str, LoadedSheet]
-    names: list[LoadedName]
+    names: list[DefinedName]
 
-    def name(self, name: str) -> LoadedName | None:
+    def name(self, name: str) -> DefinedName | None:
         """The workbook-level defined name ``name`` (case-insensitive, as in Excel)."""
         wanted = name.lower()
         for defined in self.names:
@@ -268,13 +259,6 @@ def load_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Loade
             warnings.simplefilter("ignore")
             for name, data in streamed:
                 _read_results(book[name], data)
-        names = [
-            LoadedName(name, str(defined.attr_text or ""))
-            for name, defined in book.defined_names.items()
-        ]
-        for sheet in book.worksheets:
-            for name, defined in sheet.defined_names.items():
-                names.append(LoadedName(name, str(defined.attr_text or ""), sheet.title))
     except Unreadable:
         raise
     except Exception as error:
@@ -283,7 +267,23 @@ def load_workbook(package: Package, part: WorkbookPart, limits: Limits) -> Loade
         book.close()
         if calamine is not None:
             calamine.close()
-    return LoadedWorkbook(package=package, part=part, sheets=sheets, names=names)
+    return LoadedWorkbook(package=package, part=part, sheets=sheets, names=checked_names(part))
+
+
+def checked_names(part: WorkbookPart) -> list[DefinedName]:
+    """The defined names the rules check: the workbook's, and those local to a worksheet.
+
+    A name Excel keeps for a sheet's own settings (``_xlnm.Print_Area``,
+    ``_xlnm._FilterDatabase``...) is part of the sheet, not a name anyone
+    typed, and a chart sheet has no cells to name: both are left out.
+    """
+    worksheets = {entry.name for entry in part.worksheets()}
+    return [
+        defined
+        for defined in part.names
+        if defined.scope is None
+        or (defined.scope in worksheets and not defined.name.lower().startswith("_xlnm."))
+    ]
 
 
 def _first_line(error: BaseException) -> str:

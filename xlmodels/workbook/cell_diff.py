@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from xlmodels.excel.cells import cell_text, is_blank
 from xlmodels.excel.formulas import normalize
+from xlmodels.excel.references import cell_position
 from xlmodels.workbook.reader import CellContent
 
 __all__ = [
@@ -33,8 +34,6 @@ __all__ = [
 ]
 
 Cells = Mapping[str, Mapping[str, CellContent]]
-
-_CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -89,15 +88,10 @@ class CellChange:
 
 
 def _text(value: Any) -> str:
-    if value is None or value == "":
-        return "(empty)"
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date().isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:.10g}"
-    return repr(value) if isinstance(value, str) else str(value)
+    # A cell of spaces is content here (see _empty): only "" reads as empty.
+    if isinstance(value, str) and value and not value.strip():
+        return repr(value)
+    return cell_text(value, blank="(empty)")
 
 
 def json_value(value: Any) -> Any:
@@ -115,17 +109,24 @@ def json_value(value: Any) -> Any:
 
 def cell_order(reference: str) -> tuple[int, int]:
     """Sort key of an A1 reference: row, then column."""
-    found = _CELL.match(reference)
-    if not found:
+    try:
+        return cell_position(reference)
+    except ValueError:
         return (0, 0)
-    column = 0
-    for letter in found[1]:
-        column = column * 26 + ord(letter) - 64
-    return int(found[2]), column
 
 
-def _blank(cell: CellContent | None) -> bool:
-    return cell is None or (cell.formula is None and (cell.value is None or cell.value == ""))
+def _empty(cell: CellContent | None) -> bool:
+    """Whether a cell holds nothing at all: no formula and a blank value.
+
+    Stricter than :func:`~xlmodels.excel.cells.is_blank` for text: a cell of
+    spaces is content a person typed, so a diff shows it appear or go.
+    """
+    if cell is None:
+        return True
+    if cell.formula is not None:
+        return False
+    value = cell.value
+    return value == "" if isinstance(value, str) else is_blank(value)
 
 
 def _same_value(first: Any, second: Any) -> bool:
@@ -147,7 +148,7 @@ def _same_value(first: Any, second: Any) -> bool:
 
 
 def _same(first: CellContent | None, second: CellContent | None) -> bool:
-    if _blank(first) and _blank(second):
+    if _empty(first) and _empty(second):
         return True
     if first is None or second is None:
         return False

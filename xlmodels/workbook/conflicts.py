@@ -45,7 +45,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from xlmodels.excel.cells import cell_text, is_blank
 from xlmodels.excel.formulas import normalize
+from xlmodels.excel.references import column_letter
 from xlmodels.template.names import (
     HIST_CLOSE,
     HIST_DATE,
@@ -67,13 +69,12 @@ from xlmodels.template.schema import (
     TableSheet,
     TextSheet,
     WorkbookSpec,
-    column_letter,
 )
 from xlmodels.template.v2 import SPEC
 from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.identify import DefinedName
 from xlmodels.workbook.own_sheets import OwnSheet
-from xlmodels.workbook.reader import CellContent, NamedRange, WorkbookData, parse_reference
+from xlmodels.workbook.reader import CellContent, NamedRange, WorkbookData, named_range
 
 __all__ = [
     "Conflict",
@@ -147,12 +148,11 @@ def _typed(cell: CellContent | None) -> bool:
         return False
     if cell.formula is not None:
         return True
-    return not (cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()))
+    return not is_blank(cell.value)
 
 
 def _shown(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return cell_text(value, limit=78)
 
 
 class _Checker:
@@ -259,7 +259,7 @@ class _Checker:
                 block = self.names.get(table.range_name(column.key))
                 if block is None or block.sheet != table.name:
                     continue
-                letter = column_letter(block.first_column - 1)
+                letter = column_letter(block.first_column)
                 for row in range(block.first_row, block.last_row + 1):
                     reference = f"{letter}{row}"
                     if column.kind is Kind.FORMULA:
@@ -398,7 +398,7 @@ class _Checker:
                 continue
             if "#REF!" in defined.text.upper():
                 continue  # it names nothing any more
-            block = parse_reference(defined.name, defined.text)
+            block = named_range(defined.name, defined.text)
             if block is not None and not self._content_in(block):
                 continue
             if self.own is not None and (
@@ -468,7 +468,7 @@ def leaving_conflicts(
     block = data.names.get(estimates.range_name("code"))
     rows: dict[str, str] = {}
     if block is not None:
-        letter = column_letter(block.first_column - 1)
+        letter = column_letter(block.first_column)
         stored = cells.get(block.sheet, {})
         for row in range(block.first_row, block.last_row + 1):
             cell = stored.get(f"{letter}{row}")

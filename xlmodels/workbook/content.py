@@ -43,7 +43,7 @@ from xlmodels.domain.performance import (
     stale_series_ends,
 )
 from xlmodels.errors import InputError
-from xlmodels.excel.cells import excel_fixed, is_blank_value
+from xlmodels.excel.cells import excel_fixed, is_blank
 from xlmodels.template.schema import FORMULA_MODES, TableSheet, WorkbookSpec
 from xlmodels.template.v2 import SPEC
 
@@ -238,7 +238,7 @@ def _position(codes: list[str]) -> dict[str, int]:
 
 
 def _label(pe: Any, percentile: Any) -> Any:
-    if is_blank_value(pe) or is_blank_value(percentile):
+    if is_blank(pe) or is_blank(percentile):
         return None
     return f"{excel_fixed(pe, 2)}x | {excel_fixed(percentile, 2, percent=True)}"
 
@@ -363,7 +363,7 @@ def _settings(
     mode: str,
 ) -> dict[str, Any]:
     settings = content_inputs.settings
-    market_dates = [d for d in content_inputs.market["price_date"] if not is_blank_value(d)]
+    market_dates = [d for d in content_inputs.market["price_date"] if not is_blank(d)]
     values: dict[str, Any] = {
         "template_version": spec.version,
         "lang": settings.lang,

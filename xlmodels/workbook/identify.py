@@ -12,39 +12,19 @@ code identifies a workbook of any version.
 from __future__ import annotations
 
 import io
-import posixpath
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
+from xlmodels.excel.ooxml.package import DefinedName
 from xlmodels.template.names import SET_COVERAGE_GROUP, SET_TEMPLATE_VERSION
-from xlmodels.workbook.reader import parse_reference
+from xlmodels.workbook.reader import named_range
 
 __all__ = ["DefinedName", "WorkbookIdentity", "defined_names", "identify", "setting_value"]
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_OFFICE_DOCUMENT = "/officeDocument"
-
-
-@dataclass(frozen=True)
-class DefinedName:
-    """A defined name as the workbook stores it.
-
-    ``text`` is what the name refers to, without a leading ``=`` (a range
-    such as ``'Estimates'!$E$5:$E$9``, a constant or a formula); ``scope``
-    is the sheet of a sheet-level name, None for a workbook-level one.
-    """
-
-    name: str
-    text: str
-    scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,41 +36,27 @@ class WorkbookIdentity:
     group: str | None
 
 
-def _workbook_part(package: zipfile.ZipFile) -> str:
-    # The workbook part is the package's office document; its usual name is a convention.
-    try:
-        root = ElementTree.fromstring(package.read("_rels/.rels"))
-    except KeyError:
-        return "xl/workbook.xml"
-    for relationship in root.iter(f"{_RELATIONSHIPS}Relationship"):
-        if relationship.get("Type", "").endswith(_OFFICE_DOCUMENT):
-            return posixpath.normpath(relationship.get("Target", "xl/workbook.xml").lstrip("/"))
-    return "xl/workbook.xml"
+def _checked(data: bytes | GuardedWorkbook, file: Path | None) -> GuardedWorkbook:
+    """``data`` through the safety checks, unless it passed them already."""
+    return data if isinstance(data, GuardedWorkbook) else guard_bytes(data, file)
 
 
-def defined_names(data: bytes, file: Path | None = None) -> tuple[list[str], list[DefinedName]]:
+def defined_names(
+    data: bytes | GuardedWorkbook, file: Path | None = None
+) -> tuple[list[str], list[DefinedName]]:
     """The sheet names in tab order and every defined name of an .xlsx package.
+
+    Read from the workbook part by :func:`~xlmodels.excel.ooxml.package.read_workbook_part`,
+    after the safety checks every command applies (skipped for a
+    :class:`~xlmodels.excel.ooxml.guard.GuardedWorkbook`, which passed them).
 
     Raises
     ------
     InputError
-        When ``data`` is not an .xlsx package.
+        When ``data`` is not an .xlsx package, or is hostile or damaged.
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            root = ElementTree.fromstring(package.read(_workbook_part(package)))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError) as error:
-        raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
-    sheets = [sheet.get("name", "") for sheet in root.iter(f"{_MAIN}sheet")]
-    names = []
-    for element in root.iter(f"{_MAIN}definedName"):
-        local = element.get("localSheetId")
-        scope = None
-        if local is not None and local.isdigit() and int(local) < len(sheets):
-            scope = sheets[int(local)]
-        text = (element.text or "").strip()
-        names.append(DefinedName(element.get("name", ""), text.removeprefix("="), scope))
-    return sheets, names
+    part = _checked(data, file).part
+    return part.sheet_names, list(part.names)
 
 
 def setting_value(
@@ -98,7 +64,7 @@ def setting_value(
 ) -> Any:
     """The stored value of the one-cell workbook-level name ``name``, or None if it has none."""
     definition = next((n for n in names if n.name == name and n.scope is None), None)
-    block = None if definition is None else parse_reference(name, definition.text)
+    block = None if definition is None else named_range(name, definition.text)
     if block is None:
         return None
     try:
@@ -137,14 +103,9 @@ def identify(path: Path, data: bytes | GuardedWorkbook | None = None) -> Workboo
         When the file is not an .xlsx workbook, is hostile or damaged, or is
         not a coverage workbook (it has no ``set_template_version`` name).
     """
-    if data is None:
-        guarded = read_guarded(path)
-    elif isinstance(data, bytes):
-        guarded = guard_bytes(data, path)
-    else:
-        guarded = data
+    guarded = read_guarded(path) if data is None else _checked(data, path)
     data = guarded.data
-    _, names = defined_names(data, path)
+    _, names = defined_names(guarded, path)
     if not any(n.name == SET_TEMPLATE_VERSION and n.scope is None for n in names):
         raise InputError("not a coverage workbook (it has no template version)", file=path)
     try:

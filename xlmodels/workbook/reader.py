@@ -6,7 +6,8 @@ The reader finds every block through the workbook's own named ranges
 positions nor through headers, so it reads a workbook whose rows were sorted
 or whose columns sit elsewhere in another template version. Values are the cells'
 stored values (for formulas, the cached results), read with python-calamine;
-the names and the sheet list come from openpyxl in read-only mode.
+the names and the sheet list come from the workbook part, read once by the
+safety checks (:mod:`xlmodels.excel.ooxml.package`).
 
 Anything that cannot be read (a missing sheet or name, text in a number
 input, an unreadable date, a code listed twice) or that breaks an analyst
@@ -23,7 +24,6 @@ import contextlib
 import datetime as dt
 import io
 import math
-import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -36,18 +36,16 @@ import numpy as np
 import pandas as pd
 from defusedxml import ElementTree
 from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
-from openpyxl import load_workbook
 from openpyxl.formula.translate import Translator
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.core.markers import NM
 from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.errors import InputError
-from xlmodels.excel.cells import from_excel_serial
+from xlmodels.excel.cells import from_excel_serial, is_blank
 from xlmodels.excel.numbers import out_of_range
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
+from xlmodels.excel.references import cell_name, column_number, parse_reference
 from xlmodels.template.locator import GridCells, Locator, Missing
 from xlmodels.template.names import (
     ESTIMATES_SHEET,
@@ -68,15 +66,10 @@ __all__ = [
     "CellContent",
     "NamedRange",
     "WorkbookData",
-    "parse_reference",
+    "named_range",
     "read_cells",
     "read_workbook",
 ]
-
-_REFERENCE = re.compile(
-    r"^=?(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^!]+))!"
-    r"\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?$"
-)
 
 
 @dataclass(frozen=True)
@@ -92,8 +85,7 @@ class NamedRange:
 
     def cell(self, row_offset: int = 0, column_offset: int = 0) -> str:
         """A1 reference of a cell of the block, counted from its top-left corner."""
-        column = get_column_letter(self.first_column + column_offset)
-        return f"{column}{self.first_row + row_offset}"
+        return cell_name(self.first_row + row_offset, self.first_column + column_offset)
 
 
 @dataclass(frozen=True)
@@ -171,23 +163,24 @@ class WorkbookData:
         return market[[c for c in keep if c in market.columns]].copy()
 
 
-def parse_reference(name: str, text: str) -> NamedRange | None:
+def named_range(name: str, text: str) -> NamedRange | None:
     """The block a defined name's text refers to, or None if it is not one sheet's range.
 
-    >>> parse_reference("est_eps_fy1", "'Estimates'!$E$5:$E$9")
+    The text is read by :func:`xlmodels.excel.references.parse_reference`;
+    a reference without a sheet (a formula's, not a name's) is no block here.
+
+    >>> named_range("est_eps_fy1", "'Estimates'!$E$5:$E$9")
     NamedRange(name='est_eps_fy1', sheet='Estimates', first_row=5, first_column=5, \
 last_row=9, last_column=5)
-    >>> parse_reference("rate", "0.05") is None
-    True
+    >>> named_range("rate", "0.05") is None, named_range("cell", "$B$2") is None
+    (True, True)
     """
-    found = _REFERENCE.match(text.strip())
-    if not found:
+    block = parse_reference(text)
+    if block is None or block.sheet is None:
         return None
-    sheet = found["quoted"].replace("''", "'") if found["quoted"] else found["plain"]
-    c1, r1 = column_index_from_string(found["c1"]), int(found["r1"])
-    c2 = column_index_from_string(found["c2"]) if found["c2"] else c1
-    r2 = int(found["r2"]) if found["r2"] else r1
-    return NamedRange(name, sheet, r1, c1, r2, c2)
+    return NamedRange(
+        name, block.sheet, block.first_row, block.first_column, block.last_row, block.last_column
+    )
 
 
 # ------------------------------------------------------------------ opening
@@ -214,20 +207,14 @@ def _guarded(source: Source) -> GuardedWorkbook:
     return guard_bytes(data)
 
 
-def _names(data: bytes, file: Path | None) -> tuple[list[str], dict[str, NamedRange]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
-    try:
-        names: dict[str, NamedRange] = {}
-        for name, definition in workbook.defined_names.items():
-            block = parse_reference(name, str(definition.attr_text or ""))
-            if block is not None:
-                names[name] = block
-        return list(workbook.sheetnames), names
-    finally:
-        workbook.close()
+def _names(guarded: GuardedWorkbook) -> tuple[list[str], dict[str, NamedRange]]:
+    """The sheet names in tab order and the workbook-level names that are one sheet's block."""
+    names: dict[str, NamedRange] = {}
+    for name, defined in guarded.part.workbook_names().items():
+        block = named_range(name, defined.text)
+        if block is not None:
+            names[name] = block
+    return guarded.part.sheet_names, names
 
 
 class _Values:
@@ -267,15 +254,11 @@ class _Values:
 
 
 # ----------------------------------------------------------------- conversion
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _convert(
     value: Any, dtype: DType, *, file: Path | None, sheet: str, cell: str, what: str
 ) -> Any:
     """A stored value as the spec's type; None where blank, NM where the cell shows NM."""
-    if _is_empty(value):
+    if is_blank(value):
         return None
     if isinstance(value, str) and value.strip() == "NM" and dtype in (DType.NUMBER, DType.INTEGER):
         return NM
@@ -307,7 +290,12 @@ def _convert(
         if isinstance(value, dt.date):
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return from_excel_serial(float(value))
+            try:
+                return from_excel_serial(float(value)).date()
+            except ValueError as error:
+                raise InputError(
+                    f"{what} is no date: {error}", file=file, sheet=sheet, cell=cell
+                ) from None
         try:
             return dt.date.fromisoformat(str(value).strip()[:10])
         except ValueError:
@@ -343,7 +331,7 @@ def _table(
     file = values.file
     code_range = _require(locator, spec.range_name("code"), file)
     codes = values.column(code_range)
-    keep = [i for i, code in enumerate(codes) if not _is_empty(code)]
+    keep = [i for i, code in enumerate(codes) if not is_blank(code)]
     index: list[str] = []
     seen: dict[str, str] = {}
     for i in keep:
@@ -420,7 +408,7 @@ def _check_inputs(
     offsets = {
         str(code).strip(): i
         for i, code in enumerate(values.column(code_range))
-        if not _is_empty(code)
+        if not is_blank(code)
     }
     ratings: set[str] | None = None
     with contextlib.suppress(SchemeError, KeyError, TypeError):
@@ -497,7 +485,7 @@ def _benchmarks(values: _Values, locator: Locator[NamedRange], strict: bool) -> 
     markets, returns = values.column(markets_range), values.column(returns_range)
     out: dict[str, float] = {}
     for i, market in enumerate(markets):
-        if _is_empty(market):
+        if is_blank(market):
             continue
         value = _convert(
             returns[i] if i < len(returns) else None,
@@ -555,12 +543,12 @@ def _history(values: _Values, locator: Locator[NamedRange]) -> pd.DataFrame | No
         block = names[block_name]
         cells = values.block(block)
         for j, code in enumerate(codes):
-            if _is_empty(code):
+            if is_blank(code):
                 continue
             series = []
             for i, day in enumerate(dates):
                 value = cells[i][j] if i < len(cells) else ""
-                if day is None or _is_empty(value):
+                if day is None or is_blank(value):
                     continue
                 number = _convert(
                     value,
@@ -626,7 +614,7 @@ def read_workbook(
     """
     guarded = _guarded(source)
     file, data = guarded.file, guarded.data
-    sheet_names, names = _names(data, file)
+    sheet_names, names = _names(guarded)
     values = _Values(data, file)
     locator = Locator(spec, names.get, _sheet_cells(values, sheet_names))
     tables = {
@@ -661,39 +649,7 @@ def read_workbook(
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _CELL_REFERENCE = re.compile(r"^([A-Z]+)(\d+)$")
-
-
-def _part_path(base: str, target: str) -> str:
-    """A relationship's target as a path inside the package."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
-
-
-def _worksheet_parts(package: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(title, part) of every worksheet in tab order; chart sheets have no cells."""
-    workbook_part = "xl/workbook.xml"
-    with contextlib.suppress(KeyError):
-        for relationship in ElementTree.fromstring(package.read("_rels/.rels")):
-            if relationship.get("Type", "").endswith("/officeDocument"):
-                workbook_part = _part_path("", relationship.get("Target", workbook_part))
-    folder, name = posixpath.split(workbook_part)
-    relationships = {
-        relationship.get("Id"): relationship
-        for relationship in ElementTree.fromstring(
-            package.read(posixpath.join(folder, "_rels", f"{name}.rels"))
-        ).iter(f"{_PACKAGE_RELATIONSHIPS}Relationship")
-    }
-    parts = []
-    for sheet in ElementTree.fromstring(package.read(workbook_part)).iter(f"{_MAIN}sheet"):
-        found = relationships.get(sheet.get(_RELATIONSHIP_ID))
-        if found is None or not found.get("Type", "").endswith("/worksheet"):
-            continue
-        parts.append((sheet.get("name", ""), _part_path(workbook_part, found.get("Target", ""))))
-    return parts
 
 
 #: Element names as expat reports them with ``namespace_separator="}"``.
@@ -786,7 +742,7 @@ class _CellScanner:
             return
         found = _CELL_REFERENCE.match(self.reference)
         if found:
-            row, column = int(found[2]), column_index_from_string(found[1])
+            row, column = int(found[2]), column_number(found[1])
         else:
             row, column = self.row_number, self.column_number + 1
         self.column_number = column
@@ -795,7 +751,7 @@ class _CellScanner:
             formula = "=" + "".join(self.formula_text)
             if self.formula_attributes.get("t") == "shared":
                 index = self.formula_attributes.get("si", "")
-                cell = f"{get_column_letter(column)}{row}"
+                cell = cell_name(row, column)
                 if index in self.shared:
                     formula = self.shared[index].translate_formula(cell)
                 elif formula != "=":
@@ -851,14 +807,17 @@ def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
     out: dict[str, dict[str, CellContent]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            for title, part in _worksheet_parts(package):
+            for entry in guarded.part.worksheets():
+                if entry.part is None:
+                    raise KeyError(f"the sheet {entry.name!r} has no part")
+                title, part = entry.name, entry.part
                 rows = values.sheet(title)
                 cells: dict[str, CellContent] = {}
                 with package.open(part) as stream:
                     for row, column, formula in _stored_cells(stream):
                         r, c = row - 1, column - 1
                         value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-                        cells[f"{get_column_letter(column)}{row}"] = CellContent(value, formula)
+                        cells[cell_name(row, column)] = CellContent(value, formula)
                 out[title] = cells
     except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as error:
         raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None

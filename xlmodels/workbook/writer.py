@@ -34,7 +34,7 @@ from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
 
 from xlmodels import __version__
 from xlmodels.domain.model import CoverageInputs
-from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank_value
+from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank
 from xlmodels.template.names import XLWINGS_CONF_SHEET
 from xlmodels.template.schema import (
     FIRST_DATA_ROW,
@@ -157,7 +157,7 @@ class CoverageWorksheet(Worksheet):
 
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
     """A data or input value as a typed cell; text is always text."""
-    if is_blank_value(value):
+    if is_blank(value):
         sheet.write_blank(row, column, None, style)
     elif isinstance(value, str):
         sheet.write_string(row, column, value, style)
@@ -430,7 +430,7 @@ class _Renderer:
         row += 1
         for key in ("data_note", "report_date", "formula_mode", "template_version"):
             value = self.content.settings.get(key)
-            if is_blank_value(value):
+            if is_blank(value):
                 continue
             label = settings.setting(key).labels[self.lang]
             shown = value.isoformat() if isinstance(value, dt.date) else str(value)

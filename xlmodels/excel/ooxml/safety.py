@@ -37,17 +37,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from openpyxl.utils import get_column_letter
 
 from xlmodels.excel.ooxml import cfb
 from xlmodels.excel.ooxml.limits import Limits
+from xlmodels.excel.references import cell_name
 
 __all__ = [
     "Extent",
     "Package",
     "SheetFacts",
     "Unreadable",
-    "cell_name",
+    "cell_name",  # from xlmodels.excel.references, where cell names are made
     "check_sheet_extent",
     "inspect_package",
     "sheet_extent",
@@ -254,6 +254,12 @@ _REFERENCE = re.compile(rb"^([A-Z]{0,3})([0-9]{1,7})$")
 
 
 def _column_number(letters: bytes) -> int:
+    """:func:`~xlmodels.excel.references.column_number` of ASCII upper-case bytes.
+
+    The byte scan of a sheet meets millions of cell positions: decoding
+    each to text first would cost more than the scan. Tested to agree with
+    the text version on every column.
+    """
     number = 0
     for byte in letters:
         number = number * 26 + byte - 64
@@ -414,15 +420,6 @@ def _extent_slow(xml: bytes) -> Extent | None:
 
 def _sheet_facts(xml: bytes) -> SheetFacts:
     return _scan(xml)
-
-
-def cell_name(row: int, column: int) -> str:
-    """A1 name of a 1-based (row, column).
-
-    >>> cell_name(5, 10), cell_name(1048576, 16384)
-    ('J5', 'XFD1048576')
-    """
-    return f"{get_column_letter(column)}{row}"
 
 
 def check_sheet_extent(name: str, facts: SheetFacts, limits: Limits) -> None:

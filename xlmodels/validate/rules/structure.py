@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlmodels.excel.formulas import parse_reference
+from xlmodels.excel.references import parse_reference
 from xlmodels.template.migrations import upgrade_description
 from xlmodels.template.schema import HEADER_ROW
 from xlmodels.template.v2 import SPEC
