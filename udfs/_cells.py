@@ -95,6 +95,10 @@ Codes = npt.NDArray[np.int8]
 #: space) is an error too: "#N/A waiting..." from xlwings, "#VALUE! reason" from us.
 EXCEL_ERRORS: Final = frozenset(ERROR_VALUES)
 
+#: The first date every host hands over as the same serial (61).
+_MARCH_1900: Final = pd.Timestamp(1900, 3, 1)
+
+
 NOT_AVAILABLE: Final = "#N/A"
 WRONG_VALUE: Final = "#VALUE!"
 BAD_NUMBER: Final = "#NUM!"
@@ -506,10 +510,12 @@ def _read_cell(cell: Any) -> tuple[float, int]:
             if np.isnat(cell):
                 return math.nan, BLANK
             cell = pd.Timestamp(cell)
-        try:
-            return excel_serial(cell), OK
-        except ValueError:  # before 1900: no date a cell can hold
+        if pd.Timestamp(cell) < _MARCH_1900:
+            # Classic xlwings hands these over a day early (COM counts no
+            # 1900-02-29) while Office.js sends Excel's own serial: refuse
+            # rather than give two hosts two answers.
             return math.nan, INVALID
+        return excel_serial(cell), OK
     return math.nan, INVALID
 
 

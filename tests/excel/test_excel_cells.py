@@ -15,7 +15,7 @@ from xlmodels.core.display import format_number, shows_as_missing
 from xlmodels.excel.cells import cell_text, excel_serial, from_excel_serial, is_blank
 from xlmodels.template.migrations import nothing_typed
 from xlmodels.workbook.cell_diff import diff_cells
-from xlmodels.workbook.reader import CellContent
+from xlmodels.workbook.stored_cells import CellContent
 
 BLANK = [None, "", "   ", "\t\n", math.nan, np.float64("nan"), pd.NaT, pd.NA, np.datetime64("NaT")]
 NOT_BLANK = [xm.NM, 0, 0.0, -0.0, False, "NM", "0", "#N/A", dt.date(2024, 1, 2), math.inf]

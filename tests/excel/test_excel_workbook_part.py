@@ -17,7 +17,8 @@ from xlmodels.excel.ooxml.guard import guard_bytes
 from xlmodels.excel.ooxml.package import DefinedName
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import read_own_sheets
-from xlmodels.workbook.reader import read_cells, read_workbook
+from xlmodels.workbook.reader import read_workbook
+from xlmodels.workbook.stored_cells import read_cells
 
 
 def _named(path: Path) -> Path:

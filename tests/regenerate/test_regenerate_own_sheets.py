@@ -27,7 +27,7 @@ from tests.regenerate_helpers import (
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels.regenerate import ConflictKind, RegenerateOptions, Status, regenerate_folder
 from xlmodels.sources import SettingsChoices, load_inputs
-from xlmodels.workbook.reader import read_cells
+from xlmodels.workbook.stored_cells import read_cells
 
 BOOK = "hk-internet.xlsx"
 FIXTURE_V1 = Path(__file__).parents[1] / "fixtures" / "coverage-v1.xlsx"

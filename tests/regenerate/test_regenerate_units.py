@@ -9,7 +9,7 @@ from benchmarks import regenerate as bench
 from xlmodels.regenerate.plan import temporary_files, workbook_files
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.cell_diff import diff_cells, json_value
-from xlmodels.workbook.reader import CellContent
+from xlmodels.workbook.stored_cells import CellContent
 
 
 def test_diff_ignores_formula_spelling_and_float_noise_but_not_changes() -> None:

@@ -95,6 +95,14 @@ class TestReadingCells:
         )
         assert read_numbers(moment).numbers == pytest.approx(expected, abs=1e-9)
 
+    @pytest.mark.parametrize(
+        "moment", [dt.date(1900, 2, 28), dt.datetime(1899, 12, 31, 12), dt.date(1850, 1, 1)]
+    )
+    def test_dates_before_march_1900_are_refused_as_hosts_disagree_on_them(
+        self, moment: Any
+    ) -> None:
+        assert _codes(read_numbers([[moment]])) == [[_cells.INVALID]]
+
     def test_missing_dates_are_empty(self) -> None:
         assert _codes(read_numbers([[pd.NaT], [np.datetime64("NaT")]])) == [
             [_cells.BLANK],

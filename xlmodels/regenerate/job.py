@@ -33,7 +33,8 @@ from xlmodels.workbook.conflicts import Conflict, find_conflicts, leaving_confli
 from xlmodels.workbook.content import build_content
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import OwnSheet, read_own_sheets
-from xlmodels.workbook.reader import read_cells, read_workbook
+from xlmodels.workbook.reader import read_workbook
+from xlmodels.workbook.stored_cells import read_cells
 from xlmodels.workbook.writer import render
 
 __all__ = ["FileStamp", "Job", "JobOptions", "JobOutcome", "render_bytes", "run_job"]

@@ -46,7 +46,8 @@ from xlmodels.template.schema import Kind, WorkbookSpec
 from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.conflicts import ConflictKind, find_conflicts
 from xlmodels.workbook.identify import defined_names, identify
-from xlmodels.workbook.reader import CellContent, WorkbookData, read_cells, read_workbook
+from xlmodels.workbook.reader import WorkbookData, read_workbook
+from xlmodels.workbook.stored_cells import CellContent, read_cells
 
 __all__ = ["TEXTCONV_VERSION", "textconv_lines"]
 

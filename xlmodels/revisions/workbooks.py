@@ -43,7 +43,8 @@ from xlmodels.workbook.conflicts import Conflict, find_conflicts
 from xlmodels.workbook.coverage_inputs import coverage_inputs
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import read_own_sheets
-from xlmodels.workbook.reader import WorkbookData, read_cells, read_workbook
+from xlmodels.workbook.reader import WorkbookData, read_workbook
+from xlmodels.workbook.stored_cells import read_cells
 
 __all__ = [
     "MarketSummary",

@@ -61,7 +61,6 @@ __all__ = [
     "Place",
     "SheetCells",
     "flat_header",
-    "header_label",
     "header_matches",
     "run_length",
 ]
@@ -225,21 +224,6 @@ def flat_header(value: Any) -> str:
 #: make a pattern quadratic in the text, so a hostile header is not matched.
 MAX_HEADER = 256
 
-#: Header placeholders in words, for messages ("EPS FY1 (EPS ccy)").
-_PLACEHOLDERS = {
-    "fy1": "FY1",
-    "fy2": "FY2",
-    "fy3": "FY3",
-    "price_ccy": "price ccy",
-    "eps_ccy": "EPS ccy",
-}
-
-
-def header_label(column: Column) -> str:
-    """A column's English header with its placeholders in words: ``PE FY1 (x)``."""
-    text: str = column.headers.get("en", column.key)
-    return text.format_map(_PLACEHOLDERS) if "{" in text else text
-
 
 @lru_cache(maxsize=512)
 def _pattern(texts: tuple[str, ...]) -> re.Pattern[str]:
@@ -387,7 +371,7 @@ class Locator(Generic[B]):
             return Columns(sheet, first, "headers")
         missing = tuple(
             Missing(
-                f"column {header_label(sheet.columns[index])!r}",
+                f"column {sheet.columns[index].label()!r}",
                 sheet.name,
                 f"{column_letter(index)}{HEADER_ROW}",
                 "neither its name nor its header was found",
@@ -396,16 +380,14 @@ class Locator(Generic[B]):
             if not found
         )
         if missing:
-            labels = (
-                header_label(sheet.columns[i]) for i, found in enumerate(matches) if not found
-            )
+            labels = (sheet.columns[i].label() for i, found in enumerate(matches) if not found)
             why = "no header " + ", ".join(repr(label) for label in labels)
         elif first is None or last is None:
             why = "the headers are not in the spec's order"
         else:
             index = next(i for i in range(count) if first[i] != last[i])
             why = (
-                f"{header_label(sheet.columns[index])!r} could be column "
+                f"{sheet.columns[index].label()!r} could be column "
                 f"{column_letter(first[index] - 1)} or {column_letter(last[index] - 1)}"
             )
         return self._not_found(sheet, why, missing)

@@ -55,6 +55,7 @@ __all__ = [
     "GROUP_ROW",
     "HEADER_ROW",
     "NOTE_ROW",
+    "PLACEHOLDER_WORDS",
     "TITLE_ROW",
     "ChartSpec",
     "Column",
@@ -91,6 +92,16 @@ def column_letter(index: int) -> str:
     :func:`xlmodels.excel.references.column_letter`'s.
     """
     return references.column_letter(index + 1)
+
+
+#: Words for a header's placeholders in messages ("EPS FY1 (EPS ccy)").
+PLACEHOLDER_WORDS: Mapping[str, str] = {
+    "fy1": "FY1",
+    "fy2": "FY2",
+    "fy3": "FY3",
+    "price_ccy": "price ccy",
+    "eps_ccy": "EPS ccy",
+}
 
 
 #: Lists an input's value must come from (``Column.choices``, ``Setting.choices``).
@@ -250,6 +261,11 @@ class Column:
         """Header text in ``lang`` with its placeholders filled from ``labels``."""
         text = self.headers[lang]
         return text.format(**labels) if labels else text
+
+    def label(self) -> str:
+        """The English header with its placeholders in words, for messages: ``PE FY1 (x)``."""
+        text = self.headers.get("en", self.key)
+        return text.format_map(PLACEHOLDER_WORDS) if "{" in text else text
 
     def formula_for(self, mode: str, context: RowContext) -> str:
         if self.formula is None:

@@ -9,21 +9,7 @@ from typing import Any
 from xlmodels.excel.cells import cell_text
 from xlmodels.validate.loading import CellError
 
-__all__ = ["as_date", "as_int", "as_number", "describe", "header_label"]
-
-_PLACEHOLDERS = {
-    "fy1": "FY1",
-    "fy2": "FY2",
-    "fy3": "FY3",
-    "price_ccy": "price ccy",
-    "eps_ccy": "EPS ccy",
-}
-
-
-def header_label(column: Any) -> str:
-    """A spec column's English header with its placeholders in words: ``PE FY1 (x)``."""
-    text: str = column.headers.get("en", column.key)
-    return text.format_map(_PLACEHOLDERS) if "{" in text else text
+__all__ = ["as_date", "as_int", "as_number", "describe"]
 
 
 def as_number(value: Any) -> float | None:

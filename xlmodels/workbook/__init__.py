@@ -14,26 +14,20 @@ from xlmodels.runtime.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from xlmodels.workbook.content import WorkbookContent, build_content
-    from xlmodels.workbook.reader import (
-        AnalystInputs,
-        CellContent,
-        NamedRange,
-        WorkbookData,
-        read_cells,
-        read_workbook,
-    )
+    from xlmodels.workbook.reader import AnalystInputs, NamedRange, WorkbookData, read_workbook
+    from xlmodels.workbook.stored_cells import CellContent, read_cells
     from xlmodels.workbook.writer import write_workbook
 
 #: Where each public name lives: reading a workbook (the validator, the
 #: report) must not load the writer, nor writing it the reader.
 _HOMES = {
     "AnalystInputs": "xlmodels.workbook.reader",
-    "CellContent": "xlmodels.workbook.reader",
+    "CellContent": "xlmodels.workbook.stored_cells",
     "NamedRange": "xlmodels.workbook.reader",
     "WorkbookContent": "xlmodels.workbook.content",
     "WorkbookData": "xlmodels.workbook.reader",
     "build_content": "xlmodels.workbook.content",
-    "read_cells": "xlmodels.workbook.reader",
+    "read_cells": "xlmodels.workbook.stored_cells",
     "read_workbook": "xlmodels.workbook.reader",
     "write_workbook": "xlmodels.workbook.writer",
 }

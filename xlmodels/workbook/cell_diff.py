@@ -23,7 +23,7 @@ from typing import Any
 from xlmodels.excel.cells import cell_text, is_blank
 from xlmodels.excel.formulas import normalize
 from xlmodels.excel.references import cell_position
-from xlmodels.workbook.reader import CellContent
+from xlmodels.workbook.stored_cells import CellContent
 
 __all__ = [
     "CellChange",

@@ -74,7 +74,8 @@ from xlmodels.template.v2 import SPEC
 from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.identify import DefinedName
 from xlmodels.workbook.own_sheets import OwnSheet
-from xlmodels.workbook.reader import CellContent, NamedRange, WorkbookData, named_range
+from xlmodels.workbook.reader import NamedRange, WorkbookData, named_range
+from xlmodels.workbook.stored_cells import CellContent
 
 __all__ = [
     "Conflict",
@@ -438,7 +439,7 @@ def find_conflicts(
     data : WorkbookData
         The workbook read with ``spec``.
     cells : dict
-        Every cell of the workbook (:func:`~xlmodels.workbook.reader.read_cells`).
+        Every cell of the workbook (:func:`~xlmodels.workbook.stored_cells.read_cells`).
     defined : list of DefinedName
         Every defined name, workbook- and sheet-level.
     own : list of OwnSheet, optional

@@ -501,7 +501,7 @@ def read_own_sheets(
         The sheets the template writes.
     cached : mapping
         Sheet -> cell reference -> an object with a ``value`` attribute
-        (:func:`~xlmodels.workbook.reader.read_cells`): the cached results
+        (:func:`~xlmodels.workbook.stored_cells.read_cells`): the cached results
         of formulas, which openpyxl does not read together with formulas.
 
     Raises

@@ -22,30 +22,22 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import math
-import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-from xml.parsers import expat
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from defusedxml import ElementTree
-from defusedxml.common import EntitiesForbidden, ExternalReferenceForbidden
-from openpyxl.formula.translate import Translator
-from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.core.markers import NM
 from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.errors import InputError
 from xlmodels.excel.cells import from_excel_serial, is_blank
 from xlmodels.excel.numbers import out_of_range
-from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
-from xlmodels.excel.references import cell_name, column_number, parse_reference
+from xlmodels.excel.ooxml.guard import GuardedWorkbook
+from xlmodels.excel.references import cell_name, parse_reference
 from xlmodels.template.locator import GridCells, Locator, Missing
 from xlmodels.template.names import (
     ESTIMATES_SHEET,
@@ -60,14 +52,13 @@ from xlmodels.template.names import (
 )
 from xlmodels.template.schema import DType, Kind, TableSheet, WorkbookSpec, choice_values
 from xlmodels.template.v2 import SPEC
+from xlmodels.workbook.stored_cells import SheetValues, Source, guarded_source
 
 __all__ = [
     "AnalystInputs",
-    "CellContent",
     "NamedRange",
     "WorkbookData",
     "named_range",
-    "read_cells",
     "read_workbook",
 ]
 
@@ -86,14 +77,6 @@ class NamedRange:
     def cell(self, row_offset: int = 0, column_offset: int = 0) -> str:
         """A1 reference of a cell of the block, counted from its top-left corner."""
         return cell_name(self.first_row + row_offset, self.first_column + column_offset)
-
-
-@dataclass(frozen=True)
-class CellContent:
-    """A cell as stored: its value (the cached result for a formula) and its formula."""
-
-    value: Any
-    formula: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,29 +167,6 @@ last_row=9, last_column=5)
 
 
 # ------------------------------------------------------------------ opening
-#: What the readers accept: a path, a binary buffer, or a workbook already checked.
-Source = str | Path | IO[bytes] | GuardedWorkbook
-
-
-def _guarded(source: Source) -> GuardedWorkbook:
-    """The source's bytes, through the checks every command applies before parsing."""
-    if isinstance(source, GuardedWorkbook):
-        return source
-    if isinstance(source, str | Path):
-        path = Path(source)
-        if not path.exists():
-            raise FileNotFoundError(f"no such workbook: {path}")
-        return read_guarded(path)
-    # A buffer holds a whole workbook: read it from its start, then leave it as it was.
-    if not source.seekable():
-        return guard_bytes(source.read())
-    position = source.tell()
-    source.seek(0)
-    data = source.read()
-    source.seek(position)
-    return guard_bytes(data)
-
-
 def _names(guarded: GuardedWorkbook) -> tuple[list[str], dict[str, NamedRange]]:
     """The sheet names in tab order and the workbook-level names that are one sheet's block."""
     names: dict[str, NamedRange] = {}
@@ -215,42 +175,6 @@ def _names(guarded: GuardedWorkbook) -> tuple[list[str], dict[str, NamedRange]]:
         if block is not None:
             names[name] = block
     return guarded.part.sheet_names, names
-
-
-class _Values:
-    """Cell values of a workbook, sheet by sheet, read once with python-calamine."""
-
-    def __init__(self, data: bytes, file: Path | None) -> None:
-        self.file = file
-        try:
-            self._workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except (CalamineError, OSError, ValueError) as error:
-            raise InputError(f"cannot read the workbook's cells ({error})", file=file) from None
-        self._sheets: dict[str, list[list[Any]]] = {}
-
-    def sheet(self, name: str) -> list[list[Any]]:
-        if name not in self._sheets:
-            if name not in self._workbook.sheet_names:
-                raise InputError(f"the workbook has no sheet {name!r}", file=self.file, sheet=name)
-            sheet = self._workbook.get_sheet_by_name(name)
-            self._sheets[name] = sheet.to_python(skip_empty_area=False)
-        return self._sheets[name]
-
-    def block(self, block: NamedRange) -> list[list[Any]]:
-        rows = self.sheet(block.sheet)
-        out = []
-        for row in range(block.first_row - 1, block.last_row):
-            cells = rows[row] if row < len(rows) else []
-            out.append(
-                [
-                    cells[column] if column < len(cells) else ""
-                    for column in range(block.first_column - 1, block.last_column)
-                ]
-            )
-        return out
-
-    def column(self, block: NamedRange) -> list[Any]:
-        return [row[0] for row in self.block(block)]
 
 
 # ----------------------------------------------------------------- conversion
@@ -326,7 +250,7 @@ def _require(locator: Locator[NamedRange], name: str, file: Path | None) -> Name
 
 
 def _table(
-    spec: TableSheet, values: _Values, locator: Locator[NamedRange], strict: bool
+    spec: TableSheet, values: SheetValues, locator: Locator[NamedRange], strict: bool
 ) -> pd.DataFrame:
     file = values.file
     code_range = _require(locator, spec.range_name("code"), file)
@@ -355,7 +279,7 @@ def _table(
             continue
         block = _require(locator, name, file)
         cells = values.column(block)
-        what = f"{column.header('en', _PLACEHOLDERS)} ({column.key})"
+        what = f"{column.label()} ({column.key})"
         columns[column.key] = [
             _convert(
                 cells[i] if i < len(cells) else None,
@@ -376,20 +300,10 @@ def _table(
     return frame
 
 
-#: Stand-ins for header placeholders in messages ("EPS FY1 (EPS ccy)").
-_PLACEHOLDERS = {
-    "fy1": "FY1",
-    "fy2": "FY2",
-    "fy3": "FY3",
-    "price_ccy": "price ccy",
-    "eps_ccy": "EPS ccy",
-}
-
-
 def _check_inputs(
     sheet: TableSheet,
     frame: pd.DataFrame,
-    values: _Values,
+    values: SheetValues,
     locator: Locator[NamedRange],
     settings: dict[str, Any],
 ) -> None:
@@ -418,7 +332,7 @@ def _check_inputs(
         block = _named(locator, sheet.range_name(column.key))
         if block is None or column.key not in frame.columns:
             continue
-        what = f"{column.header('en', _PLACEHOLDERS)} ({column.key})"
+        what = f"{column.label()} ({column.key})"
         if column.choices == "rating":
             accepted = ratings
         elif column.choices is not None:
@@ -446,7 +360,7 @@ def _check_inputs(
 
 
 def _settings(
-    spec: WorkbookSpec, values: _Values, locator: Locator[NamedRange], strict: bool
+    spec: WorkbookSpec, values: SheetValues, locator: Locator[NamedRange], strict: bool
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in spec.settings.settings:
@@ -475,7 +389,9 @@ def _settings(
     return out
 
 
-def _benchmarks(values: _Values, locator: Locator[NamedRange], strict: bool) -> dict[str, float]:
+def _benchmarks(
+    values: SheetValues, locator: Locator[NamedRange], strict: bool
+) -> dict[str, float]:
     if not strict and (
         _named(locator, SET_BENCH_ER_MARKET) is None or _named(locator, SET_BENCH_ER) is None
     ):
@@ -507,7 +423,7 @@ def _benchmarks(values: _Values, locator: Locator[NamedRange], strict: bool) -> 
     return out
 
 
-def _sheet_cells(values: _Values, sheet_names: list[str]) -> Callable[[str], GridCells | None]:
+def _sheet_cells(values: SheetValues, sheet_names: list[str]) -> Callable[[str], GridCells | None]:
     """The locator's view of the workbook's sheets: their cells, read when first asked for."""
 
     def cells(title: str) -> GridCells | None:
@@ -516,7 +432,7 @@ def _sheet_cells(values: _Values, sheet_names: list[str]) -> Callable[[str], Gri
     return cells
 
 
-def _history(values: _Values, locator: Locator[NamedRange]) -> pd.DataFrame | None:
+def _history(values: SheetValues, locator: Locator[NamedRange]) -> pd.DataFrame | None:
     needed = (HIST_DATE, HIST_CLOSE, HIST_CLOSE_CODES, HIST_PE, HIST_PE_CODES)
     found = {name: _named(locator, name) for name in needed}
     names = {name: block for name, block in found.items() if block is not None}
@@ -612,10 +528,10 @@ def read_workbook(
     >>> round(float(data.tables["Coverage"].loc["0700.HK", "pe_fy1"]), 2)
     15.43
     """
-    guarded = _guarded(source)
+    guarded = guarded_source(source)
     file, data = guarded.file, guarded.data
     sheet_names, names = _names(guarded)
-    values = _Values(data, file)
+    values = SheetValues(data, file)
     locator = Locator(spec, names.get, _sheet_cells(values, sheet_names))
     tables = {
         sheet.name: _table(sheet, values, locator, strict)
@@ -646,179 +562,3 @@ def read_workbook(
         history=_history(values, locator),
         names=names,
     )
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_CELL_REFERENCE = re.compile(r"^([A-Z]+)(\d+)$")
-
-
-#: Element names as expat reports them with ``namespace_separator="}"``.
-_EXPAT_ROW = f"{_MAIN[1:]}row"
-_EXPAT_CELL = f"{_MAIN[1:]}c"
-_EXPAT_FORMULA = f"{_MAIN[1:]}f"
-_EXPAT_VALUE = f"{_MAIN[1:]}v"
-_EXPAT_INLINE = f"{_MAIN[1:]}is"
-#: Bytes of a sheet's XML handed to the parser at a time.
-_CHUNK = 1 << 16
-
-
-def _refuse_entities(name: str, *_: object) -> None:
-    raise EntitiesForbidden(name, None, "", "", None, None)
-
-
-def _refuse_external(
-    context: str, base: str | None, system_id: str | None, public_id: str | None
-) -> int:
-    raise ExternalReferenceForbidden(context, base, system_id, public_id)
-
-
-class _CellScanner:
-    """Expat handlers that note each cell's position, first formula and whether it holds something.
-
-    Element objects are never built: a sheet of a hundred thousand cells is
-    scanned several times faster than through ElementTree, with what
-    defusedxml refuses (entity declarations, external references) refused.
-    """
-
-    def __init__(self) -> None:
-        self.found: list[tuple[int, int, str | None]] = []
-        self.shared: dict[str, Translator] = {}
-        self.row_number = 0
-        self.column_number = 0
-        self.depth = 0  # of elements open inside the current cell; 0 outside one
-        self.reference = ""
-        self.type = ""
-        self.formula_attributes: dict[str, str] | None = None
-        self.formula_text: list[str] = []
-        self.formula_closed = True  # its text ends at its first child, as ElementTree's .text
-        self.value_text: list[str] | None = None
-        self.in_value = False
-        self.inline = False
-
-    def start(self, name: str, attributes: dict[str, str]) -> None:
-        if self.depth:
-            self.depth += 1
-            if self.depth == 2 and name == _EXPAT_FORMULA and self.formula_attributes is None:
-                self.formula_attributes = attributes
-                self.formula_closed = False
-            elif self.depth == 2 and name == _EXPAT_VALUE and self.value_text is None:
-                self.value_text = []
-                self.in_value = True
-            elif self.depth == 2 and name == _EXPAT_INLINE:
-                self.inline = True
-            else:
-                self.formula_closed = True
-                self.in_value = False
-        elif name == _EXPAT_CELL:
-            self.depth = 1
-            self.reference = attributes.get("r") or ""
-            self.type = attributes.get("t", "")
-            self.formula_attributes = None
-            self.formula_text = []
-            self.formula_closed = True
-            self.value_text = None
-            self.in_value = False
-            self.inline = False
-        elif name == _EXPAT_ROW:  # a row, like a cell, may leave its position implied
-            number = attributes.get("r")
-            self.row_number = int(number) if number and number.isdigit() else self.row_number + 1
-            self.column_number = 0
-
-    def text(self, data: str) -> None:
-        if not self.formula_closed:
-            self.formula_text.append(data)
-        elif self.in_value:
-            assert self.value_text is not None
-            self.value_text.append(data)
-
-    def end(self, name: str) -> None:
-        if not self.depth:
-            return
-        self.depth -= 1
-        if self.depth == 1:
-            self.formula_closed = True
-            self.in_value = False
-        if self.depth:
-            return
-        found = _CELL_REFERENCE.match(self.reference)
-        if found:
-            row, column = int(found[2]), column_number(found[1])
-        else:
-            row, column = self.row_number, self.column_number + 1
-        self.column_number = column
-        formula: str | None = None
-        if self.formula_attributes is not None:
-            formula = "=" + "".join(self.formula_text)
-            if self.formula_attributes.get("t") == "shared":
-                index = self.formula_attributes.get("si", "")
-                cell = cell_name(row, column)
-                if index in self.shared:
-                    formula = self.shared[index].translate_formula(cell)
-                elif formula != "=":
-                    self.shared[index] = Translator(formula, cell)
-        elif self.type == "inlineStr":
-            if not self.inline:
-                return
-        elif not self.value_text:  # no value, or an empty one
-            return
-        self.found.append((row, column, formula))
-
-
-def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None]]:
-    """(row, column, formula) of every cell holding something, as openpyxl counts them.
-
-    A cell holds something when it has a formula, a stored value or an
-    inline string; a cell with a style only does not. Formulas shared down
-    a column (Excel and LibreOffice save them so) are translated to each
-    cell, as openpyxl does.
-    """
-    scanner = _CellScanner()
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True  # one text call per run of text, not one per line
-    parser.StartElementHandler = scanner.start
-    parser.EndElementHandler = scanner.end
-    parser.CharacterDataHandler = scanner.text
-    parser.EntityDeclHandler = _refuse_entities
-    parser.UnparsedEntityDeclHandler = _refuse_entities
-    parser.ExternalEntityRefHandler = _refuse_external
-    try:
-        while chunk := stream.read(_CHUNK):
-            parser.Parse(chunk, False)
-            yield from scanner.found
-            scanner.found.clear()
-        parser.Parse(b"", True)
-    except expat.ExpatError as error:
-        raise ElementTree.ParseError(str(error)) from None
-    yield from scanner.found
-
-
-def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
-    """Every non-empty cell of every sheet: its stored value and its formula.
-
-    For comparing two workbooks cell by cell (is a committed example current,
-    what would a regeneration change, was a formula edited or typed over).
-    Values come from python-calamine (cached results for formulas); formulas
-    are read from each sheet's XML as it streams by (defusedxml refuses
-    entity tricks), several times faster than openpyxl's cell objects.
-    """
-    guarded = _guarded(source)
-    file, data = guarded.file, guarded.data
-    values = _Values(data, file)
-    out: dict[str, dict[str, CellContent]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            for entry in guarded.part.worksheets():
-                if entry.part is None:
-                    raise KeyError(f"the sheet {entry.name!r} has no part")
-                title, part = entry.name, entry.part
-                rows = values.sheet(title)
-                cells: dict[str, CellContent] = {}
-                with package.open(part) as stream:
-                    for row, column, formula in _stored_cells(stream):
-                        r, c = row - 1, column - 1
-                        value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-                        cells[cell_name(row, column)] = CellContent(value, formula)
-                out[title] = cells
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as error:
-        raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
-    return out

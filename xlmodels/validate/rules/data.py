@@ -25,7 +25,7 @@ from xlmodels.validate.layout import cell_name
 from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
 from xlmodels.validate.recompute import report_date
 from xlmodels.validate.rule import Hit, rule
-from xlmodels.validate.values import as_date, as_number, describe, header_label
+from xlmodels.validate.values import as_date, as_number, describe
 
 _NUMBERS = (DType.NUMBER, DType.INTEGER)
 
@@ -67,7 +67,7 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
                 problem = _type_problem(table.data.get(row, position), column.dtype)
                 if problem:
                     yield Hit(
-                        f"{problem} (column {header_label(column)!r} of {table.key_of(row)})",
+                        f"{problem} (column {column.label()!r} of {table.key_of(row)})",
                         table.spec.name,
                         cell_name(row, position),
                     )
@@ -183,7 +183,7 @@ def not_positive(context: WorkbookContext) -> Iterator[Hit]:
                 number = as_number(table.data.get(row, position))
                 if number is not None and number <= 0:
                     yield Hit(
-                        f"{header_label(column)} of {table.key_of(row)} is {describe(number)}; "
+                        f"{column.label()} of {table.key_of(row)} is {describe(number)}; "
                         "it must be above 0",
                         table.spec.name,
                         cell_name(row, position),
@@ -229,7 +229,7 @@ def missing_input(context: WorkbookContext) -> Iterator[Hit]:
         for column in required:
             if is_blank(estimates.value(row, column.key)):
                 yield Hit(
-                    f"{header_label(column)} of {code} is empty, but {code} is rated",
+                    f"{column.label()} of {code} is empty, but {code} is rated",
                     estimates.spec.name,
                     estimates.cell(row, column.key),
                 )
@@ -496,7 +496,7 @@ def invalid_choice(context: WorkbookContext) -> Iterator[Hit]:
                 if is_blank(value) or str(value).strip() in accepted:
                     continue
                 yield Hit(
-                    f"{header_label(column)} of {table.key_of(row)} is {describe(value)}, not "
+                    f"{column.label()} of {table.key_of(row)} is {describe(value)}, not "
                     f"one of {', '.join(accepted)}",
                     table.spec.name,
                     table.cell(row, column.key),

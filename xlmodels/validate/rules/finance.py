@@ -22,7 +22,7 @@ from xlmodels.validate.layout import TableRows
 from xlmodels.validate.loading import CellError, is_blank
 from xlmodels.validate.recompute import CompanyRow, performance
 from xlmodels.validate.rule import Hit, rule
-from xlmodels.validate.values import as_number, describe, header_label
+from xlmodels.validate.values import as_number, describe
 
 #: Coverage columns whose shown values are compared with the recomputed ones.
 COMPARED = (
@@ -111,7 +111,7 @@ def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
             expected = company.computed.get(key)
             if _agrees(shown, expected, units * 10.0**-places):
                 continue
-            label = header_label(column).split(" (", 1)[0]
+            label = column.label().split(" (", 1)[0]
             message = (
                 f"{label} of {company.code} shows {_format(shown, places, percent)}, but its "
                 f"inputs give {_format(expected, places, percent)}"
@@ -267,7 +267,7 @@ def return_mismatch(context: WorkbookContext) -> Iterator[Hit]:
             places = decimals(column.number_format)
             if _agrees(shown, expected, units * 10.0**-places):
                 continue
-            label = header_label(column).split(" (", 1)[0]
+            label = column.label().split(" (", 1)[0]
             percent = "%" in (column.number_format or "")
             yield Hit(
                 f"{label} of {item.code} shows {_format(shown, places, percent)}, but History "

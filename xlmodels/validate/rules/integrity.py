@@ -21,7 +21,7 @@ from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows, cell_name, row_context
 from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
 from xlmodels.validate.rule import Hit, rule
-from xlmodels.validate.values import describe, header_label
+from xlmodels.validate.values import describe
 
 _MODES = ("sq", "native")
 
@@ -136,7 +136,7 @@ def formula_overwritten(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
     for table in layout.located.values():
         for key, column in _formula_columns(table):
-            label = header_label(table.spec.column(key))
+            label = table.spec.column(key).label()
             for row in table.rows:
                 if (row, column) in table.data.formulas:
                     continue
@@ -204,7 +204,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
     is off the spec (a formula edited and filled down), it is one finding
     for the range, since the cells agree with each other in shape.
     """
-    label = header_label(table.spec.column(key))
+    label = table.spec.column(key).label()
     off_spec: list[int] = []
     shapes: Counter[str] = Counter()
     for row in table.rows:
