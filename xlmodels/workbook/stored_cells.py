@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 from xml.parsers import expat
 
 from defusedxml import ElementTree
@@ -27,23 +27,9 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
 from xlmodels.excel.references import cell_name, column_number
+from xlmodels.template.locator import Block
 
-__all__ = ["Block", "CellContent", "SheetValues", "Source", "guarded_source", "read_cells"]
-
-
-class Block(Protocol):
-    """A rectangular block of one sheet, 1-based and inclusive (a named range)."""
-
-    @property
-    def sheet(self) -> str: ...
-    @property
-    def first_row(self) -> int: ...
-    @property
-    def first_column(self) -> int: ...
-    @property
-    def last_row(self) -> int: ...
-    @property
-    def last_column(self) -> int: ...
+__all__ = ["CellContent", "SheetValues", "Source", "guarded_source", "read_cells"]
 
 
 @dataclass(frozen=True)
