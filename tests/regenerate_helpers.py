@@ -15,9 +15,9 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
 from xlmodels.regenerate import BatchResult, RegenerateOptions, regenerate_folder
-from xlmodels.sample import sample_path
+from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
+from xlmodels.sources.sample import sample_path
 from xlmodels.workbook import read_cells
 
 #: The companies of the template-v1 fixture, in its row order.

@@ -7,7 +7,7 @@ from typing import Any
 
 import openpyxl
 
-from xlmodels import sample
+from xlmodels.sources import sample
 from xlmodels.workbook import read_workbook, write_workbook
 
 

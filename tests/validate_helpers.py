@@ -1,7 +1,7 @@
 """Workbooks and hostile files for the tests, made on the fly.
 
 The builders live with the hostile benchmark, which times the same files
-(:mod:`xlmodels.bench._corpus`); the tests import them from here.
+(:mod:`benchmarks._corpus`); the tests import them from here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from xlmodels.bench._corpus import (
+from benchmarks._corpus import (
     BILLION_LAUGHS,
     cfb,
     hostile_corpus,

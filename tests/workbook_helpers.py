@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlmodels.fx import FxTable
-from xlmodels.model import CoverageInputs, Settings
-from xlmodels.workbook.cells import excel_serial
+from xlmodels.core.fx import FxTable
+from xlmodels.domain.model import CoverageInputs, Settings
+from xlmodels.excel.cells import excel_serial
 
 PERIOD_START = dt.date(2024, 10, 31)
 PERIOD_END = dt.date(2024, 11, 29)

@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlmodels.fx import FxTable
-from xlmodels.model import CoverageInputs, Settings
+from xlmodels.core.fx import FxTable
+from xlmodels.domain.model import CoverageInputs, Settings
 from xlmodels.regenerate import SPEC_V1
 from xlmodels.workbook import write_workbook
 

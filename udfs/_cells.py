@@ -69,8 +69,9 @@ import pandas as pd
 
 import xlmodels as xm
 from udfs._xlwings import XlwingsError
-from xlmodels.excel_errors import ERROR_VALUES
-from xlmodels.markers import NM
+from xlmodels.core.markers import NM
+from xlmodels.excel.cells import excel_serial
+from xlmodels.excel.error_values import ERROR_VALUES
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -94,6 +95,10 @@ Codes = npt.NDArray[np.int8]
 #: space) is an error too: "#N/A waiting..." from xlwings, "#VALUE! reason" from us.
 EXCEL_ERRORS: Final = frozenset(ERROR_VALUES)
 
+#: The first date every host hands over as the same serial (61).
+_MARCH_1900: Final = pd.Timestamp(1900, 3, 1)
+
+
 NOT_AVAILABLE: Final = "#N/A"
 WRONG_VALUE: Final = "#VALUE!"
 BAD_NUMBER: Final = "#NUM!"
@@ -110,9 +115,6 @@ AMBIGUOUS: Final = 4
 
 _PLAIN_NUMBERS: Final = frozenset({float, int})
 _ROW_TYPES: Final = frozenset({list, tuple})
-# Excel's 1900 date system, as Excel counts it (serial 1 is 1900-01-01, with
-# Excel's fictitious 1900-02-29 making the epoch 1899-12-30 from March 1900 on).
-_EXCEL_EPOCH: Final = dt.datetime(1899, 12, 30)
 
 
 def running_on_office_js() -> bool:
@@ -503,23 +505,18 @@ def _read_cell(cell: Any) -> tuple[float, int]:
         return math.nan, INVALID
     if cell is pd.NaT:
         return math.nan, BLANK
-    if isinstance(cell, dt.datetime | dt.date):
+    if isinstance(cell, dt.datetime | dt.date | np.datetime64):
+        if isinstance(cell, np.datetime64):
+            if np.isnat(cell):
+                return math.nan, BLANK
+            cell = pd.Timestamp(cell)
+        if pd.Timestamp(cell) < _MARCH_1900:
+            # Classic xlwings hands these over a day early (COM counts no
+            # 1900-02-29) while Office.js sends Excel's own serial: refuse
+            # rather than give two hosts two answers.
+            return math.nan, INVALID
         return excel_serial(cell), OK
-    if isinstance(cell, np.datetime64):
-        return (math.nan, BLANK) if np.isnat(cell) else (excel_serial(pd.Timestamp(cell)), OK)
     return math.nan, INVALID
-
-
-def excel_serial(moment: dt.date) -> float:
-    """Excel's serial number of a date or datetime (1900 date system, from March 1900).
-
-    >>> excel_serial(dt.date(2024, 12, 2)), excel_serial(dt.datetime(2024, 12, 2, 18))
-    (45628.0, 45628.75)
-    """
-    if not isinstance(moment, dt.datetime):
-        moment = dt.datetime(moment.year, moment.month, moment.day)
-    elapsed = moment.replace(tzinfo=None) - _EXCEL_EPOCH
-    return elapsed.days + elapsed.seconds / 86_400 + elapsed.microseconds / 86_400e6
 
 
 def read_series(name: str, value: Any) -> _Read:

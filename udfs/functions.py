@@ -33,7 +33,7 @@ from udfs._cells import (
     running_on_office_js,
 )
 from udfs._xlwings import func
-from xlmodels.ratings import DEFAULT_SCHEME
+from xlmodels.core.ratings import DEFAULT_SCHEME
 
 __all__ = [
     "CATEGORY",

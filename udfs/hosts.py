@@ -5,7 +5,8 @@ says why. Where a host passes cells differently, each case here names the
 cells, the formula and what each host shows; the tests call the functions
 through xlwings' own call paths with the values each host sends (desktop
 Excel through pywin32, Office.js in desktop Excel and on the web) and
-check every case, and the README's table "What differs between hosts" is
+check every case, and the manual's table "What differs between hosts"
+(docs/excel-functions.md) is
 :func:`markdown_table`.
 
 A cell in :attr:`HostCase.cells` is a number or text, or one of
@@ -238,7 +239,7 @@ CASES: Final[tuple[HostCase, ...]] = (
 
 
 def markdown_table(cases: Iterable[HostCase] = CASES) -> str:
-    """The cases as the README's Markdown table.
+    """The cases as the manual's Markdown table (docs/excel-functions.md).
 
     >>> print(markdown_table(CASES[:1]))  # doctest: +ELLIPSIS
     | Cells | Example | Desktop Excel (xlwings add-in) | ...

@@ -4,7 +4,8 @@ Signatures come from :func:`inspect.signature`, descriptions from the
 docstrings and argument docs from the ``Annotated`` hints: the same places
 xlwings reads when it registers the functions with Excel, so the reference
 cannot drift from what the Function Wizard shows. ``xlmodels functions``
-prints it; the README's function table is :func:`markdown_table`.
+prints it; the manual's function table (docs/excel-functions.md) is
+:func:`markdown_table`.
 """
 
 from __future__ import annotations

@@ -14,12 +14,19 @@ NM
 20.0
 """
 
-from xlmodels.markers import NM, NotMeaningful, is_missing, is_nm
-from xlmodels.movers import top_movers
-from xlmodels.percentile import percentile_rank
-from xlmodels.ratings import available_schemes, load_scheme, rate
-from xlmodels.returns import cagr, period_return, relative_return, return_between, series_return
-from xlmodels.targets import (
+from xlmodels.core import ratings
+from xlmodels.core.markers import NM, NotMeaningful, is_missing, is_nm
+from xlmodels.core.movers import top_movers
+from xlmodels.core.percentile import percentile_rank
+from xlmodels.core.ratings import available_schemes, load_scheme, rate
+from xlmodels.core.returns import (
+    cagr,
+    period_return,
+    relative_return,
+    return_between,
+    series_return,
+)
+from xlmodels.core.targets import (
     segment_value,
     stake_value,
     target_price,
@@ -27,7 +34,7 @@ from xlmodels.targets import (
     target_price_sotp,
     upside,
 )
-from xlmodels.valuation import blended_eps, fy1_remaining, market_cap, pe, pe_lyr, pe_ttm, peg
+from xlmodels.core.valuation import blended_eps, fy1_remaining, market_cap, pe, pe_lyr, pe_ttm, peg
 
 __version__ = "0.1.0"
 
@@ -50,6 +57,7 @@ __all__ = [
     "percentile_rank",
     "period_return",
     "rate",
+    "ratings",
     "relative_return",
     "return_between",
     "segment_value",

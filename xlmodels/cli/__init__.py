@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from xlmodels.extras import check_installed, missing_extra_message
+from xlmodels.runtime.extras import check_installed, missing_extra_message
 
 try:
     # The commands import their libraries when they run; a missing one is named now.

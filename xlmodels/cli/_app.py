@@ -15,9 +15,9 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from xlmodels import __version__
+from xlmodels.core.ratings import SchemeError
 from xlmodels.errors import InputError, os_error_message
-from xlmodels.printable import printable
-from xlmodels.ratings import SchemeError
+from xlmodels.runtime.printable import printable
 
 #: Exit code for unusable input or bad usage (1 is reserved for findings).
 EXIT_USAGE = 2
@@ -80,7 +80,7 @@ def print_text(text: str, console: Console | None = None) -> None:
 
     Rich neither wraps nor cuts it; a terminal folds a long line visually,
     and copying it gives the line back whole. Bytes of a file name that are
-    not UTF-8 are shown as ``\xff`` (:func:`~xlmodels.printable.printable`).
+    not UTF-8 are shown as ``\xff`` (:func:`~xlmodels.runtime.printable.printable`).
     """
     (console or consoles().out).print(printable(text), markup=False, soft_wrap=True)
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from xlmodels.core.ratings import SchemeError, load_scheme
 from xlmodels.errors import InputError
-from xlmodels.ratings import SchemeError, load_scheme
 
 __all__ = [
     "INPUT_FILE",

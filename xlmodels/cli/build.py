@@ -18,8 +18,8 @@ from xlmodels.cli._options import (
     pe_history_option,
     scheme_option,
 )
-from xlmodels.percentile import PERCENTILE_METHODS
-from xlmodels.returns import RELATIVE_METHODS
+from xlmodels.core.percentile import PERCENTILE_METHODS
+from xlmodels.core.returns import RELATIVE_METHODS
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -125,7 +125,7 @@ def build(
       --estimates estimates.csv --history history.csv --out coverage.xlsx[/bold]
     """
     # Imported when run: --help and the other commands never load the readers or the writer.
-    from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
+    from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
     from xlmodels.workbook import write_workbook
 
     with user_errors():

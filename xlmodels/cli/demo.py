@@ -27,7 +27,7 @@ def demo_workbook_names(lang: str) -> dict[str, str]:
 def write_demo_workbooks(folder: Path, lang: str = "zh") -> list[Path]:
     """Write the sample's coverage workbooks (SQ_ and native formulas) into ``folder``."""
     # Imported when run: the other commands and --help never load the inputs or the writer.
-    from xlmodels import sample
+    from xlmodels.sources import sample
     from xlmodels.workbook import write_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -75,13 +75,13 @@ def demo(
     Example: [bold]xlmodels demo --lang en --out out[/bold]
     """
     # Imported when run: charts and the report are the heaviest modules of the package.
-    from xlmodels import sample
-    from xlmodels.coverage import compute_coverage
+    from xlmodels.domain.coverage import compute_coverage
     from xlmodels.report.build import write_report
     from xlmodels.report.coverage_table import coverage_display_table
+    from xlmodels.report.coverage_workbooks import read_coverage_workbooks
     from xlmodels.report.month import build_month_report
     from xlmodels.report.sentences import month_sentences
-    from xlmodels.report.sources import read_coverage_workbooks
+    from xlmodels.sources import sample
     from xlmodels.validate import validate_paths
     from xlmodels.validate.formats.text import print_report
 

@@ -27,7 +27,7 @@ def functions(
         Format,
         typer.Option(
             "--format",
-            help="table (for reading), json or markdown (for tools; markdown is the README table).",
+            help="table (for reading), json or markdown (for tools; markdown: the manual's table).",
         ),
     ] = Format.table,
 ) -> None:

@@ -30,13 +30,13 @@ from xlmodels.cli._options import (
     pe_history_option,
     scheme_option,
 )
-from xlmodels.printable import printable, printable_data
 from xlmodels.regenerate.lock import DEFAULT_WAIT, FolderBusy
+from xlmodels.runtime.printable import printable, printable_data
 
 if TYPE_CHECKING:  # the batch's modules are imported when the command runs
     from rich.progress import Progress, TaskID
 
-    from xlmodels.model import CoverageInputs
+    from xlmodels.domain.model import CoverageInputs
     from xlmodels.regenerate import BatchResult, RegenerateOptions, WorkbookResult
 
 #: Lines of conflicts, differences or changes shown per workbook; --json lists them all.
@@ -319,9 +319,9 @@ def regenerate(
       --history history.csv --dir coverage/ --jobs 2[/bold]
     """
     # Imported when run: --help and the other commands never load the readers and writers.
-    from xlmodels.inputs import InputFiles, SettingsChoices, load_inputs
     from xlmodels.regenerate import RegenerateOptions
     from xlmodels.regenerate.plan import coverage_groups
+    from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
 
     with user_errors():
         inputs = load_inputs(

@@ -22,8 +22,8 @@ from xlmodels.cli._app import (
     user_errors,
 )
 from xlmodels.errors import InputError
-from xlmodels.printable import printable_data
 from xlmodels.report.formats import FORMATS
+from xlmodels.runtime.printable import printable_data
 
 if TYPE_CHECKING:  # the report's modules are imported when the command runs
     from xlmodels.report.month import MonthReport
@@ -126,16 +126,16 @@ def report(
     Example: [bold]xlmodels report --sample --lang en --format html,png[/bold]
     """
     # Imported when run: charts and the report are the heaviest modules of the package.
-    from xlmodels import sample
     from xlmodels.report.build import parse_formats, write_report
     from xlmodels.report.coverage_table import DisplayRules
-    from xlmodels.report.fonts import FontNotFoundError
-    from xlmodels.report.month import build_month_report
-    from xlmodels.report.sources import (
+    from xlmodels.report.coverage_workbooks import (
         distinct_workbooks,
         read_coverage_workbooks,
         workbook_warnings,
     )
+    from xlmodels.report.fonts import FontNotFoundError
+    from xlmodels.report.month import build_month_report
+    from xlmodels.sources import sample
 
     if use_sample == bool(workbooks):
         print_error("give one or more coverage workbooks, or --sample (not both)")

@@ -48,8 +48,8 @@ def template(
       [bold]xlmodels template --out template-en.xlsx --lang en --formulas native[/bold]
     """
     # Imported when run: --help and the other commands never load the writer.
-    from xlmodels.inputs import default_fy1_year
-    from xlmodels.model import CoverageInputs, Settings
+    from xlmodels.domain.model import CoverageInputs, Settings
+    from xlmodels.sources import default_fy1_year
     from xlmodels.workbook import write_workbook
 
     with user_errors():

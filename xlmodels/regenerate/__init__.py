@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xlmodels.lazy import lazy_attributes
+from xlmodels.runtime.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from xlmodels.regenerate.batch import RegenerateOptions, regenerate_folder
     from xlmodels.regenerate.carry import CarriedInputs, EstimateDifference, merge_inputs
-    from xlmodels.regenerate.conflicts import Conflict, ConflictKind
-    from xlmodels.regenerate.diff import CellChange
     from xlmodels.regenerate.lock import DEFAULT_WAIT, LOCK_NAME, FolderBusy
-    from xlmodels.regenerate.migrations import (
+    from xlmodels.regenerate.plan import group_slug
+    from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
+    from xlmodels.template.migrations import (
         MIGRATIONS,
         TEMPLATES,
         Migration,
@@ -34,9 +34,9 @@ if TYPE_CHECKING:
         template_spec,
         upgrade_description,
     )
-    from xlmodels.regenerate.plan import group_slug
-    from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
-    from xlmodels.regenerate.template_v1 import SPEC_V1
+    from xlmodels.template.v1 import SPEC_V1
+    from xlmodels.workbook.cell_diff import CellChange
+    from xlmodels.workbook.conflicts import Conflict, ConflictKind
 
 #: Where each public name lives: a submodule is imported when a name of it is
 #: first used, so ``from xlmodels.regenerate.lock import ...`` (the command
@@ -44,28 +44,28 @@ if TYPE_CHECKING:
 _HOMES = {
     "BatchResult": "xlmodels.regenerate.results",
     "CarriedInputs": "xlmodels.regenerate.carry",
-    "CellChange": "xlmodels.regenerate.diff",
-    "Conflict": "xlmodels.regenerate.conflicts",
-    "ConflictKind": "xlmodels.regenerate.conflicts",
+    "CellChange": "xlmodels.workbook.cell_diff",
+    "Conflict": "xlmodels.workbook.conflicts",
+    "ConflictKind": "xlmodels.workbook.conflicts",
     "DEFAULT_WAIT": "xlmodels.regenerate.lock",
     "EstimateDifference": "xlmodels.regenerate.carry",
     "FolderBusy": "xlmodels.regenerate.lock",
     "LOCK_NAME": "xlmodels.regenerate.lock",
-    "MIGRATIONS": "xlmodels.regenerate.migrations",
-    "Migration": "xlmodels.regenerate.migrations",
+    "MIGRATIONS": "xlmodels.template.migrations",
+    "Migration": "xlmodels.template.migrations",
     "RegenerateOptions": "xlmodels.regenerate.batch",
     "RevisionsRecorded": "xlmodels.regenerate.results",
-    "SPEC_V1": "xlmodels.regenerate.template_v1",
+    "SPEC_V1": "xlmodels.template.v1",
     "Status": "xlmodels.regenerate.results",
-    "TEMPLATES": "xlmodels.regenerate.migrations",
-    "TemplateVersionError": "xlmodels.regenerate.migrations",
+    "TEMPLATES": "xlmodels.template.migrations",
+    "TemplateVersionError": "xlmodels.template.migrations",
     "WorkbookResult": "xlmodels.regenerate.results",
     "group_slug": "xlmodels.regenerate.plan",
     "merge_inputs": "xlmodels.regenerate.carry",
-    "migration_path": "xlmodels.regenerate.migrations",
+    "migration_path": "xlmodels.template.migrations",
     "regenerate_folder": "xlmodels.regenerate.batch",
-    "template_spec": "xlmodels.regenerate.migrations",
-    "upgrade_description": "xlmodels.regenerate.migrations",
+    "template_spec": "xlmodels.template.migrations",
+    "upgrade_description": "xlmodels.template.migrations",
 }
 
 __getattr__ = lazy_attributes(__name__, _HOMES)

@@ -34,8 +34,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from xlmodels.domain.model import CoverageInputs
 from xlmodels.errors import os_error_message
-from xlmodels.model import CoverageInputs
 from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, run_job
 from xlmodels.regenerate.lock import DEFAULT_WAIT, folder_lock, owner_file
 from xlmodels.regenerate.plan import (
@@ -48,10 +48,10 @@ from xlmodels.regenerate.plan import (
 from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
 from xlmodels.revisions.snapshot import Snapshot
 from xlmodels.revisions.store import STORE_NAME, StoreError, record_run
-from xlmodels.spec import FORMULA_MODES
+from xlmodels.runtime.workers import process_pool
+from xlmodels.template.schema import FORMULA_MODES
 from xlmodels.workbook.atomic import atomic_path
-from xlmodels.workbook.layout import LANGUAGES
-from xlmodels.workers import process_pool
+from xlmodels.workbook.content import LANGUAGES
 
 __all__ = ["DEFAULT_WAIT", "RegenerateOptions", "backup_path", "regenerate_folder"]
 
@@ -259,7 +259,7 @@ def regenerate_folder(
         An existing folder of coverage workbooks.
     inputs : CoverageInputs
         The whole universe with its market data, FX, indexes, history and
-        (optionally) estimates, as :func:`~xlmodels.inputs.load_inputs`
+        (optionally) estimates, as :func:`~xlmodels.sources.load_inputs`
         reads them; every company needs a coverage group.
     options : RegenerateOptions
     universe_file : Path, optional

@@ -1,6 +1,6 @@
 """Analyst inputs carried from an existing workbook into the regenerated one.
 
-What the workbook holds as ``input`` cells (:class:`~xlmodels.spec.Kind`)
+What the workbook holds as ``input`` cells (:class:`~xlmodels.template.schema.Kind`)
 is the analyst's and is carried over: every input column of Estimates by
 code, every input setting, and the benchmark expected return of each market.
 What the input files hold is refreshed: names, prices, shares, FX, the
@@ -26,17 +26,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from xlmodels.core.percentile import PERCENTILE_METHODS
+from xlmodels.core.ratings import SchemeError, load_scheme
+from xlmodels.core.returns import RELATIVE_METHODS
+from xlmodels.domain.model import ESTIMATE_COLUMNS, CoverageInputs, Settings
+from xlmodels.domain.performance import extend_history
 from xlmodels.errors import InputError
-from xlmodels.model import ESTIMATE_COLUMNS, CoverageInputs, Settings
-from xlmodels.percentile import PERCENTILE_METHODS
-from xlmodels.performance import extend_history
-from xlmodels.ratings import SchemeError, load_scheme
-from xlmodels.returns import RELATIVE_METHODS
-from xlmodels.spec import FORMULA_MODES, Kind, WorkbookSpec
-from xlmodels.workbook.layout import LANGUAGES
+from xlmodels.excel.cells import cell_text
+from xlmodels.template.migrations import CarriedInputs, nothing_typed
+from xlmodels.template.names import SETTINGS_SHEET
+from xlmodels.template.schema import FORMULA_MODES, Kind, WorkbookSpec
+from xlmodels.workbook.content import LANGUAGES
 from xlmodels.workbook.reader import WorkbookData
 
 __all__ = [
@@ -44,7 +46,7 @@ __all__ = [
     "CarriedInputs",
     "EstimateDifference",
     "MergedInputs",
-    "is_blank",
+    "carried_from_workbook",
     "merge_inputs",
 ]
 
@@ -52,83 +54,27 @@ __all__ = [
 NUMBER_ESTIMATES = ("eps_fy1", "eps_fy2", "eps_fy3", "target_multiple")
 
 
-def is_blank(value: Any) -> bool:
-    """Nothing typed: None, NaN, or text of spaces only."""
-    if value is None:
-        return True
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    if isinstance(value, str):
-        return not value.strip()
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-@dataclass(frozen=True)
-class CarriedInputs:
-    """What regeneration keeps from an existing workbook, in the terms of one template version.
-
-    Attributes
-    ----------
-    version : int
-        Template version these inputs are laid out for; migrations move it on.
-    estimates : DataFrame
-        Every input column of the version's Estimates sheet, indexed by code
-        in the workbook's row order.
-    settings : dict
-        Every input setting by key (``fy1_year``, ``scheme``...).
-    benchmark_expected_returns : dict
-        Market -> expected return of its rating benchmark.
-    lang, mode, data_note : str or None
-        The workbook's language, formula mode and data note.
-    history : DataFrame or None
-        The workbook's History sheet in the long layout, kept when no
-        history file is given.
-    notes : tuple of str
-        What migrations want the user to know (a new column to fill in).
-    """
-
-    version: int
-    estimates: pd.DataFrame
-    settings: dict[str, Any]
-    benchmark_expected_returns: dict[str, float]
-    lang: str | None = None
-    mode: str | None = None
-    data_note: str | None = None
-    history: pd.DataFrame | None = None
-    notes: tuple[str, ...] = field(default=())
-
-    @classmethod
-    def from_workbook(cls, data: WorkbookData, spec: WorkbookSpec) -> CarriedInputs:
-        """The analyst inputs of a workbook read with the ``spec`` of its template version."""
-        estimates_sheet = spec.by_prefix("est")
-        keys = [column.key for column in estimates_sheet.columns_of(Kind.INPUT)]
-        estimates = data.analyst.estimates.reindex(columns=keys)
-        settings = {
-            item.key: data.settings.get(item.key)
-            for item in spec.settings.settings
-            if item.kind is Kind.INPUT
-        }
-        note = data.settings.get("data_note")
-        return cls(
-            version=spec.version,
-            estimates=estimates,
-            settings=settings,
-            benchmark_expected_returns=dict(data.analyst.benchmark_expected_returns),
-            lang=data.lang,
-            mode=data.formula_mode,
-            data_note=None if is_blank(note) else str(note),
-            history=data.history,
-        )
-
-    def inputs_of(self, code: str) -> dict[str, Any]:
-        """The non-blank analyst inputs of one company (empty if it has none)."""
-        if code not in self.estimates.index:
-            return {}
-        row = self.estimates.loc[code]
-        return {key: row[key] for key in self.estimates.columns if not is_blank(row[key])}
+def carried_from_workbook(data: WorkbookData, spec: WorkbookSpec) -> CarriedInputs:
+    """The analyst inputs of a workbook read with the ``spec`` of its template version."""
+    estimates_sheet = spec.by_prefix("est")
+    keys = [column.key for column in estimates_sheet.columns_of(Kind.INPUT)]
+    estimates = data.analyst.estimates.reindex(columns=keys)
+    settings = {
+        item.key: data.settings.get(item.key)
+        for item in spec.settings.settings
+        if item.kind is Kind.INPUT
+    }
+    note = data.settings.get("data_note")
+    return CarriedInputs(
+        version=spec.version,
+        estimates=estimates,
+        settings=settings,
+        benchmark_expected_returns=dict(data.analyst.benchmark_expected_returns),
+        lang=data.lang,
+        mode=data.formula_mode,
+        data_note=None if nothing_typed(note) else str(note),
+        history=data.history,
+    )
 
 
 @dataclass(frozen=True)
@@ -142,7 +88,7 @@ class EstimateDifference:
     reason: str = "the workbook's typed value is kept"
 
     def line(self) -> str:
-        shown = "(blank)" if is_blank(self.workbook) else _shown(self.workbook)
+        shown = "(blank)" if nothing_typed(self.workbook) else _shown(self.workbook)
         return (
             f"{self.code} {self.field}: workbook {shown}, estimates file {_shown(self.file)} "
             f"({self.reason})"
@@ -150,9 +96,7 @@ class EstimateDifference:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:.1f}"
-    return repr(value) if isinstance(value, str) else f"{value}"
+    return cell_text(value)
 
 
 @dataclass(frozen=True)
@@ -230,10 +174,10 @@ def _merge_estimates(
         for column in ESTIMATE_COLUMNS:
             ours = typed[column] if typed is not None and column in typed.index else None
             theirs = given[column] if given is not None and column in given.index else None
-            if is_blank(theirs):
-                values.append(None if is_blank(ours) else ours)
+            if nothing_typed(theirs):
+                values.append(None if nothing_typed(ours) else ours)
                 continue
-            if is_blank(ours):
+            if nothing_typed(ours):
                 if column == "rating_override" and ratings.key(str(theirs)) is None:
                     differences.append(
                         EstimateDifference(
@@ -270,7 +214,7 @@ def _history(carried: CarriedInputs, inputs: CoverageInputs) -> pd.DataFrame | N
     return kept if not kept.empty else None
 
 
-def _check(carried: CarriedInputs, settings_sheet: str = "Settings") -> None:
+def _check(carried: CarriedInputs, settings_sheet: str = SETTINGS_SHEET) -> None:
     """Refuse carried settings no workbook can be written with, naming the setting."""
     typed = carried.settings
     choices: dict[str, tuple[str, ...]] = {
@@ -279,7 +223,7 @@ def _check(carried: CarriedInputs, settings_sheet: str = "Settings") -> None:
     }
     for key, accepted in choices.items():
         value = typed.get(key)
-        if not is_blank(value) and value not in accepted:
+        if not nothing_typed(value) and value not in accepted:
             raise InputError(
                 f"the setting {key} is {value!r}; use one of {', '.join(accepted)}",
                 sheet=settings_sheet,

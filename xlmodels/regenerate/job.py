@@ -18,22 +18,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from xlmodels.core.ratings import SchemeError
 from xlmodels.errors import InputError
-from xlmodels.ooxml.guard import read_guarded
-from xlmodels.ratings import SchemeError
-from xlmodels.regenerate.carry import CarriedInputs, MergedInputs, merge_inputs
-from xlmodels.regenerate.conflicts import Conflict, find_conflicts, leaving_conflicts
-from xlmodels.regenerate.diff import CellChange, changes_by_sheet, diff_cells
-from xlmodels.regenerate.identify import defined_names, identify
+from xlmodels.excel.ooxml.guard import read_guarded
+from xlmodels.regenerate.carry import MergedInputs, carried_from_workbook, merge_inputs
 from xlmodels.regenerate.lock import owner_file
-from xlmodels.regenerate.migrations import TemplateVersionError, migrate, reading_spec
 from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
-from xlmodels.spec import SPEC, TEMPLATE_VERSION
-from xlmodels.workbook.layout import build_content
+from xlmodels.template.migrations import TemplateVersionError, migrate, reading_spec
+from xlmodels.template.v2 import SPEC, TEMPLATE_VERSION
+from xlmodels.workbook.cell_diff import CellChange, changes_by_sheet, diff_cells
+from xlmodels.workbook.conflicts import Conflict, find_conflicts, leaving_conflicts
+from xlmodels.workbook.content import build_content
+from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import OwnSheet, read_own_sheets
-from xlmodels.workbook.reader import read_cells, read_workbook
+from xlmodels.workbook.reader import read_workbook
+from xlmodels.workbook.stored_cells import read_cells
 from xlmodels.workbook.writer import render
 
 __all__ = ["FileStamp", "Job", "JobOptions", "JobOutcome", "render_bytes", "run_job"]
@@ -170,13 +171,13 @@ def _refresh(job: Job) -> JobOutcome:
     identity = identify(target, guarded)
     if identity.version is None:
         raise InputError("the workbook has no template version", file=target)
-    _, defined = defined_names(old, target)
+    _, defined = defined_names(guarded, target)
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     data = read_workbook(guarded, spec=spec)
     cells = read_cells(guarded)
     own = read_own_sheets(guarded.data, spec.sheet_names(), cells)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined, own)
-    carried = migrate(CarriedInputs.from_workbook(data, spec))
+    carried = migrate(carried_from_workbook(data, spec))
     merged = merge_inputs(
         plan.inputs, carried, mode=options.mode, lang=options.lang, data_note=options.data_note
     )

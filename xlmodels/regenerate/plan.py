@@ -24,10 +24,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from xlmodels.domain.model import CoverageInputs
 from xlmodels.errors import InputError
-from xlmodels.model import CoverageInputs
-from xlmodels.regenerate.identify import WorkbookIdentity, identify
-from xlmodels.workbook.atomic import temporary_prefix
+from xlmodels.workbook.atomic import BACKUP_FOLDER, BACKUP_SUFFIX, temporary_prefix
+from xlmodels.workbook.identify import WorkbookIdentity, identify
 
 __all__ = [
     "BACKUP_FOLDER",
@@ -43,11 +43,6 @@ __all__ = [
     "workbook_files",
 ]
 
-#: Ending of the backups ``--force`` keeps (``hk-internet.2026-11-25T101500.bak.xlsx``).
-BACKUP_SUFFIX = ".bak.xlsx"
-#: The folder beside the workbooks that holds those backups; hidden, so that
-#: a folder search (``validate``, CI, pre-commit) passes it by.
-BACKUP_FOLDER = ".backups"
 #: Device names Windows refuses as file names, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))} | {
     f"lpt{i}" for i in range(10)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from xlmodels.regenerate.carry import EstimateDifference
-from xlmodels.regenerate.conflicts import Conflict
-from xlmodels.regenerate.diff import CellChange
+from xlmodels.workbook.cell_diff import CellChange
+from xlmodels.workbook.conflicts import Conflict
 
 __all__ = ["BatchResult", "RevisionsRecorded", "Status", "WorkbookResult"]
 

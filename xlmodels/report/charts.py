@@ -28,7 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from xlmodels.display import format_date, format_multiple, format_percent
+from xlmodels.core.display import format_date, format_multiple, format_percent
 from xlmodels.report.fonts import CjkFont, cjk_font
 from xlmodels.report.month import MarketMovers, MonthReport
 from xlmodels.report.sentences import series_since

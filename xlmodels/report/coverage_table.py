@@ -12,24 +12,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlmodels.display import format_number
-from xlmodels.display import is_blank as _is_blank
-from xlmodels.model import FISCAL_YEARS, Settings
+from xlmodels.core.display import currency_label, format_number, shows_as_missing
+from xlmodels.domain.model import FISCAL_YEARS, Settings
 
 __all__ = [
-    "CURRENCY_NAMES",
     "DisplayRules",
     "TableColumn",
     "coverage_columns",
     "coverage_display_table",
     "coverage_rows",
 ]
-
-#: How each currency is named in a header, by language.
-CURRENCY_NAMES = {
-    "zh": {"HKD": "港元", "USD": "美元", "CNY": "人民币"},
-    "en": {"HKD": "HKD", "USD": "USD", "CNY": "CNY"},
-}
 
 
 @dataclass(frozen=True)
@@ -47,22 +39,16 @@ class DisplayRules:
     years: int = 2
 
 
-def _currencies(codes: pd.Series, lang: str) -> str:
-    names = CURRENCY_NAMES[lang]
-    unique = list(dict.fromkeys(codes.dropna()))
-    return "/".join(names.get(code, code) for code in unique)
-
-
 @dataclass(frozen=True)
 class TableColumn:
     """One printed column: where its values come from and how they print.
 
     ``key`` is ``code`` (the index) or a column of
-    :func:`~xlmodels.coverage.compute_coverage`; ``kind`` is ``text`` or
+    :func:`~xlmodels.domain.coverage.compute_coverage`; ``kind`` is ``text`` or
     ``number``. Numbers print with ``decimals`` places (and thousands
     separators when ``thousands``): the text formats through
-    :func:`~xlmodels.display.format_number`, spreadsheets through the
-    matching :func:`~xlmodels.display.excel_number_format`.
+    :func:`~xlmodels.core.display.format_number`, spreadsheets through the
+    matching :func:`~xlmodels.core.display.excel_number_format`.
     """
 
     key: str
@@ -94,10 +80,10 @@ def coverage_columns(
     lang = settings.lang
     labels = settings.year_labels()
     slots = FISCAL_YEARS[: rules.years]
-    price_units = _currencies(coverage["price_currency"], lang)
+    price_units = currency_label(coverage["price_currency"], lang)
     # EPS is in the currency the company reports in, often not the quote
     # currency (RMB EPS of a Hong Kong listing): the header says which.
-    eps_units = _currencies(coverage["eps_currency"], lang)
+    eps_units = currency_label(coverage["eps_currency"], lang)
     if lang == "zh":
         headers = {
             "code": "公司代码",
@@ -146,7 +132,7 @@ def _with_unit(header: str, unit: str, lang: str) -> str:
 
 
 def _text(value: object) -> str:
-    return "-" if _is_blank(value) else str(value)
+    return "-" if shows_as_missing(value) else str(value)
 
 
 def coverage_display_table(
@@ -155,12 +141,12 @@ def coverage_display_table(
     rules: DisplayRules | None = None,
     rated_only: bool = True,
 ) -> pd.DataFrame:
-    """Format a :func:`~xlmodels.coverage.compute_coverage` result for printing.
+    """Format a :func:`~xlmodels.domain.coverage.compute_coverage` result for printing.
 
     Parameters
     ----------
     coverage : DataFrame
-        Output of :func:`~xlmodels.coverage.compute_coverage`.
+        Output of :func:`~xlmodels.domain.coverage.compute_coverage`.
     settings : Settings
         Supplies the language and the fiscal-year labels.
     rules : DisplayRules, optional

@@ -14,7 +14,7 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from xlmodels.display import format_date
+from xlmodels.core.display import format_date
 from xlmodels.report.coverage_table import DisplayRules
 from xlmodels.report.month import MonthReport
 from xlmodels.report.revisions import revisions_title

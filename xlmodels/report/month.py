@@ -10,7 +10,7 @@ relative returns, rankings and percentiles all come from the core.
 
 Examples
 --------
->>> from xlmodels import sample
+>>> from xlmodels.sources import sample
 >>> month = build_month_report(sample.load_inputs())
 >>> [market.market for market in month.markets]
 ['HK', 'US']
@@ -28,13 +28,11 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from xlmodels.coverage import compute_coverage
-from xlmodels.display import display_sign
-from xlmodels.errors import InputError
-from xlmodels.inputs.index_names import known_index_names, launch_date
-from xlmodels.model import CoverageInputs, Settings
-from xlmodels.movers import top_movers
-from xlmodels.performance import (
+from xlmodels.core.display import display_sign
+from xlmodels.core.movers import top_movers
+from xlmodels.domain.coverage import compute_coverage
+from xlmodels.domain.model import CoverageInputs, Settings
+from xlmodels.domain.performance import (
     compute_performance,
     compute_valuation,
     history_panel,
@@ -42,7 +40,9 @@ from xlmodels.performance import (
     stale_series,
     stale_series_ends,
 )
+from xlmodels.errors import InputError
 from xlmodels.report.revisions import EstimateRevisions
+from xlmodels.sources.index_names import known_index_names, launch_date
 
 __all__ = [
     "MARKET_NAMES",
@@ -83,7 +83,7 @@ def short_name(name: str) -> str:
 class CoverageGroup:
     """One coverage universe (one workbook) of the report.
 
-    ``coverage`` is :func:`~xlmodels.coverage.compute_coverage` of the
+    ``coverage`` is :func:`~xlmodels.domain.coverage.compute_coverage` of the
     group's inputs in the report's language; ``title`` names the group
     (its coverage groups, else its markets).
     """
@@ -157,7 +157,7 @@ class MonthReport:
     groups : tuple of CoverageGroup
         One coverage table per universe, in the order given.
     performance : DataFrame
-        :func:`~xlmodels.performance.compute_performance` of all groups
+        :func:`~xlmodels.domain.performance.compute_performance` of all groups
         (a code present in two groups is kept once, from the first), with
         ``label`` (name in the report's language) and ``short_name``.
     indexes : tuple of IndexMove
@@ -165,7 +165,7 @@ class MonthReport:
     markets : tuple of MarketMovers
         One per market, in order of first appearance.
     valuation : DataFrame
-        :func:`~xlmodels.performance.compute_valuation` of all groups, with
+        :func:`~xlmodels.domain.performance.compute_valuation` of all groups, with
         ``label``, ``launch_date`` (the index's, from the reference list;
         None for a stock or an index the list does not date) and
         ``since_launch`` (the series starts at the launch, so its percentile
@@ -214,7 +214,7 @@ def _labels(inputs: CoverageInputs, lang: str) -> pd.Series:
     """Display name of every company and index by code, in ``lang``.
 
     A workbook stores names in its own language only; a well-known index
-    still gets its usual name in the other (:mod:`xlmodels.inputs.index_names`).
+    still gets its usual name in the other (:mod:`xlmodels.sources.index_names`).
     """
     known = known_index_names()
     frames = [inputs.universe, inputs.indexes]
@@ -327,7 +327,7 @@ def build_month_report(
     InputError
         No period in the settings, groups covering different months, a
         History that stops too long before the period end or start for the
-        month's returns (:func:`~xlmodels.performance.stale_series`), or an
+        month's returns (:func:`~xlmodels.domain.performance.stale_series`), or an
         unknown or unpriced index in ``index_codes``.
     """
     groups = [inputs] if isinstance(inputs, CoverageInputs) else list(inputs)

@@ -24,7 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from xlmodels.ratings import SchemeError, load_scheme
+from xlmodels.core.display import format_number
+from xlmodels.core.ratings import SchemeError, load_scheme
 from xlmodels.report.coverage_table import TableColumn
 from xlmodels.revisions.changes import Change, compare_snapshots
 from xlmodels.revisions.snapshot import rating_key
@@ -124,10 +125,8 @@ class EstimateRevisions:
 
 
 def _shown(line: RevisionLine, value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{float(value):,.2f}"
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return format_number(value, 2)  # NM as NM, missing as "-", as every report figure
     return str(value)
 
 

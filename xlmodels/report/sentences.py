@@ -15,7 +15,7 @@ from the characters around them, as the report's typesetting does.
 
 Examples
 --------
->>> from xlmodels import sample
+>>> from xlmodels.sources import sample
 >>> from xlmodels.report.month import build_month_report
 >>> month = build_month_report(sample.load_inputs())
 >>> text = movers_sentence(month.markets[1], month.lang)
@@ -30,16 +30,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlmodels.display import (
+from xlmodels.core.display import (
     MONTH_NAMES,
     display_sign,
     format_date,
     format_multiple,
     format_percent,
     format_points,
-    is_blank,
+    shows_as_missing,
 )
-from xlmodels.markers import is_nm
+from xlmodels.core.markers import is_nm
 from xlmodels.report.month import IndexMove, MarketMovers, MonthReport
 
 __all__ = [
@@ -198,7 +198,7 @@ def movers_sentence(market: MarketMovers, lang: str, rules: SentenceRules | None
 
     Examples
     --------
-    >>> from xlmodels import sample
+    >>> from xlmodels.sources import sample
     >>> from xlmodels.report.month import build_month_report
     >>> month = build_month_report(sample.load_inputs(), lang="en")
     >>> print(movers_sentence(month.markets[0], "en"))  # doctest: +NORMALIZE_WHITESPACE
@@ -323,7 +323,13 @@ def valuation_sentence(row: pd.Series, lang: str, rules: SentenceRules | None = 
 def _valuation_direction(row: pd.Series, decimals: int) -> int | None:
     """-1, 0 or 1: how PE-TTM moved over the month as printed; None if unknown."""
     start, end = row.get("pe_ttm_start"), row["pe_ttm"]
-    if start is None or is_blank(start) or is_blank(end) or is_nm(start) or is_nm(end):
+    if (
+        start is None
+        or shows_as_missing(start)
+        or shows_as_missing(end)
+        or is_nm(start)
+        or is_nm(end)
+    ):
         return None
     change = round(float(end), decimals) - round(float(start), decimals)
     return 0 if abs(change) < 0.5 * 10**-decimals else (1 if change > 0 else -1)

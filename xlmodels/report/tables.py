@@ -28,14 +28,14 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlmodels.display import (
+from xlmodels.core.display import (
     excel_number_format,
     format_number,
     format_percent,
     format_points,
-    is_blank,
+    shows_as_missing,
 )
-from xlmodels.markers import is_nm
+from xlmodels.core.markers import is_nm
 from xlmodels.report.coverage_table import (
     DisplayRules,
     TableColumn,
@@ -279,7 +279,7 @@ def _number_cell(sheet: Worksheet, row: int, column: int, value: Any, number_for
     if is_nm(value):
         cell.value = "NM"
         cell.alignment = Alignment(horizontal="right")
-    elif not is_blank(value):
+    elif not shows_as_missing(value):
         cell.value = float(value)
         cell.number_format = number_format
     return cell
@@ -326,7 +326,7 @@ def _coverage_sheet(sheet: Worksheet, table: PrintedTable, lang: str, note: str)
                 _text_cell(sheet, row, position, str(code))
             elif column.kind == "text":
                 value = table.rows.loc[code, column.key]
-                _text_cell(sheet, row, position, "-" if is_blank(value) else str(value))
+                _text_cell(sheet, row, position, "-" if shows_as_missing(value) else str(value))
             else:
                 _number_cell(
                     sheet,
@@ -374,7 +374,7 @@ def _month_sheet(sheet: Worksheet, report: MonthReport) -> None:
                 )
                 # Percentage points, as the report prints them ("20.0pct").
                 relative = mover["relative_return"]
-                points = relative if is_blank(relative) else float(relative) * 100
+                points = relative if shows_as_missing(relative) else float(relative) * 100
                 _number_cell(sheet, row, 9, points, excel_number_format(1, suffix='"pct"'))
     _fit_columns(sheet)
 

@@ -15,7 +15,7 @@ that moves nothing a reader sees is not a change.
 Examples
 --------
 >>> from dataclasses import replace
->>> from xlmodels import sample
+>>> from xlmodels.sources import sample
 >>> from xlmodels.revisions.snapshot import snapshot_of
 >>> old = snapshot_of(sample.load_inputs(), workbook="a.xlsx")
 >>> tencent = old.companies["0700.HK"]
@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlmodels.model import FISCAL_YEARS
+from xlmodels.domain.model import FISCAL_YEARS
 from xlmodels.revisions.snapshot import NM_TEXT, CompanySnapshot, Snapshot, rating_key
 
 __all__ = [

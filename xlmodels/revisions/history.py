@@ -12,7 +12,7 @@ Examples
 --------
 >>> import tempfile
 >>> from dataclasses import replace
->>> from xlmodels import sample
+>>> from xlmodels.sources import sample
 >>> from xlmodels.revisions.snapshot import snapshot_of
 >>> from xlmodels.revisions.store import record_run
 >>> folder = Path(tempfile.mkdtemp())
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xlmodels.inputs.codes import CodeBook
 from xlmodels.revisions.changes import Change, CompanyRef, compare_snapshots
 from xlmodels.revisions.store import Record, read_records, store_path
+from xlmodels.sources.codes import CodeBook
 
 __all__ = ["Revision", "RevisionHistory", "list_revisions"]
 

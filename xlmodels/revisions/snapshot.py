@@ -5,8 +5,8 @@ changes: per company, every analyst input of the Estimates sheet (EPS per
 fiscal year, target multiple and year, rating override and reason, notes)
 and the outputs computed from them (PE per year, target price, upside,
 rating), plus the workbook's input settings and benchmark expected returns.
-It is made from :class:`~xlmodels.model.CoverageInputs` by the core's own
-:func:`~xlmodels.coverage.compute_coverage`, never from the numbers a
+It is made from :class:`~xlmodels.domain.model.CoverageInputs` by the core's own
+:func:`~xlmodels.domain.coverage.compute_coverage`, never from the numbers a
 workbook shows, so a workbook saved by a program that does not calculate
 gives the same snapshot as one saved by Excel.
 
@@ -15,7 +15,7 @@ revision store keeps them as JSON and a worker process can return one.
 
 Examples
 --------
->>> from xlmodels import sample
+>>> from xlmodels.sources import sample
 >>> snap = snapshot_of(sample.load_inputs(), workbook="coverage-sample.xlsx")
 >>> snap.companies["0700.HK"].inputs["eps_fy2"], snap.fiscal_year("fy2")
 (26.3, 2025)
@@ -32,10 +32,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlmodels.coverage import compute_coverage
-from xlmodels.markers import is_nm
-from xlmodels.model import ESTIMATE_COLUMNS, FISCAL_YEARS, CoverageInputs
-from xlmodels.ratings import SchemeError, load_scheme
+from xlmodels.core.markers import is_nm
+from xlmodels.core.ratings import SchemeError, load_scheme
+from xlmodels.domain.coverage import compute_coverage
+from xlmodels.domain.model import ESTIMATE_COLUMNS, FISCAL_YEARS, CoverageInputs
 
 __all__ = [
     "ESTIMATE_FIELDS",

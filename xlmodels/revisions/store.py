@@ -27,7 +27,7 @@ Schema (version :data:`SCHEMA_VERSION`)::
 Examples
 --------
 >>> import tempfile
->>> from xlmodels import sample
+>>> from xlmodels.sources import sample
 >>> from xlmodels.revisions.snapshot import snapshot_of
 >>> folder = Path(tempfile.mkdtemp())
 >>> snap = snapshot_of(sample.load_inputs(), workbook="coverage.xlsx")

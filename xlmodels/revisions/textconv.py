@@ -31,7 +31,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,14 +38,16 @@ from typing import IO, Any
 
 import pandas as pd
 
+from xlmodels.core.markers import is_nm
 from xlmodels.errors import InputError
-from xlmodels.markers import is_nm
-from xlmodels.regenerate.conflicts import ConflictKind, find_conflicts
-from xlmodels.regenerate.diff import cell_order
-from xlmodels.regenerate.identify import defined_names, identify
-from xlmodels.regenerate.migrations import TemplateVersionError, reading_spec
-from xlmodels.spec import Kind, WorkbookSpec
-from xlmodels.workbook.reader import CellContent, WorkbookData, read_cells, read_workbook
+from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes
+from xlmodels.template.migrations import TemplateVersionError, reading_spec
+from xlmodels.template.schema import Kind, WorkbookSpec
+from xlmodels.workbook.cell_diff import cell_order
+from xlmodels.workbook.conflicts import ConflictKind, find_conflicts
+from xlmodels.workbook.identify import defined_names, identify
+from xlmodels.workbook.reader import WorkbookData, read_workbook
+from xlmodels.workbook.stored_cells import CellContent, read_cells
 
 __all__ = ["TEXTCONV_VERSION", "textconv_lines"]
 
@@ -84,7 +85,7 @@ def _coverage_lines(
     spec: WorkbookSpec,
     data: WorkbookData,
     cells: dict[str, dict[str, CellContent]],
-    content: bytes,
+    content: GuardedWorkbook,
     path: Path | None,
 ) -> Iterator[str]:
     yield f"# xlmodels textconv {TEXTCONV_VERSION}: coverage workbook, template v{spec.version}"
@@ -169,20 +170,21 @@ def textconv_lines(source: str | Path | IO[bytes]) -> list[str]:
     else:
         content = source.read()
     try:
-        cells = read_cells(io.BytesIO(content))
+        guarded = guard_bytes(content, path)
+        cells = read_cells(guarded)
     except InputError as error:
         raise InputError(error.message, file=path) from None
     try:
-        identity = identify(path or Path("workbook.xlsx"), content)
+        identity = identify(path or Path("workbook.xlsx"), guarded)
     except InputError:
         return list(_generic_lines(cells))
     if identity.version is None:
         return list(_generic_lines(cells, "it records no template version"))
     try:
-        _, defined = defined_names(content, path)
+        _, defined = defined_names(guarded, path)
         spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
-        data = read_workbook(io.BytesIO(content), spec=spec)
+        data = read_workbook(guarded, spec=spec)
     except (InputError, TemplateVersionError) as error:
         # A workbook an analyst broke must still show in git what it holds.
         return list(_generic_lines(cells, str(getattr(error, "message", error))))
-    return list(_coverage_lines(spec, data, cells, content, path))
+    return list(_coverage_lines(spec, data, cells, guarded, path))

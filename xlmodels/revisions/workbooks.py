@@ -6,7 +6,7 @@ its v1 names), then computes its :class:`~xlmodels.revisions.snapshot.Snapshot`,
 summarises its market data and lists what breaks the template (an edited
 or typed-over formula, a sheet of the analyst's own holding what
 regeneration cannot carry; the checks regeneration stops on,
-:func:`~xlmodels.regenerate.conflicts.find_conflicts`).
+:func:`~xlmodels.workbook.conflicts.find_conflicts`).
 
 :func:`diff_workbooks` compares two states: the estimates
 (:func:`~xlmodels.revisions.changes.compare_snapshots`), the workbook
@@ -31,16 +31,20 @@ from typing import IO, Any
 
 import pandas as pd
 
+from xlmodels.core.ratings import SchemeError
 from xlmodels.errors import InputError
-from xlmodels.ratings import SchemeError
-from xlmodels.regenerate.conflicts import Conflict, find_conflicts
-from xlmodels.regenerate.identify import defined_names, identify
-from xlmodels.regenerate.migrations import TemplateVersionError, reading_spec
+from xlmodels.excel.cells import cell_text
+from xlmodels.excel.ooxml.guard import guard_bytes
 from xlmodels.revisions.changes import Change, SnapshotChanges, compare_snapshots
 from xlmodels.revisions.snapshot import Snapshot, plain_value, snapshot_of
-from xlmodels.workbook.inputs import coverage_inputs
+from xlmodels.template.migrations import TemplateVersionError, reading_spec
+from xlmodels.template.names import MARKET_SHEET
+from xlmodels.workbook.conflicts import Conflict, find_conflicts
+from xlmodels.workbook.coverage_inputs import coverage_inputs
+from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import read_own_sheets
-from xlmodels.workbook.reader import WorkbookData, read_cells, read_workbook
+from xlmodels.workbook.reader import WorkbookData, read_workbook
+from xlmodels.workbook.stored_cells import read_cells
 
 __all__ = [
     "MarketSummary",
@@ -100,18 +104,19 @@ def read_state(source: str | Path | IO[bytes], *, name: str | None = None) -> Wo
     """
     path, content = _source(source)
     label = name or (path.name if path is not None else "workbook")
-    identity = identify(path or Path(label), content)
+    guarded = guard_bytes(content, path or Path(label))
+    identity = identify(path or Path(label), guarded)
     if identity.version is None:
         raise InputError("the workbook records no template version", file=path)
-    _, defined = defined_names(content, path)
+    _, defined = defined_names(guarded, path)
     try:
         spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     except TemplateVersionError as error:
         raise InputError(str(error), file=path) from None
     try:
         data = read_workbook(io.BytesIO(content), spec=spec)
-        cells = read_cells(io.BytesIO(content))
-        own = read_own_sheets(content, spec.sheet_names(), cells)
+        cells = read_cells(guarded)
+        own = read_own_sheets(guarded, spec.sheet_names(), cells)
     except InputError as error:
         # Read from memory, the reader knows no file name: the user needs it.
         raise _located(error, path) from None
@@ -289,7 +294,7 @@ class MarketSummary:
 
 
 def _rate(value: float | None) -> str:
-    return "(blank)" if value is None else f"{value:.10g}"
+    return cell_text(value)
 
 
 def _different(first: Any, second: Any) -> bool:
@@ -371,7 +376,7 @@ def _period_text(period: tuple[Any, Any]) -> str:
 
 def market_summary(old: WorkbookData, new: WorkbookData) -> MarketSummary:
     """The market data of ``new`` against ``old``: dates, closes, shares, FX, history."""
-    first, second = old.tables["Market"], new.tables["Market"]
+    first, second = old.tables[MARKET_SHEET], new.tables[MARKET_SHEET]
     shared = [code for code in second.index if code in first.index]
     closes, moves, shares = [], [], []
     for code in shared:

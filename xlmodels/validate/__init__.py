@@ -5,22 +5,31 @@
 >>> report.exit_code  # doctest: +SKIP
 0
 
-Modules: :mod:`~xlmodels.ooxml.safety` (checks on the bytes before any
-parser, shared with every command that opens a workbook and re-exported as
-``xlmodels.validate.safety``), :mod:`~xlmodels.validate.reading` (openpyxl
-for formulas and names, python-calamine for bulk values),
-:mod:`~xlmodels.validate.rules` (one module per rule family),
+Modules: :mod:`~xlmodels.excel.ooxml.safety` (checks on the bytes before any
+parser, shared with every command that opens a workbook),
+:mod:`~xlmodels.validate.loading` (openpyxl for formulas and names,
+python-calamine for bulk values), :mod:`~xlmodels.validate.rule` (what a rule
+is), :mod:`~xlmodels.validate.rules` (one module per rule family),
+:mod:`~xlmodels.validate.registry` (the list of rules that run),
 :mod:`~xlmodels.validate.formats` (text, JSON, JUnit XML, SARIF),
-:mod:`~xlmodels.validate.runner` (files, folders, globs, processes) and
-:mod:`~xlmodels.validate.config`.
+:mod:`~xlmodels.validate.runner` (files, folders, globs, processes),
+:mod:`~xlmodels.validate.config` (the settings) and
+:mod:`~xlmodels.validate.config_file` (reading them from TOML).
 """
 
 from __future__ import annotations
 
-from xlmodels.validate.config import ConfigError, Limits, ValidateConfig, load_config
-from xlmodels.validate.findings import FileReport, Finding, Report, Severity
-from xlmodels.validate.registry import RULES, Rule, all_rules
-from xlmodels.validate.runner import expand_paths, validate_file, validate_paths
+from typing import TYPE_CHECKING
+
+from xlmodels.runtime.lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from xlmodels.validate.config import ConfigError, Limits, ValidateConfig
+    from xlmodels.validate.config_file import load_config
+    from xlmodels.validate.findings import FileReport, Finding, Report, Severity
+    from xlmodels.validate.registry import RULES, all_rules, rules_table
+    from xlmodels.validate.rule import Rule
+    from xlmodels.validate.runner import expand_paths, validate_file, validate_paths
 
 __all__ = [
     "RULES",
@@ -40,15 +49,25 @@ __all__ = [
     "validate_paths",
 ]
 
+#: Where each public name lives: importing the package loads none of them, so
+#: ``xlmodels.validate.config`` (or the command line's help) does not pay for
+#: the readers and the rules.
+_HOMES = {
+    "ConfigError": "xlmodels.validate.config",
+    "FileReport": "xlmodels.validate.findings",
+    "Finding": "xlmodels.validate.findings",
+    "Limits": "xlmodels.validate.config",
+    "RULES": "xlmodels.validate.registry",
+    "Report": "xlmodels.validate.findings",
+    "Rule": "xlmodels.validate.rule",
+    "Severity": "xlmodels.validate.findings",
+    "ValidateConfig": "xlmodels.validate.config",
+    "all_rules": "xlmodels.validate.registry",
+    "expand_paths": "xlmodels.validate.runner",
+    "load_config": "xlmodels.validate.config_file",
+    "rules_table": "xlmodels.validate.registry",
+    "validate_file": "xlmodels.validate.runner",
+    "validate_paths": "xlmodels.validate.runner",
+}
 
-def rules_table(config: ValidateConfig | None = None) -> str:
-    """The rules as a Markdown table: id, severity (as configured), what each checks.
-
-    ``xlmodels validate --list-rules`` prints it and the README carries it.
-    """
-    lines = ["| Rule | Severity | Checks |", "|---|---|---|"]
-    for rule in all_rules():
-        severity = config.severity(rule.id, rule.severity) if config else rule.severity
-        shown = severity.value if severity is not None else "off"
-        lines.append(f"| `{rule.id}` | {shown} | {rule.summary} |")
-    return "\n".join(lines) + "\n"
+__getattr__ = lazy_attributes(__name__, _HOMES)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from xlmodels.spec import SPEC
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.layout import Layout
-from xlmodels.validate.reading import SheetData, WorkbookData
+from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook
 from xlmodels.validate.recompute import Recomputed
 from xlmodels.validate.values import as_int
 
@@ -25,10 +25,10 @@ class WorkbookContext:
     """One workbook under validation."""
 
     file: str
-    book: WorkbookData
+    book: LoadedWorkbook
     config: ValidateConfig
 
-    def sheet(self, name: str) -> SheetData | None:
+    def sheet(self, name: str) -> LoadedSheet | None:
         return self.book.sheets.get(name)
 
     @cached_property

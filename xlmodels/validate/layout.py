@@ -1,34 +1,46 @@
-"""The spec's layout as found in one workbook: table rows and columns, settings, version.
+"""The template's layout as found in one workbook: table rows and columns, settings, version.
 
-The spec (:mod:`xlmodels.spec`) says where everything is; the workbook says
-how many rows each table has (its keys run down the key column from the
-first data row, to the last key however many rows are blank above it), where
-each spec column is (found by its header when columns were inserted or
-moved) and what the settings hold. Rules ask this module rather than
-computing positions themselves.
+The template says where everything is; the workbook says how many rows each
+table has (its keys run down the key column from the first data row, to the
+last key however many rows are blank above it), where each template column
+is and what the settings hold. Where things are is the template's locator's
+answer (:class:`~xlmodels.template.locator.Locator`: defined names first,
+headers where the names fail); this module adapts it to the validator's
+workbook and serves the rules, which ask here rather than computing
+positions themselves.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
-from xlmodels.spec import (
+from xlmodels.excel.references import parse_reference
+from xlmodels.template.locator import (
+    MAX_HEADER,
+    Columns,
+    HistoryColumns,
+    Locator,
+    NamedBlock,
+    flat_header,
+    header_matches,
+    run_length,
+)
+from xlmodels.template.locator import header_pattern as _column_pattern
+from xlmodels.template.schema import (
     FIRST_DATA_ROW,
-    GROUP_ROW,
     HEADER_ROW,
-    SPEC,
     RowContext,
     TableSheet,
     column_letter,
 )
-from xlmodels.validate.formulas import parse_reference
-from xlmodels.validate.reading import SheetData, WorkbookData, cell_name, is_blank
-from xlmodels.validate.values import header_label
+from xlmodels.template.v2 import SPEC
+from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook, cell_name, is_blank
 
 __all__ = [
+    "MAX_HEADER",
     "HistoryBlocks",
     "Layout",
     "TableRows",
@@ -36,37 +48,30 @@ __all__ = [
     "flat_header",
     "header_pattern",
     "is_header",
-    "locate_columns",
+    "locator",
     "row_context",
     "run_length",
 ]
 
 
-def flat_header(value: Any) -> str:
-    """A header's text without spacing (the writer, or an analyst, wraps long headers)."""
-    return "" if value is None else "".join(str(value).split())
-
-
-#: Longer than any spec header with its placeholders filled: two placeholders
-#: make a pattern quadratic in the text, so a hostile header is not matched.
-MAX_HEADER = 256
-
-
-@lru_cache(maxsize=512)
 def header_pattern(sheet: str, key: str) -> re.Pattern[str]:
-    """A spec column's header in any language, placeholders matching anything, spacing ignored."""
-    column = SPEC.sheet(sheet).column(key)
-    alternatives = []
-    for text in column.headers.values():
-        pieces = re.split(r"\{[a-z0-9_]+\}", flat_header(text))
-        alternatives.append(".+?".join(re.escape(piece) for piece in pieces))
-    return re.compile(r"^(?:" + "|".join(alternatives) + r")$", re.S)
+    """A template column's header in any language, placeholders matching anything."""
+    return _column_pattern(SPEC.sheet(sheet).column(key))
 
 
 def is_header(sheet: str, key: str, value: Any) -> bool:
-    """Whether a header cell shows the spec's header of column ``key`` (in any language)."""
-    text = flat_header(value)
-    return 0 < len(text) <= MAX_HEADER and header_pattern(sheet, key).match(text) is not None
+    """Whether a header cell shows the template's header of column ``key`` (in any language)."""
+    return header_matches(SPEC.sheet(sheet).column(key), value)
+
+
+def locator(book: LoadedWorkbook) -> Locator[NamedBlock]:
+    """The template's locator over the validator's reading of a workbook."""
+
+    def named(name: str) -> NamedBlock | None:
+        defined = book.name(name)
+        return None if defined is None else NamedBlock.parse(defined.text)
+
+    return Locator(SPEC, named, book.sheets.get)
 
 
 @dataclass(frozen=True)
@@ -99,100 +104,20 @@ def _spec_positions(sheet: TableSheet) -> tuple[int, ...]:
     return tuple(range(1, len(sheet.columns) + 1))
 
 
-def locate_columns(sheet: TableSheet, data: SheetData) -> tuple[tuple[int, ...] | None, str]:
-    """The 1-based column of each spec column (in spec order), found by the header row.
-
-    Returns the positions, or None and why they could not be found. Headers
-    edited where they stand (typed over, cleared) leave every column where
-    the spec puts it; otherwise each spec header must be found once, in the
-    spec's order, in exactly one way: a header that could belong to two
-    columns (``EPS 2023A`` inserted before ``EPS 2024E``) is not guessed at.
-    """
-    count = len(sheet.columns)
-    width = max(data.max_column, count)
-    shown = [
-        (column, value)
-        for column in range(1, width + 1)
-        if not is_blank(value := data.get(HEADER_ROW, column))
-    ]
-    matches = [
-        [column for column, value in shown if is_header(sheet.name, spec.key, value)]
-        for spec in sheet.columns
-    ]
-    spec_headers = {column for found in matches for column in found}
-    if all(
-        index + 1 in found or index + 1 not in spec_headers for index, found in enumerate(matches)
-    ):
-        return _spec_positions(sheet), ""
-    first = _embedding(matches, width, leftmost=True)
-    last = _embedding(matches, width, leftmost=False)
-    if first is not None and first == last:
-        return first, ""
-    missing = [
-        header_label(sheet.columns[index]) for index, found in enumerate(matches) if not found
-    ]
-    if missing:
-        why = "no header " + ", ".join(repr(label) for label in missing)
-    elif first is None or last is None:
-        why = "the headers are not in the spec's order"
-    else:
-        index = next(i for i in range(count) if first[i] != last[i])
-        why = (
-            f"{header_label(sheet.columns[index])!r} could be column "
-            f"{column_letter(first[index] - 1)} or {column_letter(last[index] - 1)}"
-        )
-    return None, why
-
-
-def _embedding(matches: list[list[int]], width: int, *, leftmost: bool) -> tuple[int, ...] | None:
-    """Columns for the spec's headers in order, each as far left (or right) as it can be."""
-    chosen: list[int] = []
-    if leftmost:
-        bound = 0
-        for found in matches:
-            bound = next((column for column in found if column > bound), 0)
-            if not bound:
-                return None
-            chosen.append(bound)
-        return tuple(chosen)
-    bound = width + 1
-    for found in reversed(matches):
-        bound = next((column for column in reversed(found) if column < bound), 0)
-        if not bound:
-            return None
-        chosen.append(bound)
-    return tuple(reversed(chosen))
-
-
-def run_length(data: SheetData, row: int, column: int, *, down: bool) -> int:
-    """How many non-blank cells run from (row, column) down or across."""
-    count = 0
-    while not is_blank(data.get(row + count if down else row, column if down else column + count)):
-        count += 1
-    return count
-
-
 @dataclass(frozen=True)
 class HistoryBlocks:
     """The History sheet's dates and the columns of its two blocks, as found."""
 
-    data: SheetData
+    data: LoadedSheet
     last_row: int
     close_columns: dict[str, int]  # code -> 1-based column, first one wins
     close_count: int
     pe_count: int
 
     @classmethod
-    def of(cls, data: SheetData) -> HistoryBlocks:
+    def of(cls, data: LoadedSheet, found: HistoryColumns) -> HistoryBlocks:
         last_row = data.last_key_row(FIRST_DATA_ROW)
-        # Row 3 names each block: the PE-TTM block starts at the second label.
-        close_count = run_length(data, HEADER_ROW, 2, down=False)
-        for position in range(3, data.max_column + 1):
-            if not is_blank(data.get(GROUP_ROW, position)):
-                close_count = position - 2
-                break
-        pe_start = SPEC.history.pe_start(close_count) + 1
-        pe_count = run_length(data, HEADER_ROW, pe_start, down=False)
+        close_count, pe_count = found.close_count, found.pe_count
         columns: dict[str, int] = {}
         for position in range(2, 2 + close_count):
             code = data.get(HEADER_ROW, position)
@@ -210,13 +135,13 @@ class TableRows:
     """A spec table sheet in this workbook: its data rows and where its columns are.
 
     ``positions`` holds the 1-based column of each spec column, in spec
-    order: where its header was found, or the spec's own place when the
+    order: where its name or header was found, or the spec's own place when the
     columns could not be found (``found`` is then False, ``problem`` says
     why, and only the structure rules read the sheet).
     """
 
     spec: TableSheet
-    data: SheetData
+    data: LoadedSheet
     first: int
     last: int  # the last row with a key; first - 1 when the table has no rows
     positions: tuple[int, ...]
@@ -224,13 +149,19 @@ class TableRows:
     problem: str = ""
 
     @classmethod
-    def of(cls, spec: TableSheet, data: SheetData) -> TableRows:
-        positions, problem = locate_columns(spec, data)
-        found = positions is not None
-        if positions is None:
-            positions = _spec_positions(spec)
+    def of(cls, data: LoadedSheet, columns: Columns) -> TableRows:
+        """The table's rows, under its columns as the locator found them."""
+        positions = columns.positions
         last = data.last_key_row(FIRST_DATA_ROW, positions[0])
-        return cls(spec, data, FIRST_DATA_ROW, last, positions, found, problem)
+        return cls(
+            columns.sheet,
+            data,
+            FIRST_DATA_ROW,
+            last,
+            positions,
+            columns.found,
+            columns.problem,
+        )
 
     @cached_property
     def rows(self) -> tuple[int, ...]:
@@ -279,38 +210,32 @@ class TableRows:
 class Layout:
     """Where the spec's content is in one workbook."""
 
-    book: WorkbookData
+    book: LoadedWorkbook
     tables: dict[str, TableRows]  # every spec table sheet present, found or not
-    settings: SheetData | None
+    settings: LoadedSheet | None
     version: Any
     version_cell: tuple[str, str]
+    locator: Locator[NamedBlock]
 
     @classmethod
-    def of(cls, book: WorkbookData) -> Layout:
+    def of(cls, book: LoadedWorkbook) -> Layout:
+        found = locator(book)
         tables = {}
         for spec in SPEC.table_sheets():
             data = book.sheets.get(spec.name)
             if data is not None:
-                tables[spec.name] = TableRows.of(spec, data)
+                tables[spec.name] = TableRows.of(data, found.columns(spec))
         settings = book.sheets.get(SPEC.settings.name)
-        sheet, cell = cls._setting_location(book, "template_version")
+        place = found.setting("template_version")
         version = None
-        if settings is not None or sheet != SPEC.settings.name:
-            version = _value_at(book, sheet, cell)
-        return cls(book, tables, settings, version, (sheet, cell))
-
-    @staticmethod
-    def _setting_location(book: WorkbookData, key: str) -> tuple[str, str]:
-        """Sheet and cell of a setting: its defined name if valid, else the spec's place."""
-        defined = book.name(SPEC.settings.setting(key).name)
-        if defined is not None:
-            parsed = parse_reference(defined.text)
-            if parsed is not None and parsed[0] is not None and parsed[0] in book.sheets:
-                return parsed[0], cell_name(parsed[1], parsed[2])
-        return SPEC.settings.name, f"B{SPEC.settings.row_of(key)}"
+        if settings is not None or place.sheet != SPEC.settings.name:
+            version = _value_at(book, place.sheet, place.cell)
+        return cls(book, tables, settings, version, (place.sheet, place.cell), found)
 
     def setting_location(self, key: str) -> tuple[str, str]:
-        return self._setting_location(self.book, key)
+        """Sheet and cell of a setting: its defined name if valid, else the template's place."""
+        place = self.locator.setting(key)
+        return place.sheet, place.cell
 
     def setting(self, key: str) -> Any:
         """The value a setting shows (None when blank or absent)."""
@@ -329,7 +254,8 @@ class Layout:
 
     def history(self) -> HistoryBlocks | None:
         data = self.book.sheets.get(SPEC.history.name)
-        return HistoryBlocks.of(data) if data is not None else None
+        found = self.locator.history()
+        return HistoryBlocks.of(data, found) if data is not None and found is not None else None
 
     def range_values(self, name: str) -> tuple[str, list[tuple[int, int, Any]]] | None:
         """Sheet and (row, column, value) cells of a workbook-level defined range."""
@@ -353,7 +279,7 @@ class Layout:
         return sheet, cells
 
 
-def _value_at(book: WorkbookData, sheet: str, cell: str) -> Any:
+def _value_at(book: LoadedWorkbook, sheet: str, cell: str) -> Any:
     data = book.sheets.get(sheet)
     parsed = parse_reference(cell)
     if data is None or parsed is None:

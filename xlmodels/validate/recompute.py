@@ -1,11 +1,13 @@
-"""The coverage numbers recomputed by the core from a workbook's own inputs.
+"""The coverage numbers the domain computes from a workbook's own inputs.
 
 For every company row of the Coverage sheet, the close, shares and FX of its
 Market row, the estimates of its Estimates row (both found by code, as the
-workbook's INDEX/MATCH formulas find them) and the settings go through the
-same core functions :func:`xlmodels.coverage.compute_coverage` uses. The
-finance rules compare these numbers with what the workbook shows; where a
-workbook was saved without results they are the only numbers there are.
+workbook's INDEX/MATCH formulas find them) and the settings are read from
+their cells and given to :func:`xlmodels.domain.coverage.coverage_figures`,
+the computation behind :func:`~xlmodels.domain.coverage.compute_coverage`
+and so behind the values the workbook writer caches. The finance rules
+compare these numbers with what the workbook shows; where a workbook was
+saved without results they are the only numbers there are.
 """
 
 from __future__ import annotations
@@ -19,14 +21,22 @@ from typing import Any
 import numpy as np
 from pandas import DataFrame
 
-import xlmodels as xm
-from xlmodels.coverage import target_eps as coverage_target_eps
-from xlmodels.model import FISCAL_YEARS, Settings
-from xlmodels.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
-from xlmodels.returns import RELATIVE_METHODS
-from xlmodels.spec import FIRST_DATA_ROW, SPEC
+from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
+from xlmodels.core.returns import RELATIVE_METHODS
+from xlmodels.domain.coverage import coverage_figures
+from xlmodels.domain.model import FISCAL_YEARS, Settings
+from xlmodels.domain.performance import period_figures
+from xlmodels.template.names import (
+    COVERAGE_SHEET,
+    ESTIMATES_SHEET,
+    MARKET_SHEET,
+    PERFORMANCE_SHEET,
+    SET_BENCH_ER,
+    SET_BENCH_ER_MARKET,
+)
+from xlmodels.template.schema import FIRST_DATA_ROW
 from xlmodels.validate.layout import Layout, TableRows
-from xlmodels.validate.reading import is_blank
+from xlmodels.validate.loading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number
 
 __all__ = ["CompanyRow", "PerformanceRow", "Recomputed", "performance"]
@@ -56,9 +66,9 @@ class Recomputed:
 
     @classmethod
     def of(cls, layout: Layout) -> Recomputed:
-        coverage = layout.table(SPEC.sheet("Coverage").name)
-        market = layout.table("Market")
-        estimates = layout.table("Estimates")
+        coverage = layout.table(COVERAGE_SHEET)
+        market = layout.table(MARKET_SHEET)
+        estimates = layout.table(ESTIMATES_SHEET)
         scheme_id = layout.setting("scheme")
         scheme_id = scheme_id if isinstance(scheme_id, str) else DEFAULT_SCHEME
         lang = layout.setting("lang")
@@ -74,7 +84,7 @@ class Recomputed:
         benchmarks = _benchmark_returns(layout)
         unlocated = any(
             name in layout.tables and layout.table(name) is None
-            for name in ("Coverage", "Market", "Estimates")
+            for name in (COVERAGE_SHEET, MARKET_SHEET, ESTIMATES_SHEET)
         )
         if coverage is None or unlocated:
             # Inputs read from columns that could not be found would make every
@@ -121,38 +131,39 @@ class Recomputed:
                 array[array <= 0] = np.nan  # data.not-positive reports these
             return array
 
-        close, shares, fx = numbers("close", True), numbers("shares_mn", True), numbers("fx", True)
-        results: dict[str, Any] = {"close": close, "fx": fx}
-        results["market_cap"] = xm.market_cap(close, shares)
-        for slot in FISCAL_YEARS:
-            eps = numbers(f"eps_{slot}")
-            results[f"eps_{slot}"] = eps
-            results[f"pe_{slot}"] = xm.pe(close, eps, fx)
-        chosen = DataFrame(
-            {f"eps_{slot}": results[f"eps_{slot}"] for slot in FISCAL_YEARS}
-            | {"target_year": [row.inputs.get("target_year") for row in self.rows]}
+        def cells(key: str) -> list[Any]:
+            return [row.inputs.get(key) for row in self.rows]
+
+        # The workbook's cells as the domain's inputs, one row per Coverage row
+        # (a code may repeat, so the rows keep their order, not their codes).
+        inputs = DataFrame(
+            {
+                "market": [None if m is None else str(m) for m in cells("market")],
+                "fx": numbers("fx", True),
+                "close": numbers("close", True),
+                "shares_mn": numbers("shares_mn", True),
+            }
+            | {f"eps_{slot}": numbers(f"eps_{slot}") for slot in FISCAL_YEARS}
+            | {
+                "target_multiple": numbers("target_multiple", True),
+                "target_year": cells("target_year"),
+                "rating_override": cells("rating_override"),
+            }
         )
-        target_eps = coverage_target_eps(chosen, weight).to_numpy(dtype=float)
-        results["target_eps"] = target_eps
-        multiple = numbers("target_multiple", True)
-        results["target_price"] = xm.target_price(target_eps, multiple, fx)
-        results["upside"] = xm.upside(results["target_price"], close)
-        scheme = load_scheme(self.scheme)
-        bench = np.array(
-            [self.benchmark_returns.get(str(row.inputs.get("market")), 0.0) for row in self.rows]
+        figures = coverage_figures(
+            inputs,
+            fy1_weight=weight,
+            scheme=self.scheme,
+            lang=self.lang,
+            benchmark_expected_returns=self.benchmark_returns,
+            not_rated=self.not_rated,
         )
-        rated = scheme.rate(results["upside"], bench, self.lang)
-        results["benchmark_return"] = bench
+        shown = ["close", "fx", *(f"eps_{slot}" for slot in FISCAL_YEARS)]
         for index, row in enumerate(self.rows):
-            for key, array in results.items():
-                row.computed[key] = array[index]
-            label = rated[index] if isinstance(rated[index], str) else None
-            row.computed["model_rating"] = label or self.not_rated
-            override = row.inputs.get("rating_override")
-            if isinstance(override, str) and override.strip():
-                row.computed["rating"] = override.strip()
-            else:
-                row.computed["rating"] = row.computed["model_rating"]
+            for key in shown:
+                row.computed[key] = inputs[key].iloc[index]
+            for key in figures.columns:
+                row.computed[key] = figures[key].iloc[index]
 
 
 def _first_rows(table: TableRows | None) -> dict[str, int]:
@@ -166,8 +177,8 @@ def _first_rows(table: TableRows | None) -> dict[str, int]:
 
 
 def _benchmark_returns(layout: Layout) -> dict[str, float]:
-    markets = layout.range_values("set_bench_er_market")
-    returns = layout.range_values("set_bench_er")
+    markets = layout.range_values(SET_BENCH_ER_MARKET)
+    returns = layout.range_values(SET_BENCH_ER)
     if markets is None or returns is None:
         return {}
     out: dict[str, float] = {}
@@ -208,14 +219,15 @@ class PerformanceRow:
 
 
 def performance(layout: Layout) -> list[PerformanceRow]:
-    """The month's returns recomputed from History's closes and the period settings.
+    """The month's returns computed from History's closes and the period settings.
 
-    As the workbook's formulas do: each period date takes the last History
-    date on or before it, the close there in the code's column of the close
-    block, the return end / start - 1, the benchmark's return from the
-    benchmark's own row, and the relative return by the workbook's method.
+    The closes are found as the workbook's formulas find them: each period
+    date takes the last History date on or before it, the close there in the
+    code's column of the close block. The returns are then
+    :func:`xlmodels.domain.performance.period_figures` of those closes, by
+    the workbook's relative-return method.
     """
-    table = layout.table("Performance")
+    table = layout.table(PERFORMANCE_SHEET)
     history = layout.history()
     if table is None or history is None:
         return []
@@ -239,32 +251,34 @@ def performance(layout: Layout) -> list[PerformanceRow]:
         number = as_number(history.data.get(row, column))
         return number if number is not None and number > 0 else math.nan
 
-    rows = []
+    method = layout.setting("relative_method")
+    method = method if method in RELATIVE_METHODS else "arithmetic"
+    codes, benchmarks, starts, ends = [], [], [], []
     for row in table.rows:
         code = str(table.key_of(row)).strip()
         column = history.close_columns.get(code)
-        start, end = close(start_row, column), close(end_row, column)
-        rows.append(
-            PerformanceRow(
-                code,
-                row,
-                {"start_close": start, "end_close": end, "return": end / start - 1},
-            )
+        benchmark = table.value(row, "benchmark")
+        codes.append(code)
+        benchmarks.append(None if is_blank(benchmark) else str(benchmark).strip())
+        starts.append(close(start_row, column))
+        ends.append(close(end_row, column))
+    closes = DataFrame(
+        {"code": codes, "benchmark": benchmarks, "start_close": starts, "end_close": ends}
+    )
+    figures = period_figures(closes, method)
+    return [
+        PerformanceRow(
+            code,
+            row,
+            {
+                "start_close": start,
+                "end_close": end,
+                "return": figures["return"].iloc[index],
+                "benchmark_return": figures["benchmark_return"].iloc[index],
+                "relative_return": figures["relative_return"].iloc[index],
+            },
         )
-    returns: dict[str, float] = {}
-    for item in rows:
-        returns.setdefault(item.code, item.computed["return"])
-    method = layout.setting("relative_method")
-    method = method if method in RELATIVE_METHODS else "arithmetic"
-    for item in rows:
-        benchmark = table.value(item.row, "benchmark")
-        bench = (
-            returns.get(str(benchmark).strip(), math.nan) if not is_blank(benchmark) else math.nan
+        for index, (row, code, start, end) in enumerate(
+            zip(table.rows, codes, starts, ends, strict=True)
         )
-        item.computed["benchmark_return"] = bench
-        own = item.computed["return"]
-        if math.isnan(own) or math.isnan(bench) or own < -1 or bench < -1:
-            item.computed["relative_return"] = math.nan
-        else:
-            item.computed["relative_return"] = float(xm.relative_return(own, bench, method=method))
-    return rows
+    ]

@@ -1,115 +1,85 @@
-"""The rule registry: every rule's id, default severity, description and fix hint.
+"""Every validation rule, listed once: what ``xlmodels validate`` runs and documents.
 
-Rule ids are readable and stable: ``<family>.<name>`` in lower case with
-hyphens (``integrity.error-value``), where the family is one of
-:data:`FAMILIES`. An id is never reused for a different check and never
-renamed: configuration files and CI baselines refer to it.
-
-A rule is a function that receives the workbook being validated and yields
-:class:`Hit` objects (sheet, cell, message); the runner turns them into
-findings with the rule's id, severity (as configured) and fix hint. Rules
-register themselves with the :func:`rule` decorator when their module under
-:mod:`xlmodels.validate.rules` is imported.
+A rule runs only when it is listed in :data:`ALL_RULES`; importing a rule
+module registers nothing. The list names each rule of the five families
+under :mod:`xlmodels.validate.rules`, and :data:`RULES` indexes it by id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from xlmodels.validate.findings import Severity
+from xlmodels.validate.config import ValidateConfig
+from xlmodels.validate.rule import FAMILIES, Rule
+from xlmodels.validate.rules import data, file, finance, integrity, structure
 
-if TYPE_CHECKING:
-    from xlmodels.validate.context import WorkbookContext
+__all__ = ["ALL_RULES", "RULES", "all_rules", "rules_table"]
 
-__all__ = ["FAMILIES", "RULES", "Hit", "Rule", "all_rules", "declare", "rule"]
-
-#: Rule families, in the order reports list them.
-FAMILIES = ("file", "structure", "integrity", "data", "finance")
-
-
-@dataclass(frozen=True)
-class Hit:
-    """Where a rule fired and what it says; the runner adds the rest."""
-
-    message: str
-    sheet: str | None = None
-    cell: str | None = None
-    #: A fix specific to this hit, replacing the rule's general hint.
-    fix: str | None = None
-
-
-Check = Callable[["WorkbookContext"], Iterable[Hit]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One validation rule.
-
-    Attributes
-    ----------
-    id : str
-        ``<family>.<name>``, stable.
-    severity : Severity
-        Default severity; configuration may change it or turn the rule off.
-    summary : str
-        One line: what the rule checks.
-    fix : str
-        How to fix what it finds.
-    check : callable or None
-        The check; None for the rules the runner raises itself
-        (``file.unreadable``, ``file.check-failed``).
-    spec : bool
-        Whether the rule compares the workbook with the coverage spec: such
-        rules run only on workbooks of the template version this spec
-        describes.
-    """
-
-    id: str
-    severity: Severity
-    summary: str
-    fix: str
-    check: Check | None = None
-    spec: bool = False
-
-    @property
-    def family(self) -> str:
-        return self.id.split(".", 1)[0]
+#: Every rule, family by family.
+ALL_RULES: tuple[Rule, ...] = (
+    file.UNREADABLE,
+    file.CHECK_FAILED,
+    file.no_cached_values,
+    structure.missing_sheet,
+    structure.template_version,
+    structure.broken_name,
+    structure.named_range,
+    structure.header,
+    integrity.error_value,
+    integrity.formula_overwritten,
+    integrity.inconsistent_formula,
+    integrity.external_link,
+    integrity.macros,
+    integrity.hidden_sheet,
+    integrity.manual_calculation,
+    integrity.iterative_calculation,
+    data.wrong_type,
+    data.blank_row,
+    data.not_positive,
+    data.missing_input,
+    data.stale_price,
+    data.history_order,
+    data.history_gap,
+    data.stale_history,
+    data.duplicate_code,
+    data.missing_fx,
+    data.invalid_choice,
+    data.out_of_range,
+    finance.recomputed_mismatch,
+    finance.implied_price,
+    finance.rating_mismatch,
+    finance.override_without_reason,
+    finance.return_mismatch,
+)
 
 
-RULES: dict[str, Rule] = {}
+def _by_id(rules: Iterable[Rule]) -> dict[str, Rule]:
+    """The rules by id; an id listed twice is a defect, caught when the module loads."""
+    out: dict[str, Rule] = {}
+    for item in rules:
+        if item.id in out:
+            raise ValueError(f"rule {item.id!r} is listed twice")
+        out[item.id] = item
+    return out
 
 
-def _register(new: Rule) -> Rule:
-    family, _, name = new.id.partition(".")
-    if family not in FAMILIES or not name or name != name.lower() or " " in name:
-        raise ValueError(f"rule id {new.id!r} is not <family>.<name> with a known family")
-    if new.id in RULES:
-        raise ValueError(f"rule {new.id!r} is registered twice")
-    RULES[new.id] = new
-    return new
-
-
-def declare(id: str, severity: Severity, summary: str, fix: str) -> Rule:
-    """Register a rule that the runner raises itself (no check function)."""
-    return _register(Rule(id, severity, summary, fix))
-
-
-def rule(
-    id: str, severity: Severity, summary: str, fix: str, *, spec: bool = False
-) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of a new rule."""
-
-    def decorate(check: Check) -> Check:
-        _register(Rule(id, severity, summary, fix, check, spec))
-        return check
-
-    return decorate
+#: The rules by id. The runner reads its rules from here.
+RULES: dict[str, Rule] = _by_id(ALL_RULES)
 
 
 def all_rules() -> list[Rule]:
-    """Every rule, by family then id (importing the rule modules first)."""
-    import xlmodels.validate.rules  # noqa: F401  (registers the rules)
-
+    """Every rule, by family then id."""
     return sorted(RULES.values(), key=lambda r: (FAMILIES.index(r.family), r.id))
+
+
+def rules_table(config: ValidateConfig | None = None) -> str:
+    """The rules as a Markdown table: id, severity (as configured), what each checks.
+
+    ``xlmodels validate --list-rules`` prints it and docs/validation.md carries it.
+    """
+    lines = ["| Rule | Severity | Checks |", "|---|---|---|"]
+    for item in all_rules():
+        severity = config.severity(item.id, item.severity) if config else item.severity
+        shown = severity.value if severity is not None else "off"
+        lines.append(f"| `{item.id}` | {shown} | {item.summary} |")
+    return "\n".join(lines) + "\n"

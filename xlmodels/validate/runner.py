@@ -18,17 +18,19 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from xlmodels.errors import InputError
-from xlmodels.ooxml.guard import file_too_large
-from xlmodels.ooxml.package import read_workbook_part
-from xlmodels.ooxml.safety import Unreadable, inspect_package
-from xlmodels.printable import printable
-from xlmodels.regenerate.plan import BACKUP_SUFFIX
+from xlmodels.excel.ooxml.guard import file_too_large
+from xlmodels.excel.ooxml.package import read_workbook_part
+from xlmodels.excel.ooxml.safety import Unreadable, inspect_package
+from xlmodels.runtime.printable import printable
+from xlmodels.runtime.workers import process_pool
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
-from xlmodels.validate.reading import read_workbook
-from xlmodels.validate.registry import Hit, Rule, all_rules
-from xlmodels.workers import process_pool
+from xlmodels.validate.loading import load_workbook
+from xlmodels.validate.registry import all_rules
+from xlmodels.validate.rule import Hit, Rule
+from xlmodels.validate.rules.file import CHECK_FAILED, UNREADABLE
+from xlmodels.workbook.atomic import BACKUP_SUFFIX
 
 __all__ = ["SUFFIXES", "expand_paths", "validate_file", "validate_paths"]
 
@@ -103,7 +105,7 @@ def display_path(path: Path) -> str:
     """The path relative to the working directory when under it, with forward slashes.
 
     Bytes of the name that are not UTF-8 are written ``\\xff``
-    (:func:`~xlmodels.printable.printable`): every output format names the
+    (:func:`~xlmodels.runtime.printable.printable`): every output format names the
     file the same way and stays valid JSON, XML or text.
     """
     absolute = Path(os.path.abspath(path))
@@ -126,8 +128,6 @@ def _finding(rule: Rule, severity: Severity, file: str, hit: Hit) -> Finding:
 
 
 def _unreadable(file: str, message: str) -> FileReport:
-    from xlmodels.validate.rules.file import UNREADABLE
-
     finding = Finding(UNREADABLE.id, UNREADABLE.severity, file, message, UNREADABLE.fix)
     return FileReport(file=file, findings=(finding,), unreadable=True, rules_run=(UNREADABLE.id,))
 
@@ -147,7 +147,7 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
         return _unreadable(file, f"the file cannot be opened ({error.strerror or error})")
     try:
         package = inspect_package(data, config.limits)
-        book = read_workbook(package, read_workbook_part(package), config.limits)
+        book = load_workbook(package, read_workbook_part(package), config.limits)
     except Unreadable as error:
         return _unreadable(file, str(error))
     context = WorkbookContext(file, book, config)
@@ -174,8 +174,6 @@ def validate_file(path: str | Path, config: ValidateConfig | None = None) -> Fil
 
 
 def _check_failed(rule: Rule, file: str, error: Exception) -> Finding:
-    from xlmodels.validate.rules.file import CHECK_FAILED
-
     where = traceback.extract_tb(error.__traceback__)[-1]
     return Finding(
         CHECK_FAILED.id,

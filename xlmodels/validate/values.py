@@ -6,23 +6,10 @@ import datetime as dt
 import math
 from typing import Any
 
-from xlmodels.validate.reading import CellError
+from xlmodels.excel.cells import cell_text
+from xlmodels.validate.loading import CellError
 
-__all__ = ["as_date", "as_int", "as_number", "describe", "header_label"]
-
-_PLACEHOLDERS = {
-    "fy1": "FY1",
-    "fy2": "FY2",
-    "fy3": "FY3",
-    "price_ccy": "price ccy",
-    "eps_ccy": "EPS ccy",
-}
-
-
-def header_label(column: Any) -> str:
-    """A spec column's English header with its placeholders in words: ``PE FY1 (x)``."""
-    text: str = column.headers.get("en", column.key)
-    return text.format_map(_PLACEHOLDERS) if "{" in text else text
+__all__ = ["as_date", "as_int", "as_number", "describe"]
 
 
 def as_number(value: Any) -> float | None:
@@ -51,19 +38,10 @@ def as_date(value: Any) -> dt.date | None:
 
 
 def describe(value: Any) -> str:
-    """A value as a sentence shows it: ``16.5``, ``'n/a'``, ``2024-11-29``, ``#REF!``."""
+    """A value as a finding's sentence shows it: ``16.5``, ``'n/a'``, ``2024-11-29``, ``#REF!``.
+
+    :func:`xlmodels.excel.cells.cell_text`, with text cut at 40 characters.
+    """
     if isinstance(value, CellError):
         return value.code
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if abs(value) >= 1e15:
-            return repr(value)
-        return f"{value:,.10g}" if abs(value) >= 10_000 else f"{value:.10g}"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    return str(value)
+    return cell_text(value, limit=40)

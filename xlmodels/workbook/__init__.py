@@ -1,7 +1,7 @@
 """The standard coverage workbook: written from the spec, read back by the spec.
 
-:func:`write_workbook` writes every sheet of :data:`xlmodels.spec.SPEC` from
-:class:`~xlmodels.model.CoverageInputs`, formulas with the core's numbers as
+:func:`write_workbook` writes every sheet of :data:`xlmodels.template.v2.SPEC` from
+:class:`~xlmodels.domain.model.CoverageInputs`, formulas with the core's numbers as
 their cached results; :func:`read_workbook` reads a workbook back into its
 analyst inputs and its data, for the reports, the validator and regeneration.
 """
@@ -10,30 +10,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xlmodels.lazy import lazy_attributes
+from xlmodels.runtime.lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from xlmodels.workbook.layout import WorkbookContent, build_content
-    from xlmodels.workbook.reader import (
-        AnalystInputs,
-        CellContent,
-        NamedRange,
-        WorkbookData,
-        read_cells,
-        read_workbook,
-    )
+    from xlmodels.workbook.content import WorkbookContent, build_content
+    from xlmodels.workbook.reader import AnalystInputs, NamedRange, WorkbookData, read_workbook
+    from xlmodels.workbook.stored_cells import CellContent, read_cells
     from xlmodels.workbook.writer import write_workbook
 
 #: Where each public name lives: reading a workbook (the validator, the
 #: report) must not load the writer, nor writing it the reader.
 _HOMES = {
     "AnalystInputs": "xlmodels.workbook.reader",
-    "CellContent": "xlmodels.workbook.reader",
+    "CellContent": "xlmodels.workbook.stored_cells",
     "NamedRange": "xlmodels.workbook.reader",
-    "WorkbookContent": "xlmodels.workbook.layout",
+    "WorkbookContent": "xlmodels.workbook.content",
     "WorkbookData": "xlmodels.workbook.reader",
-    "build_content": "xlmodels.workbook.layout",
-    "read_cells": "xlmodels.workbook.reader",
+    "build_content": "xlmodels.workbook.content",
+    "read_cells": "xlmodels.workbook.stored_cells",
     "read_workbook": "xlmodels.workbook.reader",
     "write_workbook": "xlmodels.workbook.writer",
 }

@@ -21,7 +21,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "temporary_prefix"]
+__all__ = ["BACKUP_FOLDER", "BACKUP_SUFFIX", "atomic_path", "temporary_prefix"]
+
+#: Ending of the backups ``--force`` keeps (``hk-internet.2026-11-25T101500.bak.xlsx``).
+BACKUP_SUFFIX = ".bak.xlsx"
+#: The folder beside the workbooks that holds those backups; hidden, so that
+#: a folder search (``validate``, CI, pre-commit) passes it by.
+BACKUP_FOLDER = ".backups"
 
 
 def temporary_prefix(target: Path) -> str:

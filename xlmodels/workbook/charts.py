@@ -14,9 +14,9 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xlmodels.spec import FIRST_DATA_ROW, HEADER_ROW, ChartSpec, column_letter
-from xlmodels.workbook.cells import excel_serial
-from xlmodels.workbook.layout import WorkbookContent
+from xlmodels.excel.cells import excel_serial
+from xlmodels.template.schema import FIRST_DATA_ROW, HEADER_ROW, ChartSpec, column_letter
+from xlmodels.workbook.content import WorkbookContent
 
 __all__ = ["add_charts"]
 

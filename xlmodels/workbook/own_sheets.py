@@ -39,7 +39,6 @@ Examples
 
 from __future__ import annotations
 
-import colorsys
 import copy
 import datetime as dt
 import io
@@ -52,7 +51,6 @@ from typing import Any
 import openpyxl
 from defusedxml.ElementTree import fromstring
 from openpyxl.cell.cell import Cell
-from openpyxl.styles.colors import COLOR_INDEX, Color
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet as OpenpyxlWorksheet
@@ -61,13 +59,13 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlmodels.errors import InputError
-from xlmodels.workbook.cells import excel_serial
+from xlmodels.excel.cells import EXCEL_EPOCH, excel_serial
+from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes
+from xlmodels.workbook.cell_formats import cell_format, rgb_colour
 
 __all__ = ["OwnCell", "OwnSheet", "read_own_sheets", "write_own_sheets"]
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _PACKAGE = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _EMPTY_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -86,76 +84,8 @@ _UNCARRIED_PARTS = {
     "/image": "a background image",
 }
 
-#: Office's default theme colours, in the order of a colour's theme index.
-_THEME = (
-    "FFFFFF",  # lt1
-    "000000",  # dk1
-    "E7E6E6",  # lt2
-    "44546A",  # dk2
-    "4472C4",
-    "ED7D31",
-    "A5A5A5",
-    "FFC000",
-    "5B9BD5",
-    "70AD47",
-    "0563C1",  # hlink
-    "954F72",  # folHlink
-)
-
-_PATTERNS = {
-    "solid": 1,
-    "mediumGray": 2,
-    "darkGray": 3,
-    "lightGray": 4,
-    "darkHorizontal": 5,
-    "darkVertical": 6,
-    "darkDown": 7,
-    "darkUp": 8,
-    "darkGrid": 9,
-    "darkTrellis": 10,
-    "lightHorizontal": 11,
-    "lightVertical": 12,
-    "lightDown": 13,
-    "lightUp": 14,
-    "lightGrid": 15,
-    "lightTrellis": 16,
-    "gray125": 17,
-    "gray0625": 18,
-}
-_BORDERS = {
-    "thin": 1,
-    "medium": 2,
-    "dashed": 3,
-    "dotted": 4,
-    "thick": 5,
-    "double": 6,
-    "hair": 7,
-    "mediumDashed": 8,
-    "dashDot": 9,
-    "mediumDashDot": 10,
-    "dashDotDot": 11,
-    "mediumDashDotDot": 12,
-    "slantDashDot": 13,
-}
-_HORIZONTAL = {
-    "left": "left",
-    "center": "center",
-    "right": "right",
-    "fill": "fill",
-    "justify": "justify",
-    "centerContinuous": "center_across",
-    "distributed": "distributed",
-}
-_VERTICAL = {
-    "top": "top",
-    "center": "vcenter",
-    "bottom": "bottom",
-    "justify": "vjustify",
-    "distributed": "vdistributed",
-}
 #: Pixels of a digit of the default font, the unit of column widths.
 _DIGIT_PIXELS = 7
-_UNDERLINES = {"single": 1, "double": 2, "singleAccounting": 33, "doubleAccounting": 34}
 
 
 @dataclass(frozen=True)
@@ -234,28 +164,9 @@ class OwnSheet:
 # ---------------------------------------------------------------------- reading
 
 
-def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet name -> its part, through the workbook's relationships."""
-    workbook = "xl/workbook.xml"
-    relationships = {
-        element.get("Id"): element
-        for element in fromstring(package.read("xl/_rels/workbook.xml.rels")).iter(
-            f"{_PACKAGE}Relationship"
-        )
-    }
-    parts = {}
-    for sheet in fromstring(package.read(workbook)).iter(f"{_MAIN}sheet"):
-        found = relationships.get(sheet.get(_RELATIONSHIP_ID))
-        if found is None:
-            continue
-        target = found.get("Target", "")
-        path = (
-            target.lstrip("/")
-            if target.startswith("/")
-            else posixpath.normpath(posixpath.join("xl", target))
-        )
-        parts[sheet.get("name", "")] = path
-    return parts
+def _sheet_parts(guarded: GuardedWorkbook) -> dict[str, str]:
+    """Sheet name -> its part, in tab order, as the workbook part lists them."""
+    return {entry.name: entry.part for entry in guarded.part.sheets if entry.part is not None}
 
 
 def _relationships_file(part: str) -> str:
@@ -283,14 +194,14 @@ def _linked_parts(package: zipfile.ZipFile, part: str) -> list[str]:
     return found
 
 
-def _trimmed(data: bytes, keep: Collection[str]) -> tuple[bytes, dict[str, list[str]]]:
+def _trimmed(guarded: GuardedWorkbook, keep: Collection[str]) -> tuple[bytes, dict[str, list[str]]]:
     """The package with every other worksheet emptied, and each kept sheet's linked parts.
 
     openpyxl then reads only the own sheets, however long the template's
     History sheet is, and nothing the template's sheets link to.
     """
-    source = zipfile.ZipFile(io.BytesIO(data))
-    parts = _sheet_parts(source)
+    source = zipfile.ZipFile(io.BytesIO(guarded.data))
+    parts = _sheet_parts(guarded)
     linked = {name: _linked_parts(source, part) for name, part in parts.items() if name in keep}
     emptied = {part for name, part in parts.items() if name not in keep}
     dropped = {_relationships_file(part) for part in emptied}
@@ -304,117 +215,12 @@ def _trimmed(data: bytes, keep: Collection[str]) -> tuple[bytes, dict[str, list[
     return buffer.getvalue(), linked
 
 
-def _colour(colour: Color | None) -> str | None:
-    """``#RRGGBB`` of an openpyxl colour; theme colours through Office's default theme."""
-    if colour is None:
-        return None
-    if colour.type == "rgb" and isinstance(colour.rgb, str):
-        if colour.rgb in ("00000000",):  # openpyxl's "no colour"
-            return None
-        return "#" + colour.rgb[-6:].upper()
-    if colour.type == "indexed" and isinstance(colour.indexed, int):
-        if colour.indexed >= len(COLOR_INDEX) or colour.indexed >= 64:
-            return None  # the system foreground and background: the default
-        return "#" + COLOR_INDEX[colour.indexed][-6:].upper()
-    if colour.type == "theme" and isinstance(colour.theme, int) and colour.theme < len(_THEME):
-        return _tinted(_THEME[colour.theme], float(colour.tint or 0.0))
-    return None
-
-
-def _tinted(rgb: str, tint: float) -> str:
-    """A theme colour lightened (tint > 0) or darkened (tint < 0) as Excel does, in HLS."""
-    red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
-    if tint < 0:
-        lightness *= 1 + tint
-    elif tint > 0:
-        lightness = lightness * (1 - tint) + tint
-    shown = colorsys.hls_to_rgb(hue, lightness, saturation)
-    return "#" + "".join(f"{round(part * 255):02X}" for part in shown)
-
-
-def _format(cell: Cell) -> dict[str, Any]:
-    """The xlsxwriter format properties of an openpyxl cell's style."""
-    properties: dict[str, Any] = {}
-    if cell.number_format and cell.number_format != "General":
-        properties["num_format"] = cell.number_format
-    font = cell.font
-    if font is not None:
-        if font.name:
-            properties["font_name"] = font.name
-        if font.sz:
-            properties["font_size"] = float(font.sz)
-        if font.b:
-            properties["bold"] = True
-        if font.i:
-            properties["italic"] = True
-        if font.strike:
-            properties["font_strikeout"] = True
-        if font.u in _UNDERLINES:
-            properties["underline"] = _UNDERLINES[font.u]
-        if font.vertAlign in ("superscript", "subscript"):
-            properties["font_script"] = 1 if font.vertAlign == "superscript" else 2
-        colour = _colour(font.color)
-        if colour is not None and not (font.color.type == "theme" and font.color.theme == 1):
-            properties["font_color"] = colour
-    fill = cell.fill
-    pattern = getattr(fill, "patternType", None)
-    if pattern in _PATTERNS:
-        properties["pattern"] = _PATTERNS[pattern]
-        foreground, background = _colour(fill.fgColor), _colour(fill.bgColor)
-        if pattern == "solid":
-            # xlsxwriter writes a solid fill's colour from bg_color.
-            if foreground is not None:
-                properties["bg_color"] = foreground
-        else:
-            if foreground is not None:
-                properties["fg_color"] = foreground
-            if background is not None:
-                properties["bg_color"] = background
-    border = cell.border
-    for side in ("left", "right", "top", "bottom"):
-        edge = getattr(border, side, None)
-        if edge is not None and edge.style in _BORDERS:
-            properties[side] = _BORDERS[edge.style]
-            colour = _colour(edge.color)
-            if colour is not None:
-                properties[f"{side}_color"] = colour
-    alignment = cell.alignment
-    if alignment is not None:
-        if alignment.horizontal in _HORIZONTAL:
-            properties["align"] = _HORIZONTAL[alignment.horizontal]
-        if alignment.vertical in _VERTICAL and alignment.vertical != "bottom":
-            properties["valign"] = _VERTICAL[alignment.vertical]
-        if alignment.wrap_text:
-            properties["text_wrap"] = True
-        if alignment.shrink_to_fit:
-            properties["shrink"] = True
-        if alignment.indent:
-            properties["indent"] = int(alignment.indent)
-        if alignment.text_rotation:
-            properties["rotation"] = _rotation(int(alignment.text_rotation))
-    protection = cell.protection
-    if protection is not None:
-        if protection.locked is False:
-            properties["locked"] = False
-        if protection.hidden:
-            properties["hidden"] = True
-    return properties
-
-
-def _rotation(stored: int) -> int:
-    """xlsxwriter's rotation (-90 to 90, or 270 stacked) of the file's (0-180, 255)."""
-    if stored == 255:
-        return 270
-    return -(stored - 90) if stored > 90 else stored
-
-
 def _cached(value: Any) -> Any:
     """A formula's cached result as xlsxwriter stores it."""
     if isinstance(value, dt.datetime | dt.date):
         return excel_serial(value)
-    if isinstance(value, dt.time):
-        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    if isinstance(value, dt.time):  # a time alone: its serial on Excel's day 0
+        return excel_serial(dt.datetime.combine(EXCEL_EPOCH.date(), value))
     if isinstance(value, dt.timedelta):
         return value.total_seconds() / 86400
     return value
@@ -558,7 +364,7 @@ def _read_sheet(
         for cell in row:
             if not isinstance(cell, Cell):
                 continue  # the covered cells of a merged range hold nothing
-            style = formats.of(_format(cell))
+            style = formats.of(cell_format(cell))
             value = cell.value
             link = _link(cell)
             if cell.hyperlink is not None and link is None:
@@ -640,7 +446,7 @@ def _read_sheet(
         names=tuple(names),
         frozen=frozen,
         state=sheet.sheet_state,
-        tab_colour=_colour(tab) if tab is not None else None,
+        tab_colour=rgb_colour(tab) if tab is not None else None,
         protected=bool(sheet.protection.sheet),
         validations=tuple(validations),
         comments=tuple(comments),
@@ -654,7 +460,7 @@ def _format_of_style(sheet: OpenpyxlWorksheet, dimension: Any) -> dict[str, Any]
         return {}
     probe = Cell(sheet, row=1, column=1)
     probe._style = copy.copy(dimension._style)  # type: ignore[attr-defined]
-    return _format(probe)
+    return cell_format(probe)
 
 
 def _bounds(reference: str) -> tuple[int, int, int, int]:
@@ -681,7 +487,7 @@ def _points_into(reference: str, sheet: str) -> bool:
 
 
 def read_own_sheets(
-    data: bytes,
+    data: bytes | GuardedWorkbook,
     template_sheets: Collection[str],
     cached: Mapping[str, Mapping[str, Any]],
 ) -> list[OwnSheet]:
@@ -689,13 +495,13 @@ def read_own_sheets(
 
     Parameters
     ----------
-    data : bytes
-        The workbook, already through the safety checks.
+    data : bytes or GuardedWorkbook
+        The workbook; bytes pass the safety checks first.
     template_sheets : collection of str
         The sheets the template writes.
     cached : mapping
         Sheet -> cell reference -> an object with a ``value`` attribute
-        (:func:`~xlmodels.workbook.reader.read_cells`): the cached results
+        (:func:`~xlmodels.workbook.stored_cells.read_cells`): the cached results
         of formulas, which openpyxl does not read together with formulas.
 
     Raises
@@ -703,8 +509,8 @@ def read_own_sheets(
     InputError
         When the workbook cannot be read.
     """
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        order = list(_sheet_parts(package))
+    guarded = data if isinstance(data, GuardedWorkbook) else guard_bytes(data)
+    order = list(_sheet_parts(guarded))
     own = [name for name in order if name not in template_sheets]
     if not own:
         return []
@@ -715,25 +521,27 @@ def read_own_sheets(
             previous = name
         else:
             after[name] = previous
-    trimmed, linked = _trimmed(data, own)
+    trimmed, linked = _trimmed(guarded, own)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(trimmed), rich_text=False)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as error:
         raise InputError(f"the sheets of your own cannot be read ({error})") from None
-    workbook_names = list(workbook.defined_names.items())
+    workbook_names = [defined for defined in guarded.part.names if defined.scope is None]
     sheets = []
     for name in own:
         if name not in workbook.sheetnames:
             continue
         sheet = workbook[name]
         names = [
-            (defined, "=" + value.attr_text, False)
-            for defined, value in workbook_names
-            if value.attr_text and _points_into(value.attr_text, name)
+            (defined.name, "=" + defined.text, False)
+            for defined in workbook_names
+            if defined.text and _points_into(defined.text, name)
         ]
+        # Excel's own names for a sheet (_xlnm.Print_Area...) are its settings, not names.
         names += [
-            (defined, "=" + value.attr_text.lstrip("="), True)
-            for defined, value in sheet.defined_names.items()
+            (defined.name, "=" + defined.text, True)
+            for defined in guarded.part.names
+            if defined.scope == name and not defined.name.lower().startswith("_xlnm.")
         ]
         if not isinstance(sheet, OpenpyxlWorksheet):
             sheets.append(OwnSheet(name=name, after=after[name], uncarried=("a chart sheet",)))

@@ -15,8 +15,8 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from xlmodels.spec import DType, Kind
-from xlmodels.workbook.cells import display_width, is_blank_value
+from xlmodels.excel.cells import display_width, is_blank
+from xlmodels.template.schema import DType, Kind
 
 __all__ = ["FORMULA_FONT", "INPUT_FILL", "INPUT_FONT", "MAX_WIDTH", "Styles", "column_width"]
 
@@ -105,7 +105,7 @@ def column_width(
 ) -> float:
     """Width (characters) that fits the texts and values; at least ``minimum``."""
     widest = max((display_width(text) for text in texts), default=0)
-    numbers = [v for v in values if not is_blank_value(v) and not isinstance(v, str)]
+    numbers = [v for v in values if not is_blank(v) and not isinstance(v, str)]
     for text in (v for v in values if isinstance(v, str)):
         widest = max(widest, display_width(text))
     if numbers:

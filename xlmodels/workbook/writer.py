@@ -6,7 +6,7 @@ result, so pandas, python-calamine, a file preview or LibreOffice show the
 numbers without recalculating, while Excel still recalculates on open.
 openpyxl, which cannot store a formula's result, reads and edits workbooks.
 
-Everything placed here comes from the spec (:mod:`xlmodels.spec`): sheets in
+Everything placed here comes from the spec (:mod:`xlmodels.template.v2`): sheets in
 tab order, titles, notes, headers in the workbook's language, the formulas of
 both dialects, number formats, named ranges, drop-down lists, which cells are
 analyst inputs (blue, unlocked) and which are locked, and the charts. Text
@@ -33,15 +33,15 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
 
 from xlmodels import __version__
-from xlmodels.model import CoverageInputs
-from xlmodels.spec import (
+from xlmodels.domain.model import CoverageInputs
+from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank
+from xlmodels.template.names import XLWINGS_CONF_SHEET
+from xlmodels.template.schema import (
     FIRST_DATA_ROW,
     GROUP_ROW,
     HEADER_ROW,
     NOTE_ROW,
-    SPEC,
     TITLE_ROW,
-    XLWINGS_UDF_KEY,
     DType,
     HistorySheet,
     Kind,
@@ -52,10 +52,10 @@ from xlmodels.spec import (
     WorkbookSpec,
     choice_values,
 )
+from xlmodels.template.v2 import SPEC, XLWINGS_UDF_KEY
 from xlmodels.workbook.atomic import atomic_path
-from xlmodels.workbook.cells import cached_result, display_width, excel_serial, is_blank_value
 from xlmodels.workbook.charts import add_charts
-from xlmodels.workbook.layout import WorkbookContent, build_content
+from xlmodels.workbook.content import WorkbookContent, build_content
 from xlmodels.workbook.own_sheets import OwnSheet, write_own_sheets
 from xlmodels.workbook.styles import Styles, column_width
 
@@ -157,7 +157,7 @@ class CoverageWorksheet(Worksheet):
 
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
     """A data or input value as a typed cell; text is always text."""
-    if is_blank_value(value):
+    if is_blank(value):
         sheet.write_blank(row, column, None, style)
     elif isinstance(value, str):
         sheet.write_string(row, column, value, style)
@@ -430,7 +430,7 @@ class _Renderer:
         row += 1
         for key in ("data_note", "report_date", "formula_mode", "template_version"):
             value = self.content.settings.get(key)
-            if is_blank_value(value):
+            if is_blank(value):
                 continue
             label = settings.setting(key).labels[self.lang]
             shown = value.isoformat() if isinstance(value, dt.date) else str(value)
@@ -467,7 +467,7 @@ class _Renderer:
                 self.settings_sheet(spec)
             elif isinstance(spec, HistorySheet):
                 self.history_sheet(spec)
-            elif spec.name == "xlwings.conf":
+            elif spec.name == XLWINGS_CONF_SHEET:
                 self.xlwings_sheet(spec)
             else:
                 self.guide_sheet(spec)
@@ -608,7 +608,7 @@ def write_workbook(
     Examples
     --------
     >>> import io
-    >>> from xlmodels import sample
+    >>> from xlmodels.sources import sample
     >>> buffer = io.BytesIO()
     >>> content = write_workbook(buffer, sample.load_inputs(), mode="native")
     >>> content.tables["Coverage"].codes[:2], buffer.getvalue()[:2]

@@ -1,29 +1,33 @@
 """Output formats of a validation report: text, JSON, JUnit XML and SARIF 2.1.0.
 
-Each format is a function ``render(report, rules) -> str``; the text format
-also prints itself, coloured, to a terminal (:func:`text.print_report`).
+Each format is a module with a function ``render(report, rules) -> str``;
+the text format also prints itself, coloured, to a terminal
+(:func:`text.print_report`). A format's module is imported when it is used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from xlmodels.validate.findings import Report
-from xlmodels.validate.formats import json_report, junit, sarif, text
-from xlmodels.validate.registry import Rule
+if TYPE_CHECKING:
+    from xlmodels.validate.findings import Report
+    from xlmodels.validate.rule import Rule
 
 __all__ = ["FORMATS", "render"]
 
-Renderer = Callable[[Report, Sequence[Rule]], str]
-
-FORMATS: dict[str, Renderer] = {
-    "text": text.render,
-    "json": json_report.render,
-    "junit": junit.render,
-    "sarif": sarif.render,
+#: Each format's name and the module that renders it.
+FORMATS: dict[str, str] = {
+    "text": "xlmodels.validate.formats.text",
+    "json": "xlmodels.validate.formats.json_report",
+    "junit": "xlmodels.validate.formats.junit",
+    "sarif": "xlmodels.validate.formats.sarif",
 }
 
 
 def render(report: Report, format: str, rules: Sequence[Rule]) -> str:
     """The report in ``format`` (one of :data:`FORMATS`)."""
-    return FORMATS[format](report, rules)
+    module = importlib.import_module(FORMATS[format])
+    text: str = module.render(report, rules)
+    return text

@@ -16,7 +16,7 @@ from typing import Any
 
 from xlmodels import __version__
 from xlmodels.validate.findings import Report
-from xlmodels.validate.registry import Rule
+from xlmodels.validate.rule import Rule
 
 __all__ = ["as_dict", "render"]
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
 from xlmodels.validate.findings import FileReport, Finding, Report, Severity
-from xlmodels.validate.registry import Rule
+from xlmodels.validate.rule import Rule
 
 __all__ = ["render"]
 

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from xlmodels import __version__
 from xlmodels.validate.findings import Finding, Report, Severity
-from xlmodels.validate.registry import Rule
+from xlmodels.validate.rule import Rule
 
 __all__ = ["LEVELS", "SCHEMA", "render"]
 

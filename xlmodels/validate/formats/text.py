@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from xlmodels.validate.findings import Report, Severity
-from xlmodels.validate.registry import Rule
+from xlmodels.validate.rule import Rule
 
 __all__ = ["print_report", "render", "summary"]
 

@@ -1,5 +1,5 @@
-"""The validation rules, one module per family; importing this package registers them all."""
+"""The validation rules, one module per family.
 
-from xlmodels.validate.rules import data, file, finance, integrity, structure
-
-__all__ = ["data", "file", "finance", "integrity", "structure"]
+Each module defines its rules as :class:`~xlmodels.validate.rule.Rule`
+objects; :data:`xlmodels.validate.registry.ALL_RULES` lists the ones that run.
+"""

@@ -7,15 +7,25 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from xlmodels.performance import MAX_CLOSE_AGE_DAYS
-from xlmodels.spec import FIRST_DATA_ROW, SPEC, DType, Kind, choice_values
+from xlmodels.domain.performance import MAX_CLOSE_AGE_DAYS
+from xlmodels.template.names import (
+    COVERAGE_SHEET,
+    ESTIMATES_SHEET,
+    HIST_CLOSE_CODES,
+    HIST_PE_CODES,
+    MARKET_SHEET,
+    PERFORMANCE_SHEET,
+    VALUATION_SHEET,
+)
+from xlmodels.template.schema import FIRST_DATA_ROW, DType, Kind, choice_values
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name
-from xlmodels.validate.reading import CellError, SheetData, is_blank
+from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
 from xlmodels.validate.recompute import report_date
-from xlmodels.validate.registry import Hit, rule
-from xlmodels.validate.values import as_date, as_number, describe, header_label
+from xlmodels.validate.rule import Hit, rule
+from xlmodels.validate.values import as_date, as_number, describe
 
 _NUMBERS = (DType.NUMBER, DType.INTEGER)
 
@@ -57,7 +67,7 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
                 problem = _type_problem(table.data.get(row, position), column.dtype)
                 if problem:
                     yield Hit(
-                        f"{problem} (column {header_label(column)!r} of {table.key_of(row)})",
+                        f"{problem} (column {column.label()!r} of {table.key_of(row)})",
                         table.spec.name,
                         cell_name(row, position),
                     )
@@ -107,7 +117,7 @@ def blank_row(context: WorkbookContext) -> Iterator[Hit]:
 
 
 def _keyless_runs(
-    data: SheetData, rows: Iterable[int], column: int, last: int, key: str
+    data: LoadedSheet, rows: Iterable[int], column: int, last: int, key: str
 ) -> Iterator[Hit]:
     """One finding per run of adjacent keyless rows that are alike (all empty, or not)."""
     runs: list[tuple[int, int, bool]] = []
@@ -132,7 +142,7 @@ _PLAIN = (float, int)
 _PLAIN_TYPES = set(_PLAIN)
 
 
-def _history_values(history: SheetData, last: int) -> Iterator[tuple[int, int, Any]]:
+def _history_values(history: LoadedSheet, last: int) -> Iterator[tuple[int, int, Any]]:
     """History's cells right of the dates that are not plainly numbers or blank.
 
     The History block is the bulk of a workbook: each row is checked as a set
@@ -173,7 +183,7 @@ def not_positive(context: WorkbookContext) -> Iterator[Hit]:
                 number = as_number(table.data.get(row, position))
                 if number is not None and number <= 0:
                     yield Hit(
-                        f"{header_label(column)} of {table.key_of(row)} is {describe(number)}; "
+                        f"{column.label()} of {table.key_of(row)} is {describe(number)}; "
                         "it must be above 0",
                         table.spec.name,
                         cell_name(row, position),
@@ -183,7 +193,7 @@ def not_positive(context: WorkbookContext) -> Iterator[Hit]:
 def _rated(context: WorkbookContext) -> dict[str, bool]:
     """Code -> whether the company carries a rating (shown, else recomputed)."""
     recomputed = context.recomputed
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     out: dict[str, bool] = {}
     for company in recomputed.rows:
         shown = None
@@ -207,7 +217,7 @@ def _rated(context: WorkbookContext) -> dict[str, bool]:
     spec=True,
 )
 def missing_input(context: WorkbookContext) -> Iterator[Hit]:
-    estimates = context.layout.table("Estimates")
+    estimates = context.layout.table(ESTIMATES_SHEET)
     if estimates is None:
         return
     rated = _rated(context)
@@ -219,7 +229,7 @@ def missing_input(context: WorkbookContext) -> Iterator[Hit]:
         for column in required:
             if is_blank(estimates.value(row, column.key)):
                 yield Hit(
-                    f"{header_label(column)} of {code} is empty, but {code} is rated",
+                    f"{column.label()} of {code} is empty, but {code} is rated",
                     estimates.spec.name,
                     estimates.cell(row, column.key),
                 )
@@ -239,7 +249,7 @@ def stale_price(context: WorkbookContext) -> Iterator[Hit]:
         return
     days = context.config.stale_price_days
     places: list[tuple[str, str, Any, str]] = []
-    market = layout.table("Market")
+    market = layout.table(MARKET_SHEET)
     if market is not None:
         for row in market.rows:
             cell = market.cell(row, "price_date")
@@ -321,7 +331,7 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
     start = as_date(layout.setting("period_start"))
     end = as_date(layout.setting("period_end"))
     age = dt.timedelta(days=MAX_CLOSE_AGE_DAYS)
-    performance = layout.table("Performance")
+    performance = layout.table(PERFORMANCE_SHEET)
     history = layout.history()
     if performance is not None and history is not None:
         known = [
@@ -350,7 +360,7 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
                     performance.cell(row, "return"),
                 )
                 break
-    valuation = layout.table("Valuation")
+    valuation = layout.table(VALUATION_SHEET)
     if valuation is not None and end is not None:
         for row in valuation.rows:
             as_of = as_date(valuation.value(row, "as_of"))
@@ -368,7 +378,7 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
 
 
 def _last_close(
-    data: SheetData, known: list[tuple[dt.date, int]], stop: int, column: int
+    data: LoadedSheet, known: list[tuple[dt.date, int]], stop: int, column: int
 ) -> dt.date | None:
     """Date of the last close in ``column`` among the first ``stop`` dated History rows."""
     for day, row in reversed(known[:stop]):
@@ -410,7 +420,7 @@ def duplicate_code(context: WorkbookContext) -> Iterator[Hit]:
                 )
             else:
                 seen[code] = row
-    for name in ("hist_close_codes", "hist_pe_codes"):
+    for name in (HIST_CLOSE_CODES, HIST_PE_CODES):
         found = context.layout.range_values(name)
         if found is None:
             continue
@@ -440,7 +450,7 @@ def duplicate_code(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def missing_fx(context: WorkbookContext) -> Iterator[Hit]:
-    market = context.layout.table("Market")
+    market = context.layout.table(MARKET_SHEET)
     if market is None:
         return
     for row in market.rows:
@@ -486,7 +496,7 @@ def invalid_choice(context: WorkbookContext) -> Iterator[Hit]:
                 if is_blank(value) or str(value).strip() in accepted:
                     continue
                 yield Hit(
-                    f"{header_label(column)} of {table.key_of(row)} is {describe(value)}, not "
+                    f"{column.label()} of {table.key_of(row)} is {describe(value)}, not "
                     f"one of {', '.join(accepted)}",
                     table.spec.name,
                     table.cell(row, column.key),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from xlmodels.excel.references import cell_name
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
-from xlmodels.validate.registry import Hit, declare, rule
+from xlmodels.validate.rule import Hit, declare, rule
 
 UNREADABLE = declare(
     "file.unreadable",
@@ -39,13 +40,11 @@ def no_cached_values(context: WorkbookContext) -> Iterator[Hit]:
     total = sum(len(sheet.formulas) for sheet in context.book.sheets.values())
     first = next(sheet for sheet in context.book.sheets.values() if sheet.uncached)
     row, column = min(first.uncached)
-    from openpyxl.utils import get_column_letter
-
     yield Hit(
         f"{uncached:,} of {total:,} formula cells have no saved result (the workbook was "
         "last saved by a program that does not calculate, such as openpyxl); shown values "
         "could not be compared, so the finance checks recomputed every number from the "
         "workbook's inputs",
         first.name,
-        f"{get_column_letter(column)}{row}",
+        cell_name(row, column),
     )

@@ -13,16 +13,16 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from xlmodels.markers import is_nm
-from xlmodels.ratings import load_scheme
-from xlmodels.spec import SPEC
+from xlmodels.core.markers import is_nm
+from xlmodels.core.ratings import load_scheme
+from xlmodels.template.names import COVERAGE_SHEET, ESTIMATES_SHEET, PERFORMANCE_SHEET
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows
-from xlmodels.validate.reading import CellError, is_blank
+from xlmodels.validate.loading import CellError, is_blank
 from xlmodels.validate.recompute import CompanyRow, performance
-from xlmodels.validate.registry import Hit, rule
-from xlmodels.validate.values import as_number, describe, header_label
+from xlmodels.validate.rule import Hit, rule
+from xlmodels.validate.values import as_number, describe
 
 #: Coverage columns whose shown values are compared with the recomputed ones.
 COMPARED = (
@@ -96,7 +96,7 @@ def _format(value: Any, places: int, percent: bool = False) -> str:
     spec=True,
 )
 def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     if coverage is None:
         return
     units = context.config.display_tolerance
@@ -111,7 +111,7 @@ def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
             expected = company.computed.get(key)
             if _agrees(shown, expected, units * 10.0**-places):
                 continue
-            label = header_label(column).split(" (", 1)[0]
+            label = column.label().split(" (", 1)[0]
             message = (
                 f"{label} of {company.code} shows {_format(shown, places, percent)}, but its "
                 f"inputs give {_format(expected, places, percent)}"
@@ -149,7 +149,7 @@ def _pe_hint(company: CompanyRow, key: str, shown: Any, tolerance: float) -> str
     spec=True,
 )
 def implied_price(context: WorkbookContext) -> Iterator[Hit]:
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     if coverage is None:
         return
     tolerance = context.config.implied_price_tolerance
@@ -185,7 +185,7 @@ def implied_price(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def rating_mismatch(context: WorkbookContext) -> Iterator[Hit]:
-    coverage = context.layout.table("Coverage")
+    coverage = context.layout.table(COVERAGE_SHEET)
     if coverage is None:
         return
     recomputed = context.recomputed
@@ -227,7 +227,7 @@ def rating_mismatch(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def override_without_reason(context: WorkbookContext) -> Iterator[Hit]:
-    estimates = context.layout.table(SPEC.sheet("Estimates").name)
+    estimates = context.layout.table(ESTIMATES_SHEET)
     if estimates is None:
         return
     for row in estimates.rows:
@@ -251,7 +251,7 @@ def override_without_reason(context: WorkbookContext) -> Iterator[Hit]:
     spec=True,
 )
 def return_mismatch(context: WorkbookContext) -> Iterator[Hit]:
-    table = context.layout.table("Performance")
+    table = context.layout.table(PERFORMANCE_SHEET)
     if table is None:
         return
     units = context.config.display_tolerance
@@ -267,7 +267,7 @@ def return_mismatch(context: WorkbookContext) -> Iterator[Hit]:
             places = decimals(column.number_format)
             if _agrees(shown, expected, units * 10.0**-places):
                 continue
-            label = header_label(column).split(" (", 1)[0]
+            label = column.label().split(" (", 1)[0]
             percent = "%" in (column.number_format or "")
             yield Hit(
                 f"{label} of {item.code} shows {_format(shown, places, percent)}, but History "

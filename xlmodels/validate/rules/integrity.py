@@ -8,19 +8,20 @@ from functools import lru_cache
 
 from defusedxml.ElementTree import fromstring
 
-from xlmodels.spec import FIRST_DATA_ROW, SPEC, Kind, RowContext
-from xlmodels.validate.context import WorkbookContext
-from xlmodels.validate.findings import Severity
-from xlmodels.validate.formulas import (
+from xlmodels.excel.formulas import (
     error_literals,
     external_reference,
     normalize,
     relative_shape,
 )
+from xlmodels.template.schema import FIRST_DATA_ROW, Kind, RowContext
+from xlmodels.template.v2 import SPEC
+from xlmodels.validate.context import WorkbookContext
+from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows, cell_name, row_context
-from xlmodels.validate.reading import CellError, SheetData, is_blank
-from xlmodels.validate.registry import Hit, rule
-from xlmodels.validate.values import describe, header_label
+from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
+from xlmodels.validate.rule import Hit, rule
+from xlmodels.validate.values import describe
 
 _MODES = ("sq", "native")
 
@@ -135,7 +136,7 @@ def formula_overwritten(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
     for table in layout.located.values():
         for key, column in _formula_columns(table):
-            label = header_label(table.spec.column(key))
+            label = table.spec.column(key).label()
             for row in table.rows:
                 if (row, column) in table.data.formulas:
                     continue
@@ -203,7 +204,7 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
     is off the spec (a formula edited and filled down), it is one finding
     for the range, since the cells agree with each other in shape.
     """
-    label = header_label(table.spec.column(key))
+    label = table.spec.column(key).label()
     off_spec: list[int] = []
     shapes: Counter[str] = Counter()
     for row in table.rows:
@@ -251,7 +252,7 @@ def _settings_against_spec(context: WorkbookContext) -> Iterator[Hit]:
             yield Hit(f"setting {key!r} has the formula {formula}, not the spec's", sheet, cell)
 
 
-def _against_neighbours(sheet: SheetData, skip: set[int], first_row: int) -> Iterator[Hit]:
+def _against_neighbours(sheet: LoadedSheet, skip: set[int], first_row: int) -> Iterator[Hit]:
     """Excel's own test: a formula unlike the two formulas around it, which agree."""
     by_column: dict[int, dict[int, str]] = {}
     for (row, column), formula in sheet.formulas.items():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from xlmodels.regenerate.migrations import upgrade_description
-from xlmodels.spec import HEADER_ROW, SPEC
+from xlmodels.excel.references import parse_reference
+from xlmodels.template.migrations import upgrade_description
+from xlmodels.template.schema import HEADER_ROW
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
-from xlmodels.validate.formulas import parse_reference
 from xlmodels.validate.layout import cell_name, is_header, run_length
-from xlmodels.validate.registry import Hit, rule
+from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import as_int, describe
 
 

@@ -1,0 +1,146 @@
+"""Reading: which reader takes which sheet, saved results, and the byte scan's measurements."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
+
+from xlmodels.excel.ooxml.package import read_workbook_part
+from xlmodels.excel.ooxml.safety import Unreadable, inspect_package, sheet_extent, xml_depth
+from xlmodels.validate.config import Limits
+from xlmodels.validate.loading import CellError, LoadedWorkbook, load_workbook
+
+
+def _read(path: Path) -> LoadedWorkbook:
+    package = inspect_package(path.read_bytes(), Limits())
+    return load_workbook(package, read_workbook_part(package), Limits())
+
+
+def test_openpyxl_parses_through_defusedxml() -> None:
+    assert openpyxl.DEFUSEDXML is True
+
+
+def test_one_loaded_workbook_gives_formulas_then_results(tmp_path: Path) -> None:
+    # reading.py switches Workbook._data_only between two passes over a sheet;
+    # this pins the openpyxl behaviour that relies on.
+    source = simple_workbook(tmp_path / "s.xlsx", lambda wb: wb["Data"].cell(1, 2, "=A1*2"))
+    path = replace_in_part(
+        source, tmp_path / "cached.xlsx", "xl/worksheets/sheet1.xml", "<v />", "<v>2</v>"
+    )
+    book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True)
+    sheet = book["Data"]
+    assert sheet["B1"].value == "=A1*2"
+    book._data_only = True
+    assert book["Data"]["B1"].value == 2
+
+
+def test_saved_results_errors_and_missing_results(tmp_path: Path) -> None:
+    def build(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook["Data"]
+        sheet["B1"] = "=A1*2"
+        sheet["B2"] = '=IF(A2>0,"","x")'
+        sheet["B3"] = "=A3/0"
+        sheet["B4"] = "=A4"
+        workbook.create_sheet("Plain")["C3"] = 7.5
+
+    source = simple_workbook(tmp_path / "s.xlsx", build)
+    xml = "xl/worksheets/sheet1.xml"
+    step = replace_in_part(
+        source,
+        tmp_path / "a.xlsx",
+        xml,
+        '<c r="B1"><f>A1*2</f><v />',
+        '<c r="B1"><f>A1*2</f><v>2</v>',
+    )
+    step = replace_in_part(step, tmp_path / "b.xlsx", xml, '<c r="B2"><f>', '<c r="B2" t="str"><f>')
+    step = replace_in_part(
+        step,
+        tmp_path / "c.xlsx",
+        xml,
+        '<c r="B3"><f>A3/0</f><v />',
+        '<c r="B3" t="e"><f>A3/0</f><v>#DIV/0!</v>',
+    )
+    book = _read(step)
+    data, plain = book.sheets["Data"], book.sheets["Plain"]
+    assert data.reader == "openpyxl"
+    assert data.formulas[(1, 2)] == "=A1*2"
+    assert data.get(1, 2) == 2
+    assert data.get(2, 2) == ""  # an empty text result is a result
+    assert data.get(3, 2) == CellError("#DIV/0!")
+    assert data.uncached == {(4, 2)}  # saved without a result
+    assert data.get(5, 1) == 5
+    assert plain.reader == "calamine"
+    assert plain.get(3, 3) == 7.5
+    assert list(plain.cells()) == [(3, 3, 7.5)]
+
+
+def _sheet(cells: list[tuple[int, int]]) -> bytes:
+    by_row: dict[int, list[int]] = {}
+    for row, column in cells:
+        by_row.setdefault(row, []).append(column)
+    parts = ['<?xml version="1.0"?>\n<worksheet><sheetData>']
+    for row, columns in by_row.items():  # in the order drawn: the scan must not care
+        parts.append(f'<row r="{row}">')
+        for column in columns:
+            parts.append(
+                f'<c r="{openpyxl.utils.get_column_letter(column)}{row}" s="1"><v>1</v></c>'
+            )
+        parts.append("</row>")
+    parts.append("</sheetData></worksheet>")
+    return "".join(parts).encode()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 1_048_576), st.integers(1, 16_384)), min_size=1, max_size=40)
+)
+def test_the_byte_scan_measures_any_cells_exactly(cells: list[tuple[int, int]]) -> None:
+    extent, plain = sheet_extent(_sheet(cells))
+    assert plain
+    assert extent is not None
+    rows = [row for row, _ in cells]
+    columns = [column for _, column in cells]
+    assert (extent.first_row, extent.first_column, extent.last_row, extent.last_column) == (
+        min(rows),
+        min(columns),
+        max(rows),
+        max(columns),
+    )
+
+
+def test_shared_strings_are_counted_exactly_across_inflated_pieces(tmp_path: Path) -> None:
+    # Over 2 MB inflated, so the table comes out of zlib in several 1 MB pieces
+    # and some "<si" falls across two of them.
+    count = 150_000
+    table = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        b'2006/main">' + b"".join(b"<si><t>%d</t></si>" % n for n in range(count)) + b"</sst>"
+    )
+    assert len(table) > 2 * 1024 * 1024
+    source = simple_workbook(tmp_path / "good.xlsx")
+    target = rewrite_zip(
+        source, tmp_path / "strings.xlsx", lambda n, d: d, extra={"xl/sharedStrings.xml": table}
+    )
+    data = target.read_bytes()
+    inspect_package(data, Limits(max_shared_strings=count))  # exactly at the limit: accepted
+    with pytest.raises(Unreadable, match=f"more than {count - 1:,} shared strings"):
+        inspect_package(data, Limits(max_shared_strings=count - 1))
+
+
+@pytest.mark.parametrize(
+    ("xml", "depth"),
+    [
+        (b'<?xml version="1.0"?><a/>', 1),
+        (b"<a><b><c/></b></a>", 3),
+        (b'<a x="1"><b/>t/></a>', 2),
+        (b"<a>" * 5_000 + b"</a>" * 5_000, 5_000),
+    ],
+)
+def test_xml_depth_counts_nesting_from_tags(xml: bytes, depth: int) -> None:
+    assert xml_depth(xml) == depth

@@ -1,0 +1,252 @@
+"""Real spreadsheet engines recalculate generated workbooks; their numbers equal the cache.
+
+Every formula cell of a generated workbook carries the core's result as its
+cached value. Here LibreOffice (headless, forced to recalculate on load) and
+the ``formulas`` Python engine recompute the native-formula workbooks from
+scratch, and the ``formulas`` engine, with the ``SQ_`` functions of
+:mod:`udfs` registered, recomputes the sq-formula workbooks; every formula
+cell must come out as the writer cached it. The inputs are the bundled
+sample and edge cases in both languages, under several rating schemes and
+percentile and relative-return methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import formulas
+import numpy as np
+import pytest
+import schedula
+from python_calamine import CalamineWorkbook
+
+import udfs
+from tests.workbook_helpers import (
+    differences,
+    edge_inputs,
+    libreoffice_convert,
+    libreoffice_profile,
+)
+from xlmodels.domain.model import CoverageInputs, Settings
+from xlmodels.sources import sample
+from xlmodels.workbook import read_cells, write_workbook
+from xlmodels.workbook.content import build_content
+from xlmodels.workbook.writer import render
+
+CASES = {
+    "sample-zh": lambda: sample.load_inputs("zh"),
+    "edge-en-csc-inc-geometric": lambda: edge_inputs(),
+    "edge-zh-guosen-exc": lambda: edge_inputs(
+        lang="zh", scheme="guosen", percentile_method="exc", relative_method="arithmetic"
+    ),
+    "edge-en-ubs-weak": lambda: edge_inputs(scheme="ubs", percentile_method="weak"),
+    "blank-template": lambda: CoverageInputs.blank(Settings(dt.date(2025, 2, 28), 2025)),
+}
+
+
+@pytest.fixture(scope="session")
+def native_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("native")
+    paths = {}
+    for name, make in CASES.items():
+        paths[name] = folder / f"{name}.xlsx"
+        write_workbook(paths[name], make(), mode="native")
+    return paths
+
+
+def _formula_cells(path: Path) -> dict[tuple[str, str], Any]:
+    return {
+        (sheet, ref): cell.value
+        for sheet, cells in read_cells(path).items()
+        for ref, cell in cells.items()
+        if cell.formula is not None
+    }
+
+
+def _values(path: Path) -> dict[str, list[list[Any]]]:
+    with CalamineWorkbook.from_path(str(path)) as workbook:
+        return {
+            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in workbook.sheet_names
+        }
+
+
+def _cell(values: dict[str, list[list[Any]]], sheet: str, ref: str) -> Any:
+    column = 0
+    letters = "".join(c for c in ref if c.isalpha())
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    row = int(ref[len(letters) :]) - 1
+    rows = values[sheet]
+    if row >= len(rows) or column - 1 >= len(rows[row]):
+        return ""
+    return rows[row][column - 1]
+
+
+@pytest.fixture(scope="session")
+def libreoffice_recalculated(
+    soffice: str, native_workbooks: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("libreoffice")
+    profile = libreoffice_profile(folder / "profile", recalculate=True)
+    files = list(native_workbooks.values())
+    # A workbook whose every cached result is wrong proves the recalculation happened.
+    stale = folder / "stale.xlsx"
+    content = build_content(sample.load_inputs(), mode="native")
+    for table in content.tables.values():
+        for sheet_column in table.sheet.columns:
+            if sheet_column.formula is not None:
+                table.column_values[sheet_column.key] = [
+                    -12345.0 for _ in table.column_values[sheet_column.key]
+                ]
+    render(stale, content)
+    converted = libreoffice_convert(
+        soffice, profile, [*files, stale], folder / "out", "xlsx:Calc MS Excel 2007 XML"
+    )
+    return dict(zip([*native_workbooks, "stale"], converted, strict=True))
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_really_recalculates(libreoffice_recalculated: dict[str, Path]) -> None:
+    values = _values(libreoffice_recalculated["stale"])
+    coverage = values["Coverage"]
+    assert not any(cell == -12345.0 for row in coverage for cell in row)
+    assert coverage[4][0] == "0700.HK"
+    assert round(coverage[4][8], 2) == 15.43  # PE 2024E of Tencent, recomputed
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("case", list(CASES))
+def test_libreoffice_recalculation_equals_the_cached_values(
+    case: str, native_workbooks: dict[str, Path], libreoffice_recalculated: dict[str, Path]
+) -> None:
+    cached = _formula_cells(native_workbooks[case])
+    recalculated = _values(libreoffice_recalculated[case])
+    assert len(cached) >= (3 if case == "blank-template" else 50)
+    found = differences(
+        (f"{sheet}!{ref}", value, _cell(recalculated, sheet, ref))
+        for (sheet, ref), value in cached.items()
+    )
+    assert found == [], found[:10]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_keeps_every_data_and_input_cell(
+    native_workbooks: dict[str, Path], libreoffice_recalculated: dict[str, Path]
+) -> None:
+    case = "edge-en-csc-inc-geometric"
+    original, converted = _values(native_workbooks[case]), _values(libreoffice_recalculated[case])
+    for sheet in ("Estimates", "Market", "History", "Settings"):
+        rows = original[sheet]
+        pairs = (
+            (f"{sheet}!R{r + 1}C{c + 1}", value, converted[sheet][r][c])
+            for r, row in enumerate(rows)
+            for c, value in enumerate(row)
+        )
+        assert differences(pairs) == []
+
+
+def _engine_value(solution: dict[str, Any], book: str, sheet: str, ref: str) -> Any:
+    value = solution[f"'[{book}]{sheet.upper()}'!{ref}"]
+    value = value.value[0, 0] if hasattr(value, "value") else value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if type(value).__name__ == "XlError" or str(value).startswith("#"):
+        return f"error {value}"
+    return value
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.startswith("edge")])
+def test_formulas_engine_recalculation_equals_the_cached_values(
+    case: str, native_workbooks: dict[str, Path]
+) -> None:
+    path = native_workbooks[case]
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    cached = _formula_cells(path)
+    found = differences(
+        (f"{sheet}!{ref}", value, _engine_value(solution, path.name, sheet, ref))
+        for (sheet, ref), value in cached.items()
+    )
+    assert found == [], found[:10]
+
+
+def test_edge_cases_reach_every_branch(native_workbooks: dict[str, Path]) -> None:
+    values = _values(native_workbooks["edge-en-csc-inc-geometric"])
+    coverage = {row[0]: row for row in values["Coverage"][4:]}
+    assert coverage["1111.HK"][8] == "NM"  # PE on a loss
+    assert coverage["1111.HK"][11] == "NM"  # target on a loss
+    assert coverage["1111.HK"][2] == "Not rated"
+    assert coverage["ABC.O"][2] == "Reduce"  # the override, typed in Chinese
+    assert coverage["2222.HK"][11] == ""  # target on a year without EPS
+    assert coverage["600519.SH"][5] == ""  # no estimates
+    performance = {row[0]: row for row in values["Performance"][4:]}
+    assert performance["3333.HK"][7] == ""  # no close at the period start
+    assert isinstance(performance["0700.HK"][9], float)
+    valuation = {row[0]: row for row in values["Valuation"][4:]}
+    assert set(valuation) == {"HSTECH.HI", "0700.HK"}
+    assert valuation["HSTECH.HI"][4] == dt.date(2024, 12, 2)
+
+
+def _cells_argument(argument: Any) -> list[list[Any]]:
+    """An argument as xlwings hands it to an SQ_ function: a list of lists, blanks as None."""
+    value = argument.value if hasattr(argument, "value") else argument
+    grid = np.asarray(value, dtype=object)
+    if grid.ndim < 2:
+        grid = grid.reshape(1, -1) if grid.ndim == 1 else grid.reshape(1, 1)
+
+    def plain(cell: Any) -> Any:
+        if cell is schedula.EMPTY:
+            return None
+        return cell.item() if isinstance(cell, np.generic) else cell
+
+    return [[plain(cell) for cell in row] for row in grid]
+
+
+def _register_sq_functions() -> Counter[str]:
+    """Make every udfs.FUNCTIONS entry a function of the formulas engine; count the calls."""
+    table = formulas.get_functions()
+    calls: Counter[str] = Counter()
+    for name, function in udfs.FUNCTIONS.items():
+
+        def call(*arguments: Any, _function: Any = function, _name: str = name) -> Any:
+            calls[_name] += 1
+            result = _function(*(_cells_argument(a) for a in arguments))
+            while isinstance(result, list) and len(result) == 1:
+                result = result[0]
+            return result
+
+        table[name] = call
+    return calls
+
+
+@pytest.fixture(scope="session")
+def sq_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("sq")
+    paths = {}
+    for name, make in CASES.items():
+        paths[name] = folder / f"{name}.xlsx"
+        write_workbook(paths[name], make(), mode="sq")
+    return paths
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sq_formulas_evaluated_with_the_sq_functions_equal_the_cached_values(
+    case: str, sq_workbooks: dict[str, Path]
+) -> None:
+    calls = _register_sq_functions()
+    path = sq_workbooks[case]
+    cached = _formula_cells(path)
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    if case != "blank-template":
+        # The engine computed with the SQ_ functions themselves, not from the cache.
+        for name in ("SQ_PE", "SQ_TARGET_PRICE", "SQ_UPSIDE", "SQ_RATING", "SQ_PERCENTILE"):
+            assert calls[name] > 0, name
+    found = differences(
+        (f"{sheet}!{ref}", value, _engine_value(solution, path.name, sheet, ref))
+        for (sheet, ref), value in cached.items()
+    )
+    assert found == [], found[:10]

@@ -1,0 +1,122 @@
+"""Percentile rank of a value within its own history.
+
+"PE-TTM 20.59x, at the 8.85% percentile since launch" is a statement about
+where today's multiple sits in the multiple's own history. Definitions
+differ between data vendors and Excel, so the method is always explicit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from xlmodels.core.arguments import Arguments, FloatArray, choice
+
+__all__ = ["PERCENTILE_METHODS", "percentile_rank"]
+
+#: Accepted values of ``method`` in :func:`percentile_rank`.
+PERCENTILE_METHODS = ("inc", "exc", "strict", "weak")
+
+
+def _truncate(values: FloatArray, significance: int) -> FloatArray:
+    # Excel truncates, not rounds; the inner round absorbs binary noise
+    # (0.3 x 1000 = 299.99999999999994) the way Excel's approximate floor does.
+    factor = 10.0**significance
+    return np.asarray(np.floor(np.round(values * factor, 9)) / factor, dtype=np.float64)
+
+
+def _excel_rank(ordered: FloatArray, values: FloatArray, inclusive: bool) -> FloatArray:
+    size = ordered.size
+    below = np.searchsorted(ordered, values, side="left")
+    exact = (below < size) & (ordered[np.minimum(below, size - 1)] == values)
+    lower = ordered[np.clip(below - 1, 0, size - 1)]
+    upper = ordered[np.minimum(below, size - 1)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = (values - lower) / (upper - lower)
+        if inclusive:
+            at_value = below / (size - 1)
+            between = (below - 1 + fraction) / (size - 1)
+        else:
+            at_value = (below + 1) / (size + 1)
+            between = (below + fraction) / (size + 1)
+    result = np.where(exact, at_value, between)
+    outside = (values < ordered[0]) | (values > ordered[-1]) | np.isnan(values)
+    if inclusive and size == 1:
+        # Excel: a one-value array ranks that value at 1.
+        result = np.where(exact, 1.0, np.nan)
+    return np.asarray(np.where(outside, np.nan, result), dtype=np.float64)
+
+
+def percentile_rank(
+    history: Any,
+    value: Any = None,
+    method: str = "inc",
+    significance: int | None = 3,
+) -> Any:
+    """Percentile rank of ``value`` within ``history``, as a fraction in [0, 1].
+
+    Methods, with ``n`` values in history (missing values dropped):
+
+    * ``inc`` (default): Excel ``PERCENTRANK.INC``. For a value in the
+      history, ``count(< value) / (n - 1)``; between two history values,
+      linear interpolation; outside the history's range, missing (Excel
+      ``#N/A``). Truncated (not rounded) to ``significance`` decimals, 3 by
+      default, exactly as Excel does.
+    * ``exc``: Excel ``PERCENTRANK.EXC``, ``(count(< value) + 1) / (n + 1)``
+      with the same interpolation and truncation.
+    * ``strict``: ``count(history < value) / n``, the share of history below.
+    * ``weak``: ``count(history <= value) / n``, the share at or below.
+
+    Parameters
+    ----------
+    history : array-like, 1-D
+        The series the value is ranked in, e.g. daily PE-TTM since launch.
+    value : float or array-like, optional
+        Value(s) to rank; default the last non-missing value of ``history``
+        (today's multiple in a series that ends today).
+    method : {"inc", "exc", "strict", "weak"}
+    significance : int or None, default 3
+        Decimal places Excel keeps for ``inc`` and ``exc``; ``None`` keeps
+        full precision. Ignored by ``strict`` and ``weak``, which are exact.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Fraction in [0, 1]; NaN when the value is missing or Excel would
+        give ``#N/A``.
+
+    Examples
+    --------
+    Microsoft's documented PERCENTRANK.INC examples:
+
+    >>> data = [13, 12, 11, 8, 4, 3, 2, 1, 1, 1]
+    >>> percentile_rank(data, 2), percentile_rank(data, 4), percentile_rank(data, 5)
+    (0.333, 0.555, 0.583)
+    >>> percentile_rank([18.0, 25.0, 30.0, 22.0, 20.59], method="strict")
+    0.2
+    """
+    how = choice("method", method, PERCENTILE_METHODS)
+    # history and value are different things (a series and the point ranked in
+    # it), so only value's shape and index carry into the result.
+    series = Arguments().number("history", history)
+    args = Arguments()
+    if series.ndim != 1:
+        raise ValueError(f"history must be one-dimensional, got shape {series.shape}")
+    present = series[~np.isnan(series)]
+    if present.size == 0:
+        raise ValueError("history has no values")
+    target = np.asarray(present[-1]) if value is None else args.number("value", value)
+    if significance is not None and (
+        isinstance(significance, bool) or not isinstance(significance, int) or significance < 1
+    ):
+        raise ValueError(f"significance must be a whole number of 1 or more, got {significance!r}")
+    ordered = np.sort(present)
+    if how in ("strict", "weak"):
+        counts = np.searchsorted(ordered, target, side="left" if how == "strict" else "right")
+        result = np.where(np.isnan(target), np.nan, counts / ordered.size)
+    else:
+        result = _excel_rank(ordered, target, inclusive=how == "inc")
+        if significance is not None:
+            result = _truncate(result, significance)
+    return args.wrap(np.asarray(result, dtype=np.float64), "percentile")

@@ -1,0 +1,235 @@
+"""The coverage table: every computed column of a coverage universe, from its inputs.
+
+This is the one place where inputs (universe, market snapshot, FX, analyst
+estimates, settings) turn into the numbers a coverage table shows. The
+workbook writer stores these numbers as the cached values of its formulas,
+the validator recomputes them to check a workbook, and the reports print
+them: the writer and the reports call :func:`compute_coverage`, and the
+validator, which reads its inputs from a workbook's cells rather than from a
+:class:`~xlmodels.domain.model.CoverageInputs`, calls the
+:func:`coverage_figures` it is built on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlmodels.core.ratings import load_scheme
+from xlmodels.core.targets import target_price, upside
+from xlmodels.core.valuation import blended_eps, market_cap, pe
+from xlmodels.domain.model import FISCAL_YEARS, CoverageInputs
+
+__all__ = [
+    "FIGURE_INPUTS",
+    "compute_coverage",
+    "coverage_figures",
+    "display_names",
+    "rating_override",
+    "target_eps",
+]
+
+#: The columns :func:`coverage_figures` reads, one row per company.
+FIGURE_INPUTS = (
+    "market",
+    "fx",
+    "close",
+    "shares_mn",
+    "eps_fy1",
+    "eps_fy2",
+    "eps_fy3",
+    "target_multiple",
+    "target_year",
+    "rating_override",
+)
+
+
+def display_names(companies: pd.DataFrame, lang: str) -> pd.Series:
+    """Company names in the report's language: English names where given, else Chinese.
+
+    >>> frame = pd.DataFrame({"name": ["腾讯控股", "网易-S"], "name_en": ["Tencent", None]})
+    >>> display_names(frame, "en").tolist()
+    ['Tencent', '网易-S']
+    """
+    if lang != "en" or "name_en" not in companies:
+        return companies["name"]
+    english = companies["name_en"].where(companies["name_en"].notna(), None)
+    has_english = english.map(lambda value: isinstance(value, str) and bool(value.strip()))
+    return companies["name"].where(~has_english, english)
+
+
+def target_eps(estimates: pd.DataFrame, weight: float) -> pd.Series:
+    """The EPS each target multiple applies to, by the row's ``target_year``.
+
+    ``FY1``/``FY2``/``FY3`` take that year's EPS; ``blended`` takes
+    :func:`~xlmodels.blended_eps` of FY1 and FY2 with ``weight`` (the share
+    of FY1 still ahead); anything else gives NaN.
+
+    >>> frame = pd.DataFrame({"target_year": ["FY2", "blended", None],
+    ...     "eps_fy1": [1.0, 1.0, 1.0], "eps_fy2": [2.0, 2.0, 2.0], "eps_fy3": [3.0] * 3})
+    >>> target_eps(frame, 0.25).tolist()
+    [2.0, 1.75, nan]
+    """
+    choice = estimates["target_year"].fillna("").astype(str).str.strip()
+    eps = pd.Series(np.nan, index=estimates.index)
+    for slot in FISCAL_YEARS:
+        chosen = choice.str.upper() == slot.upper()
+        eps[chosen] = estimates.loc[chosen, f"eps_{slot}"]
+    blended = choice.str.lower() == "blended"
+    if blended.any():
+        eps[blended] = blended_eps(
+            estimates.loc[blended, "eps_fy1"], estimates.loc[blended, "eps_fy2"], weight
+        )
+    return eps
+
+
+def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
+    """Compute the coverage table, one row per company of the universe.
+
+    Returns
+    -------
+    pandas DataFrame indexed by code
+        ``name`` (in the settings' language), ``market``, ``price_currency``,
+        ``eps_currency``, ``fx`` (price-currency units per EPS-currency unit), ``close``,
+        ``shares_mn``, ``market_cap`` (millions of the price currency),
+        ``eps_fy1..3``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
+        ``upside``, ``model_rating`` (from the scheme; "not rated" where there
+        is no target), ``rating`` (the override where one is recorded, else
+        the model rating).
+        NM results carry the :data:`~xlmodels.NM` marker.
+
+    Examples
+    --------
+    >>> from xlmodels.sources import sample
+    >>> table = compute_coverage(sample.load_inputs())
+    >>> table.loc["0700.HK", ["pe_fy1", "pe_fy2"]].round(0).tolist()
+    [15.0, 14.0]
+    """
+    universe = inputs.universe
+    settings = inputs.settings
+    market = inputs.market.reindex(universe.index)
+    estimates = inputs.estimates.reindex(universe.index)
+    rows = pd.DataFrame(index=universe.index)
+    rows["market"] = universe["market"]
+    rows["fx"] = inputs.fx.rates(universe["eps_currency"], universe["price_currency"])
+    rows["close"] = market["close"].astype(float)
+    rows["shares_mn"] = market["shares_mn"].astype(float)
+    for slot in FISCAL_YEARS:
+        rows[f"eps_{slot}"] = estimates[f"eps_{slot}"].astype(float)
+    rows["target_multiple"] = estimates["target_multiple"].astype(float)
+    rows["target_year"] = estimates["target_year"]
+    rows["rating_override"] = estimates["rating_override"]
+    figures = coverage_figures(
+        rows,
+        fy1_weight=settings.fy1_remaining(),
+        scheme=settings.scheme,
+        lang=settings.lang,
+        benchmark_expected_returns=settings.benchmark_expected_returns,
+    )
+    table = pd.DataFrame(index=universe.index)
+    table["name"] = display_names(universe, settings.lang)
+    table["market"] = universe["market"]
+    table["price_currency"] = universe["price_currency"]
+    table["eps_currency"] = universe["eps_currency"]
+    for column in ("fx", "close", "shares_mn"):
+        table[column] = rows[column]
+    table["market_cap"] = figures["market_cap"]
+    for slot in FISCAL_YEARS:
+        table[f"eps_{slot}"] = rows[f"eps_{slot}"]
+        table[f"pe_{slot}"] = figures[f"pe_{slot}"]
+    for column in ("target_eps", "target_price", "upside", "model_rating", "rating"):
+        table[column] = figures[column]
+    return table
+
+
+def rating_override(value: Any) -> str | None:
+    """The rating an override cell records, or None when it records none.
+
+    Spaces around the label mean nothing to an analyst: they are dropped, and
+    an override of spaces alone is no override. The workbook writer stores
+    the override so read, so the workbook's rating formula, which shows the
+    override cell as it is, gives the same label.
+
+    >>> rating_override(" Buy "), rating_override("  "), rating_override(None)
+    ('Buy', None, None)
+    """
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def coverage_figures(
+    rows: pd.DataFrame,
+    *,
+    fy1_weight: float,
+    scheme: str,
+    lang: str,
+    benchmark_expected_returns: Mapping[str, float],
+    not_rated: str | None = None,
+) -> pd.DataFrame:
+    """The computed figures of coverage rows, from each row's own inputs.
+
+    Every figure of the Coverage table that is not an input is computed here,
+    whoever asks: :func:`compute_coverage` for a universe, the validator for
+    the rows of a workbook (where a code may repeat, so rows are not indexed
+    by code).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        One row per company with the columns of :data:`FIGURE_INPUTS`:
+        ``market`` (the key of ``benchmark_expected_returns``), ``fx``
+        (price-currency units per EPS-currency unit), ``close``,
+        ``shares_mn``, ``eps_fy1..3``, ``target_multiple`` (numbers, NaN
+        where missing), ``target_year`` and ``rating_override``.
+    fy1_weight : float
+        Share of FY1 still ahead, the weight of a blended EPS.
+    scheme, lang : str
+        The rating scheme and the language of its labels.
+    benchmark_expected_returns : mapping
+        Expected return of each market's benchmark; a market without one is rated
+        against 0.
+    not_rated : str, optional
+        The label of a company without a target; the scheme's by default.
+
+    Returns
+    -------
+    pandas DataFrame, indexed as ``rows``
+        ``market_cap``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
+        ``upside``, ``benchmark_return``, ``model_rating`` and ``rating``
+        (the override, stripped, where one is recorded, else the model rating).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"market": ["HK"], "fx": [1.1], "close": [440.0],
+    ...     "shares_mn": [9300.0], "eps_fy1": [25.0], "eps_fy2": [28.0], "eps_fy3": [31.0],
+    ...     "target_multiple": [20.0], "target_year": ["FY2"], "rating_override": [" Neutral "]})
+    >>> figures = coverage_figures(rows, fy1_weight=0.5, scheme="guosen", lang="en",
+    ...     benchmark_expected_returns={})
+    >>> float(figures.loc[0, "target_price"]), figures.loc[0, "rating"]
+    (616.0, 'Neutral')
+    """
+    close, fx = rows["close"].astype(float), rows["fx"].astype(float)
+    figures = pd.DataFrame(index=rows.index)
+    with np.errstate(over="ignore"):  # an overflow is inf, shown as missing
+        figures["market_cap"] = market_cap(close, rows["shares_mn"].astype(float))
+    for slot in FISCAL_YEARS:
+        figures[f"pe_{slot}"] = pe(close, rows[f"eps_{slot}"].astype(float), fx)
+    figures["target_eps"] = target_eps(rows, fy1_weight)
+    figures["target_price"] = target_price(
+        figures["target_eps"], rows["target_multiple"].astype(float), fx
+    )
+    figures["upside"] = upside(figures["target_price"], close)
+    rating_scheme = load_scheme(scheme)
+    bench = rows["market"].map(benchmark_expected_returns).fillna(0.0).astype(float)
+    figures["benchmark_return"] = bench
+    rated = rating_scheme.rate(figures["upside"], bench, lang)
+    # A company with no target has no basis for a rating: it is "not rated".
+    unrated = rating_scheme.not_rated[lang] if not_rated is None else not_rated
+    figures["model_rating"] = rated.where(rated.notna(), unrated)
+    override = rows["rating_override"].map(rating_override)
+    figures["rating"] = figures["model_rating"].where(override.isna(), override)
+    return figures

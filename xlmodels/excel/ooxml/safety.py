@@ -1,0 +1,615 @@
+"""Checks that run on a workbook's bytes before any parser sees them.
+
+A file from a repository is untrusted input. Before openpyxl or calamine
+reads a workbook, :func:`inspect_package`
+
+* tells a workbook from what is not one: an encrypted workbook or a legacy
+  .xls (both Compound Files, :mod:`xlmodels.excel.ooxml.cfb`), text such as a
+  renamed CSV, anything else that is not a zip;
+* checks every part of the zip against :class:`~xlmodels.excel.ooxml.limits.Limits`
+  using the sizes the zip declares (a zip bomb declares absurd sizes or an
+  absurd compression ratio), then inflates every part itself, in bounded
+  chunks, and requires exactly the declared size and checksum (a bomb that
+  lies about its sizes stops at the first byte past them);
+* refuses any XML part that declares a DOCTYPE or an entity: a workbook has
+  no use for them, and they are how entity-expansion bombs and external
+  entities work (the parsers run through defusedxml as well);
+* refuses XML nested deeper than any workbook needs, and a shared-string
+  table longer than the limit (parsers take time and memory per level and
+  per string, within sizes the zip limits allow);
+* records what later steps need without parsing XML: which sheets contain
+  formulas or error cells, and the rectangle each sheet's cells really span,
+  so that a sheet claiming cells at the far corner of the grid is never read
+  densely (:func:`check_sheet_extent`: calamine allocates the whole rectangle
+  from A1).
+
+Anything wrong raises :class:`Unreadable` with a plain sentence for the user.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from xlmodels.excel.ooxml import cfb
+from xlmodels.excel.ooxml.limits import Limits
+from xlmodels.excel.references import cell_name
+
+__all__ = [
+    "Extent",
+    "Package",
+    "SheetFacts",
+    "Unreadable",
+    "cell_name",  # from xlmodels.excel.references, where cell names are made
+    "check_sheet_extent",
+    "inspect_package",
+    "sheet_extent",
+]
+
+MB = 1024 * 1024
+_CHUNK = MB
+#: Parts kept in memory after the checks, for reading the workbook's structure.
+_KEPT = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_LOCAL_HEADER = struct.Struct("<4s5H3I2H")
+
+
+class Unreadable(Exception):
+    """The file cannot be validated; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Rows and columns (1-based, inclusive) spanned by a sheet's cells."""
+
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+
+    @property
+    def cells(self) -> int:
+        return (self.last_row - self.first_row + 1) * (self.last_column - self.first_column + 1)
+
+    @property
+    def cells_from_a1(self) -> int:
+        """Cells of the rectangle from A1 to the last cell: what a dense reader allocates."""
+        return self.last_row * self.last_column
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What a byte scan of one worksheet part found.
+
+    ``extent`` is None when some cell or row does not state its position
+    plainly (the sheet is then read by streaming, never densely), or when the
+    sheet is empty.
+    """
+
+    has_formulas: bool
+    has_errors: bool
+    extent: Extent | None
+    plain_positions: bool
+
+
+@dataclass
+class Package:
+    """A workbook's zip package, checked."""
+
+    data: bytes
+    names: list[str]
+    parts: dict[str, bytes] = field(default_factory=dict)
+    sheets: dict[str, SheetFacts] = field(default_factory=dict)
+
+    @property
+    def has_vba(self) -> bool:
+        return any(name.lower().endswith("vbaproject.bin") for name in self.names)
+
+    @property
+    def external_links(self) -> list[str]:
+        return sorted(
+            name
+            for name in self.names
+            if name.startswith("xl/externalLinks/") and name.endswith(".xml")
+        )
+
+
+def _classify_non_zip(data: bytes) -> str:
+    if not data:
+        return "the file is empty"
+    if data.startswith(cfb.SIGNATURE):
+        try:
+            names = {name.lower() for name in cfb.stream_names(data)}
+        except cfb.CfbError:
+            return (
+                "encrypted or legacy .xls: an OLE2 (Compound File) document whose "
+                "directory is damaged; open it in Excel and save it as .xlsx without a password"
+            )
+        if {"encryptioninfo", "encryptedpackage"} & names:
+            return (
+                "encrypted (password-protected) workbook: remove the password in Excel "
+                "(File > Info > Protect Workbook > Encrypt with Password) and save again"
+            )
+        if {"workbook", "book"} & names:
+            return "legacy .xls (Excel 97-2003) workbook: open it in Excel and save it as .xlsx"
+        return (
+            "encrypted or legacy .xls: an OLE2 (Compound File) document, not an .xlsx "
+            "package; open it in Excel and save it as .xlsx"
+        )
+    head = data[:4096]
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+            text = True
+        except UnicodeDecodeError as error:
+            # A multi-byte character cut at the end of the sample is still text.
+            text = error.start >= len(head) - 3
+        if text:
+            return (
+                "not an Excel workbook: the file holds text (a CSV or another text file "
+                "renamed to .xlsx?); open it in Excel and save it as an .xlsx workbook"
+            )
+    return "not an Excel workbook: the file is not a zip package"
+
+
+def _inflate(
+    data: bytes, info: zipfile.ZipInfo, limit: int, watch: Callable[[bytes], None] | None = None
+) -> bytes:
+    """A part's bytes, verified against its local header, declared size and CRC.
+
+    ``watch`` sees each piece as it is inflated and may refuse the part
+    (raise :class:`Unreadable`) before the rest is inflated.
+    """
+    offset = info.header_offset
+    if offset + _LOCAL_HEADER.size > len(data):
+        raise Unreadable(f"the zip package is truncated (part {info.filename!r} is missing)")
+    (signature, _version, flags, method, _time, _date, crc, csize, usize, name_length,
+     extra_length) = _LOCAL_HEADER.unpack_from(data, offset)  # fmt: skip
+    if signature != b"PK\x03\x04":
+        raise Unreadable(f"the zip package is damaged (no local header for {info.filename!r})")
+    central = (info.compress_size, info.file_size, info.CRC)
+    # With a data descriptor (flag 8) the local sizes are zero; zip64 ones are 0xFFFFFFFF.
+    if not flags & 0x08 and (csize, usize, crc) != central and 0xFFFFFFFF not in (csize, usize):
+        raise Unreadable(
+            f"the zip package is inconsistent: part {info.filename!r} declares two sizes"
+        )
+    start = offset + _LOCAL_HEADER.size + name_length + extra_length
+    end = start + info.compress_size
+    if end > len(data):
+        raise Unreadable(f"the zip package is truncated (part {info.filename!r} is cut short)")
+    raw = memoryview(data)[start:end]
+    if method == zipfile.ZIP_STORED:
+        out = bytes(raw)
+        if watch is not None:
+            watch(out)
+    elif method == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        pieces: list[bytes] = []
+        produced = 0
+        position = 0
+        try:
+            while not inflater.eof:
+                chunk = inflater.unconsumed_tail or raw[position : position + _CHUNK]
+                if not inflater.unconsumed_tail:
+                    position += len(chunk)
+                    if not chunk:
+                        break
+                piece = inflater.decompress(chunk, _CHUNK)
+                produced += len(piece)
+                if produced > info.file_size or produced > limit:
+                    raise Unreadable(
+                        f"zip bomb: part {info.filename!r} inflates beyond the "
+                        f"{info.file_size:,} bytes it declares"
+                    )
+                if watch is not None:
+                    watch(piece)
+                pieces.append(piece)
+        except zlib.error:
+            raise Unreadable(
+                f"the zip package is damaged (part {info.filename!r} does not inflate)"
+            ) from None
+        if not inflater.eof:
+            raise Unreadable(f"the zip package is truncated (part {info.filename!r} is cut short)")
+        out = b"".join(pieces)
+    else:
+        raise Unreadable(
+            f"part {info.filename!r} uses zip compression method {method}, which Excel never writes"
+        )
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise Unreadable(f"the zip package is damaged (part {info.filename!r} fails its checksum)")
+    return out
+
+
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_:]")
+
+
+def _declares_doctype(name: str, content: bytes) -> bool:
+    """Whether an XML part declares a DOCTYPE (and so possibly entities).
+
+    A document type declaration can only stand in the prolog, before the root
+    element: a parser rejects one anywhere else. So only the prolog is read,
+    however long a hostile file makes it.
+    """
+    head = content[:4].lstrip(b"\xef\xbb\xbf")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = content.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+        return any(mark in text for mark in _DECLARATIONS)
+    if not head.lstrip().startswith(b"<") and not name.endswith((".xml", ".rels", ".vml")):
+        return False
+    root = _ROOT_ELEMENT.search(content)
+    prolog = content if root is None else content[: root.start()]
+    return any(mark in prolog for mark in _DECLARATIONS)
+
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_ODD_POSITION = re.compile(rb"\sr\s*=\s*([\"'])(.*?)\1", re.S)
+_REFERENCE = re.compile(rb"^([A-Z]{0,3})([0-9]{1,7})$")
+
+
+def _column_number(letters: bytes) -> int:
+    """:func:`~xlmodels.excel.references.column_number` of ASCII upper-case bytes.
+
+    The byte scan of a sheet meets millions of cell positions: decoding
+    each to text first would cost more than the scan. Tested to agree with
+    the text version on every column.
+    """
+    number = 0
+    for byte in letters:
+        number = number * 26 + byte - 64
+    return number
+
+
+def sheet_extent(xml: bytes) -> tuple[Extent | None, bool]:
+    """The rectangle a worksheet's cells span, from their ``r`` attributes.
+
+    Returns ``(extent, plain)``: ``plain`` is False when some cell or row has
+    no ``r`` attribute or writes it in a way a byte scan cannot trust
+    (character references, unusual spacing, a namespace prefix); such a sheet
+    is measured by a slower parse here and streamed by openpyxl later.
+    ``extent`` is None for a sheet without cells.
+    """
+    facts = _scan(xml)
+    return facts.extent, facts.plain_positions
+
+
+def _scan(xml: bytes) -> SheetFacts:
+    """What a worksheet part holds, in a few array passes over its bytes.
+
+    The bulk of a workbook is its History sheet: every byte-level question
+    about it is answered from the positions of two characters, ``<`` (which
+    element starts) and ``=`` (which attribute is set), found once.
+    """
+    root = xml.find(b"<worksheet")
+    buffer = np.frombuffer(xml, dtype=np.uint8)
+    size = buffer.size
+    padded = np.concatenate([buffer, np.zeros(16, dtype=np.uint8)])
+    tags = np.flatnonzero(buffer == 0x3C)  # "<"
+    first, second = padded[tags + 1], padded[tags + 2]
+    cells = int(((first == 0x63) & _name_ends(second)).sum())  # <c
+    row_tags = (first == 0x72) & (second == 0x6F) & (padded[tags + 3] == 0x77)
+    rows = int((row_tags & _name_ends(padded[tags + 4])).sum())  # <row
+    if root >= 0:
+        has_formulas = bool(((first == 0x66) & _name_ends(second)).any())  # <f
+    else:  # a namespace prefix on every element: rare, so a regex is affordable
+        has_formulas = _FORMULA_TAG.search(xml) is not None
+    equals = np.flatnonzero(buffer == 0x3D)  # "="
+    equals = equals[equals >= 3]
+    before, after = padded[equals - 1], padded[equals + 1]
+    named_r = (before == 0x72) & (padded[equals - 2] == 0x20)
+    spaced_r = (before == 0x20) & (padded[equals - 2] == 0x72) & (padded[equals - 3] == 0x20)
+    positions = named_r & (after == 0x22)
+    # An attribute whose value is exactly e: an error cell (t="e").
+    quoted_e = ((after == 0x22) | (after == 0x27)) & (padded[equals + 2] == 0x65)
+    has_errors = bool((quoted_e & (padded[equals + 3] == after)).any())
+    plain = (
+        root >= 0
+        and all(xml.find(ch, root) < 0 for ch in (b"\t", b"\r", b"\n"))
+        and not bool(spaced_r.any())
+        and not bool((named_r & (after != 0x22)).any())
+        and int(positions.sum()) == rows + cells
+    )
+    if not plain:
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+    if not cells:
+        return SheetFacts(has_formulas, has_errors, None, True)
+    starts = equals[positions] + 2
+    width = np.arange(12)
+    window = np.lib.stride_tricks.sliding_window_view(padded, 12)[np.minimum(starts, size)]
+    letters = (window >= 0x41) & (window <= 0x5A)
+    digits = (window >= 0x30) & (window <= 0x39)
+    n_letters = np.argmin(letters, axis=1)  # letters come first
+    past_letters = width[None, :] >= n_letters[:, None]
+    n_digits = np.argmin(digits | ~past_letters, axis=1) - n_letters
+    quote_at = n_letters + n_digits
+    valid = (
+        (n_letters <= 3)
+        & (n_digits >= 1)
+        & (n_digits <= 7)
+        & (window[np.arange(starts.size), np.minimum(quote_at, 11)] == 0x22)
+    )
+    if not bool(valid.all()):
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+    cells_only = n_letters > 0  # row elements carry a row number alone
+    if not bool(cells_only.any()):
+        return SheetFacts(has_formulas, has_errors, None, True)
+    starts, n_letters, n_digits = starts[cells_only], n_letters[cells_only], n_digits[cells_only]
+    # Only the extremes matter: compare references by length, then as packed
+    # bytes (equal-length letters or digits sort like the numbers they write).
+    letters_key = _packed(padded, starts, n_letters, 3)
+    digits_key = _packed(padded, starts + n_letters, n_digits, 7)
+    first_column, last_column = (
+        _column_number(_unpack(key, 3)) for key in _extremes(n_letters, letters_key)
+    )
+    first_row, last_row = (int(_unpack(key, 7)) for key in _extremes(n_digits, digits_key))
+    return SheetFacts(
+        has_formulas, has_errors, Extent(first_row, first_column, last_row, last_column), True
+    )
+
+
+def _name_ends(following: np.ndarray) -> np.ndarray:
+    """Whether each byte ends an element name: a space, ``>`` or ``/``."""
+    ends: np.ndarray = (following == 0x20) | (following == 0x3E) | (following == 0x2F)
+    return ends
+
+
+def _packed(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """The ``lengths[i]`` bytes at ``starts[i]``, left-aligned in one big-endian integer each."""
+    view = np.lib.stride_tricks.sliding_window_view(padded, width)
+    window = view[np.minimum(starts, view.shape[0] - 1)]
+    packed = np.zeros((starts.size, 8), dtype=np.uint8)
+    packed[:, :width] = np.where(np.arange(width)[None, :] < lengths[:, None], window, 0)
+    keys: np.ndarray = packed.view(">u8").ravel()
+    return keys
+
+
+def _extremes(lengths: np.ndarray, keys: np.ndarray) -> tuple[int, int]:
+    """Keys of the smallest and the largest reference: shortest then least, longest then most."""
+    shortest, longest = lengths == lengths.min(), lengths == lengths.max()
+    return int(keys[shortest].min()), int(keys[longest].max())
+
+
+def _unpack(key: int, width: int) -> bytes:
+    return key.to_bytes(8, "big")[:width].rstrip(b"\x00")
+
+
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+
+
+def _extent_slow(xml: bytes) -> Extent | None:
+    """The extent of a sheet whose positions a byte scan cannot trust, counted as readers do.
+
+    A row without ``r`` follows the previous row, a cell without ``r`` the
+    previous cell of its row, exactly as calamine and openpyxl place them;
+    character references in ``r`` are decoded.
+    """
+    import html
+
+    rows: list[int] = []
+    columns: list[int] = []
+    row_number = column_number = 0
+    for tag, attributes in _ROW_OR_CELL.findall(xml):
+        found = _ODD_POSITION.search(attributes)
+        text = (
+            html.unescape(found.group(2).decode("utf-8", errors="replace")).strip().upper()
+            if found
+            else ""
+        )
+        match = _REFERENCE.match(text.encode(errors="replace"))
+        if tag == b"row":
+            row_number = int(text) if text.isdigit() else row_number + 1
+            column_number = 0
+            continue
+        if match and match.group(1):
+            column_number = _column_number(match.group(1))
+            row_number = int(match.group(2))
+        else:
+            column_number += 1
+        rows.append(row_number)
+        columns.append(column_number)
+    if not rows:
+        return None
+    return Extent(min(rows), min(columns), max(rows), max(columns))
+
+
+def _sheet_facts(xml: bytes) -> SheetFacts:
+    return _scan(xml)
+
+
+def check_sheet_extent(name: str, facts: SheetFacts, limits: Limits) -> None:
+    """Refuse a sheet whose cells reach so far that reading it from A1 exceeds the limit.
+
+    Readers allocate every cell from A1 to the last one, empty or not: one
+    character typed at XFD1048576 would make them allocate 17 billion cells.
+    """
+    extent = facts.extent
+    if extent is not None and extent.cells_from_a1 > limits.max_sheet_cells:
+        raise Unreadable(
+            f"sheet {name!r} has cells spread over {extent.last_row:,} rows by "
+            f"{extent.last_column:,} columns from A1 ({extent.cells_from_a1:,} cells, up to "
+            f"{cell_name(extent.last_row, extent.last_column)}), above the limit of "
+            f"{limits.max_sheet_cells:,} (limits.max-sheet-cells); delete the stray cells "
+            "far from the data"
+        )
+
+
+_SLASH, _LESS, _GREATER = 0x2F, 0x3C, 0x3E
+#: Bytes of an XML part looked at together when measuring its depth (bounds the memory).
+_DEPTH_CHUNK = MB
+
+
+def xml_depth(content: bytes) -> int:
+    """How deeply an XML part's elements nest, from one pass over its ``<`` and ``>``.
+
+    Text never holds ``<`` (XML escapes it), so each ``<`` opens an element,
+    closes one (``</``) or neither (``<?``, ``<!``); an element closes itself
+    when the first ``>`` after its ``<`` follows a ``/``. A ``/>`` in text is
+    not the first ``>`` after a ``<`` and counts for nothing, so no text can
+    hide the nesting; a tag inside a comment (which no spreadsheet program
+    writes) can only make the depth look larger. The bytes are read in
+    chunks, so the memory used stays small whatever the part's size.
+
+    >>> xml_depth(b'<?xml version="1.0"?><a><b x="1"/><c><d>t/></d></c></a>')
+    3
+    """
+    buffer = np.frombuffer(content, dtype=np.uint8)
+    depth = deepest = 0
+    previous_opened = False  # whether the last "<" or ">" seen was a "<" opening an element
+    for start in range(0, buffer.size, _DEPTH_CHUNK):
+        chunk = buffer[start : start + _DEPTH_CHUNK + 1]  # one byte more: what follows a "<"
+        body = chunk[:_DEPTH_CHUNK]
+        where = np.flatnonzero((body == _LESS) | (body == _GREATER))
+        if not where.size:
+            continue
+        marks = body[where]
+        is_tag = marks == _LESS
+        following = chunk[np.minimum(where + 1, chunk.size - 1)]
+        before = buffer[np.maximum(where + start - 1, 0)]
+        opens = is_tag & (following != _SLASH) & (following != 0x3F) & (following != 0x21)
+        # Each mark's predecessor among "<" and ">", the chunk's first from the last chunk.
+        opened_before = np.concatenate([[previous_opened], opens[:-1]])
+        closes_itself = ~is_tag & (before == _SLASH) & opened_before
+        step = opens.astype(np.int32) - (is_tag & (following == _SLASH)) - closes_itself
+        levels = depth + np.cumsum(step, dtype=np.int64)
+        deepest = max(deepest, int(levels.max()))
+        depth = int(levels[-1])
+        previous_opened = bool(opens[-1])
+    return deepest
+
+
+class _StringCounter:
+    """Counts a shared-string table's entries as it is inflated, and stops it at the limit.
+
+    Ten million strings would otherwise be inflated (hundreds of megabytes)
+    before they are counted.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self.tail = b""
+
+    def __call__(self, piece: bytes) -> None:
+        # The last two bytes of a piece cannot hold a whole "<si": none is counted twice.
+        window = self.tail + piece
+        self.count += window.count(b"<si")
+        self.tail = window[-2:]
+        if self.count > self.limit:
+            raise Unreadable(_too_many_strings(f"more than {self.limit:,}", self.limit))
+
+
+def _too_many_strings(count: str, limit: int) -> str:
+    return (
+        f"the workbook has {count} shared strings, above the limit of {limit:,} "
+        "(limits.max-shared-strings)"
+    )
+
+
+def _shared_strings(content: bytes) -> int:
+    """Entries of a shared-string table, counted from its ``<si`` tags."""
+    # No other element of the table's schema starts with "si": one pass counts them.
+    plain = content.count(b"<si")
+    if plain or b"<sst" in content[:4096]:
+        return plain
+    return len(re.findall(rb"<[A-Za-z_][\w.-]*:si[\s>]", content))  # a namespace prefix
+
+
+def inspect_package(data: bytes, limits: Limits) -> Package:
+    """Check a workbook's bytes; return what the readers need, or raise :class:`Unreadable`."""
+    if len(data) > limits.max_file_mb * MB:
+        raise Unreadable(
+            f"the file is {len(data) / MB:,.0f} MB, above the {limits.max_file_mb:,.0f} MB limit "
+            "(limits.max-file-mb)"
+        )
+    if not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        raise Unreadable(_classify_non_zip(data))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise Unreadable(
+            "the zip package is truncated or damaged (not a complete zip file)"
+        ) from None
+    if len(infos) > limits.max_parts:
+        raise Unreadable(
+            f"the zip package has {len(infos):,} parts, above the limit of {limits.max_parts:,}"
+        )
+    part_limit = int(limits.max_part_mb * MB)
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x01:
+            raise Unreadable(
+                "the zip package is encrypted: a workbook is never zip-encrypted; "
+                "save it again from Excel"
+            )
+        total += info.file_size
+        if info.file_size > part_limit:
+            raise Unreadable(
+                f"zip bomb: part {info.filename!r} declares {info.file_size / MB:,.0f} MB "
+                f"uncompressed, above the {limits.max_part_mb:,.0f} MB limit"
+            )
+        if info.file_size > MB and info.file_size > limits.max_compression_ratio * max(
+            info.compress_size, 1
+        ):
+            raise Unreadable(
+                f"zip bomb: part {info.filename!r} compresses "
+                f"{info.file_size / max(info.compress_size, 1):,.0f} to 1, above the "
+                f"{limits.max_compression_ratio:,.0f} to 1 limit"
+            )
+    if total > limits.max_total_mb * MB:
+        raise Unreadable(
+            f"zip bomb: the parts declare {total / MB:,.0f} MB uncompressed together, "
+            f"above the {limits.max_total_mb:,.0f} MB limit"
+        )
+    names = [info.filename for info in infos]
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            raise Unreadable("not an Excel workbook: a Word document renamed to .xlsx")
+        if "ppt/presentation.xml" in names:
+            raise Unreadable("not an Excel workbook: a PowerPoint file renamed to .xlsx")
+        if "xl/workbook.bin" in names:
+            raise Unreadable(
+                "an Excel binary workbook (.xlsb), which the workbook readers do not read; "
+                "open it in Excel and save it as Excel Workbook (.xlsx)"
+            )
+        if "content.xml" in names and "mimetype" in names:
+            raise Unreadable(
+                "an OpenDocument spreadsheet (.ods), not an .xlsx package; save it as "
+                "Excel 2007-365 (.xlsx) in LibreOffice"
+            )
+        raise Unreadable("not an Excel workbook: a zip file without xl/workbook.xml")
+    package = Package(data=data, names=names)
+    for info in infos:
+        if info.is_dir():
+            continue
+        is_strings = info.filename.lower() == "xl/sharedstrings.xml"
+        watch = _StringCounter(limits.max_shared_strings) if is_strings else None
+        content = _inflate(data, info, part_limit, watch)
+        if _declares_doctype(info.filename, content):
+            raise Unreadable(
+                f"part {info.filename!r} declares a DOCTYPE or an entity, which a workbook "
+                "never needs (an XML entity bomb or an external entity)"
+            )
+        name = info.filename
+        if is_strings:  # counted again whole: a namespace prefix hides "<si" from the counter
+            strings = _shared_strings(content)
+            if strings > limits.max_shared_strings:
+                raise Unreadable(_too_many_strings(f"{strings:,}", limits.max_shared_strings))
+        if name.endswith((".xml", ".rels", ".vml")):
+            depth = xml_depth(content)
+            if depth > limits.max_xml_depth:
+                raise Unreadable(
+                    f"part {name!r} nests XML elements {depth:,} deep, above the limit of "
+                    f"{limits.max_xml_depth:,} (limits.max-xml-depth); a workbook needs a few dozen"
+                )
+        if name in _KEPT or (name.startswith("xl/externalLinks/_rels/") and name.endswith(".rels")):
+            package.parts[name] = content
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            package.sheets[name] = _sheet_facts(content)
+    return package

@@ -1,0 +1,197 @@
+"""Cell-by-cell differences between a workbook and its regeneration.
+
+Two cells are the same when they hold the same formula (or both none) and
+the same stored value. Formulas are compared as Excel reads them, case,
+spaces and its ``_xlfn.`` prefixes aside, exactly as the validator compares
+them (:func:`xlmodels.excel.formulas.normalize`): a workbook saved by
+Excel or LibreOffice is not "changed" for spelling its formulas its own
+way. Numbers are compared to twelve significant digits, so
+the last bit of a cached result recomputed elsewhere is not a change.
+Changes are listed sheet by sheet in the regenerated workbook's tab order
+(sheets only the old workbook has come last), then row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from xlmodels.excel.cells import cell_text, is_blank
+from xlmodels.excel.formulas import normalize
+from xlmodels.excel.references import cell_position
+from xlmodels.workbook.stored_cells import CellContent
+
+__all__ = [
+    "CellChange",
+    "cell_order",
+    "changes_by_sheet",
+    "diff_cells",
+    "json_value",
+]
+
+Cells = Mapping[str, Mapping[str, CellContent]]
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell that regeneration changes: what it holds now and what it will hold."""
+
+    sheet: str
+    cell: str
+    old: Any = None
+    new: Any = None
+    old_formula: str | None = None
+    new_formula: str | None = None
+
+    @staticmethod
+    def _shown(value: Any, formula: str | None) -> str:
+        if formula is not None:
+            return f"{formula} -> {_text(value)}"
+        return _text(value)
+
+    @property
+    def old_text(self) -> str:
+        """The old content as a person reads it (a formula with its result)."""
+        return self._shown(self.old, self.old_formula)
+
+    @property
+    def new_text(self) -> str:
+        return self._shown(self.new, self.new_formula)
+
+    @property
+    def same_formula(self) -> bool:
+        """A formula cell whose formula stays and whose result changes."""
+        return self.old_formula is not None and self.old_formula == self.new_formula
+
+    @property
+    def old_value_text(self) -> str:
+        """The old value (the cached result for a formula) without the formula."""
+        return _text(self.old)
+
+    @property
+    def new_value_text(self) -> str:
+        return _text(self.new)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "old": json_value(self.old),
+            "new": json_value(self.new),
+            "old_formula": self.old_formula,
+            "new_formula": self.new_formula,
+        }
+
+
+def _text(value: Any) -> str:
+    # A cell of spaces is content here (see _empty): only "" reads as empty.
+    if isinstance(value, str) and value and not value.strip():
+        return repr(value)
+    return cell_text(value, blank="(empty)")
+
+
+def json_value(value: Any) -> Any:
+    """A stored value as JSON can hold it (dates as ISO text, empty as null)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return str(value) if isinstance(value, dt.timedelta) else value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def cell_order(reference: str) -> tuple[int, int]:
+    """Sort key of an A1 reference: row, then column."""
+    try:
+        return cell_position(reference)
+    except ValueError:
+        return (0, 0)
+
+
+def _empty(cell: CellContent | None) -> bool:
+    """Whether a cell holds nothing at all: no formula and a blank value.
+
+    Stricter than :func:`~xlmodels.excel.cells.is_blank` for text: a cell of
+    spaces is content a person typed, so a diff shows it appear or go.
+    """
+    if cell is None:
+        return True
+    if cell.formula is not None:
+        return False
+    value = cell.value
+    return value == "" if isinstance(value, str) else is_blank(value)
+
+
+def _same_value(first: Any, second: Any) -> bool:
+    if first is None:
+        first = ""
+    if second is None:
+        second = ""
+    number = (int, float)
+    if (
+        isinstance(first, number)
+        and isinstance(second, number)
+        and not isinstance(first, bool)
+        and not isinstance(second, bool)
+    ):
+        if math.isnan(first) or math.isnan(second):
+            return math.isnan(first) and math.isnan(second)
+        return math.isclose(first, second, rel_tol=1e-12, abs_tol=0.0)
+    return type(first) is type(second) and bool(first == second)
+
+
+def _same(first: CellContent | None, second: CellContent | None) -> bool:
+    if _empty(first) and _empty(second):
+        return True
+    if first is None or second is None:
+        return False
+    if (first.formula is None) != (second.formula is None):
+        return False
+    if (
+        first.formula is not None
+        and second.formula is not None
+        and normalize(first.formula) != normalize(second.formula)
+    ):
+        return False
+    return _same_value(first.value, second.value)
+
+
+def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
+    """Every cell whose formula or stored value differs between ``old`` and ``new``."""
+    sheets = [*new, *(name for name in old if name not in new)]
+    changes: list[CellChange] = []
+    empty: dict[str, CellContent] = {}
+    for sheet in sheets:
+        before, after = old.get(sheet, empty), new.get(sheet, empty)
+        # Only the changed cells are put in order: a refresh changes few of a sheet's cells.
+        changed = [
+            reference
+            for reference in {*before, *after}
+            if not _same(before.get(reference), after.get(reference))
+        ]
+        for reference in sorted(changed, key=cell_order):
+            first, second = before.get(reference), after.get(reference)
+            changes.append(
+                CellChange(
+                    sheet,
+                    reference,
+                    None if first is None else first.value,
+                    None if second is None else second.value,
+                    None if first is None else first.formula,
+                    None if second is None else second.formula,
+                )
+            )
+    return changes
+
+
+def changes_by_sheet(changes: Iterable[CellChange]) -> dict[str, int]:
+    """Number of changed cells per sheet, in the order the changes list them."""
+    counts = Counter(change.sheet for change in changes)
+    return dict(counts)
