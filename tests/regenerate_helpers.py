@@ -18,6 +18,8 @@ import pandas as pd
 from xlmodels.regenerate import BatchResult, RegenerateOptions, regenerate_folder
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
 from xlmodels.sources.sample import sample_path
+from xlmodels.template.schema import RowContext, column_letter
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import read_cells
 
 #: The companies of the template-v1 fixture, in its row order.
@@ -52,6 +54,32 @@ class InputPaths:
             if path is not None:
                 out += [option, str(path)]
         return out
+
+
+def at(sheet: str, key: str, row: int = 5) -> str:
+    """The reference of column ``key``'s cell on ``row`` of a table sheet (``F5``)."""
+    return f"{SPEC.sheet(sheet).letter(key)}{row}"
+
+
+def beyond(sheet: str, row: int = 5) -> str:
+    """The reference of the cell just right of a table sheet's last column on ``row``."""
+    return f"{column_letter(len(SPEC.sheet(sheet).columns))}{row}"
+
+
+def sq_formula(sheet: str, key: str, row: int = 5) -> str:
+    """The SQ_ formula the template writes in column ``key`` on ``row``."""
+    table = SPEC.sheet(sheet)
+    return table.column(key).formula_for("sq", RowContext(SPEC, table, row))
+
+
+def setting_at(key: str) -> str:
+    """The reference of a setting's value cell on Settings (``B12``)."""
+    return f"B{SPEC.settings.row_of(key)}"
+
+
+def bench_at(markets: int, tiers: int, column: str = "B") -> str:
+    """The first benchmark row's cell on Settings, for a workbook of this many markets and tiers."""
+    return f"{column}{SPEC.settings.blocks(markets=markets, tiers=tiers).bench_first_row}"
 
 
 def read_sample(name: str) -> pd.DataFrame:

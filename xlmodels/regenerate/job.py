@@ -27,7 +27,7 @@ from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
 from xlmodels.template.migrations import TemplateVersionError, migrate, reading_spec
-from xlmodels.template.v2 import SPEC, TEMPLATE_VERSION
+from xlmodels.template.v3 import SPEC, TEMPLATE_VERSION
 from xlmodels.workbook.cell_diff import CellChange, changes_by_sheet, diff_cells
 from xlmodels.workbook.conflicts import Conflict, find_conflicts, leaving_conflicts
 from xlmodels.workbook.content import build_content

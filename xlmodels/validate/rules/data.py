@@ -18,7 +18,7 @@ from xlmodels.template.names import (
     VALUATION_SHEET,
 )
 from xlmodels.template.schema import FIRST_DATA_ROW, DType, Kind, choice_values
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name
