@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ __all__ = [
     "EstimatesRoll",
     "RollRefused",
     "fiscal_year_end",
+    "months_after",
     "roll_estimates",
     "roll_years",
     "year_in_progress",
@@ -82,6 +84,22 @@ def fiscal_year_end(year: int, year_end: tuple[int, int]) -> dt.date:
     """
     month, day = year_end
     return dt.date(year, month, day)
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later, or that month's last day if it is shorter.
+
+    How long after a fiscal year-end its results are due: four months after
+    31 December is 30 April.
+
+    >>> months_after(dt.date(2024, 12, 31), 4), months_after(dt.date(2025, 3, 31), 4)
+    (datetime.date(2025, 4, 30), datetime.date(2025, 7, 31))
+    >>> months_after(dt.date(2024, 8, 31), 6)
+    datetime.date(2025, 2, 28)
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def year_in_progress(day: dt.date, year_end: tuple[int, int]) -> int:
