@@ -34,18 +34,21 @@ from tests.regenerate_helpers import (
     snapshot,
     type_into,
 )
+from tests.workbook_helpers import differences, libreoffice_convert, libreoffice_profile
 from xlmodels.regenerate import Status
 from xlmodels.regenerate import batch as batch_module
 from xlmodels.revisions.history import list_revisions
 from xlmodels.revisions.store import read_records
 from xlmodels.template.v1 import SPEC_V1
 from xlmodels.validate import Severity, ValidateConfig, validate_file
-from xlmodels.workbook import read_workbook
+from xlmodels.workbook import read_cells, read_workbook
+from xlmodels.workbook.stored_cells import CellContent
 
 HK, US = GROUPS["HK Internet"], GROUPS["US Internet"]
 #: Share of FY 2025 ahead on the report date, by days (the blended target's weight).
 FY2025_REMAINING = (dt.date(2025, 12, 31) - REPORT_DATE).days / 365
 FIXTURE_V1 = Path(__file__).parents[1] / "fixtures" / "coverage-v1.xlsx"
+_EMPTY = CellContent(None, None)
 
 
 @pytest.fixture
@@ -320,3 +323,30 @@ def test_a_template_v1_workbook_is_upgraded_and_rolled(tmp_path: Path) -> None:
     old, new = before.analyst.estimates, after.analyst.estimates
     for code in V1_CODES:
         assert _close(old.loc[code, "eps_fy2"], new.loc[code, "eps_fy1"])
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_a_rolled_workbook_to_its_cached_figures(
+    tmp_path: Path, soffice: str
+) -> None:
+    # The roll rewrites formulas, headers and cached results together: a
+    # spreadsheet recalculating every formula from the rolled inputs must
+    # find exactly what the roll cached.
+    books = rolling_books(tmp_path, mode="native", lang="en")
+    assert roll(books).exit_code == 0
+    rolled = [books / HK, books / US]
+    profile = libreoffice_profile(tmp_path / "profile", recalculate=True)
+    converted = libreoffice_convert(
+        soffice, profile, rolled, tmp_path / "recalculated", "xlsx:Calc MS Excel 2007 XML"
+    )
+    for original, recalculated in zip(rolled, converted, strict=True):
+        cached, fresh = read_cells(original), read_cells(recalculated)
+        pairs = [
+            (f"{sheet}!{ref}", cell.value, fresh.get(sheet, {}).get(ref, _EMPTY).value)
+            for sheet, cells in cached.items()
+            for ref, cell in cells.items()
+            if cell.formula is not None
+        ]
+        assert len(pairs) > 50
+        found = differences(pairs)
+        assert found == [], found[:10]
