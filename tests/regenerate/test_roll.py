@@ -34,14 +34,19 @@ from tests.regenerate_helpers import (
     snapshot,
     type_into,
 )
-from tests.workbook_helpers import differences, libreoffice_convert, libreoffice_profile
+from tests.workbook_helpers import (
+    differences,
+    edge_inputs,
+    libreoffice_convert,
+    libreoffice_profile,
+)
 from xlmodels.regenerate import Status
 from xlmodels.regenerate import batch as batch_module
 from xlmodels.revisions.history import list_revisions
 from xlmodels.revisions.store import read_records
 from xlmodels.template.v1 import SPEC_V1
 from xlmodels.validate import Severity, ValidateConfig, validate_file
-from xlmodels.workbook import read_cells, read_workbook
+from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.stored_cells import CellContent
 
 HK, US = GROUPS["HK Internet"], GROUPS["US Internet"]
@@ -131,6 +136,24 @@ def test_pe_target_price_upside_and_rating_follow_the_new_fy1_and_fy2(
         report = validate_file(books / name, ValidateConfig(stale_price_days=200))
         errors = [f for f in report.findings if f.severity is Severity.ERROR]
         assert errors == [], errors
+
+
+@pytest.mark.parametrize(("mode", "lang"), [("sq", "en"), ("native", "zh")])
+def test_a_roll_changes_only_estimates_coverage_and_settings(
+    tmp_path: Path, mode: str, lang: str
+) -> None:
+    # The edge cases: a loss-maker, a target on a year without EPS, a company
+    # with a PE-TTM series, one without estimates, several markets.
+    path = tmp_path / "edge.xlsx"
+    write_workbook(path, edge_inputs(lang=lang), mode=mode)
+    before = read_workbook(path)
+    result = by_file(roll(path, to=before.settings["fy1_year"] + 1))["edge.xlsx"]
+    assert result.status is Status.UPDATED, result.reason
+    assert set(result.changes_by_sheet) == {"Coverage", "Estimates", "Settings"}
+    after = read_workbook(path)
+    for sheet in ("Market", "Performance", "Valuation"):
+        pd.testing.assert_frame_equal(after.tables[sheet], before.tables[sheet])
+    pd.testing.assert_frame_equal(after.history, before.history)
 
 
 def test_headers_name_the_new_years(books: Path) -> None:

@@ -99,7 +99,8 @@ def coverage_inputs(data: WorkbookData) -> CoverageInputs:
     indexes = pd.DataFrame(columns=list(INDEX_COLUMNS), index=pd.Index([], name="code"))
     if index_frames:
         names = pd.concat(index_frames)
-        names = names[~names.index.duplicated()]
+        # Valuation lists companies with a PE-TTM series too: they are no index.
+        names = names[~names.index.duplicated() & ~names.index.isin(universe.index)]
         indexes = names.reindex(columns=list(INDEX_COLUMNS))
         indexes.index.name = "code"
     report_date = _setting(data, "report_date")
