@@ -45,6 +45,7 @@ from xlmodels.regenerate import batch as batch_module
 from xlmodels.revisions.history import list_revisions
 from xlmodels.revisions.store import read_records
 from xlmodels.template.v1 import SPEC_V1
+from xlmodels.template.v2 import SPEC
 from xlmodels.validate import Severity, ValidateConfig, validate_file
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.stored_cells import CellContent
@@ -54,6 +55,7 @@ HK, US = GROUPS["HK Internet"], GROUPS["US Internet"]
 FY2025_REMAINING = (dt.date(2025, 12, 31) - REPORT_DATE).days / 365
 FIXTURE_V1 = Path(__file__).parents[1] / "fixtures" / "coverage-v1.xlsx"
 _EMPTY = CellContent(None, None)
+ESTIMATES, COVERAGE = SPEC.sheet("Estimates"), SPEC.sheet("Coverage")
 
 
 @pytest.fixture
@@ -191,13 +193,17 @@ def test_every_input_is_kept_cell_by_cell_under_the_same_years_header(books: Pat
     assert result.roll.target_moved == ("9999.HK",)
 
 
-def test_an_own_sheet_is_kept(books: Path) -> None:
+def test_an_own_sheet_is_kept_and_its_formulas_on_moving_years_are_listed(books: Path) -> None:
+    fy1 = f"Estimates!{ESTIMATES.letter('eps_fy1')}5"
+    pe_fy2 = f"'Coverage'!${COVERAGE.letter('pe_fy2')}$5"
     workbook = openpyxl.load_workbook(books / HK)
     sheet = workbook.create_sheet("Model")
-    sheet["A1"], sheet["B1"] = "Tencent FY1 EPS", "=Estimates!E5"
+    sheet["A1"], sheet["B1"] = "Tencent FY1 EPS", f"={fy1}"
     sheet["A2"], sheet["B2"] = "Scenario", 1.25
     sheet.merge_cells("A3:C3")
     sheet["A3"] = "Notes across"
+    sheet["A4"], sheet["B4"] = "PE", f"={pe_fy2}+AVERAGE(est_eps_fy3)"
+    sheet["A5"], sheet["B5"] = "Close", f"=Coverage!{COVERAGE.letter('close')}5*B2"
     sheet.column_dimensions["A"].width = 30
     workbook.save(books / HK)
 
@@ -205,12 +211,20 @@ def test_an_own_sheet_is_kept(books: Path) -> None:
     assert outcome.status is Status.UPDATED, outcome.reason
     kept = openpyxl.load_workbook(books / HK)["Model"]
     assert [[c.value for c in row] for row in kept.iter_rows(max_col=2)] == [
-        ["Tencent FY1 EPS", "=Estimates!E5"],
+        ["Tencent FY1 EPS", f"={fy1}"],
         ["Scenario", 1.25],
         ["Notes across", None],
+        ["PE", f"={pe_fy2}+AVERAGE(est_eps_fy3)"],
+        ["Close", f"=Coverage!{COVERAGE.letter('close')}5*B2"],
     ]
     assert [str(r) for r in kept.merged_cells.ranges] == ["A3:C3"]
     assert round(kept.column_dimensions["A"].width) == 30
+    # A formula keeps its reference: the analyst is told which ones now read another year.
+    listed = [note for note in outcome.notes if note.startswith("Model!")]
+    assert len(listed) == 2, outcome.notes
+    assert listed[0].startswith(f"Model!B1 (={fy1}) reads a column whose year moves on")
+    assert "Estimates EPS FY1 2024E -> 2025E" in listed[0]
+    assert "Coverage PE FY2 2025E -> 2026E, Estimates EPS FY3 2026E -> 2027E" in listed[1]
 
 
 def test_a_second_roll_to_the_same_year_does_nothing_and_says_so(books: Path) -> None:

@@ -23,6 +23,7 @@ run as a ``roll``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from typing import Any
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.domain.roll import RollRefused, roll_estimates, roll_years
 from xlmodels.errors import InputError
+from xlmodels.excel.references import cell_name, column_number
 from xlmodels.regenerate.batch import BatchOptions, run_batch
 from xlmodels.regenerate.carry import merge_inputs
 from xlmodels.regenerate.job import (
@@ -46,12 +48,22 @@ from xlmodels.regenerate.job import (
 from xlmodels.regenerate.lock import FolderBusy
 from xlmodels.regenerate.plan import BACKUP_SUFFIX, GroupPlan, workbook_files
 from xlmodels.regenerate.results import BatchResult, Status, WorkbookResult
-from xlmodels.template.names import SETTINGS_SHEET
+from xlmodels.template.names import COVERAGE_SHEET, ESTIMATES_SHEET, SETTINGS_SHEET
+from xlmodels.template.schema import WorkbookSpec
 from xlmodels.workbook.coverage_inputs import coverage_inputs
 from xlmodels.workbook.identify import identify
+from xlmodels.workbook.own_sheets import OwnSheet
 from xlmodels.workbook.reader import WorkbookData
 
-__all__ = ["RollJob", "RollOptions", "RollResult", "own_inputs", "roll_workbooks", "run_roll"]
+__all__ = [
+    "RollJob",
+    "RollOptions",
+    "RollResult",
+    "own_inputs",
+    "roll_workbooks",
+    "run_roll",
+    "year_references",
+]
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,77 @@ def _setting(existing_settings: dict[str, Any], key: str, data: WorkbookData) ->
     return value
 
 
+#: Columns whose fiscal year a roll moves on, with how far after FY1 their year is.
+_YEAR_COLUMNS = {"fy1": 0, "fy2": 1, "fy3": 2, "lyr": -1}
+#: A sheet-qualified reference in a formula: the sheet, then the columns it spans.
+_QUALIFIED = re.compile(
+    r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[A-Za-z_][A-Za-z0-9_.]*))!"
+    r"\$?(?P<c1>[A-Za-z]{1,3})\$?[0-9]*(?::\$?(?P<c2>[A-Za-z]{1,3})\$?[0-9]*)?"
+)
+#: Own-sheet cells listed per workbook whose formulas read a column a roll moves on.
+_LISTED_REFERENCES = 10
+
+
+def _year_columns(
+    spec: WorkbookSpec,
+) -> tuple[dict[tuple[str, int], tuple[str, int]], dict[str, tuple[str, int]]]:
+    """The columns holding one fiscal year, by (sheet, 1-based column) and by range name:
+    each as its label (``Estimates EPS FY1``) and its year's distance from FY1."""
+    by_place: dict[tuple[str, int], tuple[str, int]] = {}
+    by_name: dict[str, tuple[str, int]] = {}
+    for sheet in (spec.sheet(COVERAGE_SHEET), spec.sheet(ESTIMATES_SHEET)):
+        for position, column in enumerate(sheet.columns):
+            measure, _, slot = column.key.partition("_")
+            if measure in ("eps", "pe") and slot in _YEAR_COLUMNS:
+                found = (f"{sheet.name} {measure.upper()} {slot.upper()}", _YEAR_COLUMNS[slot])
+                by_place[(sheet.name.casefold(), position + 1)] = found
+                by_name[sheet.range_name(column.key).casefold()] = found
+    return by_place, by_name
+
+
+def year_references(own: Sequence[OwnSheet], spec: WorkbookSpec, from_year: int) -> list[str]:
+    """Notes on formulas of the analyst's own sheets that read a column whose year moves.
+
+    Such a formula keeps its reference through a roll: one reading the FY1
+    column reads the new FY1, a year later. That is right when it meant the
+    slot and wrong when it meant the year, which only the analyst knows.
+    """
+    by_place, by_name = _year_columns(spec)
+    named = re.compile(
+        r"(?<![A-Za-z0-9_.])(" + "|".join(map(re.escape, by_name)) + r")(?![A-Za-z0-9_.(])",
+        re.IGNORECASE,
+    )
+    notes: list[str] = []
+    for sheet in own:
+        for cell in sheet.cells:
+            if cell.formula is None:
+                continue
+            read: dict[str, int] = {}
+            for match in _QUALIFIED.finditer(cell.formula):
+                target = (match["quoted"] or "").replace("''", "'") or match["plain"]
+                ends = (column_number(match["c1"]), column_number(match["c2"] or match["c1"]))
+                for column in range(min(ends), max(ends) + 1):
+                    if (found := by_place.get((target.casefold(), column))) is not None:
+                        read.setdefault(*found)
+            for match in named.finditer(cell.formula):
+                read.setdefault(*by_name[match[1].casefold()])
+            if not read:
+                continue
+            years = ", ".join(
+                f"{label} {from_year + offset}E -> {from_year + offset + 1}E"
+                for label, offset in read.items()
+            )
+            notes.append(
+                f"{sheet.name}!{cell_name(cell.row + 1, cell.column + 1)} ({cell.formula}) "
+                f"reads a column whose year moves on ({years}): right if it means the slot; "
+                "point it elsewhere if it meant the year"
+            )
+    if len(notes) > _LISTED_REFERENCES:
+        extra = len(notes) - _LISTED_REFERENCES
+        notes = [*notes[:_LISTED_REFERENCES], f"and {extra} more own-sheet formulas like these"]
+    return notes
+
+
 def _roll(job: RollJob) -> JobOutcome:
     plan, options = job.plan, job.options
     busy = in_use(plan)
@@ -128,6 +211,7 @@ def _roll(job: RollJob) -> JobOutcome:
     outcome = rewrite(plan, options, existing, merged)
     result = outcome.result
     notes = list(result.notes)
+    notes += year_references(existing.own, existing.spec, rolled.from_year)
     with_eps = any(company.moved for company in rolled.companies)
     if rolled.keeps_lyr and with_eps:
         notes.append(
