@@ -7,15 +7,13 @@ have that column) for a PE LYR. The calendar year of FY1 moves on by one,
 and the target multiple keeps applying to the same calendar year where it
 can:
 
-====================  ==========================================================
-target PE on          after the roll
-====================  ==========================================================
-FY2 (or FY3)          FY1 (FY2): the same calendar year, one slot earlier
-FY1                   FY1, the new one: its year was reported, so the target now
-                      applies one year later (:attr:`CompanyRoll.target_moved`
-                      says so, for the analyst to review)
-blended               blended: the weights follow the new FY1's remaining share
-====================  ==========================================================
+* a target on FY2 (or FY3) moves to FY1 (or FY2): the same calendar year,
+  one slot earlier, so its target price does not move;
+* a target on FY1 stays on FY1, the new one: its year was reported, so the
+  target now applies one year later and its price moves
+  (:attr:`CompanyRoll.target_moved` says so, for the analyst to review);
+* a blended target stays blended: its weights follow the new FY1's
+  remaining share.
 
 Nothing is invented: a company without an FY2 estimate has no FY1 after the
 roll (:attr:`CompanyRoll.no_fy1`), never a copy of an older year.
