@@ -50,6 +50,8 @@ def roll_lines(roll: EstimatesRoll) -> list[str]:
         parts = [", ".join(moves) if moves else "no EPS"]
         if company.target_moved:
             parts.append(f"target PE on FY1: {roll.from_year}E -> {roll.to_year}E")
+        elif company.target_year == ("blended", "blended"):
+            parts.append(f"target PE blended, now of {roll.to_year}E and {roll.to_year + 1}E")
         elif company.target_year is not None and company.target_year[0] != company.target_year[1]:
             old, new = company.target_year
             parts.append(f"target PE on {old} -> {new} (the same year)")
