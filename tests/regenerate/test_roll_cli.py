@@ -31,10 +31,12 @@ def test_json_lists_each_workbook_with_its_years_and_moves(cli: Cli, books: Path
     assert hk["roll"]["to_year"] == 2025
     assert hk["roll"]["target_moved_a_year"] == ["9999.HK"]
     tencent = next(c for c in hk["roll"]["companies"] if c["code"] == "0700.HK")
-    assert {(m["from"], m["to"], m["year"], m["eps"]) for m in tencent["moved"]} >= {
+    assert [(m["from"], m["to"], m["year"], m["eps"]) for m in tencent["moved"]] == [
+        ("eps_fy1", "eps_lyr", 2024, 24.1),
         ("eps_fy2", "eps_fy1", 2025, 26.3),
         ("eps_fy3", "eps_fy2", 2026, 29.0),
-    }
+    ]
+    assert hk["roll"]["eps_lyr_kept"] is True
     assert tencent["target_year"] == {"from": "FY2", "to": "FY1"}
     [recorded] = listing["revisions"]
     assert recorded["workbooks"] == 2
@@ -48,7 +50,7 @@ def test_a_dry_run_shows_the_years_and_moves_and_writes_nothing(cli: Cli, books:
     assert text.exit_code == 0, text.output
     assert "nothing was written" in text.text
     assert "hk-internet.xlsx: FY1 2024 -> 2025" in text.text
-    assert "0700.HK: 2024E 24.1 FY1 -> dropped, 2025E 26.3 FY2 -> FY1" in text.text
+    assert "0700.HK: 2024E 24.1 FY1 -> LYR, 2025E 26.3 FY2 -> FY1, 2026E 29 FY3 -> FY2" in text.text
     assert "9999.HK" in text.text
     assert "target PE on FY1: 2024E -> 2025E" in text.text
     listing = cli("roll", books, "--dry-run", "--json").json()
