@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.chart import BarChart, Reference
+from openpyxl.workbook.defined_name import DefinedName
 
 import xlmodels as xm
 from tests.regenerate_helpers import (
@@ -40,7 +43,7 @@ from tests.workbook_helpers import (
     libreoffice_convert,
     libreoffice_profile,
 )
-from xlmodels.regenerate import Status
+from xlmodels.regenerate import ConflictKind, Status
 from xlmodels.regenerate import batch as batch_module
 from xlmodels.revisions.history import list_revisions
 from xlmodels.revisions.store import read_records
@@ -48,7 +51,7 @@ from xlmodels.sources import sample
 from xlmodels.template.v1 import SPEC_V1
 from xlmodels.template.v2 import SPEC_V2
 from xlmodels.template.v3 import SPEC
-from xlmodels.validate import Severity, ValidateConfig, validate_file
+from xlmodels.validate import Severity, ValidateConfig, validate_file, validate_paths
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.stored_cells import CellContent
 
@@ -419,3 +422,72 @@ def test_a_template_v2_workbook_is_upgraded_and_its_fy1_kept_as_lyr(tmp_path: Pa
     for code in old.index[old["eps_fy1"].notna()]:
         assert _close(old.loc[code, "eps_fy1"], new.loc[code, "eps_lyr"])
         assert _close(old.loc[code, "eps_fy2"], new.loc[code, "eps_fy1"])
+
+
+def _model_sheet(workbook: openpyxl.Workbook) -> None:
+    """An analyst's sheet: numbers, a formula over them, a merged title, a defined name."""
+    sheet = workbook.create_sheet("Model")
+    sheet["A1"] = "Tencent SOTP"
+    sheet.merge_cells("A1:C1")
+    sheet["A2"], sheet["B2"] = "Games", 1250.5
+    sheet["A3"], sheet["B3"] = "Ads", 480
+    sheet["A4"], sheet["B4"] = "Total", "=B2+B3"
+    workbook.defined_names["sotp_total"] = DefinedName("sotp_total", attr_text="Model!$B$4")
+
+
+def _with(path: Path, change: Callable[[openpyxl.Workbook], None]) -> None:
+    workbook = openpyxl.load_workbook(path)
+    change(workbook)
+    workbook.save(path)
+
+
+def test_a_chart_on_an_own_sheet_stops_the_roll_and_force_keeps_it_in_the_backup(
+    books: Path,
+) -> None:
+    def add(workbook: openpyxl.Workbook) -> None:
+        _model_sheet(workbook)
+        chart = BarChart()
+        chart.add_data(Reference(workbook["Model"], min_col=2, min_row=2, max_row=3))
+        workbook["Model"].add_chart(chart, "E2")
+
+    _with(books / HK, add)
+    before = snapshot(books)
+    stopped = by_file(roll(books))[HK]
+    assert stopped.status is Status.FAILED
+    assert [(c.kind, c.sheet) for c in stopped.conflicts] == [(ConflictKind.EXTRA_SHEET, "Model")]
+    assert "chart" in stopped.conflicts[0].found
+    assert snapshot(books)[HK] == before[HK]
+
+    forced = by_file(roll(books, force=True))[HK]
+    assert forced.status is Status.UPDATED
+    assert forced.backup is not None
+    assert forced.backup.startswith(".backups/")
+    with zipfile.ZipFile(books / forced.backup) as backup:
+        assert any(name.startswith("xl/charts/") for name in backup.namelist())
+    rolled = openpyxl.load_workbook(books / HK)
+    assert rolled["Model"]["B4"].value == "=B2+B3"  # the rest of the sheet is carried
+    assert read_workbook(books / HK).settings["fy1_year"] == 2025
+    # validate on the folder does not take the backup for a workbook.
+    assert {Path(f.file).name for f in validate_paths([books]).files} == {HK, US}
+
+
+@pytest.mark.libreoffice
+def test_an_own_sheet_saved_by_libreoffice_is_carried_through_a_roll(
+    soffice: str, tmp_path: Path
+) -> None:
+    books = rolling_books(tmp_path, mode="native")
+    _with(books / HK, _model_sheet)
+    profile = libreoffice_profile(tmp_path / "profile", recalculate=True)
+    (saved,) = libreoffice_convert(soffice, profile, [books / HK], tmp_path / "saved", "xlsx")
+    (books / HK).write_bytes(saved.read_bytes())
+    assert read_cells(books / HK)["Model"]["B4"].value == pytest.approx(1730.5)
+    outcome = by_file(roll(books))[HK]
+    assert outcome.status is Status.UPDATED, outcome.reason
+    assert outcome.conflicts == ()
+    model = read_cells(books / HK)["Model"]
+    assert model["B4"].formula == "=B2+B3"
+    assert model["B4"].value == pytest.approx(1730.5)  # LibreOffice's result, carried
+    assert openpyxl.load_workbook(books / HK).defined_names["sotp_total"].attr_text == (
+        "Model!$B$4"
+    )
+    assert read_workbook(books / HK).settings["fy1_year"] == 2025

@@ -104,3 +104,20 @@ def test_help_teaches_the_roll(cli: Cli) -> None:
     assert result.exit_code == 0
     for phrase in ("FY2 becomes FY1", "EPS LYR", "--to", "--dry-run", "one year at a time"):
         assert phrase in result.text
+
+
+def test_a_workbook_open_in_excel_fails_the_run_by_name_unless_skip_open(
+    cli: Cli, books: Path
+) -> None:
+    (books / f"~${HK}").write_bytes(b"")
+    result = cli("roll", books)
+    assert result.exit_code == 1
+    assert f"{books / HK} was not rolled" in result.stderr
+    assert "--skip-open" in result.stderr
+    assert read_workbook(books / HK).settings["fy1_year"] == 2024
+    assert read_workbook(books / US).settings["fy1_year"] == 2025
+    accepted = cli("roll", books, "--skip-open", "--json")
+    assert accepted.exit_code == 0
+    [skipped] = [w for w in accepted.json()["workbooks"] if w["status"] == "skipped"]
+    assert skipped["file"] == HK
+    assert skipped["in_use"] is True
