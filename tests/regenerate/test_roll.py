@@ -45,6 +45,7 @@ from tests.workbook_helpers import (
 )
 from xlmodels.regenerate import ConflictKind, Status
 from xlmodels.regenerate import batch as batch_module
+from xlmodels.regenerate.lock import folder_lock
 from xlmodels.revisions.history import list_revisions
 from xlmodels.revisions.store import read_records
 from xlmodels.sources import sample
@@ -491,3 +492,21 @@ def test_an_own_sheet_saved_by_libreoffice_is_carried_through_a_roll(
         "Model!$B$4"
     )
     assert read_workbook(books / HK).settings["fy1_year"] == 2025
+
+
+def test_a_folder_another_run_holds_is_not_rolled_and_the_others_are(
+    tmp_path: Path, books: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / HK).write_bytes((books / HK).read_bytes())
+    before = snapshot(books)
+    with folder_lock(books, wait=0):  # a regeneration of that folder is running
+        result = roll(books, other, wait=0)
+    assert result.exit_code == 1
+    held = [r for folder, r in result.workbooks if folder == books]
+    assert {r.file for r in held} == {HK, US}
+    assert all(r.status is Status.FAILED for r in held)
+    assert "another regeneration or roll is running" in held[0].reason
+    assert snapshot(books) == before
+    assert read_workbook(other / HK).settings["fy1_year"] == 2025
