@@ -25,6 +25,7 @@ from xlmodels.cli._app import (
 )
 from xlmodels.cli._options import (
     INPUT_FILE,
+    check_reporting_currency,
     day_first_option,
     market_option,
     pe_history_option,
@@ -279,6 +280,16 @@ def regenerate(
         str | None,
         typer.Option("--data-note", help="Provenance shown in the workbooks. Default: kept."),
     ] = None,
+    reporting_currency: Annotated[
+        str | None,
+        typer.Option(
+            "--reporting-currency",
+            callback=check_reporting_currency,
+            help="Currency of market caps (ISO code such as HKD) for new workbooks and "
+            "those whose Settings leave it blank; a workbook's own setting is kept.",
+            show_default=False,
+        ),
+    ] = None,
     wait: Annotated[
         float,
         typer.Option(
@@ -332,6 +343,7 @@ def regenerate(
                 report_date=report_date.date() if report_date else None,
                 scheme=scheme,
                 lang=(lang or Language.zh).value,
+                reporting_currency=reporting_currency,
             ),
         )
         coverage_groups(inputs, universe)
