@@ -36,8 +36,14 @@ def edge_inputs(
     scheme: str = "csc",
     percentile_method: str = "inc",
     relative_method: str = "geometric",
+    reporting_currency: str | None = None,
 ) -> CoverageInputs:
-    """A small universe with every edge case the formulas must agree on."""
+    """A small universe with every edge case the formulas must agree on.
+
+    With a ``reporting_currency`` (HKD), the market caps convert: the A-share
+    at the CNY/HKD rate, the Hong Kong names at 1, and the US company, whose
+    USD/HKD rate the inputs lack, shows none.
+    """
     universe = pd.DataFrame(
         {
             "name": ["腾讯控股", "亏损公司", "美国公司", "缺年公司", "贵州茅台", "新上市"],
@@ -105,6 +111,7 @@ def edge_inputs(
             percentile_method=percentile_method,
             relative_method=relative_method,
             data_note="Synthetic test data.",
+            reporting_currency=reporting_currency,
         ),
         history=edge_history(),
     )

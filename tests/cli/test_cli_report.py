@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -167,6 +168,11 @@ def test_warnings_name_the_workbook_and_what_the_report_leaves_out(
     data = {
         name: str(sample.sample_path(f"{name}.csv")) for name in ("universe", "market", "estimates")
     }
+    # One company without an English name: the English report prints its Chinese one.
+    universe = pd.read_csv(data["universe"], dtype=str, keep_default_na=False)
+    universe.loc[universe["code"] == "9999.HK", "name_en"] = ""
+    data["universe"] = str(tmp_path / "universe.csv")
+    universe.to_csv(data["universe"], index=False)
     workbook = tmp_path / "no-history.xlsx"
     built = cli(
         "build",
@@ -195,8 +201,9 @@ def test_warnings_name_the_workbook_and_what_the_report_leaves_out(
     output = " ".join(result.output.split())
     assert "no-history.xlsx is given twice; it is read once" in output
     assert "no daily closes in its History sheet" in output
-    assert "written in Chinese" in output
-    assert "--lang en" in output
+    assert "no English name for 9999.HK, printed with the Chinese one" in output
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert markdown.count("| 0700.HK |") == 1
+    # A Chinese workbook stores the English names too: the English report uses them.
+    assert markdown.count("| 0700.HK | Tencent |") == 1
+    assert markdown.count("| 9999.HK | 网易-S |") == 1
     assert "The workbooks hold no closes for the month" in markdown

@@ -98,6 +98,24 @@ def test_build_refuses_an_unknown_scheme(cli: Cli, tmp_path: Path) -> None:
     assert "guosen" in result.output
 
 
+def test_build_shows_market_caps_in_the_reporting_currency_asked(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "hkd.xlsx"
+    result = cli("build", *_sample_inputs(), "--out", str(out), "--reporting-currency", "hkd")
+    assert result.exit_code == 0, result.output
+    data = read_workbook(out)
+    assert data.settings["reporting_currency"] == "HKD"
+    coverage = data.tables["Coverage"]
+    # The sample quotes no USD/HKD rate: the US caps are missing, not in USD.
+    assert coverage.loc["0700.HK", "market_cap"] == pytest.approx(398.0 * 9267.407)
+    assert coverage.loc[coverage["price_currency"] == "USD", "market_cap"].isna().all()
+    check = cli("validate", str(out), "--format", "json")
+    rules = {f["rule"] for f in check.json()["files"][0]["findings"]}
+    assert rules == {"data.reporting-fx"}
+    refused = cli("build", *_sample_inputs(), "--out", str(out), "--reporting-currency", "HK$")
+    assert refused.exit_code == 2
+    assert "not a currency code" in refused.output
+
+
 def test_help_teaches_with_examples(cli: Cli) -> None:
     for command in ("template", "build", "demo"):
         result = cli(command, "--help")

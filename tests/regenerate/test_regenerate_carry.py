@@ -7,6 +7,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from tests.regenerate_helpers import (
     at,
@@ -210,3 +211,30 @@ def test_a_setting_no_workbook_can_be_written_with_fails_that_workbook(tmp_path:
     )
     assert path.read_bytes() == before
     assert by_file(result)["us-internet.xlsx"].status is Status.UPDATED
+
+
+def test_a_reporting_currency_typed_in_settings_converts_the_caps_it_can(tmp_path: Path) -> None:
+    folder = _created(tmp_path)
+    path = folder / "us-internet.xlsx"
+    type_into(path, {("Settings", setting_at("reporting_currency")): "hkd"})
+    # The sample's market file quotes no USD/HKD: no US cap can be shown in HKD.
+    result = regenerate(folder, write_inputs(tmp_path / "month2", estimates=False))
+    outcome = by_file(result)["us-internet.xlsx"]
+    assert outcome.status is Status.UPDATED, outcome
+    data = read_workbook(path)
+    assert data.settings["reporting_currency"] == "HKD"  # written as its ISO code
+    assert data.tables["Coverage"]["market_cap"].isna().all()
+    # With the pair in the market file, every cap is in HKD.
+    month3 = write_inputs(tmp_path / "month3", estimates=False)
+    market = pd.read_csv(month3.market, dtype=str, keep_default_na=False)
+    usdhkd = {"code": "USDHKD", "close": "7.7799", "price_date": "2024-11-29", "currency": "HKD"}
+    pd.concat([market, pd.DataFrame([usdhkd])]).fillna("").to_csv(month3.market, index=False)
+    regenerate(folder, month3)
+    data = read_workbook(path)
+    coverage, market_sheet = data.tables["Coverage"], data.tables["Market"]
+    amzn = market_sheet.loc["AMZN.O"]
+    assert market_sheet["reporting_fx"].tolist() == [7.7799] * len(market_sheet)
+    assert coverage.loc["AMZN.O", "market_cap"] == pytest.approx(
+        amzn["close"] * amzn["shares_mn"] * 7.7799
+    )
+    assert coverage.loc["AMZN.O", "price_currency"] == "USD"

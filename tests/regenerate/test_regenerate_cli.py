@@ -134,7 +134,7 @@ def test_dry_run_json_lists_every_changed_cell(tmp_path: Path) -> None:
     assert len(hk["changes"]) == hk["changed_cells"] == sum(hk["changes_by_sheet"].values())
     assert {
         "sheet": "Market",
-        "cell": "D5",
+        "cell": at("Market", "close"),
         "old": 398.0,
         "new": 437.8,
         "old_formula": None,
@@ -145,7 +145,7 @@ def test_dry_run_json_lists_every_changed_cell(tmp_path: Path) -> None:
     assert "Dry run of" in out
     assert "would be updated" in out
     assert "Market: 6 cells" in out
-    assert "D5: 398 => 437.8" in out
+    assert f"{at('Market', 'close')}: 398 => 437.8" in out
     # Every Coverage cell of the month is listed, or the rest counted.
     listed = re.search(r"Coverage: (\d+) cells\n((?:    .*\n)*)", out)
     assert listed is not None

@@ -226,7 +226,7 @@ def test_dry_run_lists_the_changes_cell_by_cell_and_writes_nothing(tmp_path: Pat
     outcome = by_file(result)[BOOK]
     assert outcome.status is Status.FAILED  # the conflict would stop it
     changes = {(c.sheet, c.cell): c for c in outcome.changes}
-    close = changes[("Market", "D5")]
+    close = changes[("Market", at("Market", "close"))]
     assert (close.old, close.new) == (398.0, 437.8)
     assert close.old_formula is None
     assert changes[("Coverage", PE5)].new_formula is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -96,6 +97,8 @@ def _unlocked(path: Path) -> dict[str, dict[str, Any]]:
                     continue
                 key = sheet.cell(cell.row, 1).value
                 header = headers.get(cell.column) if sheet.title != "Settings" else "value"
+                # v3 headers name no currency: "EPS 2024E (CNY)" is "EPS 2024E" there.
+                header = re.sub(r"\s*[(（](CNY|HKD|USD|人民币|港元|美元)[)）]$", "", str(header))
                 out.setdefault(sheet.title, {})[f"{key} | {header}"] = cell.value
     return out
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from xlmodels.core.fx import FxTable
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.errors import InputError
 from xlmodels.report.build import FORMATS, parse_formats, report_markdown, write_report
@@ -25,6 +26,7 @@ from xlmodels.report.tables import (
     write_xlsx,
 )
 from xlmodels.sources import sample
+from xlmodels.workbook import write_workbook
 
 TENCENT_ROW = "| 0700.HK | 腾讯控股 | 优于大市 | 398.0 | 3,688,428 | 24.10 | 26.30 | 15 | 14 |"
 
@@ -269,3 +271,66 @@ def test_a_month_without_closes_says_so() -> None:
     markdown = report_markdown(report, month_sentences(report))
     assert "工作簿中没有本月的收盘数据（History 表），行情回顾与图表从略。" in markdown
     assert TENCENT_ROW in markdown
+
+
+def _hk_and_us_rated() -> CoverageInputs:
+    """The sample with EPS for a US company too: one table of HKD and USD listings."""
+    inputs = sample.load_inputs()
+    estimates = inputs.estimates.copy()
+    estimates.loc["AMZN.O", ["eps_fy1", "eps_fy2"]] = [5.2, 6.0]
+    return dataclasses.replace(inputs, estimates=estimates)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_table_of_several_currencies_gives_each_row_its_own(lang: str) -> None:
+    report = build_month_report(_hk_and_us_rated(), lang=lang)
+    table = printed_coverage(report.groups[0])
+    headers = table.text.columns.tolist()
+    assert not [h for h in headers if "/" in h]
+    price, eps = ("股价货币", "EPS货币") if lang == "zh" else ("Price ccy", "EPS ccy")
+    rows = table.text.set_index(headers[0])
+    assert rows.loc["AMZN.O", [price, eps]].tolist() == ["USD", "USD"]
+    assert rows.loc["0700.HK", [price, eps]].tolist() == ["HKD", "CNY"]
+    close = "昨收盘" if lang == "zh" else "Close"
+    assert rows.loc["AMZN.O", close] == "207.9"  # in USD, its own currency
+    assert ("总市值（百万）" if lang == "zh" else "Mkt cap (mn)") in headers
+
+
+def test_market_caps_in_the_reporting_currency() -> None:
+    inputs = _hk_and_us_rated()
+    settings = dataclasses.replace(inputs.settings, reporting_currency="HKD")
+    fx = FxTable({("CNY", "HKD"): 1.0702, ("USD", "HKD"): 7.78})
+    report = build_month_report(dataclasses.replace(inputs, settings=settings, fx=fx))
+    table = printed_coverage(report.groups[0])
+    rows = table.text.set_index("公司代码")
+    assert "总市值（百万港元）" in table.text.columns
+    shares = inputs.market.loc["AMZN.O", "shares_mn"]
+    expected = 207.89 * shares * 7.78
+    assert rows.loc["AMZN.O", "总市值（百万港元）"] == f"{expected:,.0f}"
+    assert rows.loc["0700.HK", "总市值（百万港元）"] == "3,688,428"
+    # Without the USD rate the US cap is missing, never printed in USD.
+    assert not inputs.fx.has("USD", "HKD")
+    missing = dataclasses.replace(inputs, settings=settings)
+    rows = printed_coverage(build_month_report(missing).groups[0]).text.set_index("公司代码")
+    assert rows.loc["AMZN.O", "总市值（百万港元）"] == "-"
+
+
+@pytest.mark.parametrize(("written", "printed"), [("zh", "en"), ("en", "zh")])
+def test_a_workbook_reports_names_in_the_other_language(
+    tmp_path: Path, written: str, printed: str
+) -> None:
+    from xlmodels.report.coverage_workbooks import read_coverage_workbooks, workbook_warnings
+
+    path = tmp_path / f"{written}.xlsx"
+    write_workbook(path, sample.load_inputs(lang=written))
+    (inputs,) = read_coverage_workbooks([path])
+    report = build_month_report([inputs], lang=printed)
+    names = printed_coverage(report.groups[0]).text.set_index(
+        "公司代码" if printed == "zh" else "Code"
+    )
+    name = "公司名称" if printed == "zh" else "Company"
+    assert names.loc["0700.HK", name] == ("腾讯控股" if printed == "zh" else "Tencent")
+    sentences = " ".join(month_sentences(report).paragraphs())
+    assert ("恒生科技指数" if printed == "zh" else "Hang Seng TECH") in sentences
+    assert ("Kingsoft" in sentences) == (printed == "en")
+    assert not [w for w in workbook_warnings([path], [inputs], printed) if "name" in w]

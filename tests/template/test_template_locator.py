@@ -22,6 +22,7 @@ LABELS = {
     "fy3": "2026E",
     "price_ccy": "HKD",
     "eps_ccy": "CNY",
+    "mcap_unit": "HKD mn",
 }
 
 
@@ -52,25 +53,29 @@ def _locator(names: dict[str, NamedBlock], sheets: dict[str, GridCells]) -> Loca
     return Locator(SPEC, names.get, sheets.get)
 
 
+#: The Close column of the Market sheet (1-based), before which the tests insert one.
+CLOSE = MARKET.position("close") + 1
+
+
 def test_columns_are_found_by_their_names_when_the_headers_agree() -> None:
     # A column inserted before Close the way Excel does it: names follow their cells.
-    moved = [1, 2, 3, *range(5, len(MARKET.columns) + 2)]
+    moved = [*range(1, CLOSE), *range(CLOSE + 1, len(MARKET.columns) + 2)]
     located = _locator(
-        _names(MARKET, moved), {"Market": _cells(MARKET, _headers(MARKET, insert_at=4))}
+        _names(MARKET, moved), {"Market": _cells(MARKET, _headers(MARKET, insert_at=CLOSE))}
     ).columns(MARKET)
     assert located.by == "names"
     assert located.found
-    assert located.column("close") == 5
+    assert located.column("close") == CLOSE + 1
     assert located.column("code") == 1
 
 
 def test_without_names_the_headers_find_moved_columns() -> None:
-    located = _locator({}, {"Market": _cells(MARKET, _headers(MARKET, insert_at=4))}).columns(
+    located = _locator({}, {"Market": _cells(MARKET, _headers(MARKET, insert_at=CLOSE))}).columns(
         MARKET
     )
     assert located.by == "headers"
-    assert located.column("market") == 3
-    assert located.column("close") == 5
+    assert located.column("market") == CLOSE - 1
+    assert located.column("close") == CLOSE + 1
     assert located.column("benchmark") == len(MARKET.columns) + 1
 
 
@@ -79,10 +84,10 @@ def test_names_the_headers_contradict_give_way_to_the_headers() -> None:
     # one column left of its content, and the headers say so.
     stale = list(range(1, len(MARKET.columns) + 1))
     located = _locator(
-        _names(MARKET, stale), {"Market": _cells(MARKET, _headers(MARKET, insert_at=4))}
+        _names(MARKET, stale), {"Market": _cells(MARKET, _headers(MARKET, insert_at=CLOSE))}
     ).columns(MARKET)
     assert located.by == "headers"
-    assert located.column("close") == 5
+    assert located.column("close") == CLOSE + 1
 
 
 def test_neither_names_nor_headers_report_what_is_missing_and_where() -> None:

@@ -159,6 +159,7 @@ def loc(sheet: str, ref: str) -> str:
 #: The clean workbook's upside and target-price ranges (nine companies), and a PE's arguments.
 _UPSIDE = COVERAGE.data_range("upside", 9).split("!")[1]
 _TARGET = COVERAGE.data_range("target_price", 9).split("!")[1]
+_REPORTING = SPEC.settings.cell("reporting_currency").split("!")[1].replace("$", "")
 _PE_ARGS = ",".join(at("Coverage", key, 7) for key in ("close", "eps_fy1", "fx"))
 
 
@@ -360,6 +361,23 @@ DEFECTS: dict[str, Defect] = {
     "data.missing-fx": Defect(
         lambda d: plant(d, {"Market": [cell(at("Market", "fx", 6), lambda a, f: f"{a}/>")]}),
         {"data.missing-fx": {loc("Market", at("Market", "fx", 6))}},
+        knock_on=_coverage_row(6),
+    ),
+    "data.reporting-fx": Defect(
+        # Market caps asked in HKD after the workbook was written: one rate is missing.
+        lambda d: plant(
+            d,
+            {
+                "Settings": [cell(_REPORTING, text("HKD"))],
+                "Market": [
+                    cell(at("Market", "reporting_fx", row), number(1.0))
+                    for row in range(5, 14)
+                    if row != 6
+                ],
+            },
+        ),
+        {"data.reporting-fx": {loc("Market", at("Market", "reporting_fx", 6))}},
+        # Its market cap shows the unconverted number the workbook was saved with.
         knock_on=_coverage_row(6),
     ),
     "finance.recomputed-mismatch": Defect(
@@ -586,7 +604,9 @@ def _shift(text: str, sheet: str, at: int) -> str:
 def test_data_rules_read_columns_moved_by_an_inserted_column(clean: bytes, tmp_path: Path) -> None:
     # openpyxl moves the cells and leaves the names: each name now covers the
     # column to the left of its own, which structure.named-range reports.
-    shares = at("Market", "shares_mn", 11).replace("F", "G")
+    shares = f"{get_column_letter(MARKET.position('shares_mn') + 2)}11"
+    moved = {f"Market!{column_letter(i)}4" for i in range(2, len(MARKET.columns))}
+    market, close = at("Market", "market", 4), MARKET.data_range("close", 9)
 
     def insert(workbook: openpyxl.Workbook) -> None:
         workbook["Market"].insert_cols(3)
@@ -598,22 +618,26 @@ def test_data_rules_read_columns_moved_by_an_inserted_column(clean: bytes, tmp_p
         Defect(
             lambda d: d,
             {
-                "structure.header": {f"Market!{letter}4" for letter in "CDEFGHIJ"},
+                "structure.header": moved,
                 "structure.named-range": {"Market"},
                 "data.not-positive": {f"Market!{shares}"},
             },
         ),
     )
-    header = next(f for f in findings if f.location == "Market!D4")
-    assert header.message.endswith("; that header is now in E4")
+    header = next(f for f in findings if f.location == f"Market!{market}")
+    assert header.message.endswith(
+        f"; that header is now in {get_column_letter(MARKET.position('market') + 2)}4"
+    )
     named = {f.message for f in findings if f.rule == "structure.named-range"}
-    assert "the named range 'mkt_close' refers to 'Market'!$D$5:$D$13, not " in " ".join(named)
+    assert f"the named range 'mkt_close' refers to {close}, not " in " ".join(named)
 
 
 def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
     clean: bytes, tmp_path: Path
 ) -> None:
     # An insertion as Excel makes it: formulas and names follow the cells.
+    pe_fy1 = f"{get_column_letter(COVERAGE.position('pe_fy1') + 2)}6"
+
     def insert(workbook: openpyxl.Workbook) -> None:
         sheet = workbook["Coverage"]
         sheet.insert_cols(4)
@@ -623,7 +647,7 @@ def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
                     item.value = _shift(str(item.value), "Coverage", 4)
         for defined in workbook.defined_names.values():
             defined.attr_text = _shift(str(defined.attr_text), "Coverage", 4)
-        sheet["J6"] = 99.0  # PE FY1, typed over where the column now is
+        sheet[pe_fy1] = 99.0  # PE FY1, typed over where the column now is
 
     path = _resaved(clean, tmp_path, insert)
     assert_findings(
@@ -634,8 +658,8 @@ def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
                 "structure.header": {
                     f"Coverage!{column_letter(i)}4" for i in range(3, len(COVERAGE.columns))
                 },
-                "integrity.formula-overwritten": {"Coverage!J6"},
-                "finance.recomputed-mismatch": {"Coverage!J6"},
+                "integrity.formula-overwritten": {f"Coverage!{pe_fy1}"},
+                "finance.recomputed-mismatch": {f"Coverage!{pe_fy1}"},
             },
         ),
     )
@@ -644,12 +668,12 @@ def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
 @pytest.mark.parametrize(
     ("sheet", "change", "why"),
     [
-        ("Market", lambda s: s.delete_cols(4), "no header 'Close'"),
+        ("Market", lambda s: s.delete_cols(MARKET.position("close") + 1), "no header 'Close'"),
         (
             # A column of an earlier year's EPS before the last reported one: either could be LYR.
             "Estimates",
             lambda s: (s.insert_cols(5), s.cell(4, 5, "EPS 2022A（CNY）")),
-            "'EPS LYR (EPS ccy)' could be column E or F",
+            "'EPS LYR' could be column E or F",
         ),
     ],
 )
@@ -673,7 +697,8 @@ def test_a_rating_mismatch_names_the_benchmark_expected_return(
 ) -> None:
     # HK's benchmark expected return raised to 35% after the ratings were computed.
     path = tmp_path / "benchmark.xlsx"
-    path.write_bytes(plant(clean, {"Settings": [cell("B27", number(0.35))]}))
+    hk = f"B{SPEC.settings.blocks(markets=2, tiers=3).bench_first_row}"
+    path.write_bytes(plant(clean, {"Settings": [cell(hk, number(0.35))]}))
     findings = {f.location: f for f in validate_file(path).findings}
     rating = findings[loc("Coverage", at("Coverage", "rating"))]
     assert rating.rule == "finance.rating-mismatch"

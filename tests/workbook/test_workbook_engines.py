@@ -42,8 +42,12 @@ COVERAGE = SPEC.sheet("Coverage")
 CASES = {
     "sample-zh": lambda: sample.load_inputs("zh"),
     "edge-en-csc-inc-geometric": lambda: edge_inputs(),
-    "edge-zh-guosen-exc": lambda: edge_inputs(
-        lang="zh", scheme="guosen", percentile_method="exc", relative_method="arithmetic"
+    "edge-zh-guosen-exc-hkd": lambda: edge_inputs(
+        lang="zh",
+        scheme="guosen",
+        percentile_method="exc",
+        relative_method="arithmetic",
+        reporting_currency="HKD",
     ),
     "edge-en-ubs-weak": lambda: edge_inputs(scheme="ubs", percentile_method="weak"),
     "blank-template": lambda: CoverageInputs.blank(Settings(dt.date(2025, 2, 28), 2025)),

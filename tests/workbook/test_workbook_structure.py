@@ -70,8 +70,35 @@ def test_headers_are_the_spec_headers_in_the_workbook_language(
         assert row == [column.header(lang, labels) for column in sheet.columns]
         assert book[sheet.name]["A1"].value == sheet.titles[lang]
     coverage = [c.value for c in book["Coverage"][HEADER_ROW]]
-    assert ("昨收盘（港元/美元）" in coverage) == (lang == "zh")
+    # Each row's currencies are columns of their own: no header names a mix of them.
+    assert not any("/" in str(header) for header in coverage)
+    assert ("昨收盘" in coverage) == (lang == "zh")
+    assert ("总市值（百万）" in coverage) == (lang == "zh")
+    assert ("股价货币" in coverage) == ("EPS货币" in coverage) == (lang == "zh")
+    assert ("Price currency" in coverage) == (lang == "en")
     assert ("PE 2024E (x)" in coverage) == (lang == "en")
+
+
+@pytest.mark.parametrize("name", ["zh-sq", "en-native"])
+def test_no_header_of_any_sheet_names_a_mix_of_currencies(
+    books: dict[str, OpenpyxlWorkbook], written: dict[str, Path], name: str
+) -> None:
+    import re
+
+    # The sample mixes HKD and USD listings with CNY and USD EPS.
+    currency = r"(?:港元|美元|人民币|HKD|USD|CNY)"
+    pair = re.compile(rf"{currency}\s*/\s*{currency}")
+    book = books[name]
+    for sheet in SPEC.table_sheets():
+        headers = [str(c.value) for c in book[sheet.name][HEADER_ROW] if c.value is not None]
+        assert not [h for h in headers if pair.search(h)], sheet.name
+    # Each row says its own: the saved results of the currency columns.
+    coverage = SPEC.sheet("Coverage")
+    saved = openpyxl.load_workbook(written[name], data_only=True)["Coverage"]
+    rows = {r[0]: r for r in saved.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)}
+    price, eps = coverage.position("price_currency"), coverage.position("eps_currency")
+    assert (rows["0700.HK"][price], rows["0700.HK"][eps]) == ("HKD", "CNY")
+    assert (rows["AMZN.O"][price], rows["AMZN.O"][eps]) == ("USD", "USD")
 
 
 def test_every_column_and_setting_has_its_named_range(written: dict[str, Path]) -> None:
@@ -332,6 +359,7 @@ _LEGACY_FUNCTIONS = {
     "IF",
     "INDEX",
     "ISNUMBER",
+    "ISTEXT",
     "LEN",
     "MATCH",
     "MAX",

@@ -142,6 +142,7 @@ def test_reader_returns_the_analyst_inputs_and_the_data() -> None:
         "scheme": "csc",
         "percentile_method": "inc",
         "relative_method": "geometric",
+        "reporting_currency": None,
     }
     assert data.analyst.benchmark_expected_returns == {"HK": 0.05, "US": 0.0, "A": 0.0}
     assert data.market.loc["0700.HK", "price_date"] == dt.date(2024, 11, 29)
@@ -363,3 +364,58 @@ def test_read_cells_reads_what_excel_writes_as_openpyxl_does() -> None:
     for ref, cell in cells.items():
         expected = full[ref].value
         assert (cell.formula or cell.value) == expected, ref
+
+
+def _headers(data: bytes, sheet: str) -> dict[str, object]:
+    spec = SPEC.sheet(sheet)
+    with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+        row = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)[3]
+    return {c.key: row[i] for i, c in enumerate(spec.columns)}
+
+
+@pytest.mark.parametrize(
+    ("lang", "header"), [("zh", "总市值（百万港元）"), ("en", "Mkt cap (HKD mn)")]
+)
+def test_market_caps_in_the_reporting_currency_cell_by_cell(lang: str, header: str) -> None:
+    buffer = io.BytesIO()
+    write_workbook(buffer, edge_inputs(lang=lang, reporting_currency="HKD"), mode="native")
+    data = buffer.getvalue()
+    assert _headers(data, "Coverage")["market_cap"] == header
+    coverage, market = _sheet_rows(data, "Coverage"), _sheet_rows(data, "Market")
+    # Hong Kong listings at 1, the A-share at HKD per CNY; the US company has no
+    # USD/HKD rate in the inputs: its cap is blank, not a number in USD.
+    assert market["0700.HK"]["reporting_fx"] == 1.0
+    assert market["600519.SH"]["reporting_fx"] == 1.0702
+    assert market["ABC.O"]["reporting_fx"] == ""
+    assert coverage["0700.HK"]["market_cap"] == pytest.approx(398.0 * 9267.4)
+    assert coverage["600519.SH"]["market_cap"] == pytest.approx(1500.0 * 1256.2 * 1.0702)
+    assert coverage["ABC.O"]["market_cap"] == ""
+    assert coverage["600519.SH"]["price_currency"] == "CNY"
+    assert coverage["ABC.O"]["eps_currency"] == "USD"
+    cells = read_cells(io.BytesIO(data))
+    setting = SPEC.settings.cell("reporting_currency").split("!")[1].replace("$", "")
+    assert cells["Settings"][setting].value == "HKD"
+
+
+def test_without_a_reporting_currency_caps_stay_in_each_price_currency() -> None:
+    buffer = io.BytesIO()
+    write_workbook(buffer, edge_inputs(), mode="native")
+    data = buffer.getvalue()
+    assert _headers(data, "Coverage")["market_cap"] == "Mkt cap (mn)"
+    coverage, market = _sheet_rows(data, "Coverage"), _sheet_rows(data, "Market")
+    assert coverage["ABC.O"]["market_cap"] == pytest.approx(50.0 * 120.0)  # in USD
+    assert {row["reporting_fx"] for row in market.values()} == {""}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_both_names_are_stored_whatever_the_language(lang: str) -> None:
+    buffer = io.BytesIO()
+    write_workbook(buffer, edge_inputs(lang=lang))
+    data = buffer.getvalue()
+    market, performance = _sheet_rows(data, "Market"), _sheet_rows(data, "Performance")
+    assert (market["0700.HK"]["name"], market["0700.HK"]["name_en"]) == ("腾讯控股", "Tencent")
+    hstech = performance["HSTECH.HI"]
+    assert (hstech["name_zh"], hstech["name_en"]) == ("恒生科技指数", "Hang Seng TECH")
+    shown = "腾讯控股" if lang == "zh" else "Tencent"
+    assert _sheet_rows(data, "Coverage")["0700.HK"]["name"] == shown
+    assert performance["0700.HK"]["name"] == shown

@@ -13,10 +13,12 @@ from xlmodels.errors import InputError
 __all__ = [
     "INPUT_FILE",
     "check_output",
+    "check_reporting_currency",
     "check_scheme",
     "day_first_option",
     "market_option",
     "pe_history_option",
+    "reporting_currency_option",
     "scheme_option",
 ]
 
@@ -61,6 +63,30 @@ scheme_option = Annotated[
         "--scheme",
         callback=check_scheme,
         help="Rating scheme id (guosen, csc, cms, ubs, or one of your own).",
+    ),
+]
+
+
+def check_reporting_currency(value: str | None) -> str | None:
+    """An ISO currency code (aliases such as RMB resolved), or a usage error."""
+    # Imported when run: the core's FX module brings numpy, which --help never needs.
+    from xlmodels.core.fx import currency_code
+
+    try:
+        return currency_code(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+reporting_currency_option = Annotated[
+    str | None,
+    typer.Option(
+        "--reporting-currency",
+        callback=check_reporting_currency,
+        help="Show every market cap in this currency (ISO code such as HKD), converted "
+        "with the market file's FX rows (USDHKD: HKD per USD); a company without a rate "
+        "shows no market cap. Default: each company's own price currency.",
+        show_default=False,
     ),
 ]
 

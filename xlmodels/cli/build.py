@@ -16,6 +16,7 @@ from xlmodels.cli._options import (
     day_first_option,
     market_option,
     pe_history_option,
+    reporting_currency_option,
     scheme_option,
 )
 from xlmodels.core.percentile import PERCENTILE_METHODS
@@ -107,6 +108,7 @@ def build(
     data_note: Annotated[
         str, typer.Option("--data-note", help="Provenance shown inside the workbook.")
     ] = "",
+    reporting_currency: reporting_currency_option = None,
 ) -> None:
     """Build one coverage workbook from a universe, a market snapshot and estimates.
 
@@ -144,6 +146,7 @@ def build(
                 percentile_method=percentile_method,
                 relative_method=relative_method,
                 data_note=data_note,
+                reporting_currency=reporting_currency,
             ),
         )
         content = write_workbook(out, inputs, mode=formulas.value)

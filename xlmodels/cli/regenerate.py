@@ -22,6 +22,7 @@ from xlmodels.cli._app import (
 from xlmodels.cli._batch import print_details, print_revisions, print_workbooks, progress
 from xlmodels.cli._options import (
     INPUT_FILE,
+    check_reporting_currency,
     day_first_option,
     market_option,
     pe_history_option,
@@ -132,6 +133,16 @@ def regenerate(
         str | None,
         typer.Option("--data-note", help="Provenance shown in the workbooks. Default: kept."),
     ] = None,
+    reporting_currency: Annotated[
+        str | None,
+        typer.Option(
+            "--reporting-currency",
+            callback=check_reporting_currency,
+            help="Currency of market caps (ISO code such as HKD) for new workbooks and "
+            "those whose Settings leave it blank; a workbook's own setting is kept.",
+            show_default=False,
+        ),
+    ] = None,
     wait: Annotated[
         float,
         typer.Option(
@@ -185,6 +196,7 @@ def regenerate(
                 report_date=report_date.date() if report_date else None,
                 scheme=scheme,
                 lang=(lang or Language.zh).value,
+                reporting_currency=reporting_currency,
             ),
         )
         coverage_groups(inputs, universe)

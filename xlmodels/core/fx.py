@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["CURRENCY_ALIASES", "FxTable", "normalise_currency"]
+__all__ = ["CURRENCY_ALIASES", "FxTable", "currency_code", "normalise_currency"]
 
 #: Names analysts and data vendors use for the same ISO currency.
 CURRENCY_ALIASES = {
@@ -25,6 +25,32 @@ def normalise_currency(code: str) -> str:
     """ISO code for a currency name (``"rmb"`` -> ``"CNY"``)."""
     cleaned = str(code).strip().upper()
     return CURRENCY_ALIASES.get(cleaned, CURRENCY_ALIASES.get(str(code).strip(), cleaned))
+
+
+def currency_code(value: object) -> str | None:
+    """The ISO code a setting names (``"hkd"``, ``"港元"`` -> ``"HKD"``); None when blank.
+
+    Raises ``ValueError`` for anything else than three letters once aliases
+    are resolved: a reporting currency that is not one would leave every
+    converted figure missing.
+
+    >>> currency_code(" hkd "), currency_code("人民币"), currency_code(None), currency_code("")
+    ('HKD', 'CNY', None, None)
+    >>> currency_code("HK$")
+    Traceback (most recent call last):
+    ValueError: 'HK$' is not a currency code: give an ISO code such as HKD, USD or CNY
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    code = normalise_currency(text)
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError(
+            f"{text!r} is not a currency code: give an ISO code such as HKD, USD or CNY"
+        )
+    return code
 
 
 class FxTable:
@@ -75,6 +101,29 @@ class FxTable:
             )
         return value
 
-    def rates(self, bases: Iterable[str], quotes: Iterable[str]) -> npt.NDArray[np.float64]:
-        """Rates for many pairs at once (EPS currency -> price currency per row)."""
-        return np.array([self.rate(b, q) for b, q in zip(bases, quotes, strict=True)])
+    def rates(
+        self, bases: Iterable[str], quotes: Iterable[str], *, missing: str = "raise"
+    ) -> npt.NDArray[np.float64]:
+        """Rates for many pairs at once (EPS currency -> price currency per row).
+
+        ``missing="raise"`` (the default) refuses a pair that is not quoted;
+        ``missing="nan"`` gives NaN for it, and for a base or quote that is
+        not a currency code at all (a blank), so that a figure needing the
+        rate shows missing rather than unconverted.
+
+        >>> FxTable({("USD", "HKD"): 7.78}).rates(["USD", "CNY", None], ["HKD"] * 3, missing="nan")
+        array([7.78,  nan,  nan])
+        """
+        if missing not in ("raise", "nan"):
+            raise ValueError(f"missing must be 'raise' or 'nan', got {missing!r}")
+        if missing == "raise":
+            return np.array([self.rate(b, q) for b, q in zip(bases, quotes, strict=True)])
+        return np.array(
+            [
+                self._lookup(normalise_currency(b), normalise_currency(q))
+                if isinstance(b, str) and b.strip() and isinstance(q, str) and q.strip()
+                else math.nan
+                for b, q in zip(bases, quotes, strict=True)
+            ],
+            dtype=np.float64,
+        )

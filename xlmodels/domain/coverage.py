@@ -29,6 +29,7 @@ __all__ = [
     "coverage_figures",
     "display_names",
     "rating_override",
+    "reporting_rates",
     "target_eps",
 ]
 
@@ -45,21 +46,27 @@ FIGURE_INPUTS = (
     "target_multiple",
     "target_year",
     "rating_override",
+    "reporting_fx",
 )
 
 
 def display_names(companies: pd.DataFrame, lang: str) -> pd.Series:
-    """Company names in the report's language: English names where given, else Chinese.
+    """Names in ``lang``: ``name_en`` in English, ``name`` (Chinese) otherwise.
 
-    >>> frame = pd.DataFrame({"name": ["腾讯控股", "网易-S"], "name_en": ["Tencent", None]})
-    >>> display_names(frame, "en").tolist()
-    ['Tencent', '网易-S']
+    A name missing in ``lang`` falls back to the other language's, and only then.
+
+    >>> frame = pd.DataFrame({"name": ["腾讯控股", "网易-S", None],
+    ...                       "name_en": ["Tencent", None, "Sea"]})
+    >>> display_names(frame, "en").tolist(), display_names(frame, "zh").tolist()
+    (['Tencent', '网易-S', 'Sea'], ['腾讯控股', '网易-S', 'Sea'])
     """
-    if lang != "en" or "name_en" not in companies:
+    if "name_en" not in companies:
         return companies["name"]
-    english = companies["name_en"].where(companies["name_en"].notna(), None)
-    has_english = english.map(lambda value: isinstance(value, str) and bool(value.strip()))
-    return companies["name"].where(~has_english, english)
+    chinese = companies["name"].astype(object)
+    english = companies["name_en"].astype(object)
+    first, other = (english, chinese) if lang == "en" else (chinese, english)
+    given = first.map(lambda value: isinstance(value, str) and bool(value.strip()))
+    return first.where(given, other)
 
 
 def target_eps(estimates: pd.DataFrame, weight: float) -> pd.Series:
@@ -95,7 +102,10 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     pandas DataFrame indexed by code
         ``name`` (in the settings' language), ``market``, ``price_currency``,
         ``eps_currency``, ``fx`` (price-currency units per EPS-currency unit), ``close``,
-        ``shares_mn``, ``market_cap`` (millions of the price currency),
+        ``shares_mn``, ``reporting_fx`` (reporting-currency units per
+        price-currency unit; NaN without a reporting currency or a rate),
+        ``market_cap`` (millions of the reporting currency when the
+        settings name one, else of the price currency),
         ``eps_lyr``, ``eps_fy1..3`` (the last reported year, then the
         forecasts), ``pe_lyr``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
         ``upside``, ``model_rating`` (from the scheme; "not rated" where there
@@ -125,19 +135,21 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     rows["target_multiple"] = estimates["target_multiple"].astype(float)
     rows["target_year"] = estimates["target_year"]
     rows["rating_override"] = estimates["rating_override"]
+    rows["reporting_fx"] = reporting_rates(inputs)
     figures = coverage_figures(
         rows,
         fy1_weight=settings.fy1_remaining(),
         scheme=settings.scheme,
         lang=settings.lang,
         benchmark_expected_returns=settings.benchmark_expected_returns,
+        reporting_currency=settings.reporting_currency,
     )
     table = pd.DataFrame(index=universe.index)
     table["name"] = display_names(universe, settings.lang)
     table["market"] = universe["market"]
     table["price_currency"] = universe["price_currency"]
     table["eps_currency"] = universe["eps_currency"]
-    for column in ("fx", "close", "shares_mn"):
+    for column in ("fx", "close", "shares_mn", "reporting_fx"):
         table[column] = rows[column]
     table["market_cap"] = figures["market_cap"]
     for slot in EPS_SLOTS:
@@ -146,6 +158,28 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     for column in ("target_eps", "target_price", "upside", "model_rating", "rating"):
         table[column] = figures[column]
     return table
+
+
+def reporting_rates(inputs: CoverageInputs) -> pd.Series:
+    """Each company's rate from its price currency into the reporting currency.
+
+    Reporting-currency units per price-currency unit, NaN where the FX table
+    has no rate for the pair and for every company when the settings name no
+    reporting currency (market caps then stay in each price currency).
+
+    >>> from dataclasses import replace
+    >>> from xlmodels.sources import sample
+    >>> inputs = sample.load_inputs()
+    >>> hkd = replace(inputs, settings=replace(inputs.settings, reporting_currency="HKD"))
+    >>> reporting_rates(hkd)[["0700.HK", "AMZN.O"]].tolist()  # no USD/HKD in the sample
+    [1.0, nan]
+    """
+    universe = inputs.universe
+    currency = inputs.settings.reporting_currency
+    if not currency:
+        return pd.Series(np.nan, index=universe.index, dtype=float)
+    rates = inputs.fx.rates(universe["price_currency"], [currency] * len(universe), missing="nan")
+    return pd.Series(rates, index=universe.index, dtype=float)
 
 
 def rating_override(value: Any) -> str | None:
@@ -172,6 +206,7 @@ def coverage_figures(
     lang: str,
     benchmark_expected_returns: Mapping[str, float],
     not_rated: str | None = None,
+    reporting_currency: str | None = None,
 ) -> pd.DataFrame:
     """The computed figures of coverage rows, from each row's own inputs.
 
@@ -198,6 +233,11 @@ def coverage_figures(
         against 0.
     not_rated : str, optional
         The label of a company without a target; the scheme's by default.
+    reporting_currency : str, optional
+        The currency market caps are shown in: each row's cap is converted
+        at its ``reporting_fx`` (reporting-currency units per price-currency
+        unit), and is missing where that rate is. None keeps each row's
+        price currency (``reporting_fx`` is then not read).
 
     Returns
     -------
@@ -222,6 +262,9 @@ def coverage_figures(
     figures = pd.DataFrame(index=rows.index)
     with np.errstate(over="ignore"):  # an overflow is inf, shown as missing
         figures["market_cap"] = market_cap(close, rows["shares_mn"].astype(float))
+        if reporting_currency:
+            # A missing rate leaves the cap missing: never a number in the wrong currency.
+            figures["market_cap"] = figures["market_cap"] * rows["reporting_fx"].astype(float)
     for slot in EPS_SLOTS:
         figures[f"pe_{slot}"] = pe(close, rows[f"eps_{slot}"].astype(float), fx)
     figures["target_eps"] = target_eps(rows, fy1_weight)

@@ -105,6 +105,10 @@ class Settings:
         Fiscal year end used to weight a blended EPS.
     data_note : str
         Provenance shown in the workbook (for example that series are synthetic).
+    reporting_currency : str or None
+        ISO code of the one currency market caps are shown in (``HKD``),
+        each converted at the rate from its price currency; None shows each
+        company's market cap in its own price currency.
     """
 
     report_date: dt.date
@@ -119,6 +123,7 @@ class Settings:
     relative_method: str = "arithmetic"
     fiscal_year_end: tuple[int, int] = (12, 31)
     data_note: str = ""
+    reporting_currency: str | None = None
 
     def fy1_remaining(self) -> float:
         """Share of FY1 still ahead on the report date (weight of a blended EPS).

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlmodels.core.fx import currency_code
 from xlmodels.core.percentile import PERCENTILE_METHODS
 from xlmodels.core.ratings import SchemeError, load_scheme
 from xlmodels.core.returns import RELATIVE_METHODS
@@ -236,6 +237,10 @@ def _check(carried: CarriedInputs, settings_sheet: str = SETTINGS_SHEET) -> None
                 f"the setting {name} is {value!r}; use one of {', '.join(accepted)}",
                 sheet=settings_sheet,
             )
+    try:
+        currency_code(typed.get("reporting_currency"))
+    except ValueError as error:
+        raise InputError(f"the setting reporting_currency: {error}", sheet=settings_sheet) from None
     month, day = typed.get("fy_end_month"), typed.get("fy_end_day")
     if month is not None and day is not None:
         try:
@@ -316,6 +321,10 @@ def merge_inputs(
             int(typed.get("fy_end_day") or defaults.fiscal_year_end[1]),
         ),
         data_note=(carried.data_note or "") if data_note is None else data_note,
+        # A blank cell takes the command line's currency, if it gives one.
+        reporting_currency=(
+            currency_code(typed.get("reporting_currency")) or defaults.reporting_currency
+        ),
     )
     notes = list(carried.notes)
     history = fresh.history

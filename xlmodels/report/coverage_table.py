@@ -1,9 +1,12 @@
 """The coverage table in the reference report's layout (重点公司盈利预测及投资评级).
 
-Code, name, rating, last close, market cap, then EPS and PE per fiscal year,
-with the currency units in the headers. Values are formatted here, once, by
-:class:`DisplayRules`; every output format (terminal, Markdown, HTML, XLSX,
-CSV) renders the same table.
+Code, name, rating, last close, market cap, then EPS and PE per fiscal year.
+A currency shared by every row is named in the headers, as the reference
+report does (``昨收盘（港元）``); when rows differ, the table gains a column
+of each row's currency instead, and no header names a mix of currencies.
+Market caps are in the settings' reporting currency when one is set.
+Values are formatted here, once, by :class:`DisplayRules`; every output
+format (terminal, Markdown, HTML, XLSX, CSV) renders the same table.
 """
 
 from __future__ import annotations
@@ -67,61 +70,78 @@ def coverage_rows(coverage: pd.DataFrame, rated_only: bool = True) -> pd.DataFra
     return coverage[coverage["eps_fy1"].notna()] if rated_only else coverage
 
 
+def _shared(codes: pd.Series, lang: str) -> str | None:
+    """The name of the one currency of a column, None when its rows differ (or have none)."""
+    unique = {code for code in codes if isinstance(code, str) and code.strip()}
+    return currency_label(unique, lang) if len(unique) == 1 else None
+
+
 def coverage_columns(
     coverage: pd.DataFrame, settings: Settings, rules: DisplayRules | None = None
 ) -> tuple[TableColumn, ...]:
     """The printed columns of the coverage table, headers in ``settings.lang``.
 
-    Currency units in the headers are those of the rows given (``港元/美元``
-    when a table mixes Hong Kong and US listings); EPS headers carry the EPS
-    currency and PE headers the multiple's ``x``.
+    A price or EPS currency shared by every row given is named in the
+    headers (``昨收盘（港元）``, ``EPS 2024E（人民币）``); a table mixing
+    currencies (Hong Kong and US listings) gets a column of each row's
+    currency instead. Market caps are in millions of the settings'
+    reporting currency when one is set, else of the price currency; PE
+    headers carry the multiple's ``x``.
     """
     rules = rules or DisplayRules()
     lang = settings.lang
+    zh = lang == "zh"
     labels = settings.year_labels()
     slots = FISCAL_YEARS[: rules.years]
-    price_units = currency_label(coverage["price_currency"], lang)
+    price_units = _shared(coverage["price_currency"], lang)
     # EPS is in the currency the company reports in, often not the quote
-    # currency (RMB EPS of a Hong Kong listing): the header says which.
-    eps_units = currency_label(coverage["eps_currency"], lang)
-    if lang == "zh":
-        headers = {
-            "code": "公司代码",
-            "name": "公司名称",
-            "rating": "投资评级",
-            "close": f"昨收盘（{price_units}）",
-            "market_cap": f"总市值（百万{price_units}）",
-        }
+    # currency (RMB EPS of a Hong Kong listing): the header or a column says which.
+    eps_units = _shared(coverage["eps_currency"], lang)
+    reporting = settings.reporting_currency
+    cap_units = currency_label([reporting], lang) if reporting else price_units
+    if cap_units:
+        market_cap = f"总市值（百万{cap_units}）" if zh else f"Mkt cap ({cap_units} mn)"
     else:
-        headers = {
-            "code": "Code",
-            "name": "Company",
-            "rating": "Rating",
-            "close": f"Close ({price_units})",
-            "market_cap": f"Mkt cap ({price_units} mn)",
-        }
-    return (
-        TableColumn("code", headers["code"], kind="text"),
-        TableColumn("name", headers["name"], kind="text"),
-        TableColumn("rating", headers["rating"], kind="text"),
-        TableColumn("close", headers["close"], decimals=rules.close_decimals),
-        TableColumn("market_cap", headers["market_cap"], decimals=rules.market_cap_decimals),
-        *(
+        market_cap = "总市值（百万）" if zh else "Mkt cap (mn)"
+    close = "昨收盘" if zh else "Close"
+    currency_columns = {
+        "price_currency": None
+        if price_units
+        else TableColumn("price_currency", "股价货币" if zh else "Price ccy", kind="text"),
+        "eps_currency": None
+        if eps_units
+        else TableColumn("eps_currency", "EPS货币" if zh else "EPS ccy", kind="text"),
+    }
+    return tuple(
+        column
+        for column in (
+            TableColumn("code", "公司代码" if zh else "Code", kind="text"),
+            TableColumn("name", "公司名称" if zh else "Company", kind="text"),
+            TableColumn("rating", "投资评级" if zh else "Rating", kind="text"),
+            currency_columns["price_currency"],
             TableColumn(
-                f"eps_{slot}",
-                _with_unit(f"EPS {labels[slot]}", eps_units, lang),
-                decimals=rules.eps_decimals,
-            )
-            for slot in slots
-        ),
-        *(
-            TableColumn(
-                f"pe_{slot}",
-                _with_unit(f"PE {labels[slot]}", "x", lang),
-                decimals=rules.pe_decimals,
-            )
-            for slot in slots
-        ),
+                "close", _with_unit(close, price_units or "", lang), decimals=rules.close_decimals
+            ),
+            TableColumn("market_cap", market_cap, decimals=rules.market_cap_decimals),
+            currency_columns["eps_currency"],
+            *(
+                TableColumn(
+                    f"eps_{slot}",
+                    _with_unit(f"EPS {labels[slot]}", eps_units or "", lang),
+                    decimals=rules.eps_decimals,
+                )
+                for slot in slots
+            ),
+            *(
+                TableColumn(
+                    f"pe_{slot}",
+                    _with_unit(f"PE {labels[slot]}", "x", lang),
+                    decimals=rules.pe_decimals,
+                )
+                for slot in slots
+            ),
+        )
+        if column is not None
     )
 
 

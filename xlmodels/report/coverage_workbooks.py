@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, read_guarded
@@ -96,8 +98,8 @@ def workbook_warnings(
 
     * a workbook without daily closes adds nothing to the month's review or
       its charts;
-    * a workbook written in another language than the report keeps its own
-      names (a workbook stores names in one language).
+    * companies without a name in the report's language print with the
+      other (a universe without ``name_en`` gives no English names).
     """
     messages = []
     for path, item in zip(paths, inputs, strict=True):
@@ -107,10 +109,19 @@ def workbook_warnings(
                 f"{path}: no daily closes in its History sheet, so its stocks and indexes "
                 "are left out of the month's review and the charts"
             )
-        if item.settings.lang != lang:
-            written = _LANGUAGE_NAMES.get(item.settings.lang, item.settings.lang)
+        column = "name_en" if lang == "en" else "name"
+        universe = item.universe
+        named = (
+            universe[column].map(lambda v: isinstance(v, str) and bool(v.strip()))
+            if column in universe
+            else pd.Series(False, index=universe.index)
+        )
+        missing = [str(code) for code in universe.index[~named.astype(bool)]]
+        if missing:
+            wanted = _LANGUAGE_NAMES[lang]
+            other = _LANGUAGE_NAMES["zh" if lang == "en" else "en"]
             messages.append(
-                f"{path}: written in {written}, so company names stay as the "
-                f"workbook gives them; build it with --lang {lang} for names in that language"
+                f"{path}: no {wanted} name for {', '.join(missing)}, printed with the "
+                f"{other} one; give {column} in the universe file and regenerate"
             )
     return messages

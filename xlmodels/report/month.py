@@ -30,7 +30,7 @@ import pandas as pd
 
 from xlmodels.core.display import display_sign
 from xlmodels.core.movers import top_movers
-from xlmodels.domain.coverage import compute_coverage
+from xlmodels.domain.coverage import compute_coverage, display_names
 from xlmodels.domain.model import CoverageInputs, Settings
 from xlmodels.domain.performance import (
     compute_performance,
@@ -213,21 +213,23 @@ def _group_title(inputs: CoverageInputs) -> str:
 def _labels(inputs: CoverageInputs, lang: str) -> pd.Series:
     """Display name of every company and index by code, in ``lang``.
 
-    A workbook stores names in its own language only; a well-known index
-    still gets its usual name in the other (:mod:`xlmodels.sources.index_names`).
+    A workbook stores both names; where one is missing the other stands in,
+    except that a well-known index missing its English name gets its usual
+    one (:mod:`xlmodels.sources.index_names`).
     """
     known = known_index_names()
     frames = [inputs.universe, inputs.indexes]
     names = []
     for position, frame in enumerate(frames):
-        name = frame["name"].astype(object)
-        if lang == "en" and "name_en" in frame:
-            english = frame["name_en"].astype(object)
-            if position == 1:
-                english = english.fillna(known["name_en"].reindex(frame.index))
-            filled = english.map(lambda v: isinstance(v, str) and bool(v.strip()))
-            name = english.where(filled, name)
-        names.append(name)
+        english = (
+            frame["name_en"].astype(object)
+            if "name_en" in frame
+            else pd.Series(None, index=frame.index, dtype=object)
+        )
+        if position == 1:
+            english = english.where(english.notna(), known["name_en"].reindex(frame.index))
+        both = pd.DataFrame({"name": frame["name"].astype(object), "name_en": english})
+        names.append(display_names(both, lang))
     labels: pd.Series = pd.concat(names)
     return labels[~labels.index.duplicated()].astype(str)
 

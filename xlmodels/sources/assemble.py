@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlmodels.core.fx import FxTable
+from xlmodels.core.fx import FxTable, currency_code
 from xlmodels.core.ratings import DEFAULT_SCHEME, load_scheme
 from xlmodels.domain.model import (
     ESTIMATE_COLUMNS,
@@ -93,6 +93,14 @@ class SettingsChoices:
     fiscal_year_end: tuple[int, int] = (12, 31)
     benchmark_expected_returns: Mapping[str, float] | None = None
     data_note: str = ""
+    reporting_currency: str | None = None
+
+
+def _reporting_currency(value: str | None) -> str | None:
+    try:
+        return currency_code(value)
+    except ValueError as error:
+        raise InputError(f"reporting currency: {error}") from None
 
 
 def default_fy1_year(report_date: dt.date, fiscal_year_end: tuple[int, int] = (12, 31)) -> int:
@@ -353,6 +361,7 @@ def assemble_inputs(
         relative_method=choices.relative_method,
         fiscal_year_end=choices.fiscal_year_end,
         data_note=choices.data_note,
+        reporting_currency=_reporting_currency(choices.reporting_currency),
     )
     universe.attrs = {}
     indexes_frame = _indexes_frame(indexes, universe, snapshot)

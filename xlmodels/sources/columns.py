@@ -177,6 +177,8 @@ _NAME = (
     "short name",
     "security name",
     "company",
+    "中文名称",
+    "chinese name",
 )
 
 #: The coverage universe: one row per covered company.
@@ -270,6 +272,10 @@ MARKET_DERIVED = (
     "FX (price ccy per EPS ccy)",
     "基准指数",
     "benchmark",
+    "英文名称",
+    "English name",
+    "折算报告货币汇率",
+    "FX to reporting currency",
 )
 
 #: Analyst estimates: one row per company.

@@ -20,11 +20,11 @@ sheet.
 Examples
 --------
 >>> from xlmodels.template.v3 import SPEC
->>> cells = GridCells([[], [], [], ["Code", "Company", "Market", "Close"]])
+>>> cells = GridCells([[], [], [], ["Code", "Chinese name", "English name", "Market", "Close"]])
 >>> market = SPEC.sheet("Market")
 >>> found = Locator(SPEC, lambda name: None, {"Market": cells}.get).columns(market)
->>> found.by, found.positions[:4], found.problem
-('headers', (1, 2, 3, 4), '')
+>>> found.by, found.positions[:5], found.problem
+('headers', (1, 2, 3, 4, 5), '')
 """
 
 from __future__ import annotations

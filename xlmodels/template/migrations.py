@@ -166,11 +166,13 @@ def _v2_to_v3(carried: CarriedInputs) -> CarriedInputs:
     position = list(estimates.columns).index("eps_fy1") if "eps_fy1" in estimates else 0
     estimates.insert(position, "eps_lyr", float("nan"))
     estimates["eps_lyr"] = estimates["eps_lyr"].astype(float)
+    # No reporting currency: market caps stay in each row's price currency, as in v2.
+    settings = {**carried.settings, "reporting_currency": None}
     note = (
         "upgraded from template v2: the new EPS LYR column (last reported fiscal year) is "
         "blank; fill it in for a PE LYR"
     )
-    return replace(carried, estimates=estimates, notes=(*carried.notes, note))
+    return replace(carried, estimates=estimates, settings=settings, notes=(*carried.notes, note))
 
 
 #: The spec of every template version regeneration reads.
@@ -190,7 +192,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         2,
         3,
         "adds the EPS LYR column (the last reported fiscal year's EPS, left blank for the "
-        "analyst to fill in) to Estimates, and that EPS with its PE LYR to Coverage",
+        "analyst to fill in) to Estimates, and that EPS with its PE LYR to Coverage; shows "
+        "each row's price and EPS currency on Coverage instead of currencies in the headers; "
+        "adds the reporting currency of market caps to Settings (left blank: each row's price "
+        "currency); and stores the Chinese and English names of companies and indexes",
         _v2_to_v3,
     ),
 )

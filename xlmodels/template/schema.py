@@ -30,7 +30,7 @@ Examples
 >>> from xlmodels.template.v3 import SPEC
 >>> coverage = SPEC.sheet("Coverage")
 >>> coverage.column("pe_fy1").formula_for("sq", RowContext(SPEC, coverage, 5))
-'=IF(COUNT(D5,G5,Q5)<3,"",SQ_PE(D5,G5,Q5))'
+'=IF(COUNT(E5,I5,S5)<3,"",SQ_PE(E5,I5,S5))'
 >>> coverage.column("pe_fy1").header("en", {"fy1": "2024E"})
 'PE 2024E (x)'
 """
@@ -102,6 +102,7 @@ PLACEHOLDER_WORDS: Mapping[str, str] = {
     "price_ccy": "price ccy",
     "eps_ccy": "EPS ccy",
     "lyr": "LYR",
+    "mcap_unit": "mn",
 }
 
 
@@ -222,7 +223,9 @@ class Column:
     headers : dict
         Header text by language; may hold ``{lyr}`` (the last reported
         year, ``2023A``), ``{fy1}``..``{fy3}`` (forecast years, ``2024E``),
-        ``{price_ccy}``, ``{eps_ccy}`` (currencies present).
+        ``{mcap_unit}`` (the unit of market caps: millions, of the
+        reporting currency if one is set), and, in earlier templates,
+        ``{price_ccy}``, ``{eps_ccy}`` (the currencies present).
     kind, dtype : Kind, DType
     number_format : str or None
         Excel number format.
@@ -428,7 +431,7 @@ class SettingsSheet:
 
         >>> from xlmodels.template.v3 import SPEC
         >>> SPEC.settings.blocks(markets=1, tiers=3).names("Settings")["set_tier_bound"]
-        "'Settings'!$B$30:$B$31"
+        "'Settings'!$B$31:$B$32"
         """
         bench_header = FIRST_DATA_ROW + len(self.settings) + 1
         bench_rows = max(markets, 1)

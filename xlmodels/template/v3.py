@@ -42,6 +42,7 @@ from xlmodels.template.v3_formulas import (
     history_close,
     history_row,
     latest,
+    market_cap,
     model_rating_native,
     model_rating_sq,
     number,
@@ -53,6 +54,7 @@ from xlmodels.template.v3_formulas import (
     same,
     target_eps,
     target_price,
+    text,
     upside,
 )
 
@@ -91,34 +93,45 @@ _COVERAGE_COLUMNS = (
             native=lambda r: rating(r, r.col("model_rating")),
         ),
     ),
+    # Each row's currencies: a coverage mixes listings, so no header names one.
+    Column(
+        "price_currency",
+        bi("股价货币", "Price currency"),
+        Kind.FORMULA,
+        DType.TEXT,
+        width=8,
+        formula=same(lambda r: text(r.lookup("mkt", "price_currency"))),
+    ),
     Column(
         "close",
-        bi("昨收盘（{price_ccy}）", "Close ({price_ccy})"),
+        bi("昨收盘", "Last close"),
         Kind.FORMULA,
         number_format="#,##0.00",
         formula=same(lambda r: number(r.lookup("mkt", "close"))),
     ),
     Column(
         "market_cap",
-        bi("总市值（百万{price_ccy}）", "Mkt cap ({price_ccy} mn)"),
+        bi("总市值（{mcap_unit}）", "Mkt cap ({mcap_unit})"),
         Kind.FORMULA,
         number_format="#,##0",
         width=12,
         formula=Formula(
-            sq=lambda r: guard(
-                [r.col("close"), r.lookup("mkt", "shares_mn")],
-                f"SQ_MKT_CAP({r.col('close')},{r.lookup('mkt', 'shares_mn')})",
-            ),
-            native=lambda r: guard(
-                [r.col("close"), r.lookup("mkt", "shares_mn")],
-                f"{r.col('close')}*{r.lookup('mkt', 'shares_mn')}",
-            ),
+            sq=lambda r: market_cap(r, "SQ_MKT_CAP({close},{shares})"),
+            native=lambda r: market_cap(r, "{close}*{shares}"),
         ),
+    ),
+    Column(
+        "eps_currency",
+        bi("EPS货币", "EPS currency"),
+        Kind.FORMULA,
+        DType.TEXT,
+        width=8,
+        formula=same(lambda r: text(r.lookup("mkt", "eps_currency"))),
     ),
     *(
         Column(
             f"eps_{slot}",
-            bi(f"EPS {{{slot}}}（{{eps_ccy}}）", f"EPS {{{slot}}} ({{eps_ccy}})"),
+            bi(f"EPS {{{slot}}}", f"EPS {{{slot}}}"),
             Kind.FORMULA,
             number_format="0.00",
             formula=eps_lookup(slot),
@@ -137,7 +150,7 @@ _COVERAGE_COLUMNS = (
     ),
     Column(
         "target_price",
-        bi("目标价（{price_ccy}）", "Target price ({price_ccy})"),
+        bi("目标价", "Target price"),
         Kind.FORMULA,
         number_format="#,##0.00",
         width=12,
@@ -158,7 +171,7 @@ _COVERAGE_COLUMNS = (
     ),
     Column(
         "target_eps",
-        bi("目标价EPS（{eps_ccy}）", "Target EPS ({eps_ccy})"),
+        bi("目标价EPS", "Target EPS"),
         Kind.FORMULA,
         number_format="0.00",
         width=12,
@@ -195,8 +208,11 @@ COVERAGE = TableSheet(
     prefix="cov",
     titles=bi("重点公司盈利预测及投资评级", "Coverage: earnings forecasts and ratings"),
     notes=bi(
-        "全部为公式：输入请在 Estimates 与 Market 表中修改。PE = 股价 / (EPS × 汇率)。",
-        "All formulas: change inputs on Estimates and Market. PE = price / (EPS x FX).",
+        "全部为公式：输入请在 Estimates 与 Market 表中修改。股价与目标价以股价货币计，EPS 以 EPS 货币计；"
+        "PE = 股价 / (EPS × 汇率)。总市值以 Settings 的报告货币计（留空则为股价货币）。",
+        "All formulas: change inputs on Estimates and Market. Prices and targets are in the price "
+        "currency, EPS in the EPS currency; PE = price / (EPS x FX). Market cap is in the "
+        "Settings reporting currency (blank: the price currency).",
     ),
     rows="companies",
     columns=_COVERAGE_COLUMNS,
@@ -229,7 +245,7 @@ ESTIMATES = TableSheet(
         *(
             Column(
                 f"eps_{slot}",
-                bi(f"EPS {{{slot}}}（{{eps_ccy}}）", f"EPS {{{slot}}} ({{eps_ccy}})"),
+                bi(f"EPS {{{slot}}}", f"EPS {{{slot}}}"),
                 Kind.INPUT,
                 number_format="0.00",
                 required=slot == "fy1",
@@ -277,13 +293,18 @@ MARKET = TableSheet(
     prefix="mkt",
     titles=bi("行情与汇率", "Market data and FX"),
     notes=bi(
-        "由行情文件刷新；请勿手工修改。汇率 = 每单位EPS货币对应的股价货币。",
-        "Refreshed from the market file; do not edit. FX = price-currency units per EPS-currency unit.",
+        "由行情文件刷新；请勿手工修改。汇率 = 每单位EPS货币对应的股价货币；折算报告货币汇率 = 每单位股价货币对应的报告货币（Settings 未设报告货币时留空）。",
+        "Refreshed from the market file; do not edit. FX = price-currency units per EPS-currency unit; FX to reporting currency = reporting-currency units per price-currency unit (blank without a reporting currency in Settings).",
     ),
     rows="companies",
     columns=(
         Column("code", bi("公司代码", "Code"), Kind.KEY, DType.TEXT, width=10),
-        Column("name", bi("公司名称", "Company"), Kind.DATA, DType.TEXT, width=12),
+        # Both names, whatever the workbook's language: a report in the other
+        # language prints the company as its readers know it.
+        Column(
+            "name", bi("中文名称", "Chinese name"), Kind.DATA, DType.TEXT, width=12, value="name_zh"
+        ),
+        Column("name_en", bi("英文名称", "English name"), Kind.DATA, DType.TEXT, width=14),
         Column("market", bi("市场", "Market"), Kind.DATA, DType.TEXT, width=6),
         Column("close", bi("收盘价", "Close"), Kind.DATA, number_format="#,##0.00", positive=True),
         Column(
@@ -310,6 +331,14 @@ MARKET = TableSheet(
             Kind.DATA,
             number_format="0.0000",
             width=12,
+        ),
+        Column(
+            "reporting_fx",
+            bi("折算报告货币汇率", "FX to reporting currency"),
+            Kind.DATA,
+            number_format="0.0000",
+            width=12,
+            positive=True,
         ),
         Column("benchmark", bi("基准指数", "Benchmark"), Kind.DATA, DType.TEXT, width=12),
     ),
@@ -407,6 +436,9 @@ PERFORMANCE = TableSheet(
                 ),
             ),
         ),
+        # Both names of every company and index, whatever the workbook's language.
+        Column("name_zh", bi("中文名称", "Chinese name"), Kind.DATA, DType.TEXT, width=14),
+        Column("name_en", bi("英文名称", "English name"), Kind.DATA, DType.TEXT, width=16),
     ),
 )
 
@@ -664,6 +696,16 @@ SETTINGS = SettingsSheet(
                 "From the coverage universe; xlmodels regenerate finds this workbook by it.",
             ),
         ),
+        Setting(
+            "reporting_currency",
+            bi("报告货币", "Reporting currency"),
+            Kind.INPUT,
+            DType.TEXT,
+            notes=bi(
+                "总市值统一折算的货币（ISO 代码，如 HKD），按 Market 表的折算汇率；留空则为各行股价货币。重新生成后生效。",
+                "Currency all market caps are shown in (ISO code such as HKD), at the Market sheet's rates; blank: each row's price currency. Takes effect at regeneration.",
+            ),
+        ),
     ),
 )
 """Besides these cells the writer places two blocks under the list, each a
@@ -694,7 +736,7 @@ GUIDE = TextSheet(
             "使用说明",
             "1. 只在蓝色单元格输入：Estimates 表（EPS、目标PE、评级手动调整及理由、备注）与 Settings 表。",
             "2. Coverage、Performance、Valuation 表全部为公式，已锁定；Market 与 History 由数据文件刷新。",
-            "3. PE = 股价 / (EPS × 汇率)；汇率为每单位 EPS 货币对应的股价货币（如 港元/人民币）。",
+            "3. PE = 股价 / (EPS × 汇率)；汇率为每单位 EPS 货币对应的股价货币（如 每人民币兑港元）。每行的股价货币与 EPS 货币见 Coverage 表。",
             "4. EPS ≤ 0 时 PE 显示 NM（无意义），与缺失数据不同。",
             "5. 评级按 Settings 中的评级体系，由上涨空间相对基准预期收益得出；手动评级须填写理由。",
             "6. 每月刷新请用 xlmodels regenerate：行情、汇率与历史数据更新，分析师输入全部保留。",
@@ -704,7 +746,7 @@ GUIDE = TextSheet(
             "How to use this workbook",
             "1. Type only in blue cells: Estimates (EPS, target PE, rating override and its reason, notes) and Settings.",
             "2. Coverage, Performance and Valuation are formulas and locked; Market and History are refreshed from data files.",
-            "3. PE = price / (EPS x FX); FX is price-currency units per EPS-currency unit (e.g. HKD per CNY).",
+            "3. PE = price / (EPS x FX); FX is price-currency units per EPS-currency unit (e.g. HKD per CNY). Coverage shows each row's price and EPS currency.",
             "4. EPS <= 0 shows NM (not meaningful), which is different from missing data.",
             "5. Ratings follow the Settings scheme, from upside against the benchmark's expected return; an override needs a reason.",
             "6. Refresh monthly with xlmodels regenerate: prices, FX and history update; every analyst input is kept.",
@@ -739,7 +781,7 @@ SPEC = WorkbookSpec(
             names.PERFORMANCE_SHEET,
             "bar",
             bi("本月超额收益（pct）", "Relative return this month (pct)"),
-            "L4",
+            "N4",
         ),
         ChartSpec(
             "pe_ttm_history",

@@ -23,6 +23,7 @@ __all__ = [
     "history_close",
     "history_row",
     "latest",
+    "market_cap",
     "model_rating_native",
     "model_rating_sq",
     "number",
@@ -34,6 +35,7 @@ __all__ = [
     "same",
     "target_eps",
     "target_price",
+    "text",
     "upside",
 ]
 
@@ -117,6 +119,23 @@ def model_rating_native(r: RowContext) -> str:
 def number(reference: str) -> str:
     # A blank source cell must stay blank, not turn into a zero price.
     return f'IF(ISNUMBER({reference}),{reference},"")'
+
+
+def text(reference: str) -> str:
+    # A blank source cell must stay blank, not show as 0; a missing row too.
+    return f'IF(ISTEXT({reference}),{reference},"")'
+
+
+def market_cap(r: RowContext, function: str) -> str:
+    close, shares = r.col("close"), r.lookup("mkt", "shares_mn")
+    own = function.format(close=close, shares=shares)
+    rate = r.lookup("mkt", "reporting_fx")
+    # With a reporting currency every cap is converted at its row's rate; a
+    # row without a rate shows blank, never a cap in its own currency.
+    return (
+        f"IF(LEN(set_reporting_currency)=0,{guard([close, shares], own)},"
+        f"{guard([close, shares, rate], f'{own}*{rate}')})"
+    )
 
 
 def eps_lookup(slot: str) -> Formula:

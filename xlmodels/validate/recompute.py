@@ -63,6 +63,7 @@ class Recomputed:
     lang: str
     not_rated: str
     benchmark_returns: dict[str, float]
+    reporting_currency: str | None = None
 
     @classmethod
     def of(cls, layout: Layout) -> Recomputed:
@@ -82,6 +83,9 @@ class Recomputed:
         if not isinstance(not_rated, str):
             not_rated = scheme.not_rated[lang]
         benchmarks = _benchmark_returns(layout)
+        # As the market-cap formula reads the cell: any text converts.
+        reporting = layout.setting("reporting_currency")
+        reporting = None if is_blank(reporting) else str(reporting).strip()
         unlocated = any(
             name in layout.tables and layout.table(name) is None
             for name in (COVERAGE_SHEET, MARKET_SHEET, ESTIMATES_SHEET)
@@ -89,7 +93,7 @@ class Recomputed:
         if coverage is None or unlocated:
             # Inputs read from columns that could not be found would make every
             # number look wrong; structure.header says the checks were skipped.
-            return cls([], scheme_id, lang, not_rated, benchmarks)
+            return cls([], scheme_id, lang, not_rated, benchmarks, reporting)
         market_rows = _first_rows(market)
         estimate_rows = _first_rows(estimates)
         rows = []
@@ -98,7 +102,15 @@ class Recomputed:
             inputs: dict[str, Any] = {}
             m_row, e_row = market_rows.get(code), estimate_rows.get(code)
             if market is not None and m_row is not None:
-                for key in ("close", "shares_mn", "fx", "market", "price_currency", "eps_currency"):
+                for key in (
+                    "close",
+                    "shares_mn",
+                    "fx",
+                    "reporting_fx",
+                    "market",
+                    "price_currency",
+                    "eps_currency",
+                ):
                     if key in {c.key for c in market.spec.columns}:
                         inputs[key] = market.value(m_row, key)
             if estimates is not None and e_row is not None:
@@ -111,7 +123,7 @@ class Recomputed:
                 ):
                     inputs[key] = estimates.value(e_row, key)
             rows.append(CompanyRow(code, row, m_row, e_row, inputs))
-        recomputed = cls(rows, scheme_id, lang, not_rated, benchmarks)
+        recomputed = cls(rows, scheme_id, lang, not_rated, benchmarks, reporting)
         # A product near the largest number overflows: the workbook shows #NUM!
         # there (integrity.error-value says so), and the result is NaN or inf here.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -140,6 +152,7 @@ class Recomputed:
                 "fx": numbers("fx", True),
                 "close": numbers("close", True),
                 "shares_mn": numbers("shares_mn", True),
+                "reporting_fx": numbers("reporting_fx", True),
             }
             | {f"eps_{slot}": numbers(f"eps_{slot}") for slot in EPS_SLOTS}
             | {
@@ -155,6 +168,7 @@ class Recomputed:
             lang=self.lang,
             benchmark_expected_returns=self.benchmark_returns,
             not_rated=self.not_rated,
+            reporting_currency=self.reporting_currency,
         )
         shown = ["close", "fx", *(f"eps_{slot}" for slot in EPS_SLOTS)]
         for index, row in enumerate(self.rows):

@@ -43,6 +43,7 @@ ALL_RULES: tuple[Rule, ...] = (
     data.stale_history,
     data.duplicate_code,
     data.missing_fx,
+    data.reporting_fx,
     data.invalid_choice,
     data.out_of_range,
     data.fy1_not_rolled,

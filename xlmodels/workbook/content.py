@@ -69,6 +69,18 @@ _NO_CURRENCY = {
 }
 
 
+def market_cap_unit(reporting_currency: str | None, lang: str) -> str:
+    """The unit of market caps for a header: millions, of the reporting currency if one is set.
+
+    >>> market_cap_unit("HKD", "zh"), market_cap_unit("HKD", "en"), market_cap_unit(None, "zh")
+    ('百万港元', 'HKD mn', '百万')
+    """
+    if not reporting_currency:
+        return "百万" if lang == "zh" else "mn"
+    name = currency_label([reporting_currency], lang)
+    return f"百万{name}" if lang == "zh" else f"{name} mn"
+
+
 @dataclass(frozen=True)
 class TableContent:
     """The rows of one table sheet: codes, and each column's value per row."""
@@ -140,9 +152,11 @@ class WorkbookContent:
 def localise_inputs(inputs: CoverageInputs, lang: str) -> CoverageInputs:
     """The inputs as a workbook in ``lang`` shows them.
 
-    Names switch to ``name_en`` in English where one is given, and rating
-    overrides to the scheme's label in ``lang`` (an override typed as
-    ``Outperform`` reads 优于大市 in a Chinese workbook).
+    Names switch to ``name_en`` in English where one is given (the
+    universe's own names stay as ``name_zh`` and ``name_en``, which the
+    workbook stores too), and rating overrides to the scheme's label in
+    ``lang`` (an override typed as ``Outperform`` reads 优于大市 in a Chinese
+    workbook).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
@@ -152,7 +166,11 @@ def localise_inputs(inputs: CoverageInputs, lang: str) -> CoverageInputs:
         if frame.empty:
             return frame
         out = frame.copy()
-        out["name"] = display_names(frame, lang)
+        if "name_zh" not in out:  # already localised inputs keep their own names
+            out["name_zh"] = frame["name"]
+            out["name_en"] = frame.get("name_en", None)
+        both = pd.DataFrame({"name": out["name_zh"], "name_en": out["name_en"]})
+        out["name"] = display_names(both, lang)
         return out
 
     def label(value: Any) -> Any:
@@ -185,12 +203,18 @@ def _is_text(value: Any) -> bool:
 
 
 def header_labels(inputs: CoverageInputs, lang: str) -> dict[str, str]:
-    """Fill-ins of the headers' placeholders: fiscal years and the currencies present."""
+    """Fill-ins of the headers' placeholders: fiscal years, the market caps' unit.
+
+    ``price_ccy`` and ``eps_ccy`` (the currencies present) fill the headers
+    of earlier templates only: the current one shows each row's currencies
+    in columns of their own.
+    """
     labels = dict(inputs.settings.year_labels())
     universe = inputs.universe
     for key, column in (("price_ccy", "price_currency"), ("eps_ccy", "eps_currency")):
         text = currency_label(universe[column], lang) if len(universe) else ""
         labels[key] = text or _NO_CURRENCY[lang][key]
+    labels["mcap_unit"] = market_cap_unit(inputs.settings.reporting_currency, lang)
     return labels
 
 
@@ -287,11 +311,19 @@ def _sources(
             companies[column] = estimates[column].astype(object)
     for column in ("benchmark", "analyst", "coverage_group"):
         companies[column] = universe[column]
+    for column in ("name_zh", "name_en"):
+        companies[column] = universe.get(column, None)
     market = inputs.market.reindex(universe.index)
     companies["price_date"] = market["price_date"]
 
     close_columns = _position(history.close_codes)
     performance = performance.copy()
+    # An index the inputs do not name (its code stands for its name) has neither.
+    both = ["name_zh", "name_en"]
+    names = pd.concat([inputs.indexes.reindex(columns=both), universe.reindex(columns=both)])
+    names = names[~names.index.duplicated(keep="last")].reindex(performance.index)
+    performance["name_zh"] = names["name_zh"]
+    performance["name_en"] = names["name_en"]
     performance["history_column"] = [close_columns.get(c) for c in performance.index]
 
     valuation = compute_valuation(inputs)
@@ -385,6 +417,7 @@ def _settings(
         "period_end_row": _period_row(history.dates, settings.period_end),
         "data_note": settings.data_note or None,
         "coverage_group": coverage_group(content_inputs),
+        "reporting_currency": settings.reporting_currency,
     }
     missing = [item.key for item in spec.settings.settings if item.key not in values]
     if missing:
