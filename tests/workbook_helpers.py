@@ -64,6 +64,8 @@ def edge_inputs(
     estimates = pd.DataFrame(
         {
             "eps_basis": ["adjusted", "reported", "adjusted", "reported"],
+            # The last reported year: a profit, a loss (NM), zero (NM) and blank.
+            "eps_lyr": [16.3, -2.0, 0.0, np.nan],
             "eps_fy1": [24.1, -1.2, 2.5, 1.1],
             "eps_fy2": [26.3, 0.4, 3.1, np.nan],
             "eps_fy3": [29.0, np.nan, 3.6, np.nan],

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.cli_helpers import Cli
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 
 
 def test_sample_report_writes_the_chosen_formats_and_lists_them(cli: Cli, tmp_path: Path) -> None:

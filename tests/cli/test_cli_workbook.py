@@ -12,7 +12,7 @@ from tests.cli_helpers import Cli
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels.cli.demo import demo_workbook_names, write_demo_workbooks
 from xlmodels.sources.sample import sample_path
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import read_cells, read_workbook
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,11 +9,12 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from xlmodels.core.markers import is_nm
 from xlmodels.domain.coverage import compute_coverage, coverage_figures
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.sources import sample
 from xlmodels.template.schema import FIRST_DATA_ROW, HEADER_ROW
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import write_workbook
 
 CODE = "0700.HK"
@@ -63,6 +64,7 @@ def _rows(**changes: list[object]) -> pd.DataFrame:
         "fx": [1.1, 1.1],
         "close": [440.0, 440.0],
         "shares_mn": [9300.0, 9300.0],
+        "eps_lyr": [22.0, 22.0],
         "eps_fy1": [25.0, 25.0],
         "eps_fy2": [28.0, 28.0],
         "eps_fy3": [31.0, 31.0],
@@ -101,3 +103,30 @@ def test_a_row_without_a_target_gets_the_not_rated_label_it_is_given() -> None:
     assert figures.loc[0, "model_rating"] == figures.loc[0, "rating"] == "n/r"
     # blended with a quarter of FY1 ahead: 0.25 x 25 + 0.75 x 28.
     assert math.isclose(figures.loc[1, "target_eps"], 27.25)
+
+
+def test_pe_lyr_is_the_close_over_the_last_reported_eps_in_the_price_currency() -> None:
+    figures = coverage_figures(
+        _rows(eps_lyr=[22.0, -3.0]),
+        fy1_weight=0.5,
+        scheme="guosen",
+        lang="en",
+        benchmark_expected_returns={},
+    )
+    # 440 / (22 x 1.1) = 18.18x; a loss in the reported year is not meaningful, as for FY1.
+    assert math.isclose(figures.loc[0, "pe_lyr"], 440.0 / (22.0 * 1.1))
+    assert is_nm(figures.loc[1, "pe_lyr"])
+
+
+def test_a_blank_eps_lyr_leaves_pe_lyr_missing_and_the_rest_unchanged() -> None:
+    inputs = sample.load_inputs(lang="en")
+    without = inputs.estimates.drop(columns=["eps_lyr"])
+    blank = compute_coverage(replace(inputs, estimates=without))
+    typed = inputs.estimates.copy()
+    typed.loc[CODE, "eps_lyr"] = 16.0
+    given = compute_coverage(replace(inputs, estimates=typed))
+    assert blank["pe_lyr"].isna().all()
+    fx = given.loc[CODE, "fx"]
+    assert math.isclose(given.loc[CODE, "pe_lyr"], given.loc[CODE, "close"] / (16.0 * fx))
+    others = [c for c in blank.columns if c not in ("eps_lyr", "pe_lyr")]
+    pd.testing.assert_frame_equal(blank[others], given[others])

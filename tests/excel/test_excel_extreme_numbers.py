@@ -22,7 +22,7 @@ from tests.regenerate_helpers import GROUPS, type_into, write_inputs
 from xlmodels.errors import InputError
 from xlmodels.sources.sample import sample_path
 from xlmodels.template.schema import FIRST_DATA_ROW, DType, Kind, column_letter
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.validate import validate_file
 from xlmodels.workbook import read_workbook
 from xlmodels.workbook.writer import OVERFLOW

@@ -25,7 +25,7 @@ from xlmodels.errors import InputError
 from xlmodels.report.coverage_workbooks import read_coverage_workbooks
 from xlmodels.report.month import build_month_report
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs, sample
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook.reader import read_workbook
 
 INDEXES = (".HI", ".GI")

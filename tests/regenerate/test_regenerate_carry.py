@@ -9,9 +9,12 @@ import openpyxl
 import pandas as pd
 
 from tests.regenerate_helpers import (
+    at,
+    bench_at,
     by_file,
     read_sample,
     regenerate,
+    setting_at,
     type_into,
     write_inputs,
 )
@@ -45,22 +48,27 @@ def _created(tmp_path: Path) -> Path:
 
 
 # Analyst edits after the first regeneration: every kind of input cell.
+#: The HK workbook's Settings blocks: one market, and the Guosen scheme's three tiers.
+HK_BLOCKS = {"markets": 1, "tiers": 3}
 EDITS = {
-    ("Estimates", "E5"): 25.3,  # EPS FY1 of 0700.HK
-    ("Estimates", "G5"): 30.1,  # EPS FY3 (blank in the estimates file)
-    ("Estimates", "J5"): "增持",  # rating override (a CSC label: the scheme changes too)
-    ("Estimates", "K5"): "Valuation stretched after the rally",
-    ("Estimates", "D9"): "reported",  # EPS basis of 3888.HK, a company without estimates
-    ("Estimates", "E9"): 1.02,
-    ("Estimates", "F9"): 1.31,
-    ("Estimates", "H9"): 18.0,
-    ("Estimates", "I9"): "blended",
-    ("Estimates", "L9"): "Initiated this month",
-    ("Settings", "B12"): 2025,  # FY1 year
-    ("Settings", "B16"): "csc",  # rating scheme
-    ("Settings", "B19"): "weak",  # percentile method
-    ("Settings", "B20"): "geometric",  # relative-return method
-    ("Settings", "B27"): 0.08,  # benchmark expected return, HK
+    ("Estimates", at("Estimates", "eps_fy1")): 25.3,  # EPS FY1 of 0700.HK
+    ("Estimates", at("Estimates", "eps_fy3")): 30.1,  # EPS FY3 (blank in the estimates file)
+    ("Estimates", at("Estimates", "eps_lyr")): 16.5,  # EPS LYR (blank in the estimates file)
+    # A rating override (a CSC label: the scheme changes too) and its reason.
+    ("Estimates", at("Estimates", "rating_override")): "增持",
+    ("Estimates", at("Estimates", "override_reason")): "Valuation stretched after the rally",
+    # 3888.HK, a company without estimates.
+    ("Estimates", at("Estimates", "eps_basis", 9)): "reported",
+    ("Estimates", at("Estimates", "eps_fy1", 9)): 1.02,
+    ("Estimates", at("Estimates", "eps_fy2", 9)): 1.31,
+    ("Estimates", at("Estimates", "target_multiple", 9)): 18.0,
+    ("Estimates", at("Estimates", "target_year", 9)): "blended",
+    ("Estimates", at("Estimates", "notes", 9)): "Initiated this month",
+    ("Settings", setting_at("fy1_year")): 2025,
+    ("Settings", setting_at("scheme")): "csc",
+    ("Settings", setting_at("percentile_method")): "weak",
+    ("Settings", setting_at("relative_method")): "geometric",
+    ("Settings", bench_at(**HK_BLOCKS)): 0.08,  # benchmark expected return, HK
 }
 
 
@@ -68,16 +76,14 @@ def _check_edit_positions(path: Path) -> None:
     # The edit table above names cells; make sure they are the cells it says.
     data = read_workbook(path)
     names = data.names
-    assert names["est_eps_fy1"].cell(0) == "E5"
-    assert names["est_eps_fy3"].cell(0) == "G5"
-    assert names["est_rating_override"].cell(0) == "J5"
+    for key in ("eps_lyr", "eps_fy1", "eps_fy3", "rating_override"):
+        assert names[f"est_{key}"].cell(0) == at("Estimates", key)
     assert list(data.tables["Estimates"].index).index("3888.HK") == 4
-    assert names["set_fy1_year"].cell() == "B12"
-    assert names["set_scheme"].cell() == "B16"
-    assert names["set_percentile_method"].cell() == "B19"
-    assert names["set_relative_method"].cell() == "B20"
-    assert names["set_bench_er"].cell(0) == "B27"
-    assert names["set_bench_er_market"].cell(0) == "A27"
+    for key in ("fy1_year", "scheme", "percentile_method", "relative_method"):
+        assert names[f"set_{key}"].cell() == setting_at(key)
+    assert names["set_bench_er"].cell(0) == bench_at(**HK_BLOCKS)
+    assert names["set_bench_er_market"].cell(0) == bench_at(**HK_BLOCKS, column="A")
+    assert pd.isna(data.tables["Estimates"].loc["0700.HK", "eps_lyr"])  # blank before the edit
 
 
 def test_new_prices_refresh_the_data_and_keep_every_analyst_input(tmp_path: Path) -> None:
@@ -112,7 +118,13 @@ def test_new_prices_refresh_the_data_and_keep_every_analyst_input(tmp_path: Path
 def test_the_estimates_file_fills_only_what_the_workbook_lacks(tmp_path: Path) -> None:
     folder = _created(tmp_path)
     path = folder / "hk-internet.xlsx"
-    type_into(path, {("Estimates", "E5"): 25.3, ("Estimates", "H5"): None})
+    type_into(
+        path,
+        {
+            ("Estimates", at("Estimates", "eps_fy1")): 25.3,
+            ("Estimates", at("Estimates", "target_multiple")): None,
+        },
+    )
     estimates = read_sample("estimates.csv")
     more = pd.DataFrame(
         [
@@ -187,7 +199,7 @@ def test_the_data_note_is_kept_unless_given(tmp_path: Path) -> None:
 def test_a_setting_no_workbook_can_be_written_with_fails_that_workbook(tmp_path: Path) -> None:
     folder = _created(tmp_path)
     path = folder / "hk-internet.xlsx"
-    type_into(path, {("Settings", "B19"): "median"})  # the percentile method
+    type_into(path, {("Settings", setting_at("percentile_method")): "median"})
     before = path.read_bytes()
     result = regenerate(folder, write_inputs(tmp_path / "month2", price_factor=1.1))
     outcome = by_file(result)["hk-internet.xlsx"]

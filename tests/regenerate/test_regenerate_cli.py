@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 
 from tests.cli_helpers import Cli
-from tests.regenerate_helpers import read_sample, snapshot, type_into, write_inputs
+from tests.regenerate_helpers import (
+    at,
+    beyond,
+    read_sample,
+    snapshot,
+    sq_formula,
+    type_into,
+    write_inputs,
+)
 
 #: Set per test by the autouse fixture below.
 _cli: Cli
@@ -52,7 +60,7 @@ def test_json_reports_every_workbook_and_conflicts_exit_1(tmp_path: Path) -> Non
     folder = _books(tmp_path)
     paths = write_inputs(tmp_path / "inputs")
     assert _invoke([*paths.arguments(), "--dir", str(folder)])[0] == 0
-    type_into(folder / "hk-internet.xlsx", {("Coverage", "I5"): 15.0})
+    type_into(folder / "hk-internet.xlsx", {("Coverage", at("Coverage", "pe_fy1")): 15.0})
     month2 = write_inputs(tmp_path / "month2", price_factor=1.1)
     code, out, _ = _invoke([*month2.arguments(), "--dir", str(folder), "--json"])
     assert code == 1
@@ -72,9 +80,9 @@ def test_json_reports_every_workbook_and_conflicts_exit_1(tmp_path: Path) -> Non
         {
             "kind": "value-over-formula",
             "sheet": "Coverage",
-            "cell": "I5",
+            "cell": at("Coverage", "pe_fy1"),
             "found": "the typed value 15",
-            "spec": 'the formula =IF(COUNT(D5,F5,O5)<3,"",SQ_PE(D5,F5,O5))',
+            "spec": f"the formula {sq_formula('Coverage', 'pe_fy1')}",
         }
     ]
     assert "changes" not in hk  # the full list is a dry run's
@@ -87,12 +95,15 @@ def test_the_text_summary_lists_conflicts_and_force_keeps_a_backup(tmp_path: Pat
     folder = _books(tmp_path)
     paths = write_inputs(tmp_path / "inputs")
     _invoke([*paths.arguments(), "--dir", str(folder)])
-    type_into(folder / "hk-internet.xlsx", {("Estimates", "M7"): "my note"})
+    type_into(folder / "hk-internet.xlsx", {("Estimates", beyond("Estimates", 7)): "my note"})
     month2 = write_inputs(tmp_path / "month2", price_factor=1.1)
     code, out, _ = _invoke([*month2.arguments(), "--dir", str(folder)])
     assert code == 1
     assert "hk-internet.xlsx: 1 conflict, nothing written" in out
-    assert "Estimates!M7 (extra-cell): found 'my note'; the spec has nothing in this cell" in out
+    assert (
+        f"Estimates!{beyond('Estimates', 7)} (extra-cell): found 'my note'; the spec has nothing "
+        "in this cell"
+    ) in out
     code, out, _ = _invoke([*month2.arguments(), "--dir", str(folder), "--force"])
     assert code == 0
     backups = list((folder / ".backups").glob("hk-internet.*.bak.xlsx"))

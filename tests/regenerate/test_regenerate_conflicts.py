@@ -14,10 +14,15 @@ from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
 
 from tests.regenerate_helpers import (
+    at,
+    bench_at,
+    beyond,
     by_file,
     read_sample,
     regenerate,
+    setting_at,
     snapshot,
+    sq_formula,
     type_into,
     write_inputs,
 )
@@ -77,44 +82,53 @@ def test_what_an_extra_sheet_cannot_carry_is_a_conflict(folder: Path) -> None:
     assert _conflicts(folder) == [(ConflictKind.EXTRA_SHEET, "My notes", "")]
 
 
+#: Tencent's PE FY1 cell and the close and EPS FY1 cells it divides.
+PE5, CLOSE5, EPS5 = at("Coverage", "pe_fy1"), at("Coverage", "close"), at("Coverage", "eps_fy1")
+#: The HK workbook's benchmark expected return (one market, the Guosen scheme's three tiers).
+BENCH_HK = bench_at(markets=1, tiers=3)
+
+
 def test_an_edited_formula_is_a_conflict(folder: Path) -> None:
-    type_into(folder / BOOK, {("Coverage", "I5"): "=D5/F5"})
-    assert _conflicts(folder) == [(ConflictKind.EDITED_FORMULA, "Coverage", "I5")]
+    type_into(folder / BOOK, {("Coverage", PE5): f"={CLOSE5}/{EPS5}"})
+    assert _conflicts(folder) == [(ConflictKind.EDITED_FORMULA, "Coverage", PE5)]
     result = regenerate(folder, _month2(folder))
     (conflict,) = by_file(result)[BOOK].conflicts
-    assert conflict.found == "the formula =D5/F5"
-    assert conflict.spec == 'the formula =IF(COUNT(D5,F5,O5)<3,"",SQ_PE(D5,F5,O5))'
+    assert conflict.found == f"the formula ={CLOSE5}/{EPS5}"
+    assert conflict.spec == f"the formula {sq_formula('Coverage', 'pe_fy1')}"
 
 
 def test_the_spelling_of_a_formula_is_not_an_edit(folder: Path) -> None:
-    type_into(
-        folder / BOOK, {("Coverage", "I5"): '=if(count(d5, f5, o5) < 3, "", sq_pe(d5,f5,o5))'}
-    )
+    spelled = sq_formula("Coverage", "pe_fy1").lower().replace(",", ", ").replace("<", " < ")
+    type_into(folder / BOOK, {("Coverage", PE5): spelled})
     result = regenerate(folder, _month2(folder))
     assert by_file(result)[BOOK].status is Status.UPDATED
 
 
 def test_a_number_typed_over_a_formula_is_a_conflict(folder: Path) -> None:
-    type_into(folder / BOOK, {("Coverage", "I6"): 12.5, ("Settings", "B15"): 0.5})
+    pe6, remaining = at("Coverage", "pe_fy1", 6), setting_at("fy1_remaining")
+    type_into(folder / BOOK, {("Coverage", pe6): 12.5, ("Settings", remaining): 0.5})
     assert _conflicts(folder) == [
-        (ConflictKind.VALUE_OVER_FORMULA, "Coverage", "I6"),
-        (ConflictKind.VALUE_OVER_FORMULA, "Settings", "B15"),
+        (ConflictKind.VALUE_OVER_FORMULA, "Coverage", pe6),
+        (ConflictKind.VALUE_OVER_FORMULA, "Settings", remaining),
     ]
 
 
 def test_a_cleared_formula_is_written_back_without_a_conflict(folder: Path) -> None:
-    type_into(folder / BOOK, {("Coverage", "I6"): None})
+    pe6 = at("Coverage", "pe_fy1", 6)
+    type_into(folder / BOOK, {("Coverage", pe6): None})
     result = regenerate(folder, _month2(folder))
     assert by_file(result)[BOOK].status is Status.UPDATED
     workbook = openpyxl.load_workbook(folder / BOOK)
-    assert str(workbook["Coverage"]["I6"].value).startswith("=IF(COUNT(D6,F6,O6)")
+    assert workbook["Coverage"][pe6].value == sq_formula("Coverage", "pe_fy1", 6)
 
 
 def test_a_formula_typed_in_an_input_cell_is_a_conflict(folder: Path) -> None:
-    type_into(folder / BOOK, {("Estimates", "F5"): "=E5*1.09", ("Settings", "B27"): "=0.04+0.01"})
+    fy2 = at("Estimates", "eps_fy2")
+    typed = {("Estimates", fy2): f"={at('Estimates', 'eps_fy1')}*1.09"}
+    type_into(folder / BOOK, {**typed, ("Settings", BENCH_HK): "=0.04+0.01"})
     assert _conflicts(folder) == [
-        (ConflictKind.FORMULA_IN_INPUT, "Estimates", "F5"),
-        (ConflictKind.FORMULA_IN_INPUT, "Settings", "B27"),
+        (ConflictKind.FORMULA_IN_INPUT, "Estimates", fy2),
+        (ConflictKind.FORMULA_IN_INPUT, "Settings", BENCH_HK),
     ]
 
 
@@ -122,14 +136,14 @@ def test_content_outside_the_template_blocks_is_a_conflict(folder: Path) -> None
     type_into(
         folder / BOOK,
         {
-            ("Estimates", "M5"): "my own column",
+            ("Estimates", beyond("Estimates")): "my own column",
             ("Market", "A20"): "note under the table",
             ("xlwings.conf", "A2"): "Interpreter_Win",
         },
     )
     assert sorted(_conflicts(folder)) == sorted(
         [
-            (ConflictKind.EXTRA_CELL, "Estimates", "M5"),
+            (ConflictKind.EXTRA_CELL, "Estimates", beyond("Estimates")),
             (ConflictKind.EXTRA_CELL, "Market", "A20"),
             (ConflictKind.EXTRA_CELL, "xlwings.conf", "A2"),
         ]
@@ -162,7 +176,7 @@ def test_a_company_leaving_the_universe_with_inputs_is_a_conflict(folder: Path) 
 
 
 def test_force_proceeds_and_keeps_the_previous_file_as_a_backup(folder: Path) -> None:
-    type_into(folder / BOOK, {("Coverage", "I5"): 15.0, ("Estimates", "M5"): "mine"})
+    type_into(folder / BOOK, {("Coverage", PE5): 15.0, ("Estimates", beyond("Estimates")): "mine"})
     previous = (folder / BOOK).read_bytes()
     result = regenerate(folder, _month2(folder), force=True)
     outcome = by_file(result)[BOOK]
@@ -205,7 +219,7 @@ def test_dry_run_lists_the_changes_cell_by_cell_and_writes_nothing(tmp_path: Pat
     assert all(w.changes for w in first.workbooks)
 
     regenerate(folder, regenerate_paths)
-    type_into(folder / BOOK, {("Coverage", "I5"): 15.0})
+    type_into(folder / BOOK, {("Coverage", PE5): 15.0})
     before = snapshot(folder)
     result = regenerate(folder, write_inputs(tmp_path / "month2", price_factor=1.1), dry_run=True)
     assert snapshot(folder) == before  # no file changed, no backup, no temporary file
@@ -215,7 +229,7 @@ def test_dry_run_lists_the_changes_cell_by_cell_and_writes_nothing(tmp_path: Pat
     close = changes[("Market", "D5")]
     assert (close.old, close.new) == (398.0, 437.8)
     assert close.old_formula is None
-    assert changes[("Coverage", "I5")].new_formula is not None
+    assert changes[("Coverage", PE5)].new_formula is not None
     assert outcome.changes_by_sheet["Market"] == 9 - 3  # six HK closes
     assert sum(outcome.changes_by_sheet.values()) == len(outcome.changes)
     us = by_file(result)["us-internet.xlsx"]
@@ -226,10 +240,15 @@ def test_dry_run_lists_the_changes_cell_by_cell_and_writes_nothing(tmp_path: Pat
 @pytest.mark.parametrize(
     ("cell", "typed", "message"),
     [
-        ("H5", 0, "Target PE (x) (target_multiple) of 0700.HK must be greater than 0, got 0"),
-        ("I5", "FY9", "is 'FY9'; use one of FY1, FY2, FY3, blended"),
-        ("J5", "Buy", "is 'Buy'; use one of"),
-        ("D5", "gaap", "is 'gaap'; use one of adjusted, reported"),
+        (
+            at("Estimates", "target_multiple"),
+            0,
+            "Target PE (x) (target_multiple) of 0700.HK must be greater than 0, got 0",
+        ),
+        (at("Estimates", "target_year"), "FY9", "is 'FY9'; use one of FY1, FY2, FY3, blended"),
+        (at("Estimates", "rating_override"), "Buy", "is 'Buy'; use one of"),
+        (at("Estimates", "eps_basis"), "gaap", "is 'gaap'; use one of adjusted, reported"),
+        (at("Estimates", "eps_lyr"), "n/a", "must be a number, got 'n/a'"),
     ],
 )
 def test_an_input_the_template_forbids_fails_its_workbook_by_cell(

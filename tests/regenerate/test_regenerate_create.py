@@ -21,6 +21,7 @@ from xlmodels.errors import InputError
 from xlmodels.regenerate import LOCK_NAME, Status, group_slug
 from xlmodels.revisions.store import STORE_NAME
 from xlmodels.sources import sample
+from xlmodels.template.v3 import TEMPLATE_VERSION
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 
 
@@ -39,7 +40,7 @@ def test_creates_one_workbook_per_coverage_group(tmp_path: Path) -> None:
         data = read_workbook(folder / name)
         members = universe[universe["coverage_group"] == group]
         assert data.settings["coverage_group"] == group
-        assert data.template_version == 2
+        assert data.template_version == TEMPLATE_VERSION
         assert data.formula_mode == "sq"
         assert data.lang == "zh"
         assert list(data.tables["Estimates"].index) == list(members["code"])

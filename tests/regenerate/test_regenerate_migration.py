@@ -1,4 +1,4 @@
-"""Template upgrades: the v1 fixture becomes a v2 workbook with every analyst input carried."""
+"""Template upgrades: the v1 fixture becomes a current workbook with every analyst input carried."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ from xlmodels.regenerate import (
     upgrade_description,
 )
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs, sample
-from xlmodels.template.v2 import SPEC, TEMPLATE_VERSION
+from xlmodels.template.v2 import SPEC_V2
+from xlmodels.template.v3 import SPEC, TEMPLATE_VERSION
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.conflicts import find_conflicts
 from xlmodels.workbook.identify import defined_names
@@ -118,6 +119,7 @@ def upgraded(tmp_path: Path) -> Path:
     assert "upgraded from template v1" in outcome.reason
     assert outcome.conflicts == ()
     assert any("EPS basis column is blank" in note for note in outcome.notes)
+    assert any("EPS LYR column" in note for note in outcome.notes)
     return folder / "hk-internet.xlsx"
 
 
@@ -132,10 +134,12 @@ def test_the_fixture_is_a_clean_v1_workbook() -> None:
     _, names = defined_names(FIXTURE.read_bytes())
     assert find_conflicts(SPEC_V1, data, cells, names) == []
     with pytest.raises(Exception, match="est_eps_basis"):
-        read_workbook(FIXTURE)  # the current spec cannot read it as it is
+        read_workbook(FIXTURE, spec=SPEC_V2)  # version 2's spec cannot read it as it is
+    with pytest.raises(Exception, match="no named range"):
+        read_workbook(FIXTURE)  # nor the current one
 
 
-def test_v1_to_v2_carries_every_analyst_input(upgraded: Path) -> None:
+def test_v1_to_current_carries_every_analyst_input(upgraded: Path) -> None:
     before, after = _unlocked(FIXTURE), _unlocked(upgraded)
     # 24 estimates (one company has no FY3, rating override or reason on three),
     # six settings and Hong Kong's benchmark expected return.
@@ -155,9 +159,10 @@ def test_v1_to_v2_carries_every_analyst_input(upgraded: Path) -> None:
         for field, value in typed.items():
             assert estimates.loc[code, field] == value, (code, field)
     assert estimates["eps_basis"].isna().all()  # new in v2: blank for the analyst
+    assert estimates["eps_lyr"].isna().all()  # new in v3: blank too
     assert {key: data.settings[key] for key in TYPED_SETTINGS} == TYPED_SETTINGS
     assert data.analyst.benchmark_expected_returns == {"HK": 0.06}
-    # v2 keeps the benchmark block above the tiers, at the spec's rows.
+    # v2 and later keep the benchmark block above the tiers, at the spec's rows.
     blocks = SPEC.settings.blocks(markets=1, tiers=5)
     assert data.names["set_bench_er"].first_row == blocks.bench_first_row
     assert data.names["set_bench_er"].first_row < data.names["set_tier_label"].first_row
@@ -171,7 +176,7 @@ def test_v1_to_v2_carries_every_analyst_input(upgraded: Path) -> None:
     pd.testing.assert_frame_equal(original, data.history)
 
 
-def test_the_upgraded_workbook_is_a_clean_v2_workbook(upgraded: Path, tmp_path: Path) -> None:
+def test_the_upgraded_workbook_is_a_clean_current_workbook(upgraded: Path, tmp_path: Path) -> None:
     data = read_workbook(upgraded)
     _, names = defined_names(upgraded.read_bytes())
     assert find_conflicts(SPEC, data, read_cells(upgraded), names) == []
@@ -218,7 +223,7 @@ def test_a_newer_template_is_refused_and_left_alone(tmp_path: Path) -> None:
     outcome = {w.file: w for w in result.workbooks}["hk-internet.xlsx"]
     assert outcome.status is Status.FAILED
     assert outcome.reason == (
-        "template version 3 is newer than 2, the latest this xlmodels knows: upgrade xlmodels "
+        "template version 4 is newer than 3, the latest this xlmodels knows: upgrade xlmodels "
         "to regenerate it"
     )
     assert (folder / "hk-internet.xlsx").read_bytes() == before
@@ -226,13 +231,13 @@ def test_a_newer_template_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_the_migration_registry_answers_the_validator() -> None:
-    assert migration_path(1) == [MIGRATIONS[0]]
+    assert migration_path(1) == [MIGRATIONS[0], MIGRATIONS[1]]
     assert migration_path(TEMPLATE_VERSION) == []
     assert MIGRATIONS[0].label == "v1 -> v2"
     assert "EPS basis" in upgrade_description(1)
     assert template_spec(1) is SPEC_V1
-    with pytest.raises(TemplateVersionError, match="newer than 2"):
-        migration_path(3)
+    with pytest.raises(TemplateVersionError, match="newer than 3"):
+        migration_path(4)
     with pytest.raises(TemplateVersionError, match="unknown"):
         migration_path(0)
 
@@ -254,7 +259,7 @@ def test_a_v2_workbook_written_before_the_coverage_group_setting_is_read(tmp_pat
 
     folder = tmp_path / "books"
     folder.mkdir()
-    earlier = reading_spec(TEMPLATE_VERSION, set())
+    earlier = reading_spec(2, set())
     assert "coverage_group" not in [item.key for item in earlier.settings.settings]
     inputs = sample.load_inputs()
     hk = inputs.universe[inputs.universe["coverage_group"] == "HK Internet"]

@@ -15,7 +15,7 @@ from tests.cli_helpers import Cli
 from tests.regenerate_helpers import regenerate, write_inputs
 from tests.revisions_helpers import input_cell, sample_workbook, type_estimate
 from xlmodels.revisions.changes import compare_snapshots
-from xlmodels.revisions.snapshot import snapshot_of
+from xlmodels.revisions.snapshot import Snapshot, snapshot_of
 from xlmodels.revisions.workbooks import diff_workbooks, read_state
 from xlmodels.sources import sample
 from xlmodels.workbook import write_workbook
@@ -125,15 +125,15 @@ def test_a_rating_override_in_either_language_is_the_same_rating(tmp_path: Path)
     assert ratings == [("优于大市", "中性")]
 
 
-def test_a_v1_workbook_against_its_v2_upgrade_differs_only_in_template_version(
+def test_a_v1_workbook_against_its_upgrade_differs_only_in_template_version(
     cli: Cli, tmp_path: Path
 ) -> None:
     state = read_state(FIXTURE_V1)
-    upgraded = tmp_path / "v2.xlsx"
+    upgraded = tmp_path / "v3.xlsx"
     write_workbook(upgraded, coverage_inputs(state.data), mode="native")
     report = cli("diff", str(FIXTURE_V1), str(upgraded), "--format", "json").json()
     assert [(c["field"], c["old"], c["new"]) for c in report["workbook"]] == [
-        ("template_version", 1, 2)
+        ("template_version", 1, 3)
     ]
     assert report["estimates"] == []
     assert report["settings"] == []
@@ -341,11 +341,11 @@ def test_a_workbook_of_a_newer_template_is_refused(
     cli: Cli, revised: tuple[Path, Path], tmp_path: Path
 ) -> None:
     old, _ = revised
-    newer = _type_named(old, tmp_path / "v3.xlsx", "set_template_version", 3)
+    newer = _type_named(old, tmp_path / "v4.xlsx", "set_template_version", 4)
     result = cli("diff", str(old), str(newer))
     assert result.exit_code == 2
     [line] = result.lines("stderr")
-    assert "v3.xlsx" in line
+    assert "v4.xlsx" in line
     assert "newer" in line
 
 
@@ -362,18 +362,33 @@ def test_the_manual_shows_what_the_command_prints(cli: Cli, revised: tuple[Path,
 def test_when_fy1_moves_on_eps_compare_by_year() -> None:
     old = snapshot_of(sample.load_inputs(), workbook="a.xlsx")
     tencent = old.companies["0700.HK"]
-    # The same estimates a year on: 2025E moves from FY2 to FY1, 2026E is new.
-    rolled_inputs = {**tencent.inputs, "eps_fy1": 26.3, "eps_fy2": 30.0, "eps_fy3": 33.0}
-    rolled = dataclasses.replace(
-        old,
-        fy1_year=2025,
-        settings={**old.settings, "fy1_year": 2025.0},
-        companies={**old.companies, "0700.HK": dataclasses.replace(tencent, inputs=rolled_inputs)},
-    )
-    changes = compare_snapshots(old, rolled)
+    # The same estimates a year on: 2024E stays as the last reported year,
+    # 2025E moves from FY2 to FY1, 2026E is new.
+    rolled_inputs = {
+        **tencent.inputs,
+        "eps_lyr": 24.1,
+        "eps_fy1": 26.3,
+        "eps_fy2": 30.0,
+        "eps_fy3": 33.0,
+    }
+
+    def rolled(inputs: dict[str, object]) -> Snapshot:
+        company = dataclasses.replace(tencent, inputs=inputs)
+        return dataclasses.replace(
+            old,
+            fy1_year=2025,
+            settings={**old.settings, "fy1_year": 2025.0},
+            companies={**old.companies, "0700.HK": company},
+        )
+
+    changes = compare_snapshots(old, rolled(rolled_inputs))
     eps = [(c.label, c.old, c.new) for c in changes.estimates if c.company.code == "0700.HK"]
     assert eps == [("EPS FY3 -> FY2 (2026E)", None, 30.0), ("EPS FY3 (2027E)", None, 33.0)]
     assert [(c.field, c.old, c.new) for c in changes.settings] == [("fy1_year", 2024.0, 2025.0)]
+    # The reported EPS against the estimate it replaces is a revision of that year.
+    reported = compare_snapshots(old, rolled({**rolled_inputs, "eps_lyr": 24.9}))
+    eps = [(c.label, c.old, c.new) for c in reported.estimates if c.company.code == "0700.HK"]
+    assert eps[0] == ("EPS FY1 -> LYR (2024A)", 24.1, 24.9)
 
 
 def test_an_edited_formula_is_an_integrity_change(

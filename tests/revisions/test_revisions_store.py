@@ -41,6 +41,7 @@ from xlmodels.revisions.snapshot import snapshot_of
 from xlmodels.revisions.store import STORE_NAME, StoreError, read_records, record_run
 from xlmodels.revisions.workbooks import read_state
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs, sample
+from xlmodels.template.v3 import TEMPLATE_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -376,7 +377,7 @@ def test_a_v1_workbook_upgraded_by_regeneration_keeps_its_history(cli: Cli, tmp_
     first = regenerate_folder(folder, load_inputs(files, SettingsChoices()), RegenerateOptions())
     assert first.workbooks[0].migrated_from == 1
     [record] = read_records(folder)
-    assert record.snapshot.template_version == 2
+    assert record.snapshot.template_version == TEMPLATE_VERSION
     # The v1 workbook's inputs are what the first record holds.
     assert record.snapshot.companies["0700.HK"].inputs["eps_fy2"] == 26.3
     type_estimate(folder / "hk-internet.xlsx", "0700.HK", "eps_fy2", 27.1)

@@ -19,7 +19,7 @@ from xlmodels.sources import InputFiles, SettingsChoices, load_inputs, sample
 from xlmodels.sources.columns import ESTIMATES_FIELDS, MARKET_DERIVED, MARKET_FIELDS, match_columns
 from xlmodels.sources.raw_tables import RawTable
 from xlmodels.sources.readers import read_estimates, read_history, read_market
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import write_workbook
 
 
@@ -107,6 +107,22 @@ def test_every_header_of_the_matching_sheets_is_accepted(lang: str) -> None:
     estimates = [column.header(lang, labels) for column in SPEC.sheet("Estimates").columns]
     found = match_columns(_table(estimates), ESTIMATES_FIELDS, "estimates file")
     assert [found[key].year for key in ("eps_fy1", "eps_fy2", "eps_fy3")] == [2024, 2025, 2026]
+    assert found["eps_lyr"].year == 2023  # EPS 2023A, the last reported year
+
+
+def test_the_last_reported_year_reads_back_and_must_precede_fy1(tmp_path: Path) -> None:
+    path = tmp_path / "estimates.csv"
+    path.write_text(
+        "code,EPS 2023A（人民币）,EPS 2024E（人民币）\n0700.HK,16.3,24.1\n", encoding="utf-8-sig"
+    )
+    estimates = read_estimates(path)
+    assert estimates.loc["0700.HK", ["eps_lyr", "eps_fy1"]].tolist() == [16.3, 24.1]
+    path.write_text("code,EPS 2022A,EPS 2024E\n0700.HK,16.3,24.1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="must be the year before FY1") as caught:
+        read_estimates(path)
+    assert caught.value.column == "EPS 2022A"
+    path.write_text("code,EPS LYR,EPS FY1\n0700.HK,16.3,24.1\n", encoding="utf-8")
+    assert read_estimates(path).loc["0700.HK", "eps_lyr"] == 16.3
 
 
 def test_year_headers_must_be_consecutive(tmp_path: Path) -> None:

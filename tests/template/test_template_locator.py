@@ -10,12 +10,19 @@ from xlmodels.sources import sample
 from xlmodels.template.locator import GridCells, Locator, Missing, NamedBlock
 from xlmodels.template.names import HIST_CLOSE_CODES, HIST_PE_CODES, SET_TEMPLATE_VERSION
 from xlmodels.template.schema import FIRST_DATA_ROW, HEADER_ROW, TableSheet
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import write_workbook
 
 MARKET = SPEC.sheet("Market")
 ESTIMATES = SPEC.sheet("Estimates")
-LABELS = {"fy1": "2024E", "fy2": "2025E", "fy3": "2026E", "price_ccy": "HKD", "eps_ccy": "CNY"}
+LABELS = {
+    "lyr": "2023A",
+    "fy1": "2024E",
+    "fy2": "2025E",
+    "fy3": "2026E",
+    "price_ccy": "HKD",
+    "eps_ccy": "CNY",
+}
 
 
 def _headers(sheet: TableSheet, *, insert_at: int | None = None) -> list[str]:
@@ -93,8 +100,8 @@ def test_neither_names_nor_headers_report_what_is_missing_and_where() -> None:
 
 def test_a_header_that_could_be_two_columns_is_not_guessed_at() -> None:
     headers = _headers(ESTIMATES)
-    first_eps = ESTIMATES.position("eps_fy1")
-    headers.insert(first_eps, "EPS 2023A (CNY)")  # last year's EPS before FY1
+    first_eps = ESTIMATES.position("eps_lyr")
+    headers.insert(first_eps, "EPS 2022A (CNY)")  # an earlier year's EPS before LYR
     located = _locator({}, {"Estimates": _cells(ESTIMATES, headers)}).columns(ESTIMATES)
     assert not located.found
     assert "could be column" in located.problem

@@ -29,7 +29,7 @@ from xlmodels.excel.ooxml.package import read_workbook_part
 from xlmodels.excel.ooxml.safety import inspect_package
 from xlmodels.sources import sample
 from xlmodels.template.schema import column_letter
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.validate import Finding, Severity, validate_file, validate_paths
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.workbook import write_workbook
@@ -156,6 +156,12 @@ def loc(sheet: str, ref: str) -> str:
     return f"{sheet}!{ref}"
 
 
+#: The clean workbook's upside and target-price ranges (nine companies), and a PE's arguments.
+_UPSIDE = COVERAGE.data_range("upside", 9).split("!")[1]
+_TARGET = COVERAGE.data_range("target_price", 9).split("!")[1]
+_PE_ARGS = ",".join(at("Coverage", key, 7) for key in ("close", "eps_fy1", "fx"))
+
+
 @dataclass
 class Defect:
     planted: Callable[[bytes], bytes]
@@ -181,7 +187,7 @@ DEFECTS: dict[str, Defect] = {
             d,
             workbook=[
                 (
-                    "<definedName name=\"cov_upside\">'Coverage'!$M$5:$M$13</definedName>",
+                    f"<definedName name=\"cov_upside\">'Coverage'!{_UPSIDE}</definedName>",
                     '<definedName name="cov_upside">#REF!</definedName>',
                 )
             ],
@@ -193,8 +199,8 @@ DEFECTS: dict[str, Defect] = {
             d,
             workbook=[
                 (
-                    "<definedName name=\"cov_upside\">'Coverage'!$M$5:$M$13</definedName>",
-                    "<definedName name=\"cov_upside\">'Coverage'!$L$5:$L$13</definedName>",
+                    f"<definedName name=\"cov_upside\">'Coverage'!{_UPSIDE}</definedName>",
+                    f"<definedName name=\"cov_upside\">'Coverage'!{_TARGET}</definedName>",
                 )
             ],
         ),
@@ -226,8 +232,19 @@ DEFECTS: dict[str, Defect] = {
     ),
     "integrity.inconsistent-formula": Defect(
         # The PE of one row drops the FX; its saved result is left as it was.
-        lambda d: plant(d, {"Coverage": [change_formula("I7", "SQ_PE(D7,F7,O7)", "D7/F7")]}),
-        {"integrity.inconsistent-formula": {"Coverage!I7"}},
+        lambda d: plant(
+            d,
+            {
+                "Coverage": [
+                    change_formula(
+                        at("Coverage", "pe_fy1", 7),
+                        f"SQ_PE({_PE_ARGS})",
+                        f"{at('Coverage', 'close', 7)}/{at('Coverage', 'eps_fy1', 7)}",
+                    )
+                ]
+            },
+        ),
+        {"integrity.inconsistent-formula": {loc("Coverage", at("Coverage", "pe_fy1", 7))}},
     ),
     "integrity.external-link": Defect(
         lambda d: plant(
@@ -286,6 +303,14 @@ DEFECTS: dict[str, Defect] = {
             d, {"Settings": [cell(f"B{SPEC.settings.row_of('fy1_year')}", number(1900))]}
         ),
         {"data.out-of-range": {f"Settings!B{SPEC.settings.row_of('fy1_year')}"}},
+    ),
+    "data.fy1-not-rolled": Defect(
+        # FY1 2023 ended eleven months before the report date (2024-12-02):
+        # its estimates should have rolled after the 2023 results.
+        lambda d: plant(
+            d, {"Settings": [cell(f"B{SPEC.settings.row_of('fy1_year')}", number(2023))]}
+        ),
+        {"data.fy1-not-rolled": {f"Settings!B{SPEC.settings.row_of('fy1_year')}"}},
     ),
     "data.stale-price": Defect(
         lambda d: plant(d, {"Market": [cell(at("Market", "price_date", 7), number(45595))]}),
@@ -621,10 +646,10 @@ def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
     [
         ("Market", lambda s: s.delete_cols(4), "no header 'Close'"),
         (
-            # A column of last year's EPS before FY1: either could be FY1.
+            # A column of an earlier year's EPS before the last reported one: either could be LYR.
             "Estimates",
-            lambda s: (s.insert_cols(5), s.cell(4, 5, "EPS 2023A（CNY）")),
-            "'EPS FY1 (EPS ccy)' could be column E or F",
+            lambda s: (s.insert_cols(5), s.cell(4, 5, "EPS 2022A（CNY）")),
+            "'EPS LYR (EPS ccy)' could be column E or F",
         ),
     ],
 )
@@ -671,7 +696,7 @@ def test_the_unconverted_pe_is_named_as_such(clean: bytes, tmp_path: Path) -> No
         f for f in validate_file(path).findings if f.rule == "finance.recomputed-mismatch"
     ]
     assert "not converted from CNY to HKD" in finding.message
-    assert finding.location == "Coverage!I5"
+    assert finding.location == loc("Coverage", at("Coverage", "pe_fy1"))
 
 
 def test_committed_and_demo_workbooks_validate_clean(tmp_path: Path) -> None:
@@ -723,5 +748,5 @@ def test_a_v1_workbook_is_told_which_upgrade_applies() -> None:
     fixture = Path(__file__).parents[1] / "fixtures" / "coverage-v1.xlsx"
     report = validate_paths([fixture])
     (finding,) = [f for f in report.findings if f.rule == "structure.template-version"]
-    assert "template version 1 is older than 2" in finding.message
+    assert "template version 1 is older than 3" in finding.message
     assert "v1 -> v2: adds the EPS basis column" in finding.message

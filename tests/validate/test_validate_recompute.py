@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from xlmodels.core.markers import is_nm
 from xlmodels.core.ratings import load_scheme
 from xlmodels.domain.coverage import compute_coverage
 from xlmodels.domain.performance import compute_performance
@@ -43,6 +44,8 @@ def test_the_validator_expects_what_the_domain_computes(tmp_path: Path, lang: st
     # A label pasted with spaces around it (the drop-down refuses it typed).
     estimates.loc[code, "rating_override"] = f" {worst} "
     estimates.loc[code, "override_reason"] = "results below plan"
+    # The last reported year's EPS: a profit, a loss (PE LYR is NM) and the rest blank.
+    estimates.loc[estimates.index[:2], "eps_lyr"] = [16.3, -0.4]
     inputs = replace(inputs, estimates=estimates)
     path = tmp_path / "coverage.xlsx"
     write_workbook(path, inputs)
@@ -55,6 +58,10 @@ def test_the_validator_expects_what_the_domain_computes(tmp_path: Path, lang: st
             if key in table.columns:
                 assert _same(value, table.loc[row.code, key]), (row.code, key)
     assert rows[0].computed["rating"] == worst != rows[0].computed["model_rating"]
+    assert rows[0].computed["pe_lyr"] == pytest.approx(
+        table.iloc[0]["close"] / (16.3 * table.iloc[0]["fx"])
+    )
+    assert is_nm(rows[1].computed["pe_lyr"])
     returns = compute_performance(inputs)
     for item in performance(layout):
         for key in ("return", "benchmark_return", "relative_return"):

@@ -32,9 +32,12 @@ from tests.workbook_helpers import (
 )
 from xlmodels.domain.model import CoverageInputs, Settings
 from xlmodels.sources import sample
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import read_cells, write_workbook
 from xlmodels.workbook.content import build_content
 from xlmodels.workbook.writer import render
+
+COVERAGE = SPEC.sheet("Coverage")
 
 CASES = {
     "sample-zh": lambda: sample.load_inputs("zh"),
@@ -115,7 +118,7 @@ def test_libreoffice_really_recalculates(libreoffice_recalculated: dict[str, Pat
     coverage = values["Coverage"]
     assert not any(cell == -12345.0 for row in coverage for cell in row)
     assert coverage[4][0] == "0700.HK"
-    assert round(coverage[4][8], 2) == 15.43  # PE 2024E of Tencent, recomputed
+    assert round(coverage[4][COVERAGE.position("pe_fy1")], 2) == 15.43  # Tencent, recomputed
 
 
 @pytest.mark.libreoffice
@@ -176,13 +179,17 @@ def test_formulas_engine_recalculation_equals_the_cached_values(
 
 def test_edge_cases_reach_every_branch(native_workbooks: dict[str, Path]) -> None:
     values = _values(native_workbooks["edge-en-csc-inc-geometric"])
-    coverage = {row[0]: row for row in values["Coverage"][4:]}
-    assert coverage["1111.HK"][8] == "NM"  # PE on a loss
-    assert coverage["1111.HK"][11] == "NM"  # target on a loss
-    assert coverage["1111.HK"][2] == "Not rated"
-    assert coverage["ABC.O"][2] == "Reduce"  # the override, typed in Chinese
-    assert coverage["2222.HK"][11] == ""  # target on a year without EPS
-    assert coverage["600519.SH"][5] == ""  # no estimates
+    rows = {row[0]: row for row in values["Coverage"][4:]}
+
+    def coverage(code: str, key: str) -> Any:
+        return rows[code][COVERAGE.position(key)]
+
+    assert coverage("1111.HK", "pe_fy1") == "NM"  # PE on a loss
+    assert coverage("1111.HK", "target_price") == "NM"  # target on a loss
+    assert coverage("1111.HK", "rating") == "Not rated"
+    assert coverage("ABC.O", "rating") == "Reduce"  # the override, typed in Chinese
+    assert coverage("2222.HK", "target_price") == ""  # target on a year without EPS
+    assert coverage("600519.SH", "eps_fy1") == ""  # no estimates
     performance = {row[0]: row for row in values["Performance"][4:]}
     assert performance["3333.HK"][7] == ""  # no close at the period start
     assert isinstance(performance["0700.HK"][9], float)

@@ -24,7 +24,7 @@ from xlmodels.template.schema import (
     choice_values,
     column_letter,
 )
-from xlmodels.template.v2 import SPEC, XLWINGS_UDF_KEY
+from xlmodels.template.v3 import SPEC, XLWINGS_UDF_KEY
 from xlmodels.workbook import write_workbook
 from xlmodels.workbook.content import header_labels, localise_inputs
 from xlmodels.workbook.styles import FORMULA_FONT, INPUT_FONT
@@ -129,9 +129,10 @@ def test_inputs_have_their_validation(books: dict[str, OpenpyxlWorkbook]) -> Non
             assert rules[cells][0] == "decimal", column.key
         else:
             assert cells not in rules
-    ratings = rules[f"J{FIRST_DATA_ROW}:J{last}"][1]
+    rating, target = estimates.letter("rating_override"), estimates.letter("target_multiple")
+    ratings = rules[f"{rating}{FIRST_DATA_ROW}:{rating}{last}"][1]
     assert ratings == '"Buy,Accumulate,Neutral,Reduce,Sell,Not rated"'
-    assert rules[f"H{FIRST_DATA_ROW}:H{last}"] == ("decimal", "0")  # target PE above 0
+    assert rules[f"{target}{FIRST_DATA_ROW}:{target}{last}"] == ("decimal", "0")  # above 0
     settings = _validations(book["Settings"])
     scheme_cell = SPEC.settings.cell("scheme").split("!")[1].replace("$", "")
     assert settings[scheme_cell][0] == "list"
@@ -295,7 +296,8 @@ def test_empty_text_results_are_stored_as_text_like_excel(written: dict[str, Pat
     with zipfile.ZipFile(written["zh-sq"]) as archive:
         coverage = archive.read("xl/worksheets/sheet2.xml").decode("utf-8")
     # EPS 2026E of Tencent is blank: a formula whose cached result is "".
-    cell = coverage.split('<c r="H5"', 1)[1].split("</c>", 1)[0]
+    fy3 = SPEC.sheet("Coverage").letter("eps_fy3")
+    cell = coverage.split(f'<c r="{fy3}5"', 1)[1].split("</c>", 1)[0]
     assert 't="str"' in cell
     assert cell.endswith("<v></v>")
 

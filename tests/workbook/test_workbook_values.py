@@ -23,7 +23,7 @@ from xlmodels.domain.performance import compute_performance, compute_valuation
 from xlmodels.errors import InputError
 from xlmodels.sources import sample
 from xlmodels.template.schema import FIRST_DATA_ROW, Kind
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.content import localise_inputs
 from xlmodels.workbook.writer import CoverageWorksheet
@@ -195,11 +195,13 @@ def test_text_from_outside_stays_text() -> None:
         name = cells["Coverage"]["B5"]
         assert name.formula is None
         assert name.value == ('=HYPERLINK("http://evil","click")' if lang == "zh" else "@SUM(1)")
-        reason = cells["Estimates"]["K7"]
+        estimates = SPEC.sheet("Estimates")
+        reason = cells["Estimates"][f"{estimates.letter('override_reason')}7"]
         assert reason.formula is None
         assert reason.value == '=HYPERLINK("http://x","reason")'
-        assert cells["Estimates"]["L6"].value == "-loss"
-        assert cells["Estimates"]["L6"].formula is None
+        notes = cells["Estimates"][f"{estimates.letter('notes')}6"]
+        assert notes.value == "-loss"
+        assert notes.formula is None
 
 
 def test_blank_template_round_trips() -> None:

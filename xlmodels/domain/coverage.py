@@ -21,7 +21,7 @@ import pandas as pd
 from xlmodels.core.ratings import load_scheme
 from xlmodels.core.targets import target_price, upside
 from xlmodels.core.valuation import blended_eps, market_cap, pe
-from xlmodels.domain.model import FISCAL_YEARS, CoverageInputs
+from xlmodels.domain.model import EPS_SLOTS, ESTIMATE_COLUMNS, FISCAL_YEARS, CoverageInputs
 
 __all__ = [
     "FIGURE_INPUTS",
@@ -38,6 +38,7 @@ FIGURE_INPUTS = (
     "fx",
     "close",
     "shares_mn",
+    "eps_lyr",
     "eps_fy1",
     "eps_fy2",
     "eps_fy3",
@@ -95,7 +96,8 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
         ``name`` (in the settings' language), ``market``, ``price_currency``,
         ``eps_currency``, ``fx`` (price-currency units per EPS-currency unit), ``close``,
         ``shares_mn``, ``market_cap`` (millions of the price currency),
-        ``eps_fy1..3``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
+        ``eps_lyr``, ``eps_fy1..3`` (the last reported year, then the
+        forecasts), ``pe_lyr``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
         ``upside``, ``model_rating`` (from the scheme; "not rated" where there
         is no target), ``rating`` (the override where one is recorded, else
         the model rating).
@@ -111,13 +113,14 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     universe = inputs.universe
     settings = inputs.settings
     market = inputs.market.reindex(universe.index)
-    estimates = inputs.estimates.reindex(universe.index)
+    # An estimates frame without an optional column (EPS LYR) has it blank.
+    estimates = inputs.estimates.reindex(index=universe.index, columns=list(ESTIMATE_COLUMNS))
     rows = pd.DataFrame(index=universe.index)
     rows["market"] = universe["market"]
     rows["fx"] = inputs.fx.rates(universe["eps_currency"], universe["price_currency"])
     rows["close"] = market["close"].astype(float)
     rows["shares_mn"] = market["shares_mn"].astype(float)
-    for slot in FISCAL_YEARS:
+    for slot in EPS_SLOTS:
         rows[f"eps_{slot}"] = estimates[f"eps_{slot}"].astype(float)
     rows["target_multiple"] = estimates["target_multiple"].astype(float)
     rows["target_year"] = estimates["target_year"]
@@ -137,7 +140,7 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
     for column in ("fx", "close", "shares_mn"):
         table[column] = rows[column]
     table["market_cap"] = figures["market_cap"]
-    for slot in FISCAL_YEARS:
+    for slot in EPS_SLOTS:
         table[f"eps_{slot}"] = rows[f"eps_{slot}"]
         table[f"pe_{slot}"] = figures[f"pe_{slot}"]
     for column in ("target_eps", "target_price", "upside", "model_rating", "rating"):
@@ -183,8 +186,9 @@ def coverage_figures(
         One row per company with the columns of :data:`FIGURE_INPUTS`:
         ``market`` (the key of ``benchmark_expected_returns``), ``fx``
         (price-currency units per EPS-currency unit), ``close``,
-        ``shares_mn``, ``eps_fy1..3``, ``target_multiple`` (numbers, NaN
-        where missing), ``target_year`` and ``rating_override``.
+        ``shares_mn``, ``eps_lyr`` (last reported year), ``eps_fy1..3``,
+        ``target_multiple`` (numbers, NaN where missing), ``target_year`` and
+        ``rating_override``.
     fy1_weight : float
         Share of FY1 still ahead, the weight of a blended EPS.
     scheme, lang : str
@@ -198,14 +202,16 @@ def coverage_figures(
     Returns
     -------
     pandas DataFrame, indexed as ``rows``
-        ``market_cap``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
+        ``market_cap``, ``pe_lyr``, ``pe_fy1..3`` (price / (EPS x FX), NM
+        where EPS <= 0), ``target_eps``, ``target_price``,
         ``upside``, ``benchmark_return``, ``model_rating`` and ``rating``
         (the override, stripped, where one is recorded, else the model rating).
 
     Examples
     --------
     >>> rows = pd.DataFrame({"market": ["HK"], "fx": [1.1], "close": [440.0],
-    ...     "shares_mn": [9300.0], "eps_fy1": [25.0], "eps_fy2": [28.0], "eps_fy3": [31.0],
+    ...     "shares_mn": [9300.0], "eps_lyr": [22.0], "eps_fy1": [25.0], "eps_fy2": [28.0],
+    ...     "eps_fy3": [31.0],
     ...     "target_multiple": [20.0], "target_year": ["FY2"], "rating_override": [" Neutral "]})
     >>> figures = coverage_figures(rows, fy1_weight=0.5, scheme="guosen", lang="en",
     ...     benchmark_expected_returns={})
@@ -216,7 +222,7 @@ def coverage_figures(
     figures = pd.DataFrame(index=rows.index)
     with np.errstate(over="ignore"):  # an overflow is inf, shown as missing
         figures["market_cap"] = market_cap(close, rows["shares_mn"].astype(float))
-    for slot in FISCAL_YEARS:
+    for slot in EPS_SLOTS:
         figures[f"pe_{slot}"] = pe(close, rows[f"eps_{slot}"].astype(float), fx)
     figures["target_eps"] = target_eps(rows, fy1_weight)
     figures["target_price"] = target_price(

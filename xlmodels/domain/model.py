@@ -19,6 +19,7 @@ from xlmodels.core.valuation import fy1_remaining
 
 __all__ = [
     "EPS_BASES",
+    "EPS_SLOTS",
     "ESTIMATE_COLUMNS",
     "FISCAL_YEARS",
     "HISTORY_COLUMNS",
@@ -32,6 +33,10 @@ __all__ = [
 
 #: Fiscal-year slots of the estimates, FY1 being the current year.
 FISCAL_YEARS = ("fy1", "fy2", "fy3")
+#: Every EPS column of a coverage row, each with its PE: the last reported
+#: fiscal year (``lyr``, the year before FY1; an optional input, for the
+#: static PE LYR), then the forecast years.
+EPS_SLOTS = ("lyr", *FISCAL_YEARS)
 #: What a target multiple can apply to.
 TARGET_YEARS = ("FY1", "FY2", "FY3", "blended")
 #: EPS bases an estimate row can declare.
@@ -55,6 +60,7 @@ MARKET_COLUMNS = ("close", "price_date", "shares_mn")
 #: Analyst estimates (index: code), the inputs an analyst types.
 ESTIMATE_COLUMNS = (
     "eps_basis",
+    "eps_lyr",
     "eps_fy1",
     "eps_fy2",
     "eps_fy3",
@@ -130,8 +136,17 @@ class Settings:
         return fy1_remaining(self.report_date, end)
 
     def year_labels(self) -> dict[str, str]:
-        """Display labels of the fiscal-year slots: ``{"fy1": "2024E", ...}``."""
-        return {slot: f"{self.fy1_year + i}E" for i, slot in enumerate(FISCAL_YEARS)}
+        """Display labels of the EPS slots: ``{"lyr": "2023A", "fy1": "2024E", ...}``.
+
+        Forecast years carry an E (estimate), the last reported year, the one
+        before FY1, an A (actual).
+
+        >>> Settings(dt.date(2024, 12, 2), 2024).year_labels()
+        {'lyr': '2023A', 'fy1': '2024E', 'fy2': '2025E', 'fy3': '2026E'}
+        """
+        labels = {"lyr": f"{self.fy1_year - 1}A"}
+        labels |= {slot: f"{self.fy1_year + i}E" for i, slot in enumerate(FISCAL_YEARS)}
+        return labels
 
     def with_language(self, lang: str) -> Settings:
         """The same settings in another language."""
@@ -180,7 +195,7 @@ class CoverageInputs:
         market = empty(MARKET_COLUMNS)
         market[["close", "shares_mn"]] = market[["close", "shares_mn"]].astype(float)
         estimates = empty(ESTIMATE_COLUMNS)
-        for column in ("eps_fy1", "eps_fy2", "eps_fy3", "target_multiple"):
+        for column in (*(f"eps_{slot}" for slot in EPS_SLOTS), "target_multiple"):
             estimates[column] = estimates[column].astype(float)
         return cls(
             universe=empty(UNIVERSE_COLUMNS),

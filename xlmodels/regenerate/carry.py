@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 #: Estimate columns holding numbers; the others hold text or a choice.
-NUMBER_ESTIMATES = ("eps_fy1", "eps_fy2", "eps_fy3", "target_multiple")
+NUMBER_ESTIMATES = ("eps_lyr", "eps_fy1", "eps_fy2", "eps_fy3", "target_multiple")
 
 
 def carried_from_workbook(data: WorkbookData, spec: WorkbookSpec) -> CarriedInputs:

@@ -3,7 +3,7 @@
 A report reads each coverage workbook back into
 :class:`~xlmodels.domain.model.CoverageInputs` through the workbook reader
 (``xlmodels.workbook.reader`` and ``xlmodels.workbook.coverage_inputs``), which knows
-the workbook only through :mod:`xlmodels.template.v2`. Before handing a file to it,
+the workbook only through :mod:`xlmodels.template.v3`. Before handing a file to it,
 this module makes sure the file exists, passes the safety checks every
 command applies (:mod:`xlmodels.excel.ooxml.guard`) and is a coverage workbook at
 all, so that a wrong path, a hostile file or a stray spreadsheet gets one
@@ -18,7 +18,7 @@ from pathlib import Path
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, read_guarded
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook.coverage_inputs import coverage_inputs
 from xlmodels.workbook.reader import read_workbook
 

@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlmodels.domain.model import FISCAL_YEARS
+from xlmodels.domain.model import EPS_SLOTS
 from xlmodels.revisions.snapshot import NM_TEXT, CompanySnapshot, Snapshot, rating_key
 
 __all__ = [
@@ -61,7 +61,7 @@ _SETTING_LABELS = {
 }
 #: Decimals each computed output displays with, and its kind.
 _OUTPUTS = {
-    **{f"pe_{slot}": (1, "multiple") for slot in FISCAL_YEARS},
+    **{f"pe_{slot}": (1, "multiple") for slot in EPS_SLOTS},
     "target_price": (2, "number"),
     "upside": (1, "percent"),
 }
@@ -273,7 +273,7 @@ def _by_year(snapshot: Snapshot, company: CompanySnapshot, prefix: str, source: 
     """``{year or slot: (slot, value)}`` of a per-year field (EPS, PE)."""
     values = company.inputs if source == "inputs" else company.outputs
     out: _Years = {}
-    for slot in FISCAL_YEARS:
+    for slot in EPS_SLOTS:
         year = snapshot.fiscal_year(slot)
         out[year if year is not None else slot] = (slot, values.get(f"{prefix}_{slot}"))
     return out
@@ -310,7 +310,9 @@ def _year_changes(
         if by_year:
             moved = old_slot is not None and new_slot is not None and old_slot != new_slot
             slots = f"{old_slot} -> {new_slot}" if moved else slot
-            label = f"{name} {str(slots).upper()} ({key}E)"
+            # A reported year is an actual (2023A), the others estimates (2024E).
+            suffix = "A" if new_slot == "lyr" else "E"
+            label = f"{name} {str(slots).upper()} ({key}{suffix})"
             year = int(key)
         else:
             label, year = f"{name} {slot.upper()}", None
@@ -332,7 +334,7 @@ def _year_changes(
 
 def _slots(company: CompanySnapshot, prefix: str, source: str) -> _Years:
     values = company.inputs if source == "inputs" else company.outputs
-    return {slot: (slot, values.get(f"{prefix}_{slot}")) for slot in FISCAL_YEARS}
+    return {slot: (slot, values.get(f"{prefix}_{slot}")) for slot in EPS_SLOTS}
 
 
 def _company_changes(

@@ -35,7 +35,7 @@ from typing import Any
 from xlmodels.core.markers import is_nm
 from xlmodels.core.ratings import SchemeError, load_scheme
 from xlmodels.domain.coverage import compute_coverage
-from xlmodels.domain.model import ESTIMATE_COLUMNS, FISCAL_YEARS, CoverageInputs
+from xlmodels.domain.model import EPS_SLOTS, ESTIMATE_COLUMNS, FISCAL_YEARS, CoverageInputs
 
 __all__ = [
     "ESTIMATE_FIELDS",
@@ -52,7 +52,7 @@ __all__ = [
 ESTIMATE_FIELDS: tuple[str, ...] = ESTIMATE_COLUMNS
 #: The computed outputs a snapshot keeps, per company.
 OUTPUT_FIELDS: tuple[str, ...] = (
-    *(f"pe_{slot}" for slot in FISCAL_YEARS),
+    *(f"pe_{slot}" for slot in EPS_SLOTS),
     "target_price",
     "upside",
     "rating",
@@ -183,9 +183,11 @@ class Snapshot:
     companies: dict[str, CompanySnapshot] = field(default_factory=dict)
 
     def fiscal_year(self, slot: str) -> int | None:
-        """Calendar year of a fiscal-year slot (``fy2`` -> 2025), None when FY1 is unknown."""
+        """Calendar year of an EPS slot (``fy2`` -> 2025, ``lyr`` -> 2023); None without FY1."""
         if self.fy1_year is None:
             return None
+        if slot == "lyr":
+            return self.fy1_year - 1
         return self.fy1_year + FISCAL_YEARS.index(slot)
 
     def as_dict(self) -> dict[str, Any]:

@@ -11,7 +11,8 @@ as the column's unit; shares are converted to millions.
 Every input file also takes the headers of the matching sheet of a coverage
 workbook, in Chinese and English, so that a sheet saved as CSV reads back:
 the Estimates sheet as an estimates file (its ``EPS 2024E（人民币）`` columns
-are the fiscal years they name), the Market sheet as a market file (the
+are the fiscal years they name, its ``EPS 2023A`` column the last reported
+year), the Market sheet as a market file (the
 columns the workbook derives, such as the FX column, are passed over).
 """
 
@@ -277,6 +278,17 @@ ESTIMATES_FIELDS = (
     _f("name", FieldKind.TEXT, *_NAME),
     _f("eps_currency", FieldKind.CURRENCY, "EPS货币", "盈利预测币种"),
     _f("eps_basis", FieldKind.TEXT, "EPS口径", "口径", "basis"),
+    _f(
+        "eps_lyr",
+        FieldKind.NUMBER,
+        "EPS LYR",
+        "LYR EPS",
+        "EPS (LYR)",
+        "last reported EPS",
+        "上年EPS",
+        "最近年报EPS",
+        "每股收益 LYR",
+    ),
     *(
         _f(
             f"eps_{slot}",
@@ -346,6 +358,8 @@ class ColumnMatch:
 
 #: An EPS header naming its fiscal year, folded: ``EPS 2024E（人民币）`` -> ``eps2024e``.
 _YEAR_HEADER = re.compile(r"^(?:eps|预测eps|每股收益|预测每股收益)(\d{4})e$")
+#: The EPS header of a reported (actual) year: ``EPS 2023A（人民币）`` -> ``eps2023a``.
+_REPORTED_HEADER = re.compile(r"^(?:eps|每股收益)(\d{4})a$")
 #: The fields a year-labelled EPS header fills, first year first.
 _YEAR_FIELDS = ("eps_fy1", "eps_fy2", "eps_fy3")
 
@@ -382,6 +396,20 @@ def _year_columns(
         found[key] = ColumnMatch(by_key[key], position, header, year=year)
 
 
+def _check_reported_year(table: RawTable, found: dict[str, ColumnMatch]) -> None:
+    """Refuse an ``EPS 2022A`` column beside ``EPS 2024E``: LYR is the year before FY1."""
+    reported, first = found.get("eps_lyr"), found.get("eps_fy1")
+    if reported is None or reported.year is None or first is None or first.year is None:
+        return
+    if reported.year != first.year - 1:
+        raise table.error(
+            f"the last reported year {reported.header!r} must be the year before FY1 "
+            f"({first.header!r}), that is {first.year - 1}A",
+            row=table.header_row,
+            column=reported.header,
+        )
+
+
 def _accepted(fields: Sequence[InputField]) -> str:
     return "; ".join(
         f"{f.key}" + (f" ({', '.join(f.aliases)})" if f.aliases else "") for f in fields
@@ -400,7 +428,9 @@ def match_columns(
     ``what`` names the kind of file in messages ("market file"); ``derived``
     are headers passed over (the workbook's derived columns). Where the
     fields include FY1 to FY3 EPS, headers naming a fiscal year (``EPS
-    2024E``) fill them in order of year, each match keeping its ``year``.
+    2024E``) fill them in order of year, each match keeping its ``year``,
+    and a header naming a reported year (``EPS 2023A``) fills the last
+    reported year's EPS, which must be the year before FY1.
     """
     by_name: dict[str, InputField] = {}
     for item in fields:
@@ -408,6 +438,7 @@ def match_columns(
             by_name.setdefault(fold_header(split_unit(name)[0]), item)
     skipped = {fold_header(split_unit(name)[0]) for name in derived}
     with_years = all(key in {item.key for item in fields} for key in _YEAR_FIELDS)
+    by_key = {item.key: item for item in fields}
     years: dict[int, tuple[int, str]] = {}
     found: dict[str, ColumnMatch] = {}
     for position, header in enumerate(table.headers):
@@ -423,6 +454,19 @@ def match_columns(
         if matched is None and folded in skipped:
             continue
         labelled = _YEAR_HEADER.match(folded) if with_years else None
+        reported = _REPORTED_HEADER.match(folded) if with_years else None
+        if matched is None and reported and "eps_lyr" in by_key:
+            matched = by_key["eps_lyr"]
+            reported_year = int(reported.group(1))
+            if matched.key in found:
+                raise table.error(
+                    f"columns {found[matched.key].header!r} and {header!r} both give "
+                    f"{matched.key!r}",
+                    row=table.header_row,
+                    column=header,
+                )
+            found[matched.key] = ColumnMatch(matched, position, header, year=reported_year)
+            continue
         if matched is None and labelled:
             year = int(labelled.group(1))
             if year in years:
@@ -460,6 +504,7 @@ def match_columns(
                 multiplier = units.get(fold_header(name), 1.0)
         found[matched.key] = ColumnMatch(matched, position, header, multiplier)
     _year_columns(table, fields, years, found)
+    _check_reported_year(table, found)
     for item in fields:
         if item.required and item.key not in found:
             also = f" (also accepted: {', '.join(item.aliases)})" if item.aliases else ""

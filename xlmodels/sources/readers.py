@@ -315,14 +315,16 @@ def read_estimates(
     """Read analyst estimates: one row per company.
 
     Columns: ``code`` (required), ``eps_basis`` (reported or adjusted, also
-    报告/经调整), ``eps_fy1``..``eps_fy3`` (in the EPS currency),
+    报告/经调整), ``eps_lyr`` (the last reported fiscal year's EPS, the
+    year before FY1; optional), ``eps_fy1``..``eps_fy3`` (in the EPS currency),
     ``target_multiple`` (above 0), ``target_year`` (FY1, FY2, FY3 or
     blended), ``rating_override``, ``override_reason``, ``notes``; ``name``
     and ``eps_currency`` may be present (the currency must then agree with
     the universe's). EPS columns headed by their fiscal year, as the
     workbook's Estimates sheet heads them (``EPS 2024E（人民币）``), are FY1
-    to FY3 in order of year; the frame's ``attrs["fy1_year"]`` then says
-    which year FY1 is.
+    to FY3 in order of year (``EPS 2023A``, the year before, is the last
+    reported one); the frame's ``attrs["fy1_year"]`` then says which year
+    FY1 is.
 
     Returns
     -------
@@ -352,7 +354,7 @@ def read_estimates(
         codes.append(code)
     keys = (*ESTIMATE_COLUMNS, *(["eps_currency"] if "eps_currency" in matches else []))
     frame = _frame(codes, columns, keys, Path(path), seen)
-    for slot in ("eps_fy1", "eps_fy2", "eps_fy3", "target_multiple"):
+    for slot in ("eps_lyr", "eps_fy1", "eps_fy2", "eps_fy3", "target_multiple"):
         frame[slot] = frame[slot].astype(float)
     frame.attrs["headers"] = {key: match.header for key, match in matches.items()}
     if "eps_fy1" in matches and matches["eps_fy1"].year is not None:

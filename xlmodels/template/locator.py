@@ -19,7 +19,7 @@ sheet.
 
 Examples
 --------
->>> from xlmodels.template.v2 import SPEC
+>>> from xlmodels.template.v3 import SPEC
 >>> cells = GridCells([[], [], [], ["Code", "Company", "Market", "Close"]])
 >>> market = SPEC.sheet("Market")
 >>> found = Locator(SPEC, lambda name: None, {"Market": cells}.get).columns(market)
@@ -242,7 +242,7 @@ def header_pattern(column: Column) -> re.Pattern[str]:
 def header_matches(column: Column, value: Any) -> bool:
     """Whether a header cell shows the column's header (in any language).
 
-    >>> from xlmodels.template.v2 import SPEC
+    >>> from xlmodels.template.v3 import SPEC
     >>> eps = SPEC.sheet("Estimates").column("eps_fy1")
     >>> header_matches(eps, "EPS 2024E（CNY）"), header_matches(eps, "Target PE (x)")
     (True, False)

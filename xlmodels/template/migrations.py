@@ -12,12 +12,12 @@ asks the same function which upgrade applies to a workbook it finds.
 Examples
 --------
 >>> [m.label for m in migration_path(1)], migration_path(TEMPLATE_VERSION)
-(['v1 -> v2'], [])
+(['v1 -> v2', 'v2 -> v3'], [])
 >>> try:
 ...     migration_path(TEMPLATE_VERSION + 1)
 ... except TemplateVersionError as error:
 ...     print(str(error).split(":")[0])
-template version 3 is newer than 2, the latest this xlmodels knows
+template version 4 is newer than 3, the latest this xlmodels knows
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from xlmodels.core.markers import is_nm
 from xlmodels.excel.cells import is_blank
 from xlmodels.template.schema import WorkbookSpec
 from xlmodels.template.v1 import SPEC_V1
-from xlmodels.template.v2 import SPEC, TEMPLATE_VERSION
+from xlmodels.template.v2 import SPEC_V2
+from xlmodels.template.v3 import SPEC, TEMPLATE_VERSION
 
 __all__ = [
     "MIGRATIONS",
@@ -158,8 +159,22 @@ def _v1_to_v2(carried: CarriedInputs) -> CarriedInputs:
     return replace(carried, estimates=estimates, notes=(*carried.notes, note))
 
 
+def _v2_to_v3(carried: CarriedInputs) -> CarriedInputs:
+    estimates = carried.estimates.copy()
+    # The last reported year's EPS is new and optional: it starts blank (the
+    # estimates file fills it where it gives one), just before FY1's.
+    position = list(estimates.columns).index("eps_fy1") if "eps_fy1" in estimates else 0
+    estimates.insert(position, "eps_lyr", float("nan"))
+    estimates["eps_lyr"] = estimates["eps_lyr"].astype(float)
+    note = (
+        "upgraded from template v2: the new EPS LYR column (last reported fiscal year) is "
+        "blank; fill it in for a PE LYR"
+    )
+    return replace(carried, estimates=estimates, notes=(*carried.notes, note))
+
+
 #: The spec of every template version regeneration reads.
-TEMPLATES: dict[int, WorkbookSpec] = {1: SPEC_V1, TEMPLATE_VERSION: SPEC}
+TEMPLATES: dict[int, WorkbookSpec] = {1: SPEC_V1, 2: SPEC_V2, TEMPLATE_VERSION: SPEC}
 
 #: Every upgrade step, oldest first.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -170,6 +185,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the benchmark expected returns above the rating tiers on Settings, and records the "
         "coverage group in Settings",
         _v1_to_v2,
+    ),
+    Migration(
+        2,
+        3,
+        "adds the EPS LYR column (the last reported fiscal year's EPS, left blank for the "
+        "analyst to fill in) to Estimates, and that EPS with its PE LYR to Coverage",
+        _v2_to_v3,
     ),
 )
 
@@ -207,7 +229,7 @@ def _without_group(spec: WorkbookSpec) -> WorkbookSpec:
 #: Version 2 as written before it recorded the coverage group (the setting
 #: came last, so nothing else moved but the blocks under the list, which
 #: are found through their names).
-_SPEC_V2_WITHOUT_GROUP = _without_group(SPEC)
+_SPEC_V2_WITHOUT_GROUP = _without_group(SPEC_V2)
 
 
 def reading_spec(version: int, names: Collection[str]) -> WorkbookSpec:

@@ -1,6 +1,6 @@
 """The names a coverage workbook is found by: its sheets and its fixed defined names.
 
-The template (:mod:`~xlmodels.template.v2`) builds its sheets with these
+The template (:mod:`~xlmodels.template.v3`) builds its sheets with these
 names, and every reader of a workbook (reader, validator, regeneration,
 reports) looks things up through them, so a sheet or a name is spelled in
 one place. Column ranges (``cov_pe_fy1``) and settings (``set_scheme``) are

@@ -1,7 +1,7 @@
 """The schema of a coverage workbook: the types a template is written in.
 
-A template (:data:`xlmodels.template.v2.SPEC`, the current one, or
-:data:`xlmodels.template.v1.SPEC_V1`) is a :class:`WorkbookSpec` of sheets;
+A template (:data:`xlmodels.template.v3.SPEC`, the current one, or an
+earlier one such as :data:`xlmodels.template.v2.SPEC_V2`) is a :class:`WorkbookSpec` of sheets;
 generation, regeneration, validation and the reports all read a template,
 and none of them knows a sheet name, a column position, a header or a
 formula except through it (sheet and block names: :mod:`~xlmodels.template.names`).
@@ -27,10 +27,10 @@ results, and with the value the core computes stored as its cached result.
 
 Examples
 --------
->>> from xlmodels.template.v2 import SPEC
+>>> from xlmodels.template.v3 import SPEC
 >>> coverage = SPEC.sheet("Coverage")
 >>> coverage.column("pe_fy1").formula_for("sq", RowContext(SPEC, coverage, 5))
-'=IF(COUNT(D5,F5,O5)<3,"",SQ_PE(D5,F5,O5))'
+'=IF(COUNT(D5,G5,Q5)<3,"",SQ_PE(D5,G5,Q5))'
 >>> coverage.column("pe_fy1").header("en", {"fy1": "2024E"})
 'PE 2024E (x)'
 """
@@ -101,6 +101,7 @@ PLACEHOLDER_WORDS: Mapping[str, str] = {
     "fy3": "FY3",
     "price_ccy": "price ccy",
     "eps_ccy": "EPS ccy",
+    "lyr": "LYR",
 }
 
 
@@ -219,8 +220,9 @@ class Column:
         (``compute_coverage`` and friends) unless ``value`` says otherwise,
         and the suffix of the column's named range (``cov_pe_fy1``).
     headers : dict
-        Header text by language; may hold ``{fy1}``..``{fy3}`` (fiscal-year
-        labels), ``{price_ccy}``, ``{eps_ccy}`` (currencies present).
+        Header text by language; may hold ``{lyr}`` (the last reported
+        year, ``2023A``), ``{fy1}``..``{fy3}`` (forecast years, ``2024E``),
+        ``{price_ccy}``, ``{eps_ccy}`` (currencies present).
     kind, dtype : Kind, DType
     number_format : str or None
         Excel number format.
@@ -424,7 +426,7 @@ class SettingsSheet:
 
         A block always spans at least one row, so its names exist in a blank template.
 
-        >>> from xlmodels.template.v2 import SPEC
+        >>> from xlmodels.template.v3 import SPEC
         >>> SPEC.settings.blocks(markets=1, tiers=3).names("Settings")["set_tier_bound"]
         "'Settings'!$B$30:$B$31"
         """
@@ -471,7 +473,7 @@ class HistorySheet:
     def names(self, dates: int, close_codes: int, pe_codes: int) -> dict[str, str]:
         """Named range -> absolute A1 reference, for a history of this size.
 
-        >>> from xlmodels.template.v2 import SPEC
+        >>> from xlmodels.template.v3 import SPEC
         >>> SPEC.history.names(dates=250, close_codes=3, pe_codes=1)["hist_pe"]
         "'History'!$E$5:$E$254"
         """

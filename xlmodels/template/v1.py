@@ -1,6 +1,6 @@
 """Template version 1 of the coverage workbook, for reading and upgrading v1 workbooks.
 
-Version 1 differs from version 2 (:data:`xlmodels.template.v2.SPEC`) in three ways:
+Version 1 differs from version 2 (:data:`xlmodels.template.v2.SPEC_V2`) in three ways:
 
 * Estimates has no EPS basis column: v2 added it because one company's
   reported and adjusted EPS give different multiples (the reference
@@ -11,11 +11,10 @@ Version 1 differs from version 2 (:data:`xlmodels.template.v2.SPEC`) in three wa
 * Settings records no coverage group: a v1 workbook is found by its file name.
 
 Everything else (sheets, formulas, named ranges, formats) is version 2's.
-The template is written as its differences from the current one, so that
-regeneration reads a v1 workbook through its own names and checks its
-formulas and layout as v1 wrote them. When the current template moves on to
-version 3, version 2 must first be frozen the same way (as its differences
-from version 3) and this module rebased on it.
+The template is written as its differences from version 2, itself written
+as its differences from the current template (:mod:`xlmodels.template.v2`),
+so that regeneration reads a v1 workbook through its own names and checks
+its formulas and layout as v1 wrote them.
 
 Examples
 --------
@@ -39,7 +38,7 @@ from xlmodels.template.schema import (
     TextSheet,
     WorkbookSpec,
 )
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v2 import SPEC_V2
 
 __all__ = ["SPEC_V1", "SettingsSheetV1"]
 
@@ -93,7 +92,7 @@ def _sheet_v1(
 #: The coverage workbook as template version 1 laid it out.
 SPEC_V1 = WorkbookSpec(
     version=1,
-    sheets=tuple(_sheet_v1(sheet) for sheet in SPEC.sheets),
-    charts=SPEC.charts,
-    xlwings_udf_modules=SPEC.xlwings_udf_modules,
+    sheets=tuple(_sheet_v1(sheet) for sheet in SPEC_V2.sheets),
+    charts=SPEC_V2.charts,
+    xlwings_udf_modules=SPEC_V2.xlwings_udf_modules,
 )

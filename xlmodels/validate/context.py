@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.validate.config import ValidateConfig
 from xlmodels.validate.layout import Layout
 from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook

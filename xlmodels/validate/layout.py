@@ -36,7 +36,7 @@ from xlmodels.template.schema import (
     TableSheet,
     column_letter,
 )
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook, cell_name, is_blank
 
 __all__ = [

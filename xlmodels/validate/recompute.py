@@ -24,7 +24,7 @@ from pandas import DataFrame
 from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.core.returns import RELATIVE_METHODS
 from xlmodels.domain.coverage import coverage_figures
-from xlmodels.domain.model import FISCAL_YEARS, Settings
+from xlmodels.domain.model import EPS_SLOTS, Settings
 from xlmodels.domain.performance import period_figures
 from xlmodels.template.names import (
     COVERAGE_SHEET,
@@ -103,9 +103,7 @@ class Recomputed:
                         inputs[key] = market.value(m_row, key)
             if estimates is not None and e_row is not None:
                 for key in (
-                    "eps_fy1",
-                    "eps_fy2",
-                    "eps_fy3",
+                    *(f"eps_{slot}" for slot in EPS_SLOTS),
                     "target_multiple",
                     "target_year",
                     "rating_override",
@@ -143,7 +141,7 @@ class Recomputed:
                 "close": numbers("close", True),
                 "shares_mn": numbers("shares_mn", True),
             }
-            | {f"eps_{slot}": numbers(f"eps_{slot}") for slot in FISCAL_YEARS}
+            | {f"eps_{slot}": numbers(f"eps_{slot}") for slot in EPS_SLOTS}
             | {
                 "target_multiple": numbers("target_multiple", True),
                 "target_year": cells("target_year"),
@@ -158,7 +156,7 @@ class Recomputed:
             benchmark_expected_returns=self.benchmark_returns,
             not_rated=self.not_rated,
         )
-        shown = ["close", "fx", *(f"eps_{slot}" for slot in FISCAL_YEARS)]
+        shown = ["close", "fx", *(f"eps_{slot}" for slot in EPS_SLOTS)]
         for index, row in enumerate(self.rows):
             for key in shown:
                 row.computed[key] = inputs[key].iloc[index]

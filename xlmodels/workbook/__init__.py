@@ -1,6 +1,6 @@
 """The standard coverage workbook: written from the spec, read back by the spec.
 
-:func:`write_workbook` writes every sheet of :data:`xlmodels.template.v2.SPEC` from
+:func:`write_workbook` writes every sheet of :data:`xlmodels.template.v3.SPEC` from
 :class:`~xlmodels.domain.model.CoverageInputs`, formulas with the core's numbers as
 their cached results; :func:`read_workbook` reads a workbook back into its
 analyst inputs and its data, for the reports, the validator and regeneration.

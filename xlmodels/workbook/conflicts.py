@@ -70,7 +70,7 @@ from xlmodels.template.schema import (
     TextSheet,
     WorkbookSpec,
 )
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.identify import DefinedName
 from xlmodels.workbook.own_sheets import OwnSheet

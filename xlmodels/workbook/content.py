@@ -46,7 +46,7 @@ from xlmodels.domain.performance import (
 from xlmodels.errors import InputError
 from xlmodels.excel.cells import excel_fixed, is_blank
 from xlmodels.template.schema import FORMULA_MODES, TableSheet, WorkbookSpec
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 
 __all__ = [
     "LANGUAGES",
@@ -285,7 +285,7 @@ def _sources(
     """One frame per kind of row, holding every column any sheet of that kind shows."""
     universe = inputs.universe
     coverage = compute_coverage(inputs)
-    estimates = inputs.estimates.reindex(universe.index)
+    estimates = inputs.estimates.reindex(index=universe.index, columns=list(ESTIMATE_COLUMNS))
     companies = coverage.copy()
     for column in ESTIMATE_COLUMNS:
         if column not in companies.columns:
@@ -415,7 +415,7 @@ def build_content(
     lang : {"zh", "en"}, optional
         Defaults to ``inputs.settings.lang``.
     spec : WorkbookSpec
-        The template to fill (the current :data:`~xlmodels.template.v2.SPEC` unless a
+        The template to fill (the current :data:`~xlmodels.template.v3.SPEC` unless a
         migration writes an older or newer one).
     estimates_override : DataFrame, optional
         Analyst inputs to use instead of ``inputs.estimates`` (indexed by code,

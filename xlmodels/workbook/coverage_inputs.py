@@ -25,7 +25,7 @@ from xlmodels.domain.model import (
 )
 from xlmodels.errors import InputError
 from xlmodels.template.names import MARKET_SHEET, PERFORMANCE_SHEET, VALUATION_SHEET
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook.reader import WorkbookData
 
 __all__ = ["coverage_inputs"]
@@ -51,7 +51,14 @@ def _fx_table(market: pd.DataFrame, data: WorkbookData) -> FxTable:
     return FxTable(rates)
 
 
-_LABELS: dict[str, str] = {"fy1": "FY1", "fy2": "FY2", "fy3": "FY3", "price_ccy": "", "eps_ccy": ""}
+_LABELS: dict[str, str] = {
+    "lyr": "LYR",
+    "fy1": "FY1",
+    "fy2": "FY2",
+    "fy3": "FY3",
+    "price_ccy": "",
+    "eps_ccy": "",
+}
 
 
 def _setting(data: WorkbookData, key: str, default: Any = None) -> Any:
@@ -92,7 +99,8 @@ def coverage_inputs(data: WorkbookData) -> CoverageInputs:
     indexes = pd.DataFrame(columns=list(INDEX_COLUMNS), index=pd.Index([], name="code"))
     if index_frames:
         names = pd.concat(index_frames)
-        names = names[~names.index.duplicated()]
+        # Valuation lists companies with a PE-TTM series too: they are no index.
+        names = names[~names.index.duplicated() & ~names.index.isin(universe.index)]
         indexes = names.reindex(columns=list(INDEX_COLUMNS))
         indexes.index.name = "code"
     report_date = _setting(data, "report_date")

@@ -51,7 +51,7 @@ from xlmodels.template.names import (
     SET_BENCH_ER_MARKET,
 )
 from xlmodels.template.schema import DType, Kind, TableSheet, WorkbookSpec, choice_values
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook.stored_cells import SheetValues, Source, guarded_source
 
 __all__ = [

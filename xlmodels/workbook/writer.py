@@ -6,7 +6,7 @@ result, so pandas, python-calamine, a file preview or LibreOffice show the
 numbers without recalculating, while Excel still recalculates on open.
 openpyxl, which cannot store a formula's result, reads and edits workbooks.
 
-Everything placed here comes from the spec (:mod:`xlmodels.template.v2`): sheets in
+Everything placed here comes from the spec (:mod:`xlmodels.template.v3`): sheets in
 tab order, titles, notes, headers in the workbook's language, the formulas of
 both dialects, number formats, named ranges, drop-down lists, which cells are
 analyst inputs (blue, unlocked) and which are locked, and the charts. Text
@@ -52,7 +52,7 @@ from xlmodels.template.schema import (
     WorkbookSpec,
     choice_values,
 )
-from xlmodels.template.v2 import SPEC, XLWINGS_UDF_KEY
+from xlmodels.template.v3 import SPEC, XLWINGS_UDF_KEY
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.charts import add_charts
 from xlmodels.workbook.content import WorkbookContent, build_content

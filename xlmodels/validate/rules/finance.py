@@ -15,6 +15,7 @@ from typing import Any
 
 from xlmodels.core.markers import is_nm
 from xlmodels.core.ratings import load_scheme
+from xlmodels.domain.model import EPS_SLOTS
 from xlmodels.template.names import COVERAGE_SHEET, ESTIMATES_SHEET, PERFORMANCE_SHEET
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
@@ -29,12 +30,8 @@ COMPARED = (
     "close",
     "fx",
     "market_cap",
-    "eps_fy1",
-    "eps_fy2",
-    "eps_fy3",
-    "pe_fy1",
-    "pe_fy2",
-    "pe_fy3",
+    *(f"eps_{slot}" for slot in EPS_SLOTS),
+    *(f"pe_{slot}" for slot in EPS_SLOTS),
     "target_eps",
     "target_price",
     "upside",
@@ -155,13 +152,13 @@ def implied_price(context: WorkbookContext) -> Iterator[Hit]:
     tolerance = context.config.implied_price_tolerance
     for company in context.recomputed.rows:
         values = {}
-        for key in ("close", "fx", "eps_fy1", "eps_fy2", "eps_fy3", "pe_fy1", "pe_fy2", "pe_fy3"):
+        for key in ("close", "fx", *(f"{kind}_{s}" for kind in ("eps", "pe") for s in EPS_SLOTS)):
             comparable, shown = _shown(coverage, company, key)
             values[key] = as_number(shown) if comparable else None
         close, fx = values["close"], values["fx"]
         if close is None or fx is None or close <= 0:
             continue
-        for slot in ("fy1", "fy2", "fy3"):
+        for slot in EPS_SLOTS:
             eps, multiple = values[f"eps_{slot}"], values[f"pe_{slot}"]
             if eps is None or multiple is None:
                 continue

@@ -15,7 +15,7 @@ from xlmodels.excel.formulas import (
     relative_shape,
 )
 from xlmodels.template.schema import FIRST_DATA_ROW, Kind, RowContext
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import TableRows, cell_name, row_context

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from xlmodels.excel.references import parse_reference
 from xlmodels.template.migrations import upgrade_description
 from xlmodels.template.schema import HEADER_ROW
-from xlmodels.template.v2 import SPEC
+from xlmodels.template.v3 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
 from xlmodels.validate.layout import cell_name, is_header, run_length

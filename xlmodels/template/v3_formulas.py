@@ -1,8 +1,8 @@
-"""The formulas of the current template (version 2), as builders of one row's formula text.
+"""The formulas of the current template (version 3), as builders of one row's formula text.
 
 Each builder takes a :class:`~xlmodels.template.schema.RowContext` and
 returns the formula of that row's cell without its leading ``=``; the
-template (:mod:`~xlmodels.template.v2`) pairs an ``sq`` builder (the firm's
+template (:mod:`~xlmodels.template.v3`) pairs an ``sq`` builder (the firm's
 SQ_ functions) with a ``native`` one (plain Excel) that gives the same
 result. A row with a blank input shows a blank, never an error value.
 
