@@ -283,6 +283,7 @@ def write_indexes(folder: Path) -> Path:
 
 def write_estimates(folder: Path, fy1: int) -> Path:
     """The analyst's first estimates, the EPS headers naming their years (``EPS 2024E``)."""
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "estimates.csv"
     frame = pd.DataFrame({"code": CODES, "eps_basis": "adjusted"})
     for offset in range(3):
@@ -382,9 +383,16 @@ class Desk:
         return self.estimates[code].eps.get(self.fy1 + number - 1)
 
     def roll(self) -> None:
-        """FY2 becomes FY1, FY3 FY2, FY3 blank; the old FY1 is the last reported year."""
+        """Roll one year after the results, as the manual says a roll does.
+
+        FY2 becomes FY1, FY3 FY2, FY3 is blank; the old FY1 is the last
+        reported year. A target keeps its calendar year (FY2 -> FY1, FY3 ->
+        FY2); one on FY1 stays on FY1, a year later; a blended one stays blended.
+        """
         for code, estimate in self.estimates.items():
             self.lyr[code] = estimate.eps.pop(self.fy1)
+            later = {"FY2": "FY1", "FY3": "FY2"}
+            estimate.target_year = later.get(estimate.target_year, estimate.target_year)
         self.fy1 += 1
 
 
@@ -393,6 +401,7 @@ ESTIMATE_NAMES = {
     "eps_fy1": "est_eps_fy1",
     "eps_fy2": "est_eps_fy2",
     "eps_fy3": "est_eps_fy3",
+    "eps_lyr": "est_eps_lyr",
     "target_multiple": "est_target_multiple",
     "target_year": "est_target_year",
     "rating_override": "est_rating_override",
@@ -554,7 +563,7 @@ def expected_coverage(month: MonthData, desk: Desk, lang: str) -> pd.DataFrame:
     """The coverage table the month must show, by code, from the files and the desk.
 
     Columns: ``close``, ``fx``, ``market_cap``, ``eps_fy1..3``, ``pe_fy1..3``,
-    ``target_eps``, ``target_price``, ``upside``, ``rating``.
+    ``eps_lyr``, ``pe_lyr``, ``target_eps``, ``target_price``, ``upside``, ``rating``.
     """
     rows = {}
     weight = fy1_weight(month.report_date, desk.fy1)
@@ -569,6 +578,10 @@ def expected_coverage(month: MonthData, desk: Desk, lang: str) -> pd.DataFrame:
         for n, value in eps.items():
             row[f"eps_fy{n}"] = math.nan if value is None else value
             row[f"pe_fy{n}"] = math.nan if value is None else float(xm.pe(close, value, fx))
+        # The last reported year, once a roll has kept it: its static PE (LYR).
+        lyr = desk.lyr.get(company.code)
+        row["eps_lyr"] = math.nan if lyr is None else lyr
+        row["pe_lyr"] = math.nan if lyr is None else float(xm.pe_lyr(close, lyr, fx))
         choice = estimate.target_year
         if choice == "blended":
             target_eps = float(xm.blended_eps(eps[1], eps[2], weight))
