@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.chart import BarChart, Reference
+from openpyxl.workbook.defined_name import DefinedName
 
 import xlmodels as xm
 from tests.regenerate_helpers import (
@@ -40,13 +43,16 @@ from tests.workbook_helpers import (
     libreoffice_convert,
     libreoffice_profile,
 )
-from xlmodels.regenerate import Status
+from xlmodels.regenerate import ConflictKind, Status
 from xlmodels.regenerate import batch as batch_module
+from xlmodels.regenerate.lock import folder_lock
 from xlmodels.revisions.history import list_revisions
 from xlmodels.revisions.store import read_records
+from xlmodels.sources import sample
 from xlmodels.template.v1 import SPEC_V1
-from xlmodels.template.v2 import SPEC
-from xlmodels.validate import Severity, ValidateConfig, validate_file
+from xlmodels.template.v2 import SPEC_V2
+from xlmodels.template.v3 import SPEC
+from xlmodels.validate import Severity, ValidateConfig, validate_file, validate_paths
 from xlmodels.workbook import read_cells, read_workbook, write_workbook
 from xlmodels.workbook.stored_cells import CellContent
 
@@ -89,7 +95,10 @@ def _expected(lang: str) -> dict[str, dict[str, Any]]:
         override = row.get("rating_override")
         if isinstance(override, str) and override:
             rating = xm.load_scheme("guosen").tier_of(override).label(lang)
+        lyr = float(row["eps_fy1"])  # the old FY1, kept as the last reported year
         out[str(code)] = {
+            "eps_lyr": lyr,
+            "pe_lyr": float(xm.pe(close, lyr, fx=fx)),
             "eps_fy1": fy1,
             "pe_fy1": float(xm.pe(close, fy1, fx=fx)),
             "pe_fy2": float(xm.pe(close, fy2, fx=fx)) if fy2 == fy2 else None,
@@ -107,7 +116,7 @@ def _close(expected: float | None, actual: Any) -> bool:
 
 
 @pytest.mark.parametrize(("mode", "lang"), [("sq", "zh"), ("native", "en")])
-def test_pe_target_price_upside_and_rating_follow_the_new_fy1_and_fy2(
+def test_pe_lyr_target_price_upside_and_rating_follow_the_new_years(
     tmp_path: Path, mode: str, lang: str
 ) -> None:
     books = rolling_books(tmp_path, mode=mode, lang=lang)
@@ -129,7 +138,15 @@ def test_pe_target_price_upside_and_rating_follow_the_new_fy1_and_fy2(
             if code not in expected:
                 continue  # no estimates: nothing to rate before or after
             row, wanted = coverage.loc[code], expected[code]
-            for column in ("eps_fy1", "pe_fy1", "pe_fy2", "target_price", "upside"):
+            for column in (
+                "eps_lyr",
+                "pe_lyr",
+                "eps_fy1",
+                "pe_fy1",
+                "pe_fy2",
+                "target_price",
+                "upside",
+            ):
                 assert _close(wanted[column], row[column]), (name, code, column, row[column])
             assert row["rating"] == wanted["rating"], (code, row["rating"])
         # The validator recomputes every figure from the inputs and checks each
@@ -172,25 +189,28 @@ def test_every_input_is_kept_cell_by_cell_under_the_same_years_header(books: Pat
     result = by_file(roll(books))[HK]
     after = input_cells(books / HK)
     # Keyed by the column's header: "EPS 2025E" holds the same number before
-    # (as FY2) and after (as FY1). Only the year that left, the target years
-    # and the FY1 setting differ.
+    # (as FY2) and after (as FY1). Only the reported year (2024E before,
+    # 2024A after), the target years and the FY1 setting differ.
     changed = {
         key
         for sheet in before.keys() | after.keys()
         for key in before.get(sheet, {}).keys() | after.get(sheet, {}).keys()
         if before.get(sheet, {}).get(key) != after.get(sheet, {}).get(key)
     }
-    left = {key for key in before["Estimates"] if "EPS 2024E" in key}
+    estimated = {k: v for k, v in before["Estimates"].items() if "EPS 2024E" in k}
+    reported = {k: v for k, v in after["Estimates"].items() if "EPS 2024A" in k}
+    assert len(estimated) == 4
+    assert reported == {k.replace("2024E", "2024A"): v for k, v in estimated.items()}
     targets = {key for key in before["Estimates"] if "目标PE适用年度" in key}
-    assert len(left) == 4
-    assert len(targets) == 4
     moved_targets = {k for k in targets if before["Estimates"][k] in ("FY2", "FY3")}
-    assert changed == left | moved_targets | {"FY1 年度 | value"}
+    assert len(moved_targets) == 2
+    assert changed == set(estimated) | set(reported) | moved_targets | {"FY1 年度 | value"}
     assert after["Settings"]["FY1 年度 | value"] == 2025
     assert after["Estimates"]["9999.HK | 目标PE适用年度"] == "FY1"
     assert after["Estimates"]["9988.HK | 评级（手动）"] == "中性"
     assert result.roll is not None
     assert result.roll.target_moved == ("9999.HK",)
+    assert any("EPS LYR now holds each company's 2024E estimate" in n for n in result.notes)
 
 
 def test_an_own_sheet_is_kept_and_its_formulas_on_moving_years_are_listed(books: Path) -> None:
@@ -387,3 +407,106 @@ def test_libreoffice_recalculates_a_rolled_workbook_to_its_cached_figures(
         assert len(pairs) > 50
         found = differences(pairs)
         assert found == [], found[:10]
+
+
+def test_a_template_v2_workbook_is_upgraded_and_its_fy1_kept_as_lyr(tmp_path: Path) -> None:
+    path = tmp_path / "v2.xlsx"
+    write_workbook(path, sample.load_inputs(), spec=SPEC_V2)
+    before = read_workbook(path, spec=SPEC_V2)
+    result = by_file(roll(path, to=2025))["v2.xlsx"]
+    assert result.status is Status.UPDATED, result.reason
+    assert result.migrated_from == 2
+    after = read_workbook(path)
+    assert after.template_version == SPEC.version
+    assert after.settings["fy1_year"] == 2025
+    old, new = before.analyst.estimates, after.analyst.estimates
+    for code in old.index[old["eps_fy1"].notna()]:
+        assert _close(old.loc[code, "eps_fy1"], new.loc[code, "eps_lyr"])
+        assert _close(old.loc[code, "eps_fy2"], new.loc[code, "eps_fy1"])
+
+
+def _model_sheet(workbook: openpyxl.Workbook) -> None:
+    """An analyst's sheet: numbers, a formula over them, a merged title, a defined name."""
+    sheet = workbook.create_sheet("Model")
+    sheet["A1"] = "Tencent SOTP"
+    sheet.merge_cells("A1:C1")
+    sheet["A2"], sheet["B2"] = "Games", 1250.5
+    sheet["A3"], sheet["B3"] = "Ads", 480
+    sheet["A4"], sheet["B4"] = "Total", "=B2+B3"
+    workbook.defined_names["sotp_total"] = DefinedName("sotp_total", attr_text="Model!$B$4")
+
+
+def _with(path: Path, change: Callable[[openpyxl.Workbook], None]) -> None:
+    workbook = openpyxl.load_workbook(path)
+    change(workbook)
+    workbook.save(path)
+
+
+def test_a_chart_on_an_own_sheet_stops_the_roll_and_force_keeps_it_in_the_backup(
+    books: Path,
+) -> None:
+    def add(workbook: openpyxl.Workbook) -> None:
+        _model_sheet(workbook)
+        chart = BarChart()
+        chart.add_data(Reference(workbook["Model"], min_col=2, min_row=2, max_row=3))
+        workbook["Model"].add_chart(chart, "E2")
+
+    _with(books / HK, add)
+    before = snapshot(books)
+    stopped = by_file(roll(books))[HK]
+    assert stopped.status is Status.FAILED
+    assert [(c.kind, c.sheet) for c in stopped.conflicts] == [(ConflictKind.EXTRA_SHEET, "Model")]
+    assert "chart" in stopped.conflicts[0].found
+    assert snapshot(books)[HK] == before[HK]
+
+    forced = by_file(roll(books, force=True))[HK]
+    assert forced.status is Status.UPDATED
+    assert forced.backup is not None
+    assert forced.backup.startswith(".backups/")
+    with zipfile.ZipFile(books / forced.backup) as backup:
+        assert any(name.startswith("xl/charts/") for name in backup.namelist())
+    rolled = openpyxl.load_workbook(books / HK)
+    assert rolled["Model"]["B4"].value == "=B2+B3"  # the rest of the sheet is carried
+    assert read_workbook(books / HK).settings["fy1_year"] == 2025
+    # validate on the folder does not take the backup for a workbook.
+    assert {Path(f.file).name for f in validate_paths([books]).files} == {HK, US}
+
+
+@pytest.mark.libreoffice
+def test_an_own_sheet_saved_by_libreoffice_is_carried_through_a_roll(
+    soffice: str, tmp_path: Path
+) -> None:
+    books = rolling_books(tmp_path, mode="native")
+    _with(books / HK, _model_sheet)
+    profile = libreoffice_profile(tmp_path / "profile", recalculate=True)
+    (saved,) = libreoffice_convert(soffice, profile, [books / HK], tmp_path / "saved", "xlsx")
+    (books / HK).write_bytes(saved.read_bytes())
+    assert read_cells(books / HK)["Model"]["B4"].value == pytest.approx(1730.5)
+    outcome = by_file(roll(books))[HK]
+    assert outcome.status is Status.UPDATED, outcome.reason
+    assert outcome.conflicts == ()
+    model = read_cells(books / HK)["Model"]
+    assert model["B4"].formula == "=B2+B3"
+    assert model["B4"].value == pytest.approx(1730.5)  # LibreOffice's result, carried
+    assert openpyxl.load_workbook(books / HK).defined_names["sotp_total"].attr_text == (
+        "Model!$B$4"
+    )
+    assert read_workbook(books / HK).settings["fy1_year"] == 2025
+
+
+def test_a_folder_another_run_holds_is_not_rolled_and_the_others_are(
+    tmp_path: Path, books: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / HK).write_bytes((books / HK).read_bytes())
+    before = snapshot(books)
+    with folder_lock(books, wait=0):  # a regeneration of that folder is running
+        result = roll(books, other, wait=0)
+    assert result.exit_code == 1
+    held = [r for folder, r in result.workbooks if folder == books]
+    assert {r.file for r in held} == {HK, US}
+    assert all(r.status is Status.FAILED for r in held)
+    assert "another regeneration or roll is running" in held[0].reason
+    assert snapshot(books) == before
+    assert read_workbook(other / HK).settings["fy1_year"] == 2025

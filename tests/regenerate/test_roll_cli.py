@@ -31,10 +31,12 @@ def test_json_lists_each_workbook_with_its_years_and_moves(cli: Cli, books: Path
     assert hk["roll"]["to_year"] == 2025
     assert hk["roll"]["target_moved_a_year"] == ["9999.HK"]
     tencent = next(c for c in hk["roll"]["companies"] if c["code"] == "0700.HK")
-    assert {(m["from"], m["to"], m["year"], m["eps"]) for m in tencent["moved"]} >= {
+    assert [(m["from"], m["to"], m["year"], m["eps"]) for m in tencent["moved"]] == [
+        ("eps_fy1", "eps_lyr", 2024, 24.1),
         ("eps_fy2", "eps_fy1", 2025, 26.3),
         ("eps_fy3", "eps_fy2", 2026, 29.0),
-    }
+    ]
+    assert hk["roll"]["eps_lyr_kept"] is True
     assert tencent["target_year"] == {"from": "FY2", "to": "FY1"}
     [recorded] = listing["revisions"]
     assert recorded["workbooks"] == 2
@@ -48,7 +50,7 @@ def test_a_dry_run_shows_the_years_and_moves_and_writes_nothing(cli: Cli, books:
     assert text.exit_code == 0, text.output
     assert "nothing was written" in text.text
     assert "hk-internet.xlsx: FY1 2024 -> 2025" in text.text
-    assert "0700.HK: 2024E 24.1 FY1 -> dropped, 2025E 26.3 FY2 -> FY1" in text.text
+    assert "0700.HK: 2024E 24.1 FY1 -> LYR, 2025E 26.3 FY2 -> FY1, 2026E 29 FY3 -> FY2" in text.text
     assert "9999.HK" in text.text
     assert "target PE on FY1: 2024E -> 2025E" in text.text
     listing = cli("roll", books, "--dry-run", "--json").json()
@@ -102,3 +104,20 @@ def test_help_teaches_the_roll(cli: Cli) -> None:
     assert result.exit_code == 0
     for phrase in ("FY2 becomes FY1", "EPS LYR", "--to", "--dry-run", "one year at a time"):
         assert phrase in result.text
+
+
+def test_a_workbook_open_in_excel_fails_the_run_by_name_unless_skip_open(
+    cli: Cli, books: Path
+) -> None:
+    (books / f"~${HK}").write_bytes(b"")
+    result = cli("roll", books)
+    assert result.exit_code == 1
+    assert f"{books / HK} was not rolled" in result.stderr
+    assert "--skip-open" in result.stderr
+    assert read_workbook(books / HK).settings["fy1_year"] == 2024
+    assert read_workbook(books / US).settings["fy1_year"] == 2025
+    accepted = cli("roll", books, "--skip-open", "--json")
+    assert accepted.exit_code == 0
+    [skipped] = [w for w in accepted.json()["workbooks"] if w["status"] == "skipped"]
+    assert skipped["file"] == HK
+    assert skipped["in_use"] is True
