@@ -382,6 +382,11 @@ class Desk:
         """EPS of FY``number`` (1, 2 or 3), None where the analyst has none."""
         return self.estimates[code].eps.get(self.fy1 + number - 1)
 
+    def years(self, code: str) -> dict[int, float]:
+        """A company's EPS by fiscal year: the last reported one (once rolled) and the estimates."""
+        reported = {self.fy1 - 1: self.lyr[code]} if code in self.lyr else {}
+        return {**reported, **self.estimates[code].eps}
+
     def roll(self) -> None:
         """Roll one year after the results, as the manual says a roll does.
 
@@ -750,3 +755,77 @@ def short_names(code: str) -> tuple[str, str]:
 
 def index_name(code: str, lang: str) -> str:
     return next(en if lang == "en" else zh for c, zh, en, *_ in INDEXES if c == code)
+
+
+def revision_rows(markdown: str) -> list[list[str]] | None:
+    """The rows of a report's estimate revisions table; None without the section, [] empty."""
+    lines = markdown.splitlines()
+    titles = ("## 盈利预测调整", "## Estimate revisions")
+    starts = [i for i, line in enumerate(lines) if line.strip() in titles]
+    if not starts:
+        return None
+    rows = []
+    for line in lines[starts[0] + 1 :]:
+        if line.startswith("## "):
+            break
+        if line.startswith("|") and not line.startswith("|---"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows[1:]  # the header row is not a revision
+
+
+def expected_revisions(
+    before: tuple[MonthData, Desk], after: tuple[MonthData, Desk], lang: str
+) -> set[tuple[str, str, str, str, str]]:
+    """The revisions a report lists against last month's record, as printed.
+
+    Rows ``(code, what, before, after, change)``: ``what`` is ``EPS <year>``,
+    ``target`` or ``rating``. An EPS is listed by fiscal year when its value
+    changed (a reported year kept as LYR is the same year); a target price
+    when it prints differently (two decimals); a rating when it changed
+    (``up`` or ``down``).
+    """
+    tiers = {
+        "zh": ["弱于大市", "中性", "优于大市"],
+        "en": ["Underperform", "Neutral", "Outperform"],
+    }
+    old_table = expected_coverage(*before, lang)
+    new_table = expected_coverage(*after, lang)
+
+    def change(old: float, new: float) -> str:
+        shown = round((new - old) / abs(old) * 100, 1) + 0.0
+        return f"{shown:+.1f}%" if shown else "0.0%"
+
+    rows = set()
+    for code in CODES:
+        old_years, new_years = before[1].years(code), after[1].years(code)
+        for year in sorted(set(old_years) | set(new_years)):
+            old, new = old_years.get(year), new_years.get(year)
+            if old != new:
+                rows.add((code, f"EPS {year}", "-" if old is None else f"{old:.2f}",
+                          "-" if new is None else f"{new:.2f}",
+                          "" if old is None or new is None else change(old, new)))  # fmt: skip
+        old_tp, new_tp = old_table.loc[code, "target_price"], new_table.loc[code, "target_price"]
+        if f"{old_tp:.2f}" != f"{new_tp:.2f}":
+            rows.add((code, "target", f"{old_tp:.2f}", f"{new_tp:.2f}", change(old_tp, new_tp)))
+        old_rating, new_rating = old_table.loc[code, "rating"], new_table.loc[code, "rating"]
+        if old_rating != new_rating:
+            up = tiers[lang].index(new_rating) > tiers[lang].index(old_rating)
+            rows.add((code, "rating", old_rating, new_rating, "up" if up else "down"))
+    return rows
+
+
+def listed_revisions(rows: list[list[str]]) -> set[tuple[str, str, str, str, str]]:
+    """A report's revision rows in :func:`expected_revisions`' terms."""
+    out = set()
+    for code, _, item, old, new, change in rows:
+        if item.startswith("EPS "):
+            what = f"EPS {item[4:8]}"
+        elif item in ("目标价", "Target price"):
+            what = "target"
+        elif item in ("投资评级", "Rating"):
+            what = "rating"
+            change = {"上调": "up", "upgrade": "up", "下调": "down", "downgrade": "down"}[change]
+        else:
+            raise AssertionError(f"a revision of something unexpected: {item}")
+        out.add((code, what, old, new, change))
+    return out

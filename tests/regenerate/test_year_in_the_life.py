@@ -51,14 +51,17 @@ from tests.year_helpers import (
     expected_coverage,
     expected_month,
     expected_movers,
+    expected_revisions,
     expected_valuation,
     index_name,
     last_trading_day,
+    listed_revisions,
     own_sheet,
     printed_percent,
     published_workbook,
     read_month,
     report_tables,
+    revision_rows,
     short_names,
     type_benchmark_er,
     type_estimates,
@@ -787,3 +790,28 @@ def test_the_old_fy1_is_kept_as_eps_lyr_and_gives_pe_lyr(year: YearRecord) -> No
             fx = month.published["cov"].loc[code, "fx"]
             assert month.published["cov"].loc[code, "pe_lyr"] == pytest.approx(close / (lyr * fx))
     assert june.desk.lyr == may.desk.lyr
+
+
+def test_the_report_lists_each_months_revisions(year: YearRecord) -> None:
+    """EPS the analyst changed, target prices and ratings that moved, against last month."""
+    kinds = set()
+    for number, month in enumerate(year):
+        for lang, folder in month.reports.items():
+            where = f"{month.end} {lang}"
+            rows = revision_rows((folder / "report.md").read_text(encoding="utf-8"))
+            if number == 0:
+                # Built, never regenerated: the folder has no revision history yet.
+                assert rows is None, where
+                continue
+            assert rows is not None, where
+            if number == 1:
+                # The first record is August's own: nothing to compare with.
+                assert rows == [], where
+                continue
+            before = year.months[number - 1]
+            expected = expected_revisions(
+                (before.data, before.desk), (month.data, month.desk), lang
+            )
+            assert listed_revisions(rows) == expected, where
+            kinds |= {what.split()[0] for _, what, *_ in expected}
+    assert kinds == {"EPS", "target", "rating"}
