@@ -9,9 +9,9 @@ differences, notes, backups and, for a dry run, the cells that would change).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.markup import escape
 from rich.table import Table
@@ -20,11 +20,17 @@ from xlmodels.cli._app import consoles, print_error, print_text
 from xlmodels.runtime.printable import printable
 
 if TYPE_CHECKING:  # the batch's modules are imported when a command runs
-    from rich.progress import Progress
-
     from xlmodels.regenerate import RevisionsRecorded, WorkbookResult
 
-__all__ = ["SHOWN", "more", "print_details", "print_revisions", "print_workbooks", "progress"]
+__all__ = [
+    "SHOWN",
+    "Progress",
+    "more",
+    "print_details",
+    "print_revisions",
+    "print_workbooks",
+    "progress",
+]
 
 #: Lines of conflicts, differences or changes shown per workbook; --json lists them all.
 SHOWN = 20
@@ -42,21 +48,26 @@ STYLES = {
 }
 
 
-@contextmanager
-def progress(enabled: bool, label: str) -> Iterator[Progress | None]:
-    """A progress bar on standard error, only when it is a terminal."""
-    if not enabled:
-        yield None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+class Progress(NamedTuple):
+    """The callbacks a batch reports to: workbooks about to run (per folder), each one done."""
 
-    bar = Progress(
+    on_start: Callable[[int], None]
+    on_result: Callable[[WorkbookResult], None]
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Progress]:
+    """Callbacks that drive a progress bar on standard error, only when it is a terminal.
+
+    ``on_start`` may be called once per folder: the bar's total grows with each.
+    """
+    if not consoles().err.is_terminal:
+        yield Progress(lambda total: None, lambda result: None)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
@@ -65,8 +76,19 @@ def progress(enabled: bool, label: str) -> Iterator[Progress | None]:
         console=consoles().err,
         transient=True,
     )
+    task = bar.add_task(label, total=0, last="")
+    planned = 0
+
+    def start(total: int) -> None:
+        nonlocal planned
+        planned += total
+        bar.update(task, total=planned)
+
+    def advance(result: WorkbookResult) -> None:
+        bar.update(task, advance=1, last=escape(result.file))
+
     with bar:
-        yield bar
+        yield Progress(start, advance)
 
 
 def clip(text: str) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from xlmodels.cli._app import (
     FormulaMode,
@@ -20,8 +19,7 @@ from xlmodels.cli._app import (
     print_text,
     user_errors,
 )
-from xlmodels.cli._batch import print_details, print_revisions, print_workbooks
-from xlmodels.cli._batch import progress as progress_bar
+from xlmodels.cli._batch import print_details, print_revisions, print_workbooks, progress
 from xlmodels.cli._options import (
     INPUT_FILE,
     day_first_option,
@@ -33,10 +31,8 @@ from xlmodels.regenerate.lock import DEFAULT_WAIT, FolderBusy
 from xlmodels.runtime.printable import printable_data
 
 if TYPE_CHECKING:  # the batch's modules are imported when the command runs
-    from rich.progress import TaskID
-
     from xlmodels.domain.model import CoverageInputs
-    from xlmodels.regenerate import BatchResult, RegenerateOptions, WorkbookResult
+    from xlmodels.regenerate import BatchResult, RegenerateOptions
 
 
 def _print_summary(result: BatchResult) -> None:
@@ -224,25 +220,14 @@ def regenerate(
 def _run(
     folder: Path, inputs: CoverageInputs, options: RegenerateOptions, universe_file: Path
 ) -> BatchResult:
-    with progress_bar(consoles().err.is_terminal, "regenerating") as progress:
-        from xlmodels.regenerate import regenerate_folder
+    from xlmodels.regenerate import regenerate_folder
 
-        task: TaskID | None = None
-
-        def start(total: int) -> None:
-            nonlocal task
-            if progress is not None:
-                task = progress.add_task("regenerate", total=total, last="")
-
-        def advance(workbook: WorkbookResult) -> None:
-            if progress is not None and task is not None:
-                progress.update(task, advance=1, last=escape(workbook.file))
-
+    with progress("regenerating") as bar:
         return regenerate_folder(
             folder,
             inputs,
             options,
             universe_file=universe_file,
-            on_start=start,
-            on_result=advance,
+            on_start=bar.on_start,
+            on_result=bar.on_result,
         )

@@ -11,14 +11,18 @@ import typer
 from rich.markup import escape
 
 from xlmodels.cli._app import app, consoles, print_error, print_text, user_errors
-from xlmodels.cli._batch import SHOWN, more, print_details, print_revisions, print_workbooks
-from xlmodels.cli._batch import progress as progress_bar
+from xlmodels.cli._batch import (
+    SHOWN,
+    more,
+    print_details,
+    print_revisions,
+    print_workbooks,
+    progress,
+)
 from xlmodels.regenerate.lock import DEFAULT_WAIT
 from xlmodels.runtime.printable import printable_data
 
 if TYPE_CHECKING:  # the roll's modules are imported when the command runs
-    from rich.progress import TaskID
-
     from xlmodels.domain.roll import EstimatesRoll
     from xlmodels.regenerate.results import WorkbookResult
     from xlmodels.regenerate.roll import RollOptions, RollResult
@@ -199,24 +203,7 @@ def roll(
 
 
 def _run(paths: list[Path], options: RollOptions) -> RollResult:
-    with progress_bar(consoles().err.is_terminal, "rolling") as progress:
-        from xlmodels.regenerate.roll import roll_workbooks
+    from xlmodels.regenerate.roll import roll_workbooks
 
-        task: TaskID | None = None
-        planned = 0
-
-        def start(total: int) -> None:  # once per folder
-            nonlocal task, planned
-            planned += total
-            if progress is None:
-                return
-            if task is None:
-                task = progress.add_task("roll", total=planned, last="")
-            else:
-                progress.update(task, total=planned)
-
-        def advance(workbook: WorkbookResult) -> None:
-            if progress is not None and task is not None:
-                progress.update(task, advance=1, last=escape(workbook.file))
-
-        return roll_workbooks(paths, options, on_start=start, on_result=advance)
+    with progress("rolling") as bar:
+        return roll_workbooks(paths, options, on_start=bar.on_start, on_result=bar.on_result)
