@@ -45,7 +45,7 @@ from tests.year_helpers import (
     printed_percent,
     report_tables,
     revision_rows,
-    short_names,
+    short_name,
 )
 from tests.year_market import BY_CODE, CODES, INDEXES, WORKBOOK, last_trading_day
 from tests.year_story import FIRST_FY1, MONTHS, STORY, YearRecord, run_year
@@ -200,15 +200,10 @@ RISER_WORDINGS = {
 }
 
 
-def _named_at(sentence: str, code: str) -> int | None:
-    """Where the sentence names a company, in either language (None: not named).
-
-    Either language: a workbook keeps one name per company, so an English
-    report of a Chinese workbook names it in Chinese (see
-    test_an_english_report_names_the_companies_in_english).
-    """
-    found = [sentence.index(name) for name in short_names(code) if name in sentence]
-    return min(found) if found else None
+def _named_at(sentence: str, code: str, lang: str) -> int | None:
+    """Where the sentence names a company in the report's language (None: not named)."""
+    name = short_name(code, lang)
+    return sentence.index(name) if name in sentence else None
 
 
 def test_the_report_sentences_are_true_to_each_months_numbers(year: YearRecord) -> None:
@@ -228,7 +223,7 @@ def test_the_report_sentences_are_true_to_each_months_numbers(year: YearRecord) 
                     assert ("无上涨个股" if lang == "zh" else "no stock rose") in sentence, where
                     seen_wordings.add(0)
                 else:
-                    positions = [_named_at(sentence, code) for code in leaders]
+                    positions = [_named_at(sentence, code, lang) for code in leaders]
                     assert None not in positions, f"{where}: {leaders} in {sentence}"
                     assert positions == sorted(positions), f"{where}: {sentence}"  # type: ignore[type-var]
                     figures = [_percent(returns.loc[code, "return"]) for code in leaders]
@@ -244,7 +239,7 @@ def test_the_report_sentences_are_true_to_each_months_numbers(year: YearRecord) 
                     assert wording in sentence, f"{where}: {risers} risers: {sentence}"
                     seen_wordings.add(min(risers, 3))
                 for code in decliners:
-                    assert _named_at(sentence, code) is None, f"{where}: {sentence}"
+                    assert _named_at(sentence, code, lang) is None, f"{where}: {sentence}"
             for code, *_ in INDEXES:
                 shown = printed_percent(returns.loc[code, "return"])
                 name = index_name(code, lang)
@@ -378,12 +373,6 @@ def test_the_report_lists_what_it_wrote(year: YearRecord) -> None:
                 assert Path(item["path"]).stat().st_size == item["bytes"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 12 item 7: the workbook keeps one name per company, so `report --lang en` "
-    "of a Chinese workbook names the companies in Chinese",
-)
 def test_an_english_report_names_the_companies_in_english(year: YearRecord) -> None:
     month = year.months[0]
     text = (month.reports["en"] / "report.md").read_text(encoding="utf-8")
