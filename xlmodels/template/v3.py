@@ -741,6 +741,7 @@ GUIDE = TextSheet(
             "5. 评级按 Settings 中的评级体系，由上涨空间相对基准预期收益得出；手动评级须填写理由。",
             "6. 每月刷新请用 xlmodels regenerate：行情、汇率与历史数据更新，分析师输入全部保留。",
             "7. SQ_ 函数需 xlwings 加载项（见 xlwings.conf 表）；不使用加载项的文件请用 native 公式模式生成。",
+            "8. 公司发布年报后请用 xlmodels roll 滚动预测年度：FY2 变为 FY1，原 FY1 EPS 成为上一报告年度（LYR）。",
         ),
         "en": (
             "How to use this workbook",
@@ -751,6 +752,7 @@ GUIDE = TextSheet(
             "5. Ratings follow the Settings scheme, from upside against the benchmark's expected return; an override needs a reason.",
             "6. Refresh monthly with xlmodels regenerate: prices, FX and history update; every analyst input is kept.",
             "7. SQ_ functions need the xlwings add-in (see the xlwings.conf sheet); for files leaving the firm, generate native formulas.",
+            "8. Once the companies report the year, roll with xlmodels roll: FY2 becomes FY1 and the old FY1 EPS the last reported year (LYR).",
         ),
     },
 )
