@@ -54,6 +54,7 @@ from xlmodels.template.schema import (
 )
 from xlmodels.template.v2 import SPEC, XLWINGS_UDF_KEY
 from xlmodels.workbook.atomic import atomic_path
+from xlmodels.workbook.built_cells import BuiltCells, SheetRecording
 from xlmodels.workbook.charts import add_charts
 from xlmodels.workbook.content import WorkbookContent, build_content
 from xlmodels.workbook.own_sheets import OwnSheet, write_own_sheets
@@ -120,11 +121,21 @@ class CoverageWorksheet(Worksheet):
       the error Excel shows for it, never ``inf`` or ``nan``, which no
       spreadsheet program reads.
 
-    Every other cell is written by xlsxwriter unchanged.
+    Every other cell is written by xlsxwriter unchanged. A worksheet with a
+    ``recording`` (:mod:`xlmodels.workbook.built_cells`) hands it each cell as
+    it is serialised, for a regeneration to compare without reading the file back.
     """
+
+    recording: SheetRecording | None = None
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = type(cell)
+        recording = self.recording
+        if recording is not None:
+            if kind is CellNumberTuple:
+                recording.number(row, col, cell.number, cell.format)
+            else:
+                recording.cell(row, col, cell)
         if kind is CellNumberTuple and not -_INFINITY < cell.number < _INFINITY:
             self._write_overflow(row, col, cell.format)
             return
@@ -545,12 +556,14 @@ def render(
     target: str | Path | IO[bytes],
     content: WorkbookContent,
     own_sheets: Sequence[OwnSheet] = (),
+    recorder: BuiltCells | None = None,
 ) -> None:
     """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically.
 
     ``own_sheets``, the analyst's sheets carried from the workbook being
     regenerated (:mod:`xlmodels.workbook.own_sheets`), keep their places
-    among the template's.
+    among the template's. ``recorder`` receives every cell as it is written
+    (:class:`~xlmodels.workbook.built_cells.BuiltCells`).
     """
     options: dict[str, Any] = dict(WORKBOOK_OPTIONS)
     if not isinstance(target, str | Path):
@@ -558,6 +571,8 @@ def render(
     workbook = Workbook(target, options)
     try:
         _Renderer(workbook, content, own_sheets).run()
+        if recorder is not None:
+            recorder.attach(workbook)
     finally:
         try:
             workbook.close()
