@@ -26,6 +26,7 @@ from xlmodels.regenerate.lock import owner_file
 from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
+from xlmodels.runtime.collector import collector_paused
 from xlmodels.template.migrations import TemplateVersionError, migrate, reading_spec
 from xlmodels.template.v2 import SPEC, TEMPLATE_VERSION
 from xlmodels.workbook.built_cells import BuiltCells
@@ -268,7 +269,9 @@ def run_job(job: Job) -> JobOutcome:
             WorkbookResult(plan.target.name, plan.group, Status.FAILED, plan.problem), plan.target
         )
     try:
-        return _refresh(job) if plan.exists else _create(job)
+        # Millions of cells come and go without a reference cycle among them.
+        with collector_paused():
+            return _refresh(job) if plan.exists else _create(job)
     except _EXPECTED as error:
         reason = str(error)
         if isinstance(error, InputError):

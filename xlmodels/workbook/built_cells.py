@@ -194,7 +194,17 @@ class SheetRecording:
         return _date_value(value)
 
     def number(self, row: int, column: int, number: float, style: Any) -> None:
-        """A number cell: the bulk of a workbook, so kept short."""
+        """A number cell: the bulk of a workbook, so its common case is kept short."""
+        if (
+            style is self._last_style
+            and self._last_class is NUMBER
+            and row == self._row
+            and type(number) is float
+            and -_INFINITY < number < _INFINITY
+            and column == len(self._cells)
+        ):
+            self._cells.append(number)
+            return
         try:
             self._put(row, column, self._number(row, column, number, style))
         except _Unfaithful:

@@ -98,20 +98,28 @@ class SheetValues:
         return self._sheets[name]
 
     def block(self, block: Block) -> list[list[Any]]:
+        """The block's values row by row, ``""`` where the sheet's grid ends first."""
         rows = self.sheet(block.sheet)
+        first, last = block.first_column - 1, block.last_column
+        width = last - first
         out = []
-        for row in range(block.first_row - 1, block.last_row):
-            cells = rows[row] if row < len(rows) else []
-            out.append(
-                [
-                    cells[column] if column < len(cells) else ""
-                    for column in range(block.first_column - 1, block.last_column)
-                ]
-            )
+        for row in rows[block.first_row - 1 : block.last_row]:
+            part = row[first:last]
+            if len(part) < width:
+                part += [""] * (width - len(part))
+            out.append(part)
+        out.extend([""] * width for _ in range(block.last_row - block.first_row + 1 - len(out)))
         return out
 
     def column(self, block: Block) -> list[Any]:
-        return [row[0] for row in self.block(block)]
+        """The first column of the block, top to bottom."""
+        rows = self.sheet(block.sheet)
+        column = block.first_column - 1
+        out = [
+            row[column] if column < len(row) else ""
+            for row in rows[block.first_row - 1 : block.last_row]
+        ]
+        return out + [""] * (block.last_row - block.first_row + 1 - len(out))
 
 
 def _holds(value: Any) -> bool:

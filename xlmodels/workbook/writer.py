@@ -35,6 +35,7 @@ from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
 from xlmodels import __version__
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank
+from xlmodels.runtime.collector import collector_paused
 from xlmodels.template.names import XLWINGS_CONF_SHEET
 from xlmodels.template.schema import (
     FIRST_DATA_ROW,
@@ -629,12 +630,14 @@ def write_workbook(
     >>> content.tables["Coverage"].codes[:2], buffer.getvalue()[:2]
     (['0700.HK', '9999.HK'], b'PK')
     """
-    content = build_content(
-        inputs, mode=mode, lang=lang, spec=spec, estimates_override=estimates_override
-    )
-    if isinstance(target, str | Path):
-        with atomic_path(target) as temporary:
-            render(temporary, content)
-    else:
-        render(target, content)
+    # Millions of cells come and go without a reference cycle among them.
+    with collector_paused():
+        content = build_content(
+            inputs, mode=mode, lang=lang, spec=spec, estimates_override=estimates_override
+        )
+        if isinstance(target, str | Path):
+            with atomic_path(target) as temporary:
+                render(temporary, content)
+        else:
+            render(target, content)
     return content
