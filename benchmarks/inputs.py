@@ -54,7 +54,7 @@ def _one_size(root: Path, companies: int, dates: int, repeat: int) -> list[Timin
     history = files.history
     workbook = root / "history.xlsx"
     long = pd.read_csv(history)
-    wide = long.pivot(index="date", columns="code", values="close").reset_index()
+    wide = long.pivot_table(index="date", columns="code", values="close").reset_index()
     wide.to_excel(workbook, index=False, engine="xlsxwriter")
     size = f"{companies}x{dates}"
 

@@ -339,7 +339,10 @@ def assemble_inputs(
     closes = _snapshot_closes(prices)
     if history is not None:
         cache = {code: book.resolve(code) for code in history["code"].unique()}
-        history = history.assign(code=history["code"].map(cache))
+        if any(code != resolved for code, resolved in cache.items()):
+            history = history.assign(code=history["code"].map(cache))
+        else:  # every code is written as the universe writes it: nothing to map
+            history = history.copy(deep=False)
         history.attrs = {}
         # A history file that stops before the market file's price date gets
         # the market's close: the month's return needs a close on that day.

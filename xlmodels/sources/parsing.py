@@ -145,28 +145,31 @@ def _numbers(cells: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np.float64]
         return None
 
 
+def _within_limits(values: npt.NDArray[np.float64]) -> bool:
+    """Whether every number (NaN aside) is one a spreadsheet holds: finite, within its range."""
+    if np.isinf(values).any():
+        return False
+    magnitude = np.abs(values)
+    # fmax and fmin pass over NaN: one reduction each, no copy of the present values.
+    if np.fmax.reduce(magnitude, initial=0.0) > _LARGEST:
+        return False
+    positive = np.where(magnitude > 0, magnitude, np.inf)
+    return not np.fmin.reduce(positive, initial=np.inf) < _SMALLEST
+
+
 def _clean_numbers(
     values: npt.NDArray[np.float64], match: ColumnMatch
 ) -> npt.NDArray[np.float64] | None:
     """The numbers scaled by the column's unit, or None if any breaks a rule of the column."""
-    present = ~np.isnan(values)
-    magnitude = np.abs(values[present])
-    if not np.all(np.isfinite(magnitude)):
+    if len(values) == 0:
+        return values.copy()
+    if not _within_limits(values):
         return None
-    if np.any((magnitude > _LARGEST) | ((magnitude < _SMALLEST) & (magnitude > 0))):
-        return None
-    if match.field.positive and np.any(values[present] <= 0):
+    if match.field.positive and np.fmin.reduce(values, initial=np.inf) <= 0:
         return None
     if match.multiplier != 1.0:
         scaled = values * match.multiplier
-        magnitude = np.abs(scaled[present])
-        if np.any(
-            ~np.isfinite(magnitude)
-            | (magnitude > _LARGEST)
-            | ((magnitude < _SMALLEST) & (magnitude > 0))
-        ):
-            return None
-        return scaled
+        return scaled if _within_limits(scaled) else None
     return values.copy()
 
 
@@ -369,8 +372,13 @@ def _read_dates(
     seen: dict[Any, dt.date | str | None] = {}
     out: list[dt.date | None] = []
     problems = _Problems(table, match)
-    if table.day_first is None and (ambiguous := _ambiguous_slash_date(cells)):
-        index, text = ambiguous
+    if table.day_first is None and _ambiguous_slash_date(cells) is not None:
+        # The first ambiguous date by row: distinct cells in order of first appearance.
+        order = list(range(len(cells))) if codes is None else [int(u) for u in pd.unique(codes)]
+        ambiguous = _ambiguous_slash_date([cells[u] for u in order])
+        assert ambiguous is not None
+        position, text = ambiguous
+        index = order[position]
         month_first, day_first = (_spelled(text, order) for order in (False, True))
         raise table.error(
             f"{text!r} is {month_first} read month first and {day_first} read day first, "

@@ -165,7 +165,8 @@ def _decoded(path: Path) -> tuple[str, str]:
 
 
 def _delimiter(text: str) -> str:
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     return "\t" if "\t" in first_line and "," not in first_line else ","
 
 

@@ -539,15 +539,15 @@ def _read_long_history(table: RawTable) -> pd.DataFrame:
     code_ids, code_names = _merge_spellings(code_ids, normalised)
     date_ids, day_values = _merge_dates(date_codes, dates)
     keys = date_ids.astype(np.int64) * max(len(code_names), 1) + code_ids
-    duplicated = pd.Index(keys).duplicated(keep="first")
-    if duplicated.any():
+    if _repeats(keys):
+        duplicated = pd.Index(keys).duplicated(keep="first")
         index = int(np.flatnonzero(duplicated)[0])
         raise table.error(
             f"a second row for {code_names[code_ids[index]]} on {day_values[date_ids[index]]}",
             row=table.row_numbers[index],
             column=matches["code"].header,
         )
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "date": pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy()[date_ids],
             "code": np.asarray(code_names, dtype=object)[code_ids],
@@ -555,8 +555,15 @@ def _read_long_history(table: RawTable) -> pd.DataFrame:
             "pe_ttm": _history_values(table, matches, "pe_ttm", size),
         }
     )
-    frame[["close", "pe_ttm"]] = frame[["close", "pe_ttm"]].astype(float)
-    return frame
+
+
+def _repeats(keys: npt.NDArray[np.int64]) -> bool:
+    """Whether a key appears twice: counted in an array where the keys are dense, else hashed."""
+    if not len(keys):
+        return False
+    if keys.max() < 4 * len(keys) + 1024:
+        return bool(np.bincount(keys).max() > 1)
+    return bool(pd.Index(keys).has_duplicates)
 
 
 def _history_values(
