@@ -279,6 +279,9 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
     if header_index is None or header_index == len(head) - 1:
         return None  # no header of two cells, or no data: read it row by row
     header_lines = _lines_through(text, delimiter, header_index)
+    # A cell of only spaces counts as blank; a file without a space holds none.
+    spaced = not text.isascii() or any(space in text for space in _ASCII_SPACES)
+    del text  # pandas reads the file itself: the text is not kept while it does
     headers = _headers(head[header_index])
     width = max(len(head[header_index]), *(len(row) for row in head[header_index + 1 :]))
     numbers = {p for p, header in enumerate(headers) if header and numeric(p, header)}
@@ -306,8 +309,6 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
     columns = [frame[p].to_numpy() for p in range(width)]
     empty = [np.isnan(c) if p in numbers else c == "" for p, c in enumerate(columns)]
     filled = np.zeros(len(frame), dtype=np.int64)
-    # A cell of only spaces counts as blank; a file without a space holds none.
-    spaced = not text.isascii() or any(space in text for space in _ASCII_SPACES)
     for position, mask in enumerate(empty):
         filled += ~mask
         if spaced and position not in numbers:
@@ -333,7 +334,7 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
         row_numbers,
         day_first,
         columns=out,
-        exact=functools.cache(lambda: _row_wise(path, None, day_first, text)),
+        exact=functools.cache(lambda: _row_wise(path, None, day_first)),
     )
 
 

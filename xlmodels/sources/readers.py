@@ -538,8 +538,12 @@ def _read_long_history(table: RawTable) -> pd.DataFrame:
     # Different spellings of one code are one code.
     code_ids, code_names = _merge_spellings(code_ids, normalised)
     date_ids, day_values = _merge_dates(date_codes, dates)
+    del date_codes  # a history of millions of rows: keep one array of ids per column
     keys = date_ids.astype(np.int64) * max(len(code_names), 1) + code_ids
-    if _repeats(keys):
+    repeated = _repeats(keys)
+    del keys
+    if repeated:
+        keys = date_ids.astype(np.int64) * max(len(code_names), 1) + code_ids
         duplicated = pd.Index(keys).duplicated(keep="first")
         index = int(np.flatnonzero(duplicated)[0])
         raise table.error(

@@ -282,15 +282,24 @@ class BuiltCells:
 
     def __init__(self) -> None:
         self._sheets: dict[str, SheetRecording] = {}
+        self._strings: _Strings | None = None
         self.faithful = True
+
+    def record(self, workbook: Any, sheet: Any) -> None:
+        """Record one worksheet from now on (one written row by row: from its creation)."""
+        if self._strings is None:
+            self._strings = _Strings(workbook.str_table.string_table)
+        recording = SheetRecording(self, sheet, self._strings)
+        self._sheets[sheet.name] = recording
+        sheet.recording = recording
 
     def attach(self, workbook: Any) -> None:
         """Record every worksheet of an xlsxwriter workbook; call it before closing the workbook."""
-        strings = _Strings(workbook.str_table.string_table)
         for sheet in workbook.worksheets():
-            recording = SheetRecording(self, sheet, strings)
-            self._sheets[sheet.name] = recording
-            sheet.recording = recording
+            if sheet.name not in self._sheets:
+                self.record(workbook, sheet)
+        # In tab order, as a reader lists them.
+        self._sheets = {sheet.name: self._sheets[sheet.name] for sheet in workbook.worksheets()}
 
     def cells(self) -> dict[str, SheetCells] | None:
         """Every sheet's cells as a reader would find them, or None if not faithful."""
