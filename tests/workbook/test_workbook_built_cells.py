@@ -9,6 +9,7 @@ calamine reads as dates; and the grid diff equal to the cell-by-cell one.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from pathlib import Path
@@ -186,3 +187,30 @@ def test_sheet_cells_read_as_a_mapping() -> None:
     assert cells.get("ZZ") is None
     assert cells.any_in(2, 1, 3, 3)
     assert not cells.any_in(3, 1, 3, 9)
+
+
+def test_rows_equal_to_the_previous_workbook_are_shared_and_left_as_they_were() -> None:
+    content = build_content(sample.load_inputs(), mode="native", lang="en")
+    data, _ = _recorded(content)
+    previous = read_cells(io.BytesIO(data))
+    before = copy.deepcopy(_typed(previous))
+    recorder = BuiltCells(previous)
+    render(io.BytesIO(), content, (), recorder)
+    recorded = recorder.cells()
+    assert recorded is not None
+    assert _typed(recorded) == _typed(previous) == before  # same cells; nothing written into
+    history = recorded["History"].rows
+    shared = sum(
+        1 for new, old in zip(history, previous["History"].rows, strict=True) if new is old
+    )
+    assert shared == len(history)
+    assert diff_cells(previous, recorded) == []
+    # A changed workbook: its changed rows are its own, and they are what the diff shows.
+    changed = build_content(sample.load_inputs(), mode="native", lang="zh")
+    recorder = BuiltCells(previous)
+    render(io.BytesIO(), changed, (), recorder)
+    cells = recorder.cells()
+    assert cells is not None
+    assert _typed(previous) == before
+    reread = read_cells(io.BytesIO(_recorded(changed)[0]))
+    assert diff_cells(previous, cells) == diff_cells(previous, reread) != []

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -107,19 +108,25 @@ def render_bytes(merged: MergedInputs, own_sheets: Sequence[OwnSheet] = ()) -> b
 
 
 def _rendered(
-    merged: MergedInputs, own_sheets: Sequence[OwnSheet] = ()
+    merged: MergedInputs,
+    own_sheets: Sequence[OwnSheet] = (),
+    previous: Mapping[str, SheetCells] | None = None,
 ) -> tuple[bytes, dict[str, SheetCells]]:
     """The regenerated workbook's bytes and its cells as a reader will find them.
 
-    The cells are recorded as the workbook is written; only where a value's
-    reading cannot be reproduced exactly (:mod:`xlmodels.workbook.built_cells`)
-    are the bytes read back.
+    The cells are recorded as the workbook is written (rows equal to those
+    of ``previous``, the workbook being regenerated, are kept once); only
+    where a value's reading cannot be reproduced exactly
+    (:mod:`xlmodels.workbook.built_cells`) are the bytes read back. The
+    workbook is written through a temporary file, as xlsxwriter writes a
+    file, part by part: in memory its History would be held whole as text.
     """
     content = build_content(merged.inputs, mode=merged.mode, lang=merged.lang)
-    buffer = io.BytesIO()
-    recorder = BuiltCells()
-    render(buffer, content, own_sheets, recorder)
-    data = buffer.getvalue()
+    recorder = BuiltCells(previous)
+    with tempfile.TemporaryDirectory(prefix="xlmodels-") as scratch:
+        path = Path(scratch) / "regenerated.xlsx"
+        render(path, content, own_sheets, recorder)
+        data = path.read_bytes()
     cells = recorder.cells()
     return data, cells if cells is not None else read_cells(io.BytesIO(data))
 
@@ -204,7 +211,7 @@ def _refresh(job: Job) -> JobOutcome:
     # A sheet named like one a newer template adds stays in the backup (a conflict).
     reserved = {name.casefold() for name in SPEC.sheet_names()}
     carried_sheets = [sheet for sheet in own if sheet.name.casefold() not in reserved]
-    content, new_cells = _rendered(merged, carried_sheets)
+    content, new_cells = _rendered(merged, carried_sheets, cells)
     migrated = identity.version if identity.version < TEMPLATE_VERSION else None
     base = WorkbookResult(
         name,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from xlmodels.workbook.stored_cells import SheetCells
@@ -125,6 +126,7 @@ class SheetRecording:
         "_last_class",
         "_last_style",
         "_owner",
+        "_previous",
         "_row",
         "_sheet",
         "_strings",
@@ -132,8 +134,15 @@ class SheetRecording:
         "rows",
     )
 
-    def __init__(self, owner: BuiltCells, sheet: Any, strings: _Strings) -> None:
+    def __init__(
+        self,
+        owner: BuiltCells,
+        sheet: Any,
+        strings: _Strings,
+        previous: SheetCells | None = None,
+    ) -> None:
         self._owner = owner
+        self._previous = previous
         self._sheet = sheet
         self._strings = strings
         self._classes: dict[int, str] = {}
@@ -163,10 +172,32 @@ class SheetRecording:
         self._last_style, self._last_class = style, found
         return found
 
+    def _share(self) -> None:
+        """Let the row just finished be the previous workbook's row where the two are equal.
+
+        A regeneration changes few History rows: an unchanged one is kept
+        once, not twice, and the diff sees the very same row.
+        """
+        previous, row = self._previous, self._row
+        if previous is None or not 0 <= row < len(previous.rows) or row >= len(self.rows):
+            return
+        cells, old = self.rows[row], previous.rows[row]
+        width = len(cells)
+        if (
+            len(old) >= width
+            and old[:width] == cells
+            and list(map(type, old[:width])) == list(map(type, cells))
+            and not any(value != "" for value in old[width:])
+        ):
+            self.rows[row] = old
+            self._cells = old
+
     def _put(self, row: int, column: int, value: Any) -> None:
         if row != self._row:
+            self._share()
             rows = self.rows
             if row < len(rows):  # out of order: not how xlsxwriter writes, but kept right
+                rows[row] = list(rows[row])  # a copy: never write into a shared row
                 self._cells = rows[row]
             else:
                 rows.extend([] for _ in range(row + 1 - len(rows)))
@@ -239,10 +270,11 @@ class SheetRecording:
 
     def pad(self) -> None:
         """Give every row the sheet's width, as calamine's grid has it."""
+        self._share()
         width = max(map(len, self.rows), default=0)
-        for cells in self.rows:
-            if len(cells) < width:
-                cells.extend([""] * (width - len(cells)))
+        for index, cells in enumerate(self.rows):
+            if len(cells) < width:  # a new list: a shared row stays the previous workbook's
+                self.rows[index] = cells + [""] * (width - len(cells))
 
     def _cached(self, row: int, column: int, cell: Any) -> Any:
         value = cell.value
@@ -280,16 +312,18 @@ class BuiltCells:
     the written file, or None when a value could not be converted faithfully.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, previous: Mapping[str, SheetCells] | None = None) -> None:
+        """``previous``: the cells of a workbook being regenerated, its equal rows shared."""
         self._sheets: dict[str, SheetRecording] = {}
         self._strings: _Strings | None = None
+        self._previous = previous or {}
         self.faithful = True
 
     def record(self, workbook: Any, sheet: Any) -> None:
         """Record one worksheet from now on (one written row by row: from its creation)."""
         if self._strings is None:
             self._strings = _Strings(workbook.str_table.string_table)
-        recording = SheetRecording(self, sheet, self._strings)
+        recording = SheetRecording(self, sheet, self._strings, self._previous.get(sheet.name))
         self._sheets[sheet.name] = recording
         sheet.recording = recording
 
