@@ -199,7 +199,8 @@ def _refresh(job: Job) -> JobOutcome:
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     # One read serves the inputs, the cells and the conflict checks.
     stored = StoredWorkbook(guarded)
-    data = read_workbook(stored, spec=spec)
+    # The workbook's own History is carried only when no history file replaces it.
+    data = read_workbook(stored, spec=spec, history=plan.inputs.history is None)
     cells = stored.cells()
     own = read_own_sheets(guarded, spec.sheet_names(), cells)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined, own)

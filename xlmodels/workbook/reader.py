@@ -537,7 +537,7 @@ def _history(values: SheetValues, locator: Locator[NamedRange]) -> pd.DataFrame 
 
 
 def read_workbook(
-    source: Source, *, spec: WorkbookSpec = SPEC, strict: bool = True
+    source: Source, *, spec: WorkbookSpec = SPEC, strict: bool = True, history: bool = True
 ) -> WorkbookData:
     """Read a coverage workbook written by :func:`~xlmodels.workbook.write_workbook`.
 
@@ -554,6 +554,9 @@ def read_workbook(
         Whether every name of ``spec`` must exist. Regeneration reading an
         older template passes False: a column the workbook lacks is absent
         from the result instead of an error.
+    history : bool, default True
+        Whether to read the History sheet into :attr:`WorkbookData.history`;
+        a regeneration given a history file replaces it unread (None then).
 
     Raises
     ------
@@ -610,6 +613,6 @@ def read_workbook(
         settings=settings,
         analyst=analyst,
         tables=tables,
-        history=_history(values, locator),
+        history=_history(values, locator) if history else None,
         names=names,
     )
