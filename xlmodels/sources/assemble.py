@@ -41,6 +41,7 @@ from xlmodels.errors import InputError
 from xlmodels.sources.codes import CodeBook
 from xlmodels.sources.index_names import known_index_names
 from xlmodels.sources.readers import (
+    FileRows,
     MarketSnapshot,
     read_estimates,
     read_history,
@@ -145,11 +146,13 @@ def _resolve_index(
             first[code] = original
     out = frame.copy()
     out.index = pd.Index(resolved, name="code")
-    out.attrs["rows"] = {
-        code: rows[original]
-        for original, code in zip(frame.index, resolved, strict=True)
-        if original in rows
-    }
+    out.attrs["rows"] = FileRows(
+        {
+            code: rows[original]
+            for original, code in zip(frame.index, resolved, strict=True)
+            if original in rows
+        }
+    )
     return out
 
 

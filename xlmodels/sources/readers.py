@@ -54,6 +54,7 @@ from xlmodels.sources.raw_tables import Numeric, RawTable, header_text, read_tab
 __all__ = [
     "EPS_BASIS_ALIASES",
     "TARGET_YEAR_ALIASES",
+    "FileRows",
     "MarketSnapshot",
     "read_estimates",
     "read_history",
@@ -174,6 +175,22 @@ def _unique_code(table: RawTable, seen: dict[str, int], code: str, index: int, h
     seen[code] = row
 
 
+class FileRows(dict[str, int]):
+    """Code -> file row, as a frame's ``attrs["rows"]`` keeps it: read-only, so shared.
+
+    pandas deep-copies a frame's ``attrs`` into the result of every
+    operation on it; a universe of a thousand codes made that a copy of a
+    thousand-entry dict per row selected. This mapping is never changed
+    once made, so a copy is the mapping itself.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FileRows:
+        return self
+
+    def __copy__(self) -> FileRows:
+        return self
+
+
 def _frame(
     codes: list[str],
     columns: dict[str, list[Any]],
@@ -184,7 +201,7 @@ def _frame(
     data = {key: columns.get(key, [None] * len(codes)) for key in keys}
     frame = pd.DataFrame(data, index=pd.Index(codes, name="code"), dtype=object)
     frame.attrs["file"] = file
-    frame.attrs["rows"] = rows
+    frame.attrs["rows"] = FileRows(rows)
     return frame
 
 
