@@ -13,6 +13,7 @@ percentile and relative-return methods.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from tests.workbook_helpers import (
     libreoffice_profile,
 )
 from xlmodels.domain.model import CoverageInputs, Settings
+from xlmodels.excel.references import cell_position
 from xlmodels.sources import sample
 from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import read_cells, write_workbook
@@ -244,20 +246,67 @@ def sq_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
+def _computed_cells(path: Path) -> dict[tuple[str, str], tuple[Any, str | None]]:
+    """Every formula cell and every cell a formula spilled into: its cached value and its spill.
+
+    A spilled cell holds only its value; the range of the formula that
+    fills it says where the engine's result for it is.
+    """
+    out: dict[tuple[str, str], tuple[Any, str | None]] = {}
+    for sheet, cells in read_cells(path).items():
+        spills = {ref: cell.spill for ref, cell in cells.items() if cell.spill is not None}
+        for ref, cell in cells.items():
+            if cell.formula is not None:
+                out[(sheet, ref)] = (cell.value, cell.spill)
+            elif cell.spilled_from is not None:
+                out[(sheet, ref)] = (cell.value, spills[cell.spilled_from])
+    return out
+
+
+def _engine_result(
+    solution: dict[str, Any], book: str, sheet: str, ref: str, spill: str | None
+) -> Any:
+    if spill is None or ":" not in spill:
+        return _engine_value(solution, book, sheet, ref)
+    value = solution[f"'[{book}]{sheet.upper()}'!{spill}"]
+    grid = np.asarray(value.value if hasattr(value, "value") else value, dtype=object)
+    first = cell_position(spill.split(":")[0])
+    row, column = cell_position(ref)
+    cell = grid.reshape(grid.shape[0], -1)[row - first[0], column - first[1]]
+    if isinstance(cell, np.generic):
+        cell = cell.item()
+    if type(cell).__name__ == "XlError" or str(cell).startswith("#"):
+        return f"error {cell}"
+    return cell
+
+
+def _sq_formulas(path: Path) -> Counter[str]:
+    """How many formulas of the workbook call each SQ_ function."""
+    counts: Counter[str] = Counter()
+    for cells in read_cells(path).values():
+        for cell in cells.values():
+            for name in set(re.findall(r"\b(SQ_[A-Z_]+)\(", cell.formula or "")):
+                counts[name] += 1
+    return counts
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_sq_formulas_evaluated_with_the_sq_functions_equal_the_cached_values(
     case: str, sq_workbooks: dict[str, Path]
 ) -> None:
     calls = _register_sq_functions()
     path = sq_workbooks[case]
-    cached = _formula_cells(path)
+    cached = _computed_cells(path)
     solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
     if case != "blank-template":
-        # The engine computed with the SQ_ functions themselves, not from the cache.
-        for name in ("SQ_PE", "SQ_TARGET_PRICE", "SQ_UPSIDE", "SQ_RATING", "SQ_PERCENTILE"):
+        # The engine computed with the SQ_ functions themselves, not from the
+        # cache: one call for each formula, however many rows it spills over.
+        for name in ("SQ_PE", "SQ_TARGET_PRICE", "SQ_UPSIDE", "SQ_RATING", "SQ_PERCENTILES"):
             assert calls[name] > 0, name
+        assert calls == _sq_formulas(path)
+        assert sum(1 for _, spill in cached.values() if spill and ":" in spill) > 50
     found = differences(
-        (f"{sheet}!{ref}", value, _engine_value(solution, path.name, sheet, ref))
-        for (sheet, ref), value in cached.items()
+        (f"{sheet}!{ref}", value, _engine_result(solution, path.name, sheet, ref, spill))
+        for (sheet, ref), (value, spill) in cached.items()
     )
     assert found == [], found[:10]
