@@ -8,7 +8,9 @@ the sq workbook twice from the same inputs, in the per-row layout of
 template v2 and in the current one (one spilled formula per computed
 column), and recalculates each with the ``formulas`` engine, the SQ_
 functions registered, to record every call a full recalculation makes and
-the cells it is given. The calls are then replayed through xlwings' own
+the cells it is given (every company has its close, shares, EPS and a
+blended target, so every formula calls its function, in Excel as in the
+engine). The calls are then replayed through xlwings' own
 desktop call path (``xlwings.udfs.call_udf``, the arguments as pywin32 hands
 them over: a Range whose value is a scalar or a tuple of row tuples, a value
 computed in the formula as that value) and timed, best of ``repeat``.
@@ -26,7 +28,7 @@ import argparse
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +185,11 @@ def _workbooks(folder: Path, companies: int) -> tuple[Path, Path]:
     from xlmodels.workbook import write_workbook
 
     inputs = reference_inputs(companies, DATES)
+    # Every target blended, so that every row's SQ_EPS_BLENDED is called: Excel
+    # skips the branch of an IF it does not take, the formulas engine does not.
+    estimates = inputs.estimates.copy()
+    estimates["target_year"] = "blended"
+    inputs = replace(inputs, estimates=estimates)
     per_row, spilled = folder / f"v2-{companies}.xlsx", folder / f"v3-{companies}.xlsx"
     write_workbook(per_row, inputs, mode="sq", spec=SPEC_V2)
     write_workbook(spilled, inputs, mode="sq")

@@ -206,7 +206,7 @@ class SpillContext(RowContext):
     >>> from xlmodels.template.v3 import SPEC
     >>> coverage = SPEC.sheet("Coverage")
     >>> SpillContext(SPEC, coverage, 5, rows=3).col("close")
-    'D5:D7'
+    'E5:E7'
     """
 
     rows: int = 1

@@ -243,7 +243,7 @@ _COVERAGE_COLUMNS = (
         Kind.FORMULA,
         number_format="0.0%",
         width=12,
-        formula=same(bench_expected_return),
+        formula=same(lambda r: number(bench_expected_return(r))),
         value="benchmark_return",
     ),
     Column(

@@ -319,7 +319,9 @@ def spill(context: WorkbookContext) -> Iterator[Hit]:
                     table.spec.name,
                     anchor,
                 )
-            blocked = isinstance(table.data.get(table.first, column), CellError)
+            # #SPILL!: something in its range blocks the formula, which fills none of it.
+            shown = table.data.get(table.first, column)
+            blocked = isinstance(shown, CellError) and shown.code.upper() == "#SPILL!"
             for row in range(table.first + 1, last + 1):
                 inside = block[0] <= row <= block[2] and block[1] <= column <= block[3]
                 value = table.data.get(row, column)
