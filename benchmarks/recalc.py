@@ -35,12 +35,23 @@ from typing import Any
 from benchmarks import Timing
 from benchmarks.build import reference_inputs
 
-__all__ = ["ROUND_TRIPS", "SIZES", "Recalculation", "estimate", "record_calls", "run"]
+__all__ = [
+    "ROUND_TRIPS",
+    "SIZES",
+    "Recalculation",
+    "estimate",
+    "record_calls",
+    "replay",
+    "run",
+    "workbooks",
+]
 
 #: Companies of the two workbooks compared.
 SIZES = (50, 500)
-#: History dates: they size the PE-TTM series each percentile reads, not the number of calls.
-DATES = 250
+#: History dates, a month's: they size the PE-TTM series the percentiles read, not the
+#: number of calls, and the engine's recalculation (which only records the calls) grows
+#: with them.
+DATES = 25
 #: Seconds of one COM round trip of a desktop xlwings call: the best and the default.
 ROUND_TRIPS = (0.0038, 0.0132)
 REPEAT = 3
@@ -159,28 +170,29 @@ def record_calls(path: Path) -> Recalculation:
     return Recalculation(calls)
 
 
-def _replay(recalculation: Recalculation, repeat: int) -> float:
-    """Best seconds of making every call through xlwings' desktop ``call_udf``."""
+def replay(recalculation: Recalculation, repeat: int) -> tuple[float, list[Any]]:
+    """Best seconds of making every call through xlwings' desktop ``call_udf``, and the results."""
     from tests.excel_hosts import Typed, desktop_excel
 
     best = float("inf")
+    results: list[Any] = []
     with desktop_excel() as call:
         # Typed hands an argument over as it is: each is already what pywin32 passes.
         prepared = [(name, tuple(map(Typed, arguments))) for name, arguments in recalculation.calls]
 
-        def replay() -> None:
-            for name, arguments in prepared:
-                call(name, arguments)
+        def calls() -> list[Any]:
+            return [call(name, arguments) for name, arguments in prepared]
 
-        replay()  # the first call imports the functions' module
+        results = calls()  # the first call imports the functions' module
         for _ in range(repeat):
             start = time.perf_counter()
-            replay()
+            calls()
             best = min(best, time.perf_counter() - start)
-    return best
+    return best, results
 
 
-def _workbooks(folder: Path, companies: int) -> tuple[Path, Path]:
+def workbooks(folder: Path, companies: int) -> tuple[Path, Path]:
+    """The sq workbook of ``companies`` companies, per-row (v2) and spilled (current)."""
     from xlmodels.template.v2 import SPEC_V2
     from xlmodels.workbook import write_workbook
 
@@ -205,11 +217,11 @@ def run(companies: list[int] | None = None, repeat: int = REPEAT) -> list[Timing
     timings: list[Timing] = []
     with tempfile.TemporaryDirectory() as scratch:
         for size in companies or SIZES:
-            per_row_path, spilled_path = _workbooks(Path(scratch), size)
+            per_row_path, spilled_path = workbooks(Path(scratch), size)
             per_row, spilled = record_calls(per_row_path), record_calls(spilled_path)
             seconds: dict[str, float] = {}
             for label, recalculation in (("per row", per_row), ("spilled", spilled)):
-                seconds[label] = _replay(recalculation, repeat)
+                seconds[label] = replay(recalculation, repeat)[0]
             timings.append(
                 Timing(
                     _line(f"{size} companies, per row", per_row),

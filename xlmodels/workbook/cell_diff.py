@@ -186,7 +186,9 @@ def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
         ]
         for reference in sorted(changed, key=cell_order):
             first, second = before.get(reference), after.get(reference)
-            spilled = first.spilled_from if first is not None and second is not None else None
+            spilled = None
+            if first is not None and second is not None and first.spilled_from is not None:
+                spilled = first.spilled_from if first.spilled_from == second.spilled_from else None
             changes.append(
                 CellChange(
                     sheet,
@@ -195,7 +197,7 @@ def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
                     None if second is None else second.value,
                     None if first is None else first.formula,
                     None if second is None else second.formula,
-                    spilled if spilled is not None and spilled == second.spilled_from else None,
+                    spilled,
                 )
             )
     return changes

@@ -226,11 +226,11 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
     label = table.spec.column(key).label()
     off_spec: list[int] = []
     shapes: Counter[str] = Counter()
-    for row, formula in _arrays_off_spec(table, key, column):
+    for row, array in _arrays_off_spec(table, key, column):
         spilled = table.spec.column(key).spill_formula(table.spill_context())
         where = "" if row == table.first else f" at {cell_name(table.first, column)}"
         yield Hit(
-            f"formula {formula} differs from the spec's formula spilled over column "
+            f"formula {array} differs from the spec's formula spilled over column "
             f"{label!r} ({spilled}{where})",
             table.spec.name,
             cell_name(row, column),
