@@ -7,6 +7,7 @@ price, drop a company or add an estimate and regenerate again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ import openpyxl
 import pandas as pd
 
 from xlmodels.regenerate import BatchResult, RegenerateOptions, regenerate_folder
+from xlmodels.regenerate.roll import RollOptions, RollResult, roll_workbooks
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
 from xlmodels.sources.sample import sample_path
 from xlmodels.template.schema import FIRST_DATA_ROW, RowContext, SpillContext, column_letter
@@ -24,6 +26,8 @@ from xlmodels.workbook import read_cells
 
 #: The companies of the template-v1 fixture, in its row order.
 V1_CODES = ["0700.HK", "9999.HK", "3690.HK", "1024.HK"]
+#: The report date of :func:`rolling_books`: FY1 2024 has ended, its results are out.
+REPORT_DATE = dt.date(2025, 3, 31)
 #: The sample's coverage groups and the files regeneration names after them.
 GROUPS = {"HK Internet": "hk-internet.xlsx", "US Internet": "us-internet.xlsx"}
 
@@ -180,7 +184,14 @@ def regenerate(folder: Path, paths: InputPaths, **options: Any) -> BatchResult:
     return regenerate_folder(folder, inputs, RegenerateOptions(**options))
 
 
-def by_file(result: BatchResult) -> dict[str, Any]:
+def roll(*paths: Path, **options: Any) -> RollResult:
+    """Roll workbooks (or folders) through the library function ``xlmodels roll`` calls."""
+    return roll_workbooks(list(paths), RollOptions(**options))
+
+
+def by_file(result: BatchResult | RollResult) -> dict[str, Any]:
+    if isinstance(result, RollResult):
+        return {workbook.file: workbook for _, workbook in result.workbooks}
     return {workbook.file: workbook for workbook in result.workbooks}
 
 
@@ -227,3 +238,40 @@ def type_into(path: Path, edits: dict[tuple[str, str], Any]) -> None:
 
 def cells_equal(first: Path, second: Path) -> bool:
     return read_cells(first) == read_cells(second)
+
+
+def full_estimates() -> pd.DataFrame:
+    """The sample's estimates with an FY3 and a target on FY1, FY2, FY3 and blended."""
+    frame = read_sample("estimates.csv").set_index("code")
+    frame["eps_fy3"] = frame["eps_fy3"].astype(object)
+    frame.loc["0700.HK", ["eps_fy3", "target_year"]] = [29.0, "FY2"]
+    frame.loc["9999.HK", ["eps_fy3", "target_year"]] = [13.1, "FY1"]
+    frame.loc["3690.HK", ["eps_fy3", "target_year"]] = [10.2, "blended"]
+    frame.loc["9988.HK", ["eps_fy3", "target_year"]] = [9.4, "FY3"]
+    frame.loc["9988.HK", ["rating_override", "override_reason"]] = ["中性", "Regulation risk"]
+    us = pd.DataFrame(
+        {
+            "eps_basis": ["adjusted", "reported"],
+            "eps_fy1": [5.5, 0.9],
+            "eps_fy2": [6.6, 1.1],
+            "eps_fy3": [7.2, None],
+            "target_multiple": [38.0, 8.0],
+            "target_year": ["FY2", "FY2"],
+            "notes": ["AWS margin", None],
+        },
+        index=pd.Index(["AMZN.O", "WB.O"], name="code"),
+    )
+    return pd.concat([frame, us]).reset_index()
+
+
+def rolling_books(folder: Path, *, mode: str = "sq", lang: str = "zh") -> Path:
+    """The sample's workbooks in ``folder/books``, FY1 2024, report date 2025-03-31."""
+    books = folder / "books"
+    books.mkdir(parents=True)
+    paths = write_inputs(folder / "inputs", estimates=full_estimates())
+    inputs = load_inputs(
+        paths.files(), SettingsChoices(report_date=REPORT_DATE, fy1_year=2024, lang=lang)
+    )
+    result = regenerate_folder(books, inputs, RegenerateOptions(mode=mode, lang=lang))
+    assert result.exit_code == 0, result
+    return books

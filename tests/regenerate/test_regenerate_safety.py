@@ -227,7 +227,7 @@ def test_a_second_regeneration_waits_then_refuses(tmp_path: Path) -> None:
         refused = _run(files, folder, "--wait", "1.5")
         waited = time.monotonic() - start
         assert refused.returncode == 1
-        assert "another regeneration is running" in refused.stderr
+        assert "another regeneration or roll is running" in refused.stderr
         assert refused.stderr.count("\n") == 1  # one line, no traceback
         assert waited >= 1.5
         assert snapshot(folder) == before  # nothing written

@@ -333,6 +333,14 @@ DEFECTS: dict[str, Defect] = {
         ),
         {"data.out-of-range": {f"Settings!B{SPEC.settings.row_of('fy1_year')}"}},
     ),
+    "data.fy1-not-rolled": Defect(
+        # FY1 2023 ended eleven months before the report date (2024-12-02):
+        # its estimates should have rolled after the 2023 results.
+        lambda d: plant(
+            d, {"Settings": [cell(f"B{SPEC.settings.row_of('fy1_year')}", number(2023))]}
+        ),
+        {"data.fy1-not-rolled": {f"Settings!B{SPEC.settings.row_of('fy1_year')}"}},
+    ),
     "data.stale-price": Defect(
         lambda d: plant(d, {"Market": [cell(at("Market", "price_date", 7), number(45595))]}),
         {"data.stale-price": {loc("Market", at("Market", "price_date", 7))}},

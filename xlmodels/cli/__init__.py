@@ -28,6 +28,7 @@ try:
     from xlmodels.cli import regenerate as _regenerate  # noqa: F401  (registers the command)
     from xlmodels.cli import report as _report  # noqa: F401  (registers the command)
     from xlmodels.cli import revisions as _revisions  # noqa: F401  (registers the command)
+    from xlmodels.cli import roll as _roll  # noqa: F401  (registers the command)
     from xlmodels.cli import template as _template  # noqa: F401  (registers the command)
     from xlmodels.cli import textconv as _textconv  # noqa: F401  (registers the command)
     from xlmodels.cli import validate as _validate  # noqa: F401  (registers the command)

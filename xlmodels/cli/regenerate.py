@@ -5,14 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from xlmodels.cli._app import (
     FormulaMode,
@@ -23,6 +19,7 @@ from xlmodels.cli._app import (
     print_text,
     user_errors,
 )
+from xlmodels.cli._batch import print_details, print_revisions, print_workbooks, progress
 from xlmodels.cli._options import (
     INPUT_FILE,
     check_reporting_currency,
@@ -32,177 +29,28 @@ from xlmodels.cli._options import (
     scheme_option,
 )
 from xlmodels.regenerate.lock import DEFAULT_WAIT, FolderBusy
-from xlmodels.runtime.printable import printable, printable_data
+from xlmodels.runtime.printable import printable_data
 
 if TYPE_CHECKING:  # the batch's modules are imported when the command runs
-    from rich.progress import Progress, TaskID
-
     from xlmodels.domain.model import CoverageInputs
-    from xlmodels.regenerate import BatchResult, RegenerateOptions, WorkbookResult
-
-#: Lines of conflicts, differences or changes shown per workbook; --json lists them all.
-_SHOWN = 20
-#: Cells listed per sheet by a dry run's text output; --json lists every one.
-_CHANGES_PER_SHEET = 10
-#: Characters shown of each side of a change (a long formula keeps its result).
-_SIDE = 72
-#: Style of each status (a :class:`~xlmodels.regenerate.Status`, whose values these are).
-_STYLES = {
-    "created": "green",
-    "updated": "green",
-    "unchanged": "dim",
-    "skipped": "yellow",
-    "failed": "bold red",
-}
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Progress | None]:
-    """A progress bar on standard error, only when it is a terminal."""
-    if not enabled:
-        yield None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    progress = Progress(
-        TextColumn("regenerating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[last]}"),
-        TimeElapsedColumn(),
-        console=consoles().err,
-        transient=True,
-    )
-    with progress:
-        yield progress
-
-
-def _clip(text: str) -> str:
-    """One side of a change, shortened in the middle so both ends stay readable."""
-    if len(text) <= _SIDE:
-        return text
-    half = (_SIDE - 3) // 2
-    return f"{text[:half]}...{text[-half:]}"
-
-
-def _more(count: int) -> str:
-    return f"  ... and {count} more (--json lists them all)"
-
-
-def _print_details(result: WorkbookResult, dry_run: bool) -> None:
-    from xlmodels.regenerate import Status
-
-    out = consoles().out
-
-    def say(line: str) -> None:  # Rich markup; never wrapped mid-word by Rich
-        out.print(line, soft_wrap=True)
-
-    name = escape(result.file)
-    if result.conflicts:
-        count = len(result.conflicts)
-        what = "kept in the backup" if result.status is Status.UPDATED else "nothing written"
-        say(f"\n[bold]{name}[/bold]: {count} conflict{'s' if count != 1 else ''}, {what}")
-        for conflict in result.conflicts[:_SHOWN]:
-            say(f"  {escape(conflict.line())}")
-        if len(result.conflicts) > _SHOWN:
-            say(_more(len(result.conflicts) - _SHOWN))
-    if result.differences:
-        say(
-            f"\n[bold]{name}[/bold]: the estimates file differs in "
-            f"{len(result.differences)} cells (the workbook's values are kept)"
-        )
-        for difference in result.differences[:_SHOWN]:
-            say(f"  {escape(difference.line())}")
-        if len(result.differences) > _SHOWN:
-            say(_more(len(result.differences) - _SHOWN))
-    for note in result.notes:
-        say(f"{name}: {escape(note)}")
-    if result.filled:
-        cells = "cell" if result.filled == 1 else "cells"
-        say(f"{name}: {result.filled} blank input {cells} filled from the estimates file")
-    if result.backup:
-        say(f"{name}: previous file kept as {escape(result.backup)}")
-    if dry_run and result.changes_by_sheet:
-        say(f"\n[bold]{name}[/bold]: {result.changed_cells} cells would change")
-        by_sheet: dict[str, list[str]] = {}
-        for change in result.changes:
-            shown = by_sheet.setdefault(change.sheet, [])
-            if len(shown) < _CHANGES_PER_SHEET:
-                if change.spilled_from is not None:
-                    old, new = _clip(change.old_value_text), _clip(change.new_value_text)
-                    shown.append(
-                        f"{change.cell}: {old} => {new} (spilled from {change.spilled_from})"
-                    )
-                elif change.same_formula:
-                    # Same formula, new inputs: the result is what changes.
-                    old, new = _clip(change.old_value_text), _clip(change.new_value_text)
-                    shown.append(f"{change.cell}: {old} => {new} (formula unchanged)")
-                else:
-                    old, new = _clip(change.old_text), _clip(change.new_text)
-                    shown.append(f"{change.cell}: {old} => {new}")
-        for sheet, count in result.changes_by_sheet.items():
-            say(f"  {escape(sheet)}: {count} cells")
-            for line in by_sheet.get(sheet, []):
-                say(f"    {escape(line)}")
-            if count > len(by_sheet.get(sheet, [])):
-                say(
-                    f"    ... and {count - len(by_sheet.get(sheet, []))} more cells of "
-                    f"{escape(sheet)} (--json lists every cell)"
-                )
+    from xlmodels.regenerate import BatchResult, RegenerateOptions
 
 
 def _print_summary(result: BatchResult) -> None:
-    from xlmodels.regenerate import Status
-
-    console = consoles().out
     title = (
         f"Dry run of {result.folder}: nothing was written"
         if result.dry_run
         else f"Regenerated {result.folder}"
     )
-    print_text(title, console)  # whole, outside the table: a path to copy
-    table = Table()
-    for header in ("Workbook", "Group", "Status"):
-        table.add_column(header, no_wrap=True)
-    table.add_column("Details")
-    for workbook in result.workbooks:
-        style = _STYLES[workbook.status]
-        status = f"would be {workbook.status}" if result.dry_run else str(workbook.status)
-        if result.dry_run and workbook.status in (Status.SKIPPED, Status.FAILED):
-            status = str(workbook.status)
-        table.add_row(
-            escape(printable(workbook.file)),
-            escape(printable(workbook.group or "")),
-            f"[{style}]{status}[/{style}]",
-            escape(printable(workbook.reason)),
-        )
-    console.print(table)
-    counts = ", ".join(f"{count} {status}" for status, count in result.counts().items())
-    print_text(f"would be: {counts}" if result.dry_run else counts, console)
+    print_workbooks(title, result.workbooks, result.counts(), result.dry_run)
     if result.temporary_files_removed:
         print_text(
             f"removed {result.temporary_files_removed} temporary files an interrupted run left",
-            console,
+            consoles().out,
         )
-    recorded = result.revisions
-    if recorded is not None and recorded.error is None and recorded.run is None:
-        print_text("the revision history is unchanged", console)
-    elif recorded is not None and recorded.error is None:
-        print_text(
-            f"recorded {recorded.workbooks} workbook{'s' if recorded.workbooks != 1 else ''} "
-            f"in the revision history ({recorded.store}, run {recorded.run})",
-            console,
-        )
-    elif recorded is not None:
-        print_error(f"the revision history was not recorded: {recorded.error}")
+    print_revisions(result.revisions)
     for workbook in result.workbooks:
-        _print_details(workbook, result.dry_run)
+        print_details(workbook, result.dry_run)
 
 
 @app.command()
@@ -384,25 +232,14 @@ def regenerate(
 def _run(
     folder: Path, inputs: CoverageInputs, options: RegenerateOptions, universe_file: Path
 ) -> BatchResult:
-    with _progress(consoles().err.is_terminal) as progress:
-        from xlmodels.regenerate import regenerate_folder
+    from xlmodels.regenerate import regenerate_folder
 
-        task: TaskID | None = None
-
-        def start(total: int) -> None:
-            nonlocal task
-            if progress is not None:
-                task = progress.add_task("regenerate", total=total, last="")
-
-        def advance(workbook: WorkbookResult) -> None:
-            if progress is not None and task is not None:
-                progress.update(task, advance=1, last=escape(workbook.file))
-
+    with progress("regenerating") as bar:
         return regenerate_folder(
             folder,
             inputs,
             options,
             universe_file=universe_file,
-            on_start=start,
-            on_result=advance,
+            on_start=bar.on_start,
+            on_result=bar.on_result,
         )

@@ -9,6 +9,10 @@ carry stops that workbook as a :class:`Conflict`; writes are atomic, a
 folder is locked against a second regeneration, and a workbook open in
 Excel is skipped.
 
+:func:`roll_workbooks` (``xlmodels roll``) rolls workbooks one fiscal year
+after the companies' annual results, through the same jobs, writes, locks
+and revision store (:mod:`xlmodels.regenerate.roll`).
+
 The validator asks :func:`migration_path` (or :func:`upgrade_description`)
 which upgrade applies to a workbook's template version.
 """
@@ -20,11 +24,12 @@ from typing import TYPE_CHECKING
 from xlmodels.runtime.lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from xlmodels.regenerate.batch import RegenerateOptions, regenerate_folder
+    from xlmodels.regenerate.batch import BatchOptions, RegenerateOptions, regenerate_folder
     from xlmodels.regenerate.carry import CarriedInputs, EstimateDifference, merge_inputs
     from xlmodels.regenerate.lock import DEFAULT_WAIT, LOCK_NAME, FolderBusy
     from xlmodels.regenerate.plan import group_slug
     from xlmodels.regenerate.results import BatchResult, RevisionsRecorded, Status, WorkbookResult
+    from xlmodels.regenerate.roll import RollOptions, RollResult, roll_workbooks
     from xlmodels.template.migrations import (
         MIGRATIONS,
         TEMPLATES,
@@ -42,6 +47,7 @@ if TYPE_CHECKING:
 #: first used, so ``from xlmodels.regenerate.lock import ...`` (the command
 #: line's options) does not load the readers and writers of the whole batch.
 _HOMES = {
+    "BatchOptions": "xlmodels.regenerate.batch",
     "BatchResult": "xlmodels.regenerate.results",
     "CarriedInputs": "xlmodels.regenerate.carry",
     "CellChange": "xlmodels.workbook.cell_diff",
@@ -55,6 +61,8 @@ _HOMES = {
     "Migration": "xlmodels.template.migrations",
     "RegenerateOptions": "xlmodels.regenerate.batch",
     "RevisionsRecorded": "xlmodels.regenerate.results",
+    "RollOptions": "xlmodels.regenerate.roll",
+    "RollResult": "xlmodels.regenerate.roll",
     "SPEC_V1": "xlmodels.template.v1",
     "Status": "xlmodels.regenerate.results",
     "TEMPLATES": "xlmodels.template.migrations",
@@ -64,6 +72,7 @@ _HOMES = {
     "merge_inputs": "xlmodels.regenerate.carry",
     "migration_path": "xlmodels.template.migrations",
     "regenerate_folder": "xlmodels.regenerate.batch",
+    "roll_workbooks": "xlmodels.regenerate.roll",
     "template_spec": "xlmodels.template.migrations",
     "upgrade_description": "xlmodels.template.migrations",
 }
@@ -77,6 +86,7 @@ __all__ = [
     "MIGRATIONS",
     "SPEC_V1",
     "TEMPLATES",
+    "BatchOptions",
     "BatchResult",
     "CarriedInputs",
     "CellChange",
@@ -87,6 +97,8 @@ __all__ = [
     "Migration",
     "RegenerateOptions",
     "RevisionsRecorded",
+    "RollOptions",
+    "RollResult",
     "Status",
     "TemplateVersionError",
     "WorkbookResult",
@@ -94,6 +106,7 @@ __all__ = [
     "merge_inputs",
     "migration_path",
     "regenerate_folder",
+    "roll_workbooks",
     "template_spec",
     "upgrade_description",
 ]

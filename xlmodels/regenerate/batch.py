@@ -1,6 +1,8 @@
 """Regenerating a folder: the lock, the jobs, and the only place that writes.
 
-:func:`regenerate_folder` is what ``xlmodels regenerate`` runs. It takes the
+:func:`regenerate_folder` is what ``xlmodels regenerate`` runs, and
+:func:`run_batch` the part of it every command that rewrites workbooks
+shares (``xlmodels roll`` too, :mod:`xlmodels.regenerate.roll`). It takes the
 folder's lock (:mod:`xlmodels.regenerate.lock`), removes the temporary files
 an interrupted run left, matches workbooks to coverage groups
 (:mod:`xlmodels.regenerate.plan`), runs one job per group
@@ -29,18 +31,20 @@ import contextlib
 import datetime as dt
 import multiprocessing
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.errors import os_error_message
-from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, run_job
+from xlmodels.regenerate.job import FileStamp, Job, JobOptions, JobOutcome, failed, run_job
 from xlmodels.regenerate.lock import DEFAULT_WAIT, folder_lock, owner_file
 from xlmodels.regenerate.plan import (
     BACKUP_FOLDER,
     BACKUP_SUFFIX,
+    GroupPlan,
     coverage_groups,
     plan_folder,
     temporary_files,
@@ -53,52 +57,72 @@ from xlmodels.template.schema import FORMULA_MODES
 from xlmodels.workbook.atomic import atomic_path
 from xlmodels.workbook.content import LANGUAGES
 
-__all__ = ["DEFAULT_WAIT", "RegenerateOptions", "backup_path", "regenerate_folder"]
+__all__ = [
+    "DEFAULT_WAIT",
+    "BatchOptions",
+    "RegenerateOptions",
+    "backup_path",
+    "regenerate_folder",
+    "run_batch",
+]
 
 
 @dataclass(frozen=True)
-class RegenerateOptions:
-    """How to regenerate a folder.
+class BatchOptions:
+    """How to run a batch of workbook jobs (a regeneration or a roll) in one folder.
 
     Attributes
     ----------
     jobs : int
-        Workbooks regenerated at once, each in its own process when above 1.
+        Workbooks worked on at once, each in its own process when above 1.
     dry_run : bool
         List what would change, cell by cell, and write nothing.
     force : bool
-        Regenerate workbooks with conflicts too, keeping each previous file
-        as a timestamped backup in the ``.backups`` folder beside it.
+        Write workbooks with conflicts too, keeping each previous file as a
+        timestamped backup in the ``.backups`` folder beside it.
+    wait : float
+        Seconds to wait for another run in the folder to finish.
     skip_open : bool
         Accept that a workbook open in Excel (or changed during the run) is
         skipped: the run still succeeds. Without it such a run exits 1.
-    mode, lang : str, optional
-        Formula mode and language to write; default each workbook's own
-        (``sq`` and the inputs' language for a new one).
-    data_note : str, optional
-        Provenance shown in every workbook; default each workbook's own.
-    wait : float
-        Seconds to wait for another regeneration of the folder to finish.
     """
 
     jobs: int = 1
     dry_run: bool = False
     force: bool = False
-    mode: str | None = None
-    lang: str | None = None
-    data_note: str | None = None
     wait: float = DEFAULT_WAIT
     skip_open: bool = False
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
             raise ValueError(f"jobs must be 1 or more, got {self.jobs}")
+        if self.wait < 0:
+            raise ValueError(f"wait must be 0 or more seconds, got {self.wait}")
+
+
+@dataclass(frozen=True)
+class RegenerateOptions(BatchOptions):
+    """How to regenerate a folder: :class:`BatchOptions` and what to write.
+
+    Attributes
+    ----------
+    mode, lang : str, optional
+        Formula mode and language to write; default each workbook's own
+        (``sq`` and the inputs' language for a new one).
+    data_note : str, optional
+        Provenance shown in every workbook; default each workbook's own.
+    """
+
+    mode: str | None = None
+    lang: str | None = None
+    data_note: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.mode is not None and self.mode not in FORMULA_MODES:
             raise ValueError(f"mode must be one of {', '.join(FORMULA_MODES)}, got {self.mode!r}")
         if self.lang is not None and self.lang not in LANGUAGES:
             raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {self.lang!r}")
-        if self.wait < 0:
-            raise ValueError(f"wait must be 0 or more seconds, got {self.wait}")
 
 
 def backup_path(target: Path, now: dt.datetime) -> Path:
@@ -175,28 +199,33 @@ def _commit(outcome: JobOutcome) -> WorkbookResult:
     return result
 
 
-def _failed(job: Job, reason: str) -> JobOutcome:
-    plan = job.plan
-    return JobOutcome(
-        WorkbookResult(plan.target.name, plan.group, Status.FAILED, reason), plan.target
-    )
-
-
 #: Why a workbook failed when its worker process died, even alone.
 _WORKER_DIED = (
-    "the process regenerating this workbook stopped (out of memory, or a crash in a "
+    "the process working on this workbook stopped (out of memory, or a crash in a "
     "workbook reader); the file is likely damaged or hostile"
 )
 
 
+class PlannedJob(Protocol):
+    """A job of a batch: whatever it does, it names the workbook it is for."""
+
+    @property
+    def plan(self) -> GroupPlan: ...
+
+
+J = TypeVar("J", bound=PlannedJob)
+
+
 def _outcomes(
-    jobs: list[Job], workers: int, runner: Callable[[Job], JobOutcome] = run_job
+    jobs: Sequence[J], workers: int, runner: Callable[[J], JobOutcome]
 ) -> Iterator[JobOutcome]:
     """Each job's outcome as it completes, in worker processes when ``workers`` > 1.
 
     A worker that dies breaks the whole pool, and every job still pending
     with it: those jobs are run again, each in a process of its own, so that
-    only the workbook that kills its process fails.
+    only the workbook that kills its process fails. ``runner`` and the jobs
+    go to fresh interpreters: the runner is a module-level function and the
+    jobs plain data.
     """
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
@@ -207,7 +236,7 @@ def _outcomes(
     context = multiprocessing.get_context("spawn")
     # Workers end with this process: a killed run leaves none behind.
     executor = process_pool(min(workers, len(jobs)), context)
-    broken: list[Job] = []
+    broken: list[J] = []
     try:
         futures = {executor.submit(runner, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
@@ -216,8 +245,9 @@ def _outcomes(
             except BrokenProcessPool:
                 broken.append(futures[future])
             except Exception as error:  # the outcome could not come back: that workbook fails
-                yield _failed(
-                    futures[future], f"the worker process failed ({type(error).__name__}: {error})"
+                yield failed(
+                    futures[future].plan,
+                    f"the worker process failed ({type(error).__name__}: {error})",
                 )
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
@@ -226,7 +256,7 @@ def _outcomes(
         try:
             yield alone.submit(runner, job).result()
         except BrokenProcessPool:
-            yield _failed(job, _WORKER_DIED)
+            yield failed(job.plan, _WORKER_DIED)
         finally:
             alone.shutdown(wait=True, cancel_futures=True)
 
@@ -295,23 +325,69 @@ def regenerate_folder(
         force=options.force,
         dry_run=options.dry_run,
     )
+
+    def prepare() -> tuple[list[Job], list[WorkbookResult]]:
+        plan = plan_folder(folder, inputs, universe_file)
+        strays = [
+            WorkbookResult(stray.path.name, stray.group, Status.SKIPPED, stray.reason)
+            for stray in plan.strays
+        ]
+        return [Job(group, job_options) for group in plan.groups], strays
+
+    return run_batch(
+        folder,
+        options,
+        prepare,
+        run_job,
+        command="regenerate",
+        on_start=on_start,
+        on_result=on_result,
+    )
+
+
+def run_batch(
+    folder: Path,
+    options: BatchOptions,
+    prepare: Callable[[], tuple[Sequence[J], Sequence[WorkbookResult]]],
+    runner: Callable[[J], JobOutcome],
+    *,
+    command: str,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[WorkbookResult], None] | None = None,
+) -> BatchResult:
+    """Run jobs on the workbooks of one folder under its lock, write what they return, record it.
+
+    This is the one place that writes workbooks, for every command that
+    rewrites them (``regenerate``, ``roll``): under the folder's lock it
+    removes the temporary files an interrupted run left, asks ``prepare``
+    for the jobs (and the results of files it passes over), runs them with
+    ``runner`` (in worker processes when ``options.jobs`` > 1), writes each
+    workbook atomically unless someone took the file meanwhile (a backup
+    first for a forced update), and records the workbooks in the folder's
+    revision store as a run of ``command``. A dry run writes nothing, not
+    even the lock file.
+
+    Raises
+    ------
+    FolderBusy
+        When another run holds the folder for longer than ``options.wait``.
+    """
     with folder_lock(folder, options.wait, create=not options.dry_run):
         removed = 0 if options.dry_run else _remove_temporaries(folder)
-        plan = plan_folder(folder, inputs, universe_file)
+        jobs, passed_over = prepare()
         results: list[WorkbookResult] = []
         if on_start is not None:
-            on_start(len(plan.groups) + len(plan.strays))
+            on_start(len(jobs) + len(passed_over))
 
         def report(result: WorkbookResult) -> None:
             results.append(result)
             if on_result is not None:
                 on_result(result)
 
-        for stray in plan.strays:
-            report(WorkbookResult(stray.path.name, stray.group, Status.SKIPPED, stray.reason))
-        jobs = [Job(group, job_options) for group in plan.groups]
+        for result in passed_over:
+            report(result)
         snapshots: list[Snapshot] = []
-        for outcome in _outcomes(jobs, options.jobs):
+        for outcome in _outcomes(jobs, options.jobs, runner):
             if options.dry_run:
                 report(outcome.result)
                 continue
@@ -319,7 +395,7 @@ def regenerate_folder(
             report(result)
             if outcome.snapshot is not None and result.status in _RECORDED:
                 snapshots.append(outcome.snapshot)
-        recorded = None if options.dry_run else _record(folder, snapshots)
+        recorded = None if options.dry_run else _record(folder, snapshots, command)
     return BatchResult(
         folder=folder,
         dry_run=options.dry_run,
@@ -334,7 +410,7 @@ def regenerate_folder(
 _RECORDED = (Status.CREATED, Status.UPDATED, Status.UNCHANGED)
 
 
-def _record(folder: Path, snapshots: list[Snapshot]) -> RevisionsRecorded | None:
+def _record(folder: Path, snapshots: list[Snapshot], command: str) -> RevisionsRecorded | None:
     """Record the run in the folder's revision store; a failure is reported, not raised.
 
     The workbooks are written by now: a store that cannot be written must not
@@ -344,7 +420,7 @@ def _record(folder: Path, snapshots: list[Snapshot]) -> RevisionsRecorded | None
         return None
     snapshots = sorted(snapshots, key=lambda snapshot: snapshot.workbook)
     try:
-        recorded = record_run(folder, snapshots, command="regenerate")
+        recorded = record_run(folder, snapshots, command=command)
     except (StoreError, OSError, ValueError) as error:
         return RevisionsRecorded(STORE_NAME, None, 0, str(error))
     return RevisionsRecorded(STORE_NAME, recorded.run, len(recorded.workbooks))

@@ -4,7 +4,9 @@ A job reads the existing workbook (if any) with the spec of its template
 version, lists what regeneration could not carry (conflicts), carries its
 analyst inputs through the template migrations, merges them with the
 group's fresh data, builds the new workbook in memory and compares it with
-the old one cell by cell. It writes nothing: the batch runner
+the old one cell by cell (:func:`read_existing`, then :func:`rewrite`; a
+roll, :mod:`xlmodels.regenerate.roll`, runs the same two steps on the
+workbook's own data with its estimates rolled). It writes nothing: the batch runner
 (:mod:`xlmodels.regenerate.batch`) writes what jobs return, so a job may
 run in a worker process that is killed at any moment without leaving
 anything behind.
@@ -14,30 +16,49 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from xlmodels.core.ratings import SchemeError
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml.guard import read_guarded
-from xlmodels.regenerate.carry import MergedInputs, carried_from_workbook, merge_inputs
+from xlmodels.regenerate.carry import (
+    CarriedInputs,
+    MergedInputs,
+    carried_from_workbook,
+    merge_inputs,
+)
 from xlmodels.regenerate.lock import owner_file
 from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
 from xlmodels.template.migrations import TemplateVersionError, migrate, reading_spec
+from xlmodels.template.schema import WorkbookSpec
 from xlmodels.template.v3 import SPEC, TEMPLATE_VERSION
 from xlmodels.workbook.cell_diff import CellChange, changes_by_sheet, diff_cells
 from xlmodels.workbook.conflicts import Conflict, find_conflicts, leaving_conflicts
 from xlmodels.workbook.content import build_content
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import OwnSheet, read_own_sheets
-from xlmodels.workbook.reader import read_workbook
-from xlmodels.workbook.stored_cells import read_cells
+from xlmodels.workbook.reader import WorkbookData, read_workbook
+from xlmodels.workbook.stored_cells import CellContent, read_cells
 from xlmodels.workbook.writer import render
 
-__all__ = ["FileStamp", "Job", "JobOptions", "JobOutcome", "render_bytes", "run_job"]
+__all__ = [
+    "ExistingWorkbook",
+    "FileStamp",
+    "Job",
+    "JobOptions",
+    "JobOutcome",
+    "failed",
+    "in_use",
+    "read_existing",
+    "render_bytes",
+    "rewrite",
+    "run_guarded",
+    "run_job",
+]
 
 #: Errors that describe a workbook or an input a person can fix; anything else is a bug.
 _EXPECTED = (InputError, SchemeError, TemplateVersionError, OSError)
@@ -126,6 +147,7 @@ def _counted(counts: dict[str, int]) -> str:
 
 def _create(job: Job) -> JobOutcome:
     plan, options = job.plan, job.options
+    assert plan.inputs is not None, "a new workbook is made from fresh inputs"
     merged = merge_inputs(
         plan.inputs, None, mode=options.mode, lang=options.lang, data_note=options.data_note
     )
@@ -148,26 +170,72 @@ def _create(job: Job) -> JobOutcome:
     return JobOutcome(result, plan.target, content, snapshot=_snapshot(plan, merged))
 
 
-def _refresh(job: Job) -> JobOutcome:
-    plan, options = job.plan, job.options
-    target = plan.target
-    name, group = target.name, plan.group
-    owner = owner_file(target)
-    if owner is not None:
-        return JobOutcome(
-            WorkbookResult(
-                name,
-                group,
-                Status.SKIPPED,
-                f"open in Excel or LibreOffice ({owner.name} beside it): close it, or delete "
-                "that file if nobody has the workbook open, and run again",
-                in_use=True,
-            ),
-            target,
-        )
+def in_use(plan: GroupPlan) -> JobOutcome | None:
+    """A skipped outcome when the workbook is open in Excel or LibreOffice, else None."""
+    owner = owner_file(plan.target)
+    if owner is None:
+        return None
+    return JobOutcome(
+        WorkbookResult(
+            plan.target.name,
+            plan.group,
+            Status.SKIPPED,
+            f"open in Excel or LibreOffice ({owner.name} beside it): close it, or delete "
+            "that file if nobody has the workbook open, and run again",
+            in_use=True,
+        ),
+        plan.target,
+    )
+
+
+@dataclass(frozen=True)
+class ExistingWorkbook:
+    """An existing workbook as a job reads it, before anything is merged into it.
+
+    Attributes
+    ----------
+    stamp : FileStamp
+        The file as read: the writer leaves it alone if it changes meanwhile.
+    content : bytes
+        The file's bytes, to tell an unchanged workbook.
+    version : int
+        Its template version.
+    spec : WorkbookSpec
+        The spec it was read with (its own version's).
+    data : WorkbookData
+    cells : dict
+        Every stored cell, to list what changes.
+    own : list of OwnSheet
+        The sheets the template does not have.
+    conflicts : list of Conflict
+        What regeneration cannot carry, found so far.
+    carried : CarriedInputs
+        Its analyst inputs, migrated to the current template version.
+    """
+
+    stamp: FileStamp
+    content: bytes
+    version: int
+    spec: WorkbookSpec
+    data: WorkbookData
+    cells: dict[str, dict[str, CellContent]]
+    own: list[OwnSheet]
+    conflicts: list[Conflict]
+    carried: CarriedInputs
+
+
+def read_existing(target: Path) -> ExistingWorkbook:
+    """Read a workbook with the spec of its template version, and carry its inputs forward.
+
+    Raises
+    ------
+    InputError
+        When the workbook is not a readable coverage workbook (naming the cell).
+    TemplateVersionError
+        When its template is newer than this xlmodels, or unknown.
+    """
     stamp = FileStamp.of(target)
     guarded = read_guarded(target)
-    old = guarded.data
     identity = identify(target, guarded)
     if identity.version is None:
         raise InputError("the workbook has no template version", file=target)
@@ -178,15 +246,28 @@ def _refresh(job: Job) -> JobOutcome:
     own = read_own_sheets(guarded.data, spec.sheet_names(), cells)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined, own)
     carried = migrate(carried_from_workbook(data, spec))
-    merged = merge_inputs(
-        plan.inputs, carried, mode=options.mode, lang=options.lang, data_note=options.data_note
+    return ExistingWorkbook(
+        stamp, guarded.data, identity.version, spec, data, cells, own, conflicts, carried
     )
-    conflicts += leaving_conflicts(spec, data, cells, merged.leaving)
+
+
+def rewrite(
+    plan: GroupPlan, options: JobOptions, existing: ExistingWorkbook, merged: MergedInputs
+) -> JobOutcome:
+    """The outcome of writing ``merged`` over an existing workbook: unchanged, updated or stopped.
+
+    The analyst's own sheets are carried; conflicts (what the new workbook
+    cannot carry) stop it unless ``options.force``, which keeps the old file
+    as a backup; a dry run lists every changed cell and writes nothing.
+    """
+    target, spec, data, cells = plan.target, existing.spec, existing.data, existing.cells
+    name, group = target.name, plan.group
+    conflicts = [*existing.conflicts, *leaving_conflicts(spec, data, cells, merged.leaving)]
     # A sheet named like one a newer template adds stays in the backup (a conflict).
     reserved = {name.casefold() for name in SPEC.sheet_names()}
-    carried_sheets = [sheet for sheet in own if sheet.name.casefold() not in reserved]
+    carried_sheets = [sheet for sheet in existing.own if sheet.name.casefold() not in reserved]
     content = render_bytes(merged, carried_sheets)
-    migrated = identity.version if identity.version < TEMPLATE_VERSION else None
+    migrated = existing.version if existing.version < TEMPLATE_VERSION else None
     base = WorkbookResult(
         name,
         group,
@@ -198,7 +279,7 @@ def _refresh(job: Job) -> JobOutcome:
         migrated_from=migrated,
     )
     snapshot = None if options.dry_run else _snapshot(plan, merged)
-    if content == old:
+    if content == existing.content:
         return JobOutcome(base, target, snapshot=snapshot)
     changes = diff_cells(cells, read_cells(io.BytesIO(content)))
     counts = changes_by_sheet(changes)
@@ -234,23 +315,46 @@ def _refresh(job: Job) -> JobOutcome:
     )
     if options.dry_run:
         return JobOutcome(result, target)
-    return JobOutcome(result, target, content, stamp, backup=bool(conflicts), snapshot=snapshot)
+    return JobOutcome(
+        result, target, content, existing.stamp, backup=bool(conflicts), snapshot=snapshot
+    )
 
 
-def run_job(job: Job) -> JobOutcome:
-    """Regenerate one group's workbook in memory; never raises, never writes.
+def _refresh(job: Job) -> JobOutcome:
+    plan, options = job.plan, job.options
+    busy = in_use(plan)
+    if busy is not None:
+        return busy
+    existing = read_existing(plan.target)
+    assert plan.inputs is not None, "a regeneration job has fresh inputs"
+    merged = merge_inputs(
+        plan.inputs,
+        existing.carried,
+        mode=options.mode,
+        lang=options.lang,
+        data_note=options.data_note,
+    )
+    return rewrite(plan, options, existing, merged)
 
-    A problem of the workbook or its inputs (an unreadable cell, a newer
-    template, an unknown rating scheme) fails this workbook only, with the
-    problem as its reason.
+
+def failed(plan: GroupPlan, reason: str) -> JobOutcome:
+    """The outcome of a workbook that failed, untouched, for ``reason``."""
+    return JobOutcome(
+        WorkbookResult(plan.target.name, plan.group, Status.FAILED, reason), plan.target
+    )
+
+
+def run_guarded(plan: GroupPlan, work: Callable[[], JobOutcome]) -> JobOutcome:
+    """``work()``, with a problem of the workbook or its inputs as that workbook's failure.
+
+    An unreadable cell, a newer template, an unknown rating scheme fail this
+    workbook only, with the problem as its reason; a bug fails it too, as an
+    internal error to report, and never stops the rest of a batch.
     """
-    plan = job.plan
     if plan.problem is not None:
-        return JobOutcome(
-            WorkbookResult(plan.target.name, plan.group, Status.FAILED, plan.problem), plan.target
-        )
+        return failed(plan, plan.problem)
     try:
-        return _refresh(job) if plan.exists else _create(job)
+        return work()
     except _EXPECTED as error:
         reason = str(error)
         if isinstance(error, InputError):
@@ -264,16 +368,17 @@ def run_job(job: Job) -> JobOutcome:
                     column=error.column,
                 )
             )
-        return JobOutcome(
-            WorkbookResult(plan.target.name, plan.group, Status.FAILED, reason), plan.target
-        )
+        return failed(plan, reason)
     except Exception as error:  # a bug must not stop the other workbooks of the batch
-        return JobOutcome(
-            WorkbookResult(
-                plan.target.name,
-                plan.group,
-                Status.FAILED,
-                f"internal error ({type(error).__name__}: {error}); please report it",
-            ),
-            plan.target,
-        )
+        return failed(plan, f"internal error ({type(error).__name__}: {error}); please report it")
+
+
+def run_job(job: Job) -> JobOutcome:
+    """Regenerate one group's workbook in memory; never raises, never writes.
+
+    A problem of the workbook or its inputs (an unreadable cell, a newer
+    template, an unknown rating scheme) fails this workbook only, with the
+    problem as its reason.
+    """
+    plan = job.plan
+    return run_guarded(plan, lambda: _refresh(job) if plan.exists else _create(job))

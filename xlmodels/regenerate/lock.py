@@ -1,6 +1,6 @@
 """Who else is using a folder or a workbook: the folder lock and spreadsheet owner files.
 
-Two regenerations of one folder never interleave: each holds an exclusive
+Two regenerations (or rolls) of one folder never interleave: each holds an exclusive
 lock on a file in the folder (:data:`LOCK_NAME`, an operating-system lock
 through the ``filelock`` package) for its whole run. A second one waits a
 bounded time for the first to finish, then refuses with
@@ -48,7 +48,7 @@ def folder_lock(folder: Path, wait: float, *, create: bool = True) -> Iterator[N
     Raises
     ------
     FolderBusy
-        When another regeneration still holds the lock after ``wait`` seconds.
+        When another regeneration (or roll) still holds the lock after ``wait`` seconds.
     OSError
         When the lock file cannot be created or opened (a read-only folder).
     """
@@ -61,7 +61,7 @@ def folder_lock(folder: Path, wait: float, *, create: bool = True) -> Iterator[N
         lock.acquire()
     except Timeout:
         raise FolderBusy(
-            f"another regeneration is running in {folder} (it still held {LOCK_NAME} after "
+            f"another regeneration or roll is running in {folder} (it still held {LOCK_NAME} after "
             f"{wait:g} s); nothing was done: run again when it has finished, or raise --wait"
         ) from None
     except OSError:  # after Timeout, which is an OSError too

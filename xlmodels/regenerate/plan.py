@@ -194,12 +194,14 @@ class GroupPlan:
 
     ``problem`` says why the group cannot be regenerated (two workbooks claim
     it, or its file is unreadable); such a group fails without being touched.
+    ``inputs`` is None for a job that works from the workbook's own data (a
+    roll); ``group`` is then the group the workbook records, if any.
     """
 
-    group: str
+    group: str | None
     target: Path
     exists: bool
-    inputs: CoverageInputs
+    inputs: CoverageInputs | None
     problem: str | None = None
 
 

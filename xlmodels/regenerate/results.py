@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from xlmodels.domain.roll import EstimatesRoll
 from xlmodels.regenerate.carry import EstimateDifference
 from xlmodels.workbook.cell_diff import CellChange
 from xlmodels.workbook.conflicts import Conflict
@@ -58,6 +59,9 @@ class WorkbookResult:
         Skipped because someone has the file: open in Excel or LibreOffice,
         or changed (or created) by someone else during the run. Such a
         workbook was not refreshed, which fails the run unless ``skip_open``.
+    roll : EstimatesRoll or None
+        What a roll moved (``xlmodels roll``): the years and each company's
+        EPS; None for a regeneration, or a roll with nothing to do.
     """
 
     file: str
@@ -73,6 +77,7 @@ class WorkbookResult:
     backup: str | None = None
     migrated_from: int | None = None
     in_use: bool = False
+    roll: EstimatesRoll | None = None
 
     @property
     def changed_cells(self) -> int:
@@ -103,6 +108,8 @@ class WorkbookResult:
             "migrated_from": self.migrated_from,
             "in_use": self.in_use,
         }
+        if self.roll is not None:
+            out["roll"] = self.roll.as_dict()
         if changes:
             out["changes"] = [change.as_dict() for change in self.changes]
         return out

@@ -10,6 +10,7 @@ settings at its top level)::
     max-history-gap-days = 10      # calendar days between two History dates
     display-tolerance = 0.5        # in units of the last digit a cell displays
     implied-price-tolerance = 0.005
+    roll-after-months = 4          # a report date this long after FY1's year-end: roll
 
     [tool.xlmodels.validate.rules]
     "integrity.macros" = "off"     # or "error", "warning", "info"
@@ -54,6 +55,7 @@ class ValidateConfig:
     max_history_gap_days: int = 10
     display_tolerance: float = 0.5
     implied_price_tolerance: float = 0.005
+    roll_after_months: int = 4
     limits: Limits = field(default_factory=Limits)
     source: str | None = None
 

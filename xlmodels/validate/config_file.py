@@ -24,6 +24,7 @@ _SCALARS = {
     "max-history-gap-days": ("max_history_gap_days", int),
     "display-tolerance": ("display_tolerance", float),
     "implied-price-tolerance": ("implied_price_tolerance", float),
+    "roll-after-months": ("roll_after_months", int),
 }
 _LIMITS = {f.name.replace("_", "-"): f for f in fields(Limits)}
 

@@ -47,6 +47,7 @@ ALL_RULES: tuple[Rule, ...] = (
     data.reporting_fx,
     data.invalid_choice,
     data.out_of_range,
+    data.fy1_not_rolled,
     finance.recomputed_mismatch,
     finance.implied_price,
     finance.rating_mismatch,

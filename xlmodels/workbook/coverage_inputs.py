@@ -68,7 +68,9 @@ def _reporting_currency(data: WorkbookData) -> str | None:
         ) from None
 
 
-def _index_names(performance: pd.DataFrame | None, valuation: pd.DataFrame | None) -> pd.DataFrame:
+def _index_names(
+    performance: pd.DataFrame | None, valuation: pd.DataFrame | None, companies: pd.Index
+) -> pd.DataFrame:
     """Both names of every index, from Performance (else the name it shows, then Valuation's)."""
     frames = []
     if performance is not None and "kind" in performance:
@@ -84,7 +86,8 @@ def _index_names(performance: pd.DataFrame | None, valuation: pd.DataFrame | Non
     indexes = pd.DataFrame(columns=list(INDEX_COLUMNS), index=pd.Index([], name="code"))
     if frames:
         names = pd.concat(frames)
-        names = names[~names.index.duplicated()]
+        # Valuation lists companies with a PE-TTM series too: they are no index.
+        names = names[~names.index.duplicated() & ~names.index.isin(companies)]
         indexes = names.reindex(columns=list(INDEX_COLUMNS))
         indexes.index.name = "code"
     return indexes
@@ -123,7 +126,9 @@ def coverage_inputs(data: WorkbookData) -> CoverageInputs:
     universe["coverage_group"] = _setting(data, "coverage_group")
     market = market_sheet[[c for c in MARKET_COLUMNS if c in market_sheet]].copy()
     estimates = data.analyst.estimates.reindex(columns=list(ESTIMATE_COLUMNS))
-    indexes = _index_names(data.tables.get(PERFORMANCE_SHEET), data.tables.get(VALUATION_SHEET))
+    indexes = _index_names(
+        data.tables.get(PERFORMANCE_SHEET), data.tables.get(VALUATION_SHEET), universe.index
+    )
     reporting = _reporting_currency(data)
     report_date = _setting(data, "report_date")
     if report_date is None:

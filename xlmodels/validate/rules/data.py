@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import shlex
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from xlmodels.core.fx import currency_code
 from xlmodels.domain.performance import MAX_CLOSE_AGE_DAYS
+from xlmodels.domain.roll import fiscal_year_end, months_after
 from xlmodels.template.names import (
     COVERAGE_SHEET,
     ESTIMATES_SHEET,
@@ -575,3 +577,45 @@ def reporting_fx(context: WorkbookContext) -> Iterator[Hit]:
             market.spec.name,
             market.cell(row, "reporting_fx"),
         )
+
+
+def _whole(value: Any) -> int | None:
+    number = as_number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+@rule(
+    "data.fy1-not-rolled",
+    Severity.WARNING,
+    "The report date is more than roll-after-months past the end of FY1 and the estimates "
+    "have not been rolled to the next fiscal year.",
+    "Once the companies have reported the year, roll the workbook with xlmodels roll: FY2 "
+    "becomes FY1 and the old FY1 EPS the last reported year.",
+    spec=True,
+)
+def fy1_not_rolled(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    report = report_date(layout)
+    fy1 = _whole(layout.setting("fy1_year"))
+    month, day = _whole(layout.setting("fy_end_month")), _whole(layout.setting("fy_end_day"))
+    if report is None or fy1 is None or month is None or day is None:
+        return  # a missing or mistyped setting is data.wrong-type's
+    try:
+        ended = fiscal_year_end(fy1, (month, day))
+    except ValueError:
+        return  # no such year-end: data.out-of-range's
+    months = context.config.roll_after_months
+    due = months_after(ended, months)
+    if report <= due:
+        return
+    sheet, cell = layout.setting_location("fy1_year")
+    command = f"xlmodels roll {shlex.quote(context.file)} --to {fy1 + 1}"
+    yield Hit(
+        f"FY1 is still {fy1} ({sheet}!{cell}), which ended on {ended.isoformat()}, but the "
+        f"report date {report.isoformat()} is more than {months} months later: once the "
+        f"{fy1} results are out, roll the estimates with {command}",
+        sheet,
+        cell,
+        fix=f"Run {command} (add --dry-run first to see what moves), or set "
+        "roll-after-months in [tool.xlmodels.validate] if results come later.",
+    )
