@@ -235,3 +235,63 @@ def test_the_report_command_refuses_a_stale_workbook(cli: Cli, tmp_path: Path) -
     assert checked.exit_code == 1
     rules = {f["rule"] for f in checked.json()["files"][0]["findings"]}
     assert "data.stale-history" in rules
+
+
+def test_a_market_shut_on_the_months_last_days_gives_its_last_close(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Hong Kong shut on the month's last days while New York trades, as at Lunar New Year.
+
+    (29-31 January 2025.) The Hong Kong closes of three days before the
+    period end stand for it, as a close does across a holiday inside a
+    series: the month's Hong Kong returns are computed, not left blank.
+    """
+    shut = ["2024-11-27", "2024-11-28", "2024-11-29"]
+    history = read_sample("history.csv")
+    hong_kong = history["code"].str.endswith((".HK", ".HI"))
+    last_open = history[hong_kong & (history["date"] == "2024-11-26")].set_index("code")
+    history.loc[hong_kong & history["date"].isin(shut), "close"] = ""
+    history_path = tmp_path / "history.csv"
+    history.to_csv(history_path, index=False)
+    market = read_sample("market.csv")
+    open_codes = market["code"].isin(last_open.index)
+    closes = market["code"].map(last_open["close"])
+    market["close"] = market["close"].where(~open_codes, closes)
+    market.loc[open_codes, "price_date"] = "2024-11-26"
+    market_path = tmp_path / "market.csv"
+    market.to_csv(market_path, index=False)
+    workbook = tmp_path / "coverage.xlsx"
+    built = cli(
+        "build",
+        "--universe",
+        sample.sample_path("universe.csv"),
+        "--market",
+        market_path,
+        "--estimates",
+        sample.sample_path("estimates.csv"),
+        "--history",
+        history_path,
+        "--indexes",
+        sample.sample_path("indexes.csv"),
+        "--out",
+        workbook,
+    )
+    assert built.exit_code == 0, built.text
+    performance = read_workbook(workbook).tables["Performance"]
+    tencent = float(last_open.loc["0700.HK", "close"])
+    starts = history[history["date"] == "2024-10-31"].set_index("code")["close"]
+    assert performance.loc["0700.HK", "end_close"] == pytest.approx(tencent)
+    assert performance.loc["0700.HK", "return"] == pytest.approx(
+        tencent / float(starts["0700.HK"]) - 1
+    )
+    index_end = float(last_open.loc["HSTECH.HI", "close"])
+    assert performance.loc["HSTECH.HI", "end_close"] == pytest.approx(index_end)
+    assert not performance["return"].isna().any()
+    checked = cli("validate", workbook, "--format", "json")
+    assert checked.exit_code == 0, checked.stdout
+    assert checked.json()["files"][0]["findings"] == []
+    written = cli("report", workbook, "--out", tmp_path / "report", "--format", "md")
+    assert written.exit_code == 0, written.text
+    text = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "港股方面" in text
+    assert "11 月恒生科技指数" in text

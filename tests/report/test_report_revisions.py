@@ -13,7 +13,7 @@ import pytest
 from tests.cli_helpers import Cli
 from tests.regenerate_helpers import regenerate, write_inputs
 from tests.revisions_helpers import type_estimate
-from xlmodels.report.revisions import baseline_of, report_revisions
+from xlmodels.report.revisions import RevisionLine, baseline_of, report_revisions
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
 from xlmodels.revisions.store import STORE_NAME, read_records, record_run
 from xlmodels.sources import sample
@@ -180,3 +180,26 @@ def test_a_target_that_becomes_not_meaningful_prints_nm(cli: Cli, tmp_path: Path
     sheet = openpyxl.load_workbook(out / "coverage.xlsx")["盈利预测调整"]
     target = next(row for row in sheet.iter_rows(values_only=True) if row[2] == "目标价")
     assert target[3:5] == (pytest.approx(562.9252, abs=1e-3), "NM")
+
+
+def test_a_change_that_rounds_to_zero_prints_without_a_sign() -> None:
+    texts = [
+        RevisionLine(
+            "0700.HK", "腾讯控股", "目标价", 87.94, 87.96, change, "target_price"
+        ).change_text("zh")
+        for change in (0.0002, -0.0004, 0.03, -0.012)
+    ]
+    assert texts == ["0.0%", "0.0%", "+3.0%", "-1.2%"]
+
+
+def test_a_tiny_revision_is_listed_as_0_0_percent(cli: Cli, tmp_path: Path) -> None:
+    books = tmp_path / "books"
+    books.mkdir()
+    regenerate(books, write_inputs(tmp_path / "inputs"))
+    # 26.30 to 26.301: the EPS prints the same and its change rounds to zero.
+    type_estimate(books / "hk-internet.xlsx", "0700.HK", "eps_fy2", 26.301)
+    out = tmp_path / "report"
+    _report(cli, books, out)
+    section = _section((out / "report.md").read_text(encoding="utf-8"), "盈利预测调整")
+    assert "| 0700.HK | 腾讯控股 | EPS 2025E | 26.30 | 26.30 | 0.0% |" in section
+    assert "+0.0%" not in section

@@ -15,7 +15,7 @@ from tests.cli_helpers import Cli
 from tests.regenerate_helpers import regenerate, write_inputs
 from tests.revisions_helpers import input_cell, sample_workbook, type_estimate
 from tests.workbook_helpers import excel_types_over_spill
-from xlmodels.revisions.changes import compare_snapshots
+from xlmodels.revisions.changes import Change, compare_snapshots
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
 from xlmodels.revisions.workbooks import diff_workbooks, read_state
 from xlmodels.sources import sample
@@ -303,6 +303,21 @@ def test_a_loss_that_narrows_is_a_positive_change(tmp_path: Path) -> None:
     new = type_estimate(old, "0700.HK", "eps_fy3", -0.5, out=tmp_path / "b.xlsx")
     [change] = diff_workbooks(old, new).estimates.estimates
     assert change.change_text == "+50.0%"
+
+
+def test_a_change_that_rounds_to_zero_has_no_sign() -> None:
+    def change(old: float, new: float, kind: str = "number") -> str:
+        return Change(
+            "output", "target_price", "target price", old, new, value_kind=kind
+        ).change_text
+
+    assert change(134.84, 134.87) == "0.0%"  # +0.02%
+    assert change(134.87, 134.84) == "0.0%"
+    assert change(134.84, 140.0) == "+3.8%"
+    assert change(0.0, 0.0004, "percent") == "0.0pct"
+    assert change(0.0, -0.0004, "percent") == "0.0pct"
+    assert change(0.0, 0.05, "percent") == "+5.0pct"
+    assert change(0.05, 0.0, "percent") == "-5.0pct"
 
 
 def _type_named(path: Path, out: Path, name: str, value: object, offset: int = 0) -> Path:

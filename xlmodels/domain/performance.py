@@ -21,6 +21,7 @@ from xlmodels.domain.model import CoverageInputs
 
 __all__ = [
     "MAX_CLOSE_AGE_DAYS",
+    "carry_to_period",
     "compute_performance",
     "compute_valuation",
     "extend_history",
@@ -130,6 +131,58 @@ def _value_dates(panel: pd.DataFrame, day: dt.date | None, *, last: bool = True)
     found = present.any(axis=0)
     dates = pd.DatetimeIndex(upto.index)[positions]
     return out.mask(pd.Series(found, index=panel.columns), pd.Series(dates, index=panel.columns))
+
+
+def carry_to_period(
+    panel: pd.DataFrame,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+    max_age_days: int = MAX_CLOSE_AGE_DAYS,
+) -> pd.DataFrame:
+    """Closes carried into the rows the period dates read, over a market's closing days.
+
+    A period date reads the last row on or before it. When one market is
+    shut on the days up to that row while another trades (Hong Kong closes
+    for Lunar New Year on 29-31 January 2025, New York trades), the shut
+    market's series have no close there; their last close stands for the
+    period date, as a close does across a holiday inside a series, and is
+    carried into the empty rows up to that row. Only a close no more than
+    ``max_age_days`` older than every period date reading that row is
+    carried: an older one is stale (:func:`stale_series`), and the month
+    cannot be computed from it.
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"HK": [10.0, None, None], "US": [5.0, 6.0, 7.0]},
+    ...                      index=pd.to_datetime(["2025-01-28", "2025-01-30", "2025-01-31"]))
+    >>> carry_to_period(panel, dt.date(2024, 12, 31), dt.date(2025, 1, 31))["HK"].tolist()
+    [10.0, 10.0, 10.0]
+    >>> carry_to_period(panel, None, dt.date(2025, 2, 28))["HK"].tolist()  # too old
+    [10.0, nan, nan]
+    """
+    if panel.empty:
+        return panel
+    # The row each period date reads, and the latest period date reading it.
+    reads: dict[pd.Timestamp, pd.Timestamp] = {}
+    for day in (period_start, period_end):
+        if day is None:
+            continue
+        stamp = pd.Timestamp(day)
+        rows = panel.index[panel.index <= stamp]
+        if len(rows):
+            reads[rows[-1]] = max(reads.get(rows[-1], stamp), stamp)
+    carried = panel
+    for row, day in reads.items():
+        last = _value_dates(panel, row.date())
+        limit = day - pd.Timedelta(days=max_age_days)
+        missing = panel.loc[row].isna() & last.notna() & (last >= limit)
+        for code in panel.columns[missing.to_numpy()]:
+            if carried is panel:
+                carried = panel.copy()
+            since = last[code]
+            gap = (carried.index > since) & (carried.index <= row)
+            carried.loc[gap, code] = carried.loc[since, code]
+    return carried
 
 
 def stale_series(
@@ -328,11 +381,12 @@ def compute_performance(
         panel = closes
     else:
         panel = history_panel(inputs.history, "close")
+    stale = stale_series(panel, settings.period_start, settings.period_end)
+    panel = carry_to_period(panel, settings.period_start, settings.period_end)
     start = _close_on_or_before(panel, settings.period_start).reindex(table.index)
     end = _close_on_or_before(panel, settings.period_end).reindex(table.index)
     table["start_close"] = start.astype(float)
     table["end_close"] = end.astype(float)
-    stale = stale_series(panel, settings.period_start, settings.period_end)
     table["stale"] = table.index.isin(stale.index)
     rows = table[["benchmark", "start_close", "end_close", "stale"]].assign(code=table.index)
     figures = period_figures(rows, settings.relative_method)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from xlmodels.core.display import format_number
+from xlmodels.core.display import format_number, format_percent
 from xlmodels.core.ratings import SchemeError, load_scheme
 from xlmodels.report.coverage_table import TableColumn
 from xlmodels.revisions.changes import Change, compare_snapshots
@@ -73,7 +73,8 @@ class RevisionLine:
             if self.change < 0:
                 return "下调" if lang == "zh" else "downgrade"
             return ""
-        return f"{self.change * 100:+.1f}%"
+        # A change that rounds to zero prints 0.0% with no sign: neither up nor down.
+        return format_percent(self.change, 1, signed=True)
 
 
 @dataclass(frozen=True)

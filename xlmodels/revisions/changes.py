@@ -31,6 +31,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from xlmodels.core.display import display_sign, format_percent, format_points
 from xlmodels.domain.model import EPS_SLOTS
 from xlmodels.revisions.snapshot import NM_TEXT, CompanySnapshot, Snapshot, rating_key
 
@@ -176,11 +177,16 @@ class Change:
 
     @property
     def change_text(self) -> str:
-        """``+3.0%`` for a number, ``+4.3pct`` for a fraction, empty otherwise."""
+        """``+3.0%`` for a number, ``+4.3pct`` for a fraction, empty otherwise.
+
+        A change that rounds to zero prints ``0.0%`` (``0.0pct``) with no
+        sign: neither up nor down.
+        """
         if self.relative is not None:
-            return f"{self.relative * 100:+.1f}%"
+            return format_percent(self.relative, 1, signed=True)
         if self.points is not None:
-            return f"{self.points * 100:+.1f}pct"
+            sign = "+" if display_sign(self.points, 1) > 0 else ""
+            return sign + format_points(self.points, 1)
         return ""
 
     @property

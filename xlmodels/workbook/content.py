@@ -35,6 +35,7 @@ from xlmodels.core.ratings import RatingScheme, load_scheme
 from xlmodels.domain.coverage import compute_coverage, display_names, rating_override
 from xlmodels.domain.model import ESTIMATE_COLUMNS, CoverageInputs
 from xlmodels.domain.performance import (
+    carry_to_period,
     compute_performance,
     compute_valuation,
     history_panel,
@@ -223,7 +224,11 @@ def _close_panel(inputs: CoverageInputs) -> pd.DataFrame | None:
     if history is None or history.empty:
         return None
     dates = pd.DatetimeIndex(sorted(history["date"].unique()))
-    return history_panel(history, "close").reindex(dates)
+    # The History rows the period dates read hold a close for every fresh series,
+    # so that the Performance formulas find it (see carry_to_period).
+    settings = inputs.settings
+    panel = history_panel(history, "close").reindex(dates)
+    return carry_to_period(panel, settings.period_start, settings.period_end)
 
 
 def _history(
