@@ -378,12 +378,6 @@ def test_the_report_lists_what_it_wrote(year: YearRecord) -> None:
                 assert Path(item["path"]).stat().st_size == item["bytes"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 12 item 7: the workbook keeps one name per company, so `report --lang en` "
-    "of a Chinese workbook names the companies in Chinese",
-)
 def test_an_english_report_names_the_companies_in_english(year: YearRecord) -> None:
     month = year.months[0]
     text = (month.reports["en"] / "report.md").read_text(encoding="utf-8")

@@ -35,7 +35,7 @@ from tests.workbook_helpers import (
     libreoffice_profile,
 )
 from xlmodels.domain.model import CoverageInputs, Settings
-from xlmodels.excel.references import cell_position
+from xlmodels.excel.references import cell_name, cell_position
 from xlmodels.sources import sample
 from xlmodels.template.schema import FIRST_DATA_ROW, Kind, RowContext
 from xlmodels.template.v3 import SPEC
@@ -258,12 +258,18 @@ def _computed_cells(path: Path) -> dict[tuple[str, str], tuple[Any, str | None]]
     """
     out: dict[tuple[str, str], tuple[Any, str | None]] = {}
     for sheet, cells in read_cells(path).items():
-        spills = {ref: cell.spill for ref, cell in cells.items() if cell.spill is not None}
         for ref, cell in cells.items():
-            if cell.formula is not None:
-                out[(sheet, ref)] = (cell.value, cell.spill)
-            elif cell.spilled_from is not None:
-                out[(sheet, ref)] = (cell.value, spills[cell.spilled_from])
+            if cell.formula is None:
+                continue
+            out[(sheet, ref)] = (cell.value, cell.spill)
+            if cell.spill is None or ":" not in cell.spill:
+                continue
+            # Every cell of the range, an empty result being an empty cell.
+            first, last = (cell_position(corner) for corner in cell.spill.split(":"))
+            for row in range(first[0] + 1, last[0] + 1):
+                name = cell_name(row, first[1])
+                stored = cells.get(name)
+                out[(sheet, name)] = ("" if stored is None else stored.value, cell.spill)
     return out
 
 

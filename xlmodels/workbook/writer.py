@@ -206,8 +206,14 @@ class CoverageWorksheet(Worksheet):
 def _write_result(
     sheet: CoverageWorksheet, row: int, column: int, result: Any, style: Format
 ) -> None:
-    """A spilled cell: the cached result alone, as Excel stores the cells a formula spills into."""
-    if isinstance(result, bool):
+    """A spilled cell: the cached result alone, as Excel stores the cells a formula spills into.
+
+    An empty result is an empty cell: every reader sees it as it sees a
+    formula's empty result (openpyxl None, calamine "").
+    """
+    if isinstance(result, str) and not result:
+        sheet.write_blank(row, column, None, style)
+    elif isinstance(result, bool):
         sheet.write_boolean(row, column, result, style)
     elif isinstance(result, str):
         sheet.write_string(row, column, result, style)
