@@ -533,9 +533,13 @@ def test_a_rolled_sq_workbook_keeps_one_formula_per_column(tmp_path: Path) -> No
     pe = COVERAGE.letter("pe_fy1")
     data = read_workbook(books / HK)
     for offset, code in enumerate(data.tables["Coverage"].index):
-        cell = cells[f"{pe}{5 + offset}"]
+        shown = data.tables["Coverage"].loc[code, "pe_fy1"]
+        cell = cells.get(f"{pe}{5 + offset}")
+        if cell is None:  # an empty result is an empty cell
+            assert shown != shown
+            continue
         assert (cell.spilled_from or f"{pe}5") == f"{pe}5"
-        assert cell.value == data.tables["Coverage"].loc[code, "pe_fy1"] or cell.value == ""
+        assert cell.value == shown
     # The books' prices are older than their report date (data.stale-price); the
     # layout itself is clean.
     findings = validate_file(books / HK).findings
