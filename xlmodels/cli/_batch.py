@@ -20,12 +20,13 @@ from xlmodels.cli._app import consoles, print_error, print_text
 from xlmodels.runtime.printable import printable
 
 if TYPE_CHECKING:  # the batch's modules are imported when a command runs
-    from xlmodels.regenerate import RevisionsRecorded, WorkbookResult
+    from xlmodels.regenerate import BatchResult, RevisionsRecorded, WorkbookResult
 
 __all__ = [
     "SHOWN",
     "Progress",
     "more",
+    "print_batch",
     "print_details",
     "print_revisions",
     "print_workbooks",
@@ -201,3 +202,27 @@ def print_revisions(recorded: RevisionsRecorded | None) -> None:
         )
     elif recorded is not None:
         print_error(f"the revision history was not recorded: {recorded.error}")
+
+
+def print_batch(
+    title: str,
+    batch: BatchResult,
+    dry_run: bool,
+    each: Callable[[WorkbookResult], None] | None = None,
+) -> None:
+    """One folder's outcome: the workbooks table, clean-up, revisions, then each workbook.
+
+    ``each`` prints what a command adds for a workbook (the roll's moved years)
+    before its details.
+    """
+    print_workbooks(title, batch.workbooks, batch.counts(), dry_run)
+    if batch.temporary_files_removed:
+        print_text(
+            f"removed {batch.temporary_files_removed} temporary files an interrupted run left",
+            consoles().out,
+        )
+    print_revisions(batch.revisions)
+    for workbook in batch.workbooks:
+        if each is not None:
+            each(workbook)
+        print_details(workbook, dry_run)

@@ -14,12 +14,10 @@ from xlmodels.cli._app import (
     FormulaMode,
     Language,
     app,
-    consoles,
     print_error,
-    print_text,
     user_errors,
 )
-from xlmodels.cli._batch import print_details, print_revisions, print_workbooks, progress
+from xlmodels.cli._batch import print_batch, progress
 from xlmodels.cli._options import (
     INPUT_FILE,
     check_reporting_currency,
@@ -42,15 +40,7 @@ def _print_summary(result: BatchResult) -> None:
         if result.dry_run
         else f"Regenerated {result.folder}"
     )
-    print_workbooks(title, result.workbooks, result.counts(), result.dry_run)
-    if result.temporary_files_removed:
-        print_text(
-            f"removed {result.temporary_files_removed} temporary files an interrupted run left",
-            consoles().out,
-        )
-    print_revisions(result.revisions)
-    for workbook in result.workbooks:
-        print_details(workbook, result.dry_run)
+    print_batch(title, result, result.dry_run)
 
 
 @app.command()

@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from xlmodels.cli._app import app, consoles, print_error, print_text, user_errors
+from xlmodels.cli._app import app, consoles, print_error, user_errors
 from xlmodels.cli._batch import (
     SHOWN,
     more,
-    print_details,
-    print_revisions,
-    print_workbooks,
+    print_batch,
     progress,
 )
 from xlmodels.regenerate.lock import DEFAULT_WAIT
@@ -86,16 +84,7 @@ def _print_summary(result: RollResult) -> None:
             if result.dry_run
             else f"Rolled in {batch.folder}"
         )
-        print_workbooks(title, batch.workbooks, batch.counts(), result.dry_run)
-        if batch.temporary_files_removed:
-            print_text(
-                f"removed {batch.temporary_files_removed} temporary files an interrupted run left",
-                consoles().out,
-            )
-        print_revisions(batch.revisions)
-        for workbook in batch.workbooks:
-            _print_roll(workbook)
-            print_details(workbook, result.dry_run)
+        print_batch(title, batch, result.dry_run, each=_print_roll)
 
 
 @app.command()
