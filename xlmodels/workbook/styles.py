@@ -75,6 +75,10 @@ class Styles:
             if dtype in (DType.NUMBER, DType.INTEGER):
                 # "NM" and blanks in a number column line up with the numbers.
                 properties["align"] = "right"
+            elif kind is not Kind.KEY:
+                # A text cell right of a number (a currency beside a market cap)
+                # must not read as that number's unit.
+                properties["indent"] = 1
             if kind is Kind.INPUT:
                 properties.update(font_color=INPUT_FONT, locked=False, bg_color=INPUT_FILL)
             else:
