@@ -82,7 +82,7 @@ def _print_summary(result: RollResult) -> None:
         title = (
             f"Dry run of the roll in {batch.folder}: nothing was written"
             if result.dry_run
-            else f"Rolled in {batch.folder}"
+            else f"Roll in {batch.folder}"
         )
         print_batch(title, batch, result.dry_run, each=_print_roll)
 
