@@ -123,7 +123,7 @@ def _office_js_cell(cell: Any, *, web: bool, runtime: str) -> Any:
     if isinstance(cell, Currency):
         return float(cell.amount)
     if isinstance(cell, Date):
-        return xlwings.utils.datetime_to_xlserial(cell.day)
+        return xlwings.utils.datetime_to_xlserial(cell.day)  # type: ignore[no-untyped-call]
     if isinstance(cell, ErrorCell):
         if float(runtime) < 1.4:
             return cell.error
@@ -194,13 +194,13 @@ def _windows_modules(engine: Any, is_range_instance: Callable[[Any], bool]) -> d
     client.Dispatch = lambda *args, **kwargs: None  # type: ignore[attr-defined]
     win32com.client = client  # type: ignore[attr-defined]
 
-    class Range(xlwings.base_classes.Range):  # type: ignore[misc]
+    class Range(xlwings.base_classes.Range):
         """``xlwings._xlwindows.Range`` as far as reading a UDF argument goes."""
 
         def __init__(self, xl: Any) -> None:
             self.xl = xl
 
-        @property
+        @property  # type: ignore[misc]  # xlwings' raw_value has a setter a UDF never uses
         def raw_value(self) -> Any:
             return None if self.xl is None else self.xl.Value
 

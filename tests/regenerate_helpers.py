@@ -20,7 +20,7 @@ from xlmodels.regenerate import BatchResult, RegenerateOptions, regenerate_folde
 from xlmodels.regenerate.roll import RollOptions, RollResult, roll_workbooks
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
 from xlmodels.sources.sample import sample_path
-from xlmodels.template.schema import RowContext, column_letter
+from xlmodels.template.schema import FIRST_DATA_ROW, RowContext, SpillContext, column_letter
 from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import read_cells
 
@@ -74,6 +74,13 @@ def sq_formula(sheet: str, key: str, row: int = 5) -> str:
     """The SQ_ formula the template writes in column ``key`` on ``row``."""
     table = SPEC.sheet(sheet)
     return table.column(key).formula_for("sq", RowContext(SPEC, table, row))
+
+
+def spilled_formula(sheet: str, key: str, rows: int) -> str:
+    """The formula the template writes at the top of column ``key``, spilling over ``rows``."""
+    table = SPEC.sheet(sheet)
+    context = SpillContext(SPEC, table, FIRST_DATA_ROW, rows=rows)
+    return table.column(key).spill_formula(context)
 
 
 def setting_at(key: str) -> str:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ import pandas as pd
 from xlmodels.core.fx import FxTable
 from xlmodels.domain.model import CoverageInputs, Settings
 from xlmodels.excel.cells import excel_serial
+from xlmodels.excel.references import cell_name, cell_position
+from xlmodels.workbook.stored_cells import read_cells
 
 PERIOD_START = dt.date(2024, 10, 31)
 PERIOD_END = dt.date(2024, 11, 29)
@@ -241,3 +245,80 @@ def libreoffice_convert(
 
 def have(executable: str) -> bool:
     return shutil.which(executable) is not None
+
+
+# ----------------------------------------------------------- spilled formulas
+def sheet_part(path: Path, sheet: str) -> str:
+    """The zip part holding a sheet's cells (``xl/worksheets/sheet2.xml``)."""
+    with zipfile.ZipFile(path) as package:
+        book = package.read("xl/workbook.xml").decode("utf-8")
+        rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    found = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', book)
+    assert found, sheet
+    target = re.search(rf'Id="{found[1]}" [^>]*Target="([^"]+)"', rels)
+    assert target, found[1]
+    return "xl/" + target[1].removeprefix("/xl/")
+
+
+def _cell_xml(reference: str) -> re.Pattern[str]:
+    return re.compile(rf'<c r="{reference}"(?: [^>]*?)?(?:/>|>.*?</c>)', re.S)
+
+
+def edit_cells(path: Path, sheet: str, cells: dict[str, str | None]) -> None:
+    """Rewrite cells of a sheet's XML in place: each given cell's XML replaced (None: removed)."""
+    part = sheet_part(path, sheet)
+    with zipfile.ZipFile(path) as package:
+        parts = {info.filename: package.read(info.filename) for info in package.infolist()}
+    text = parts[part].decode("utf-8")
+    for reference, xml in cells.items():
+        pattern = _cell_xml(reference)
+        found = pattern.search(text)
+        assert found is not None, f"{sheet}!{reference} is not stored"
+        text = text[: found.start()] + (xml or "") + text[found.end() :]
+    parts[part] = text.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
+def cell_xml(path: Path, sheet: str, reference: str) -> str:
+    """A stored cell's XML as the sheet's part holds it."""
+    with zipfile.ZipFile(path) as package:
+        text = package.read(sheet_part(path, sheet)).decode("utf-8")
+    found = _cell_xml(reference).search(text)
+    assert found, f"{sheet}!{reference} is not stored"
+    return found[0]
+
+
+def excel_types_over_spill(
+    path: Path, sheet: str, reference: str, value: float, *, shrink: bool = False
+) -> str:
+    """Type a number into a cell a formula spills into, and save as Excel does; the formula's cell.
+
+    Excel keeps the typed value, shows ``#SPILL!`` in the formula's cell and
+    stores none of the results the formula can no longer spill. With
+    ``shrink`` the formula's stored range is its own cell alone.
+    """
+    cells = read_cells(path)[sheet]
+    spilled = cells[reference]
+    assert spilled.spilled_from is not None, f"{sheet}!{reference} is not spilled"
+    anchor = spilled.spilled_from
+    block = cells[anchor].spill
+    assert block is not None
+    first, last = (cell_position(part) for part in block.split(":"))
+    style = re.search(r' s="(\d+)"', cell_xml(path, sheet, reference))
+    assert style
+    xml = cell_xml(path, sheet, anchor)
+    start, rest = xml.split(">", 1)
+    xml = re.sub(r' t="[a-z]+"', "", start) + ' t="e">' + rest
+    xml = re.sub(r"<v>.*?</v>|<v/>", "<v>#SPILL!</v>", xml)
+    if shrink:
+        xml = xml.replace(f'ref="{block}"', f'ref="{anchor}"')
+    edits: dict[str, str | None] = {anchor: xml}
+    for row in range(first[0] + 1, last[0] + 1):
+        name = cell_name(row, first[1])
+        if name in cells:
+            edits[name] = None
+    edits[reference] = f'<c r="{reference}" s="{style[1]}"><v>{value!r}</v></c>'
+    edit_cells(path, sheet, edits)
+    return anchor

@@ -8,6 +8,9 @@ core function and says how each argument is read:
   row gives a grid). A problem in one cell marks only the results it feeds.
 * :class:`Series` -- a whole row or column read as one series (quarterly
   EPS, segment values, cash flows, a price or multiple history).
+* :class:`Columns` -- a block of series side by side, one per column (every
+  PE-TTM history of a coverage list); a problem in a column marks only the
+  result of that column's series.
 * :class:`Text` -- a single-cell option such as a method or scheme name.
 
 What arrives (xlwings reads every argument with ``ndim=2`` and
@@ -75,6 +78,7 @@ from xlmodels.excel.error_values import ERROR_VALUES
 
 __all__ = [
     "EXCEL_ERRORS",
+    "Columns",
     "Default",
     "Numbers",
     "Series",
@@ -211,7 +215,19 @@ class Text:
     default: str
 
 
-Argument = Numbers | Series | Text
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """An argument read as a block of series, one per column (a single column is one series).
+
+    Empty cells are skipped within each series. A column holding an error
+    gives ``#N/A`` for its own series' result, text ``#VALUE!``: the result
+    of series ``j`` is element ``j`` of the element-wise arguments.
+    """
+
+    value: Any
+
+
+Argument = Numbers | Series | Text | Columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +272,7 @@ def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> An
     # Per-argument problems in argument order: arrays for Numbers, a code for a Series.
     problems: list[Codes | int] = []
     zeros: list[str] = []  # arguments with a 0 refused under Office.js
+    by_column: list[Codes] = []  # per-series problems of Columns, one code per column
     for name, argument in arguments.items():
         if isinstance(argument, Numbers):
             read = _read_argument(name, argument, office_js)
@@ -264,6 +281,13 @@ def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> An
                 problems.append(read.codes)
                 if (read.codes == AMBIGUOUS).any():
                     zeros.append(name)
+        elif isinstance(argument, Columns):
+            block = read_columns(argument.value)
+            if office_js:
+                _refuse_series_zeros(name, block)
+            fixed[name] = block.numbers
+            if block.codes is not None:
+                by_column.append(_column_problems(block.codes))
         elif isinstance(argument, Series):
             series = read_series(name, argument.value)
             if office_js:
@@ -276,6 +300,11 @@ def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> An
         else:
             fixed[name] = read_text(name, argument.value, argument.default, office_js=office_js)
     shape = _broadcast_shape(elementwise)
+    for codes_of_series in by_column:
+        # Series j's problem marks element j; a count that does not fit is
+        # left to the core, which refuses the call saying why.
+        if codes_of_series.any() and codes_of_series.size == math.prod(shape):
+            problems.append(codes_of_series.reshape(shape))
     if any(isinstance(fixed.get(name), str) and is_error_text(fixed[name]) for name in fixed):
         # An option cell holding an error (a #N/A looked up from elsewhere)
         # is missing input like any other, not a wrong option name.
@@ -285,7 +314,11 @@ def _evaluate(core: Callable[..., Any], arguments: Mapping[str, Argument]) -> An
         result = np.asarray(_call(core, elementwise, fixed))
     except ValueError:
         # Raises (ending the call with the core's message) if no cell is to blame.
-        _call(core, dict.fromkeys(elementwise, math.nan), fixed)
+        _call(
+            core,
+            {name: np.full(values.shape, math.nan) for name, values in elementwise.items()},
+            fixed,
+        )
         result, rejected = _cell_by_cell(core, elementwise, fixed, shape, codes)
         codes = rejected if codes is None else np.where(codes == OK, rejected, codes)
     if codes is not None and codes.shape != result.shape:
@@ -536,6 +569,29 @@ def read_series(name: str, value: Any) -> _Read:
         end = int(filled[-1]) + 1 if filled.size else 0
         values, codes = values[:end], codes[:end]
     return _Read(values, codes)
+
+
+def read_columns(value: Any) -> _Read:
+    """Cell values as a 2-D block, one series per column (a single cell is a 1x1 block).
+
+    >>> read = read_columns([[1.0, "#N/A"], [None, 2.0]])
+    >>> read.numbers.shape, read.codes.tolist()
+    ((2, 2), [[0, 2], [1, 0]])
+    """
+    read = read_numbers(value)
+    numbers, codes = read.numbers, read.codes
+    if numbers.ndim < 2:
+        shape = (1, 1) if numbers.ndim == 0 else (numbers.size, 1)
+        numbers = numbers.reshape(shape)
+        codes = None if codes is None else np.broadcast_to(codes, read.numbers.shape).reshape(shape)
+    return _Read(numbers, codes)
+
+
+def _column_problems(codes: Codes) -> Codes:
+    """One problem per column of a block: the worst of its cells (empty cells are skipped)."""
+    return np.array(
+        [_series_problem(codes[:, column]) for column in range(codes.shape[1])], dtype=np.int8
+    )
 
 
 def _series_problem(codes: Codes) -> int:

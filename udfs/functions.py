@@ -24,6 +24,7 @@ from typing import Annotated, Any, Final
 
 import xlmodels as xm
 from udfs._cells import (
+    Columns,
     Default,
     Numbers,
     Series,
@@ -44,6 +45,7 @@ __all__ = [
     "SQ_PE",
     "SQ_PEG",
     "SQ_PERCENTILE",
+    "SQ_PERCENTILES",
     "SQ_PE_TTM",
     "SQ_RATING",
     "SQ_REL_RETURN",
@@ -445,6 +447,48 @@ def SQ_PERCENTILE(
 
 
 @func(category=CATEGORY)
+def SQ_PERCENTILES(
+    histories: Annotated[
+        Any,
+        {
+            "doc": (
+                "Series side by side, one per column, oldest first (e.g. the PE-TTM "
+                "block of History). Empty cells are skipped." + _SERIES_NOTE
+            ),
+            **_CELLS,
+        },
+    ],
+    values: Annotated[
+        Any,
+        {
+            "doc": (
+                "One value per column of histories, a row or a column of cells: value j "
+                "is ranked in column j." + _ZERO_NOTE
+            ),
+            **_CELLS,
+        },
+    ],
+    method: Annotated[
+        Any,
+        {
+            "doc": (
+                '"inc" (default, = PERCENTRANK.INC), "exc" (= PERCENTRANK.EXC), '
+                '"strict" (share below) or "weak" (share at or below).'
+            ),
+            **_CELLS,
+        },
+    ] = "inc",
+) -> Any:
+    """Percentile rank (0 to 1) of each value in its own column of histories, in one call."""
+    return evaluate(
+        xm.percentile_ranks,
+        histories=Columns(histories),
+        values=Numbers(values),
+        method=Text(method, "inc"),
+    )
+
+
+@func(category=CATEGORY)
 def SQ_RATING(
     expected_return: Annotated[
         Any,
@@ -492,6 +536,7 @@ FUNCTIONS: Final[dict[str, Callable[..., Any]]] = {
         SQ_REL_RETURN,
         SQ_CAGR,
         SQ_PERCENTILE,
+        SQ_PERCENTILES,
         SQ_RATING,
     )
 }

@@ -17,7 +17,7 @@ NM
 from xlmodels.core import ratings
 from xlmodels.core.markers import NM, NotMeaningful, is_missing, is_nm
 from xlmodels.core.movers import top_movers
-from xlmodels.core.percentile import percentile_rank
+from xlmodels.core.percentile import percentile_rank, percentile_ranks
 from xlmodels.core.ratings import available_schemes, load_scheme, rate
 from xlmodels.core.returns import (
     cagr,
@@ -55,6 +55,7 @@ __all__ = [
     "pe_ttm",
     "peg",
     "percentile_rank",
+    "percentile_ranks",
     "period_return",
     "rate",
     "ratings",

@@ -60,7 +60,7 @@ def test_json_reports_every_workbook_and_conflicts_exit_1(tmp_path: Path) -> Non
     folder = _books(tmp_path)
     paths = write_inputs(tmp_path / "inputs")
     assert _invoke([*paths.arguments(), "--dir", str(folder)])[0] == 0
-    type_into(folder / "hk-internet.xlsx", {("Coverage", at("Coverage", "pe_fy1")): 15.0})
+    type_into(folder / "hk-internet.xlsx", {("Coverage", at("Coverage", "eps_fy1")): 15.0})
     month2 = write_inputs(tmp_path / "month2", price_factor=1.1)
     code, out, _ = _invoke([*month2.arguments(), "--dir", str(folder), "--json"])
     assert code == 1
@@ -80,9 +80,9 @@ def test_json_reports_every_workbook_and_conflicts_exit_1(tmp_path: Path) -> Non
         {
             "kind": "value-over-formula",
             "sheet": "Coverage",
-            "cell": at("Coverage", "pe_fy1"),
+            "cell": at("Coverage", "eps_fy1"),
             "found": "the typed value 15",
-            "spec": f"the formula {sq_formula('Coverage', 'pe_fy1')}",
+            "spec": f"the formula {sq_formula('Coverage', 'eps_fy1')}",
         }
     ]
     assert "changes" not in hk  # the full list is a dry run's
@@ -139,7 +139,17 @@ def test_dry_run_json_lists_every_changed_cell(tmp_path: Path) -> None:
         "new": 437.8,
         "old_formula": None,
         "new_formula": None,
+        "spilled_from": None,
     } in hk["changes"]
+    # A result spilled from the column's formula changes with the month's prices.
+    pe6 = next(
+        c
+        for c in hk["changes"]
+        if (c["sheet"], c["cell"]) == ("Coverage", at("Coverage", "pe_fy1", 6))
+    )
+    assert pe6["spilled_from"] == at("Coverage", "pe_fy1")
+    assert pe6["old_formula"] is pe6["new_formula"] is None
+    assert pe6["new"] == pytest.approx(pe6["old"] * 1.1)
     code, out, _ = _invoke([*month2.arguments(), "--dir", str(folder), "--dry-run"])
     assert code == 0
     assert "Dry run of" in out

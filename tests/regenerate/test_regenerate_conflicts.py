@@ -22,13 +22,15 @@ from tests.regenerate_helpers import (
     regenerate,
     setting_at,
     snapshot,
+    spilled_formula,
     sq_formula,
     type_into,
     write_inputs,
 )
+from tests.workbook_helpers import edit_cells, excel_types_over_spill
 from xlmodels.regenerate import ConflictKind, Status
 from xlmodels.regenerate.batch import backup_path
-from xlmodels.workbook import read_workbook
+from xlmodels.workbook import read_cells, read_workbook
 
 BOOK = "hk-internet.xlsx"
 
@@ -82,44 +84,86 @@ def test_what_an_extra_sheet_cannot_carry_is_a_conflict(folder: Path) -> None:
     assert _conflicts(folder) == [(ConflictKind.EXTRA_SHEET, "My notes", "")]
 
 
-#: Tencent's PE FY1 cell and the close and EPS FY1 cells it divides.
-PE5, CLOSE5, EPS5 = at("Coverage", "pe_fy1"), at("Coverage", "close"), at("Coverage", "eps_fy1")
+#: Tencent's EPS FY1 and close cells on Coverage (formulas in every row), and its
+#: PE FY1 cell (the first row of a column one formula spills over).
+EPS5, CLOSE5 = at("Coverage", "eps_fy1"), at("Coverage", "close")
+PE5 = at("Coverage", "pe_fy1")
+EST5 = at("Estimates", "eps_fy1")
 #: The HK workbook's benchmark expected return (one market, the Guosen scheme's three tiers).
 BENCH_HK = bench_at(markets=1, tiers=3)
 
 
 def test_an_edited_formula_is_a_conflict(folder: Path) -> None:
-    type_into(folder / BOOK, {("Coverage", PE5): f"={CLOSE5}/{EPS5}"})
+    type_into(folder / BOOK, {("Coverage", EPS5): f"=Estimates!{EST5}*1.1"})
+    assert _conflicts(folder) == [(ConflictKind.EDITED_FORMULA, "Coverage", EPS5)]
+    result = regenerate(folder, _month2(folder))
+    (conflict,) = by_file(result)[BOOK].conflicts
+    assert conflict.found == f"the formula =Estimates!{EST5}*1.1"
+    assert conflict.spec == f"the formula {sq_formula('Coverage', 'eps_fy1')}"
+
+
+def test_an_edited_spilled_formula_is_a_conflict(folder: Path) -> None:
+    # Excel keeps a formula typed over the first cell of a spill, and the
+    # results below it go: the cell holds an ordinary formula, the rest nothing.
+    path = folder / BOOK
+    cells = read_cells(path)["Coverage"]
+    spilled = [ref for ref, cell in cells.items() if cell.spilled_from == PE5]
+    assert spilled
+    edit_cells(path, "Coverage", dict.fromkeys(spilled))
+    type_into(path, {("Coverage", PE5): f"={CLOSE5}/{EPS5}"})
     assert _conflicts(folder) == [(ConflictKind.EDITED_FORMULA, "Coverage", PE5)]
     result = regenerate(folder, _month2(folder))
     (conflict,) = by_file(result)[BOOK].conflicts
     assert conflict.found == f"the formula ={CLOSE5}/{EPS5}"
-    assert conflict.spec == f"the formula {sq_formula('Coverage', 'pe_fy1')}"
+    companies = len(read_workbook(folder / BOOK).tables["Coverage"])
+    assert conflict.spec == f"the formula {spilled_formula('Coverage', 'pe_fy1', companies)}"
 
 
 def test_the_spelling_of_a_formula_is_not_an_edit(folder: Path) -> None:
-    spelled = sq_formula("Coverage", "pe_fy1").lower().replace(",", ", ").replace("<", " < ")
-    type_into(folder / BOOK, {("Coverage", PE5): spelled})
+    spelled = sq_formula("Coverage", "eps_fy1").lower().replace(",", ", ").replace("(", "( ")
+    type_into(folder / BOOK, {("Coverage", EPS5): spelled})
     result = regenerate(folder, _month2(folder))
     assert by_file(result)[BOOK].status is Status.UPDATED
 
 
+def test_formulas_of_every_row_in_a_spilled_column_are_not_an_edit(folder: Path) -> None:
+    # The layout of template v2: PE FY1 in every row. Regenerating spills it, losing nothing.
+    path = folder / BOOK
+    last = 4 + len(read_workbook(path).tables["Coverage"])
+    formulas = {r: sq_formula("Coverage", "pe_fy1", r) for r in range(5, last + 1)}
+    type_into(path, {("Coverage", at("Coverage", "pe_fy1", r)): f for r, f in formulas.items()})
+    result = regenerate(folder, _month2(folder))
+    assert by_file(result)[BOOK].status is Status.UPDATED
+    assert read_cells(path)["Coverage"][PE5].spill == f"{PE5}:{at('Coverage', 'pe_fy1', last)}"
+
+
 def test_a_number_typed_over_a_formula_is_a_conflict(folder: Path) -> None:
-    pe6, remaining = at("Coverage", "pe_fy1", 6), setting_at("fy1_remaining")
-    type_into(folder / BOOK, {("Coverage", pe6): 12.5, ("Settings", remaining): 0.5})
+    eps6, remaining = at("Coverage", "eps_fy1", 6), setting_at("fy1_remaining")
+    type_into(folder / BOOK, {("Coverage", eps6): 12.5, ("Settings", remaining): 0.5})
     assert _conflicts(folder) == [
-        (ConflictKind.VALUE_OVER_FORMULA, "Coverage", pe6),
+        (ConflictKind.VALUE_OVER_FORMULA, "Coverage", eps6),
         (ConflictKind.VALUE_OVER_FORMULA, "Settings", remaining),
     ]
 
 
-def test_a_cleared_formula_is_written_back_without_a_conflict(folder: Path) -> None:
+@pytest.mark.parametrize("shrink", [False, True], ids=["range kept", "range shrunk"])
+def test_a_number_typed_over_a_spilled_result_is_a_conflict(folder: Path, shrink: bool) -> None:
     pe6 = at("Coverage", "pe_fy1", 6)
-    type_into(folder / BOOK, {("Coverage", pe6): None})
+    excel_types_over_spill(folder / BOOK, "Coverage", pe6, 12.5, shrink=shrink)
+    assert _conflicts(folder) == [(ConflictKind.VALUE_OVER_FORMULA, "Coverage", pe6)]
+    (conflict,) = by_file(regenerate(folder, _month2(folder)))[BOOK].conflicts
+    assert conflict.found == "the typed value 12.5"
+    assert conflict.spec.startswith("a result of the formula =IF(ISNUMBER(")
+    assert conflict.spec.endswith(f" at {PE5}")
+
+
+def test_a_cleared_formula_is_written_back_without_a_conflict(folder: Path) -> None:
+    eps6 = at("Coverage", "eps_fy1", 6)
+    type_into(folder / BOOK, {("Coverage", eps6): None})
     result = regenerate(folder, _month2(folder))
     assert by_file(result)[BOOK].status is Status.UPDATED
     workbook = openpyxl.load_workbook(folder / BOOK)
-    assert workbook["Coverage"][pe6].value == sq_formula("Coverage", "pe_fy1", 6)
+    assert workbook["Coverage"][eps6].value == sq_formula("Coverage", "eps_fy1", 6)
 
 
 def test_a_formula_typed_in_an_input_cell_is_a_conflict(folder: Path) -> None:
@@ -176,7 +220,7 @@ def test_a_company_leaving_the_universe_with_inputs_is_a_conflict(folder: Path) 
 
 
 def test_force_proceeds_and_keeps_the_previous_file_as_a_backup(folder: Path) -> None:
-    type_into(folder / BOOK, {("Coverage", PE5): 15.0, ("Estimates", beyond("Estimates")): "mine"})
+    type_into(folder / BOOK, {("Coverage", EPS5): 15.0, ("Estimates", beyond("Estimates")): "mine"})
     previous = (folder / BOOK).read_bytes()
     result = regenerate(folder, _month2(folder), force=True)
     outcome = by_file(result)[BOOK]

@@ -113,13 +113,21 @@ def _unlocked(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-@pytest.fixture
-def v2_workbook(tmp_path: Path) -> Path:
+@pytest.fixture(params=["native", "sq"])
+def v2_workbook(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     folder = tmp_path / "books"
     folder.mkdir()
     path = folder / "hk-internet.xlsx"
-    write_workbook(path, _v2_inputs(), mode="native", lang="en", spec=SPEC_V2)
+    write_workbook(path, _v2_inputs(), mode=request.param, lang="en", spec=SPEC_V2)
     return path
+
+
+def _sq_formulas(path: Path) -> dict[str, int]:
+    """Formulas calling an SQ_ function, by sheet."""
+    return {
+        sheet: sum(1 for cell in cells.values() if "SQ_" in (cell.formula or ""))
+        for sheet, cells in read_cells(path).items()
+    }
 
 
 def _regenerate(folder: Path, tmp_path: Path, **inputs: Any) -> Any:
@@ -142,6 +150,7 @@ def test_the_v2_workbook_is_a_clean_v2_workbook(v2_workbook: Path) -> None:
 
 
 def test_v2_to_v3_carries_every_analyst_input(v2_workbook: Path, tmp_path: Path) -> None:
+    mode = read_workbook(v2_workbook, spec=SPEC_V2).formula_mode
     before = _unlocked(v2_workbook)
     # 21 estimates, six settings and Hong Kong's benchmark expected return.
     assert {sheet: len(cells) for sheet, cells in before.items()} == {
@@ -160,7 +169,7 @@ def test_v2_to_v3_carries_every_analyst_input(v2_workbook: Path, tmp_path: Path)
             assert after[sheet].get(key) == value, (sheet, key)
     data = read_workbook(v2_workbook)
     assert data.template_version == TEMPLATE_VERSION
-    assert (data.formula_mode, data.lang) == ("native", "en")
+    assert (data.formula_mode, data.lang) == (mode, "en")
     estimates = data.analyst.estimates
     for code, typed in TYPED_ESTIMATES.items():
         for field, value in typed.items():
@@ -230,3 +239,25 @@ def test_the_registry_knows_both_steps() -> None:
     assert "EPS LYR" in upgrade_description(2)
     assert "EPS basis" in upgrade_description(1)
     assert "EPS LYR" in upgrade_description(1)
+
+
+def test_a_workbook_of_sq_formulas_in_every_row_gets_one_formula_per_column(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    path = folder / "hk-internet.xlsx"
+    write_workbook(path, _v2_inputs(), mode="sq", lang="en", spec=SPEC_V2)
+    per_row = _sq_formulas(path)
+    # Three companies: eight SQ_ formulas each on Coverage in v2.
+    assert per_row["Coverage"] == 3 * 8
+    before = read_workbook(path, spec=SPEC_V2).tables["Coverage"]
+    (outcome,) = _regenerate(folder, tmp_path, estimates=False).workbooks
+    assert outcome.status is Status.UPDATED, outcome
+    assert outcome.conflicts == ()
+    spilled = _sq_formulas(path)
+    expected = {sheet.name: len(sheet.spilled("sq")) for sheet in SPEC.table_sheets()}
+    assert {sheet: spilled[sheet] for sheet in expected} == expected
+    after = read_workbook(path).tables["Coverage"]
+    for key in ("market_cap", "pe_fy1", "pe_fy2", "target_price", "upside", "model_rating"):
+        assert after[key].tolist() == before[key].tolist(), key

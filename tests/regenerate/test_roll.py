@@ -179,7 +179,7 @@ def test_headers_name_the_new_years(books: Path) -> None:
     roll(books)
     workbook = openpyxl.load_workbook(books / HK, read_only=True)
     headers = [c.value for c in next(workbook["Coverage"].iter_rows(min_row=4, max_row=4))]
-    assert "EPS 2025E" in headers
+    assert "EPS 2025E" in headers  # each row shows its EPS currency: no header names one
     assert "PE 2026E（x）" in headers
     assert not any(isinstance(h, str) and "2024E" in h for h in headers)
 
@@ -510,3 +510,37 @@ def test_a_folder_another_run_holds_is_not_rolled_and_the_others_are(
     assert "another regeneration or roll is running" in held[0].reason
     assert snapshot(books) == before
     assert read_workbook(other / HK).settings["fy1_year"] == 2025
+
+
+def test_a_rolled_sq_workbook_keeps_one_formula_per_column(tmp_path: Path) -> None:
+    # The roll writes the workbook again: each SQ_ column is still one formula
+    # spilling over the companies, its results (the new years') cached below it.
+    books = rolling_books(tmp_path, mode="sq", lang="zh")
+
+    def spills(path: Path) -> dict[tuple[str, str], str | None]:
+        return {
+            (sheet, ref): cell.spill
+            for sheet, cells in read_cells(path).items()
+            for ref, cell in cells.items()
+            if "SQ_" in (cell.formula or "")
+        }
+
+    before = spills(books / HK)
+    assert len(before) == sum(len(sheet.spilled("sq")) for sheet in SPEC.table_sheets())
+    assert roll(books).exit_code == 0
+    assert spills(books / HK) == before
+    cells = read_cells(books / HK)["Coverage"]
+    pe = COVERAGE.letter("pe_fy1")
+    data = read_workbook(books / HK)
+    for offset, code in enumerate(data.tables["Coverage"].index):
+        shown = data.tables["Coverage"].loc[code, "pe_fy1"]
+        cell = cells.get(f"{pe}{5 + offset}")
+        if cell is None:  # an empty result is an empty cell
+            assert shown != shown
+            continue
+        assert (cell.spilled_from or f"{pe}5") == f"{pe}5"
+        assert cell.value == shown
+    # The books' prices are older than their report date (data.stale-price); the
+    # layout itself is clean.
+    findings = validate_file(books / HK).findings
+    assert [f for f in findings if f.rule.startswith(("integrity.", "structure."))] == []

@@ -14,10 +14,12 @@ from openpyxl.chart import BarChart, Reference
 from tests.cli_helpers import Cli
 from tests.regenerate_helpers import regenerate, write_inputs
 from tests.revisions_helpers import input_cell, sample_workbook, type_estimate
+from tests.workbook_helpers import excel_types_over_spill
 from xlmodels.revisions.changes import Change, compare_snapshots
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
 from xlmodels.revisions.workbooks import diff_workbooks, read_state
 from xlmodels.sources import sample
+from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import write_workbook
 from xlmodels.workbook.coverage_inputs import coverage_inputs
 
@@ -417,5 +419,22 @@ def test_an_edited_formula_is_an_integrity_change(
     report = cli("diff", str(old), str(edited), "--format", "json").json()
     assert [(c["status"], c["kind"], c["cell"]) for c in report["integrity"]] == [
         ("introduced", "edited-formula", "J5")
+    ]
+    assert report["estimates"] == []
+
+
+def test_a_value_typed_into_a_spilled_column_is_an_integrity_change(
+    cli: Cli, revised: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # The PE columns are one formula each, spilling down; Excel keeps a value
+    # typed into the spill and shows #SPILL! where the formula is.
+    old, _ = revised
+    typed = tmp_path / "typed.xlsx"
+    shutil.copy(old, typed)
+    pe = SPEC.sheet("Coverage").letter("pe_fy1")
+    excel_types_over_spill(typed, "Coverage", f"{pe}7", 12.5)
+    report = cli("diff", str(old), str(typed), "--format", "json").json()
+    assert [(c["status"], c["kind"], c["cell"]) for c in report["integrity"]] == [
+        ("introduced", "value-over-formula", f"{pe}7")
     ]
     assert report["estimates"] == []

@@ -140,6 +140,7 @@ VALID: dict[str, tuple[Any, ...]] = {
     "SQ_REL_RETURN": (0.1674, -0.0324, "geometric"),
     "SQ_CAGR": (100.0, 121.0, 2.0),
     "SQ_PERCENTILE": ([13.0, 12.0, 11.0, 8.0, 4.0, 3.0, 2.0, 1.0, 1.0, 1.0], 5.0, "inc"),
+    "SQ_PERCENTILES": ([13.0, 12.0, 11.0, 8.0, 4.0, 3.0, 2.0, 1.0, 1.0, 1.0], 5.0, "inc"),
     "SQ_RATING": (0.25, 0.05, "csc", "en"),
 }
 DAY = Date(dt.date(2024, 12, 2))

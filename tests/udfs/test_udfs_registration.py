@@ -52,6 +52,7 @@ CONTRACT = {
     "SQ_REL_RETURN": ["stock_return", "benchmark_return", "[method]"],
     "SQ_CAGR": ["start", "end_value", "years"],
     "SQ_PERCENTILE": ["history", "[value]", "[method]"],
+    "SQ_PERCENTILES": ["histories", "values", "[method]"],
     "SQ_RATING": ["expected_return", "[benchmark_return]", "[scheme]", "[lang]"],
 }
 CATEGORY = "SQ Equity Research"

@@ -23,6 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
 
 from tests.workbook_helpers import libreoffice_convert, libreoffice_profile
 from xlmodels.excel.ooxml.package import read_workbook_part
@@ -64,7 +65,7 @@ def cell(ref: str, build: Callable[[str, str], str]) -> Edit:
         match = pattern.search(xml)
         assert match, f"no cell {ref}"
         attributes = re.sub(r' t="[^"]*"', "", match.group(1))
-        formula = re.search(r"<f>.*?</f>", match.group(2) or "")
+        formula = re.search(r"<f\b[^>]*>.*?</f>", match.group(2) or "")
         new = build(attributes, formula.group(0) if formula else "")
         return xml[: match.start()] + f'<c r="{ref}"{new}' + xml[match.end() :]
 
@@ -113,7 +114,7 @@ def change_formula(ref: str, old: str, new: str) -> Edit:
     """Edit the text of a cell's formula, keeping its saved result."""
 
     def edit(xml: str) -> str:
-        match = re.search(rf'<c r="{ref}"[^>]*>(<f>.*?</f>)', xml, re.S)
+        match = re.search(rf'<c r="{ref}"[^>]*>(<f\b[^>]*>.*?</f>)', xml, re.S)
         assert match, f"no formula in {ref}"
         assert old in match.group(1), f"{old!r} not in {ref}"
         start, end = match.span(1)
@@ -160,7 +161,10 @@ def loc(sheet: str, ref: str) -> str:
 _UPSIDE = COVERAGE.data_range("upside", 9).split("!")[1]
 _TARGET = COVERAGE.data_range("target_price", 9).split("!")[1]
 _REPORTING = SPEC.settings.cell("reporting_currency").split("!")[1].replace("$", "")
-_PE_ARGS = ",".join(at("Coverage", key, 7) for key in ("close", "eps_fy1", "fx"))
+#: The spilled PE FY1 formula's arguments: the close, EPS FY1 and FX columns' nine rows.
+_PE_ARGS = ",".join(
+    f"{at('Coverage', key, 5)}:{at('Coverage', key, 13)}" for key in ("close", "eps_fy1", "fx")
+)
 
 
 @dataclass
@@ -223,29 +227,53 @@ DEFECTS: dict[str, Defect] = {
         {"integrity.error-value": {loc("Coverage", at("Coverage", "pe_fy2"))}},
     ),
     "integrity.formula-overwritten": Defect(
-        # Someone typed the PE they computed by hand, on the unconverted EPS.
-        lambda d: plant(d, {"Coverage": [cell(at("Coverage", "pe_fy1"), number(UNCONVERTED_PE))]}),
+        # Someone typed an EPS by hand over the formula that reads it from Estimates.
+        lambda d: plant(d, {"Coverage": [cell(at("Coverage", "eps_fy1"), number(23.0))]}),
         {
-            "integrity.formula-overwritten": {loc("Coverage", at("Coverage", "pe_fy1"))},
-            "finance.recomputed-mismatch": {loc("Coverage", at("Coverage", "pe_fy1"))},
-            "finance.implied-price": {loc("Coverage", at("Coverage", "pe_fy1"))},
+            "integrity.formula-overwritten": {loc("Coverage", at("Coverage", "eps_fy1"))},
+            "finance.recomputed-mismatch": {loc("Coverage", at("Coverage", "eps_fy1"))},
         },
+        knock_on={loc("Coverage", at("Coverage", "pe_fy1"))},
     ),
     "integrity.inconsistent-formula": Defect(
-        # The PE of one row drops the FX; its saved result is left as it was.
+        # The spilled PE drops the FX; its saved results are left as they were.
         lambda d: plant(
             d,
             {
                 "Coverage": [
                     change_formula(
-                        at("Coverage", "pe_fy1", 7),
+                        at("Coverage", "pe_fy1"),
                         f"SQ_PE({_PE_ARGS})",
-                        f"{at('Coverage', 'close', 7)}/{at('Coverage', 'eps_fy1', 7)}",
+                        f"{at('Coverage', 'close')}:{at('Coverage', 'close', 13)}/"
+                        f"{at('Coverage', 'eps_fy1')}:{at('Coverage', 'eps_fy1', 13)}",
                     )
                 ]
             },
         ),
-        {"integrity.inconsistent-formula": {loc("Coverage", at("Coverage", "pe_fy1", 7))}},
+        {"integrity.inconsistent-formula": {loc("Coverage", at("Coverage", "pe_fy1"))}},
+    ),
+    "integrity.spill": Defect(
+        # Someone typed the PE they computed by hand, on the unconverted EPS, into a
+        # spilled cell; Excel kept it and shows #SPILL! where the column's formula is.
+        lambda d: plant(
+            d,
+            {
+                "Coverage": [
+                    cell(
+                        at("Coverage", "pe_fy1"),
+                        lambda a, f: f'{a} t="e">{f}<v>#SPILL!</v></c>',
+                    ),
+                    *(blank(at("Coverage", "pe_fy1", row)) for row in range(7, 14)),
+                    cell(at("Coverage", "pe_fy1", 6), number(UNCONVERTED_PE)),
+                ]
+            },
+        ),
+        {
+            "integrity.spill": {loc("Coverage", at("Coverage", "pe_fy1", 6))},
+            "integrity.error-value": {loc("Coverage", at("Coverage", "pe_fy1"))},
+        },
+        # The column shows nothing but the typed PE: every row disagrees with its inputs.
+        knock_on={loc("Coverage", at("Coverage", "pe_fy1", row)) for row in range(5, 14)},
     ),
     "integrity.external-link": Defect(
         lambda d: plant(
@@ -463,15 +491,16 @@ BELOW_A_BLANK_ROW: dict[str, Defect] = {
             {
                 "Coverage": [
                     *clear_row("Coverage", 8),
-                    cell(at("Coverage", "pe_fy1", 11), number(99.0)),
+                    cell(at("Coverage", "eps_fy1", 11), number(99.0)),
                 ]
             },
         ),
         {
             "data.blank-row": {"Coverage!A8"},
-            "integrity.formula-overwritten": {loc("Coverage", at("Coverage", "pe_fy1", 11))},
-            "finance.recomputed-mismatch": {loc("Coverage", at("Coverage", "pe_fy1", 11))},
+            "integrity.formula-overwritten": {loc("Coverage", at("Coverage", "eps_fy1", 11))},
+            "finance.recomputed-mismatch": {loc("Coverage", at("Coverage", "eps_fy1", 11))},
         },
+        knock_on={loc("Coverage", at("Coverage", "pe_fy1", 11))},
     ),
     "history": Defect(
         # A date cleared (its closes left), and a date repeated further down.
@@ -622,6 +651,9 @@ def test_data_rules_read_columns_moved_by_an_inserted_column(clean: bytes, tmp_p
                 "structure.named-range": {"Market"},
                 "data.not-positive": {f"Market!{shares}"},
             },
+            # openpyxl keeps the values a formula spilled (it drops formulas' own
+            # results): the shown market cap of that row no longer fits its inputs.
+            knock_on={loc("Coverage", at("Coverage", "market_cap", 11))},
         ),
     )
     header = next(f for f in findings if f.location == f"Market!{market}")
@@ -635,19 +667,23 @@ def test_data_rules_read_columns_moved_by_an_inserted_column(clean: bytes, tmp_p
 def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
     clean: bytes, tmp_path: Path
 ) -> None:
-    # An insertion as Excel makes it: formulas and names follow the cells.
-    pe_fy1 = f"{get_column_letter(COVERAGE.position('pe_fy1') + 2)}6"
+    # An insertion as Excel makes it: formulas, spilled ranges and names follow the cells.
+    eps_fy1 = f"{get_column_letter(COVERAGE.position('eps_fy1') + 2)}6"
 
     def insert(workbook: openpyxl.Workbook) -> None:
         sheet = workbook["Coverage"]
         sheet.insert_cols(4)
         for row in sheet.iter_rows():
             for item in row:
-                if item.data_type == "f":
+                if isinstance(item.value, ArrayFormula):
+                    text = _shift(str(item.value.text), "Coverage", 4)
+                    ref = _shift(str(item.value.ref), "Coverage", 4)
+                    item.value = ArrayFormula(ref, text)
+                elif item.data_type == "f":
                     item.value = _shift(str(item.value), "Coverage", 4)
         for defined in workbook.defined_names.values():
             defined.attr_text = _shift(str(defined.attr_text), "Coverage", 4)
-        sheet[pe_fy1] = 99.0  # PE FY1, typed over where the column now is
+        sheet[eps_fy1] = 99.0  # EPS FY1, typed over where the column now is
 
     path = _resaved(clean, tmp_path, insert)
     assert_findings(
@@ -658,9 +694,11 @@ def test_formulas_moved_with_an_inserted_column_are_checked_where_they_are(
                 "structure.header": {
                     f"Coverage!{column_letter(i)}4" for i in range(3, len(COVERAGE.columns))
                 },
-                "integrity.formula-overwritten": {f"Coverage!{pe_fy1}"},
-                "finance.recomputed-mismatch": {f"Coverage!{pe_fy1}"},
+                "integrity.formula-overwritten": {f"Coverage!{eps_fy1}"},
+                "finance.recomputed-mismatch": {f"Coverage!{eps_fy1}"},
             },
+            # The PE FY1 the spill shows for that row was computed on the old EPS.
+            knock_on={f"Coverage!{get_column_letter(COVERAGE.position('pe_fy1') + 2)}6"},
         ),
     )
 

@@ -13,7 +13,10 @@ percentile and relative-return methods.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +30,14 @@ import udfs
 from tests.workbook_helpers import (
     differences,
     edge_inputs,
+    edit_cells,
     libreoffice_convert,
     libreoffice_profile,
 )
 from xlmodels.domain.model import CoverageInputs, Settings
+from xlmodels.excel.references import cell_name, cell_position
 from xlmodels.sources import sample
+from xlmodels.template.schema import FIRST_DATA_ROW, Kind, RowContext
 from xlmodels.template.v3 import SPEC
 from xlmodels.workbook import read_cells, write_workbook
 from xlmodels.workbook.content import build_content
@@ -244,20 +250,185 @@ def sq_workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
+def _computed_cells(path: Path) -> dict[tuple[str, str], tuple[Any, str | None]]:
+    """Every formula cell and every cell a formula spilled into: its cached value and its spill.
+
+    A spilled cell holds only its value; the range of the formula that
+    fills it says where the engine's result for it is.
+    """
+    out: dict[tuple[str, str], tuple[Any, str | None]] = {}
+    for sheet, cells in read_cells(path).items():
+        for ref, cell in cells.items():
+            if cell.formula is None:
+                continue
+            out[(sheet, ref)] = (cell.value, cell.spill)
+            if cell.spill is None or ":" not in cell.spill:
+                continue
+            # Every cell of the range, an empty result being an empty cell.
+            first, last = (cell_position(corner) for corner in cell.spill.split(":"))
+            for row in range(first[0] + 1, last[0] + 1):
+                name = cell_name(row, first[1])
+                stored = cells.get(name)
+                out[(sheet, name)] = ("" if stored is None else stored.value, cell.spill)
+    return out
+
+
+def _engine_result(
+    solution: dict[str, Any], book: str, sheet: str, ref: str, spill: str | None
+) -> Any:
+    if spill is None or ":" not in spill:
+        return _engine_value(solution, book, sheet, ref)
+    value = solution[f"'[{book}]{sheet.upper()}'!{spill}"]
+    grid = np.asarray(value.value if hasattr(value, "value") else value, dtype=object)
+    first = cell_position(spill.split(":")[0])
+    row, column = cell_position(ref)
+    cell = grid.reshape(grid.shape[0], -1)[row - first[0], column - first[1]]
+    if isinstance(cell, np.generic):
+        cell = cell.item()
+    if type(cell).__name__ == "XlError" or str(cell).startswith("#"):
+        return f"error {cell}"
+    return cell
+
+
+def _sq_formulas(path: Path) -> Counter[str]:
+    """How many formulas of the workbook call each SQ_ function."""
+    counts: Counter[str] = Counter()
+    for cells in read_cells(path).values():
+        for cell in cells.values():
+            for name in set(re.findall(r"\b(SQ_[A-Z_]+)\(", cell.formula or "")):
+                counts[name] += 1
+    return counts
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_sq_formulas_evaluated_with_the_sq_functions_equal_the_cached_values(
     case: str, sq_workbooks: dict[str, Path]
 ) -> None:
     calls = _register_sq_functions()
     path = sq_workbooks[case]
-    cached = _formula_cells(path)
+    cached = _computed_cells(path)
     solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
     if case != "blank-template":
-        # The engine computed with the SQ_ functions themselves, not from the cache.
-        for name in ("SQ_PE", "SQ_TARGET_PRICE", "SQ_UPSIDE", "SQ_RATING", "SQ_PERCENTILE"):
+        # The engine computed with the SQ_ functions themselves, not from the
+        # cache: one call for each formula, however many rows it spills over.
+        for name in ("SQ_PE", "SQ_TARGET_PRICE", "SQ_UPSIDE", "SQ_RATING", "SQ_PERCENTILES"):
             assert calls[name] > 0, name
+        assert calls == _sq_formulas(path)
+        assert sum(1 for _, spill in cached.values() if spill and ":" in spill) > 50
     found = differences(
-        (f"{sheet}!{ref}", value, _engine_value(solution, path.name, sheet, ref))
-        for (sheet, ref), value in cached.items()
+        (f"{sheet}!{ref}", value, _engine_result(solution, path.name, sheet, ref, spill))
+        for (sheet, ref), (value, spill) in cached.items()
     )
     assert found == [], found[:10]
+
+
+# --- sq workbooks in LibreOffice, which has no SQ_ functions --------------------------------
+
+
+@dataclass(frozen=True)
+class _Reads(RowContext):
+    """Records the columns a formula reads on its own sheet."""
+
+    keys: set[str] = field(default_factory=set)
+
+    def col(self, key: str) -> str:
+        self.keys.add(key)
+        return super().col(key)
+
+
+def _read_by_sq() -> set[tuple[str, str]]:
+    """(sheet, key) of every formula column whose result depends on an SQ_ function's."""
+    reads: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    dependent: set[tuple[str, str]] = set()
+    for sheet in SPEC.table_sheets():
+        for column in sheet.columns_of(Kind.FORMULA):
+            context = _Reads(SPEC, sheet, FIRST_DATA_ROW)
+            text = column.formula_for("sq", context)
+            named = re.findall(r"\b(cov|perf|val)_([a-z0-9_]+)", text)
+            reads[(sheet.name, column.key)] = {(sheet.name, k) for k in context.keys} | {
+                (SPEC.by_prefix(prefix).name, key) for prefix, key in named
+            }
+            if "SQ_" in text:
+                dependent.add((sheet.name, column.key))
+    while True:
+        more = {column for column, read in reads.items() if read & dependent} - dependent
+        if not more:
+            return dependent
+        dependent |= more
+
+
+@pytest.fixture(scope="session")
+def libreoffice_sq(
+    soffice: str, sq_workbooks: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """The edge sq workbook, and LibreOffice's recalculation of it."""
+    folder = tmp_path_factory.mktemp("libreoffice-sq")
+    source = sq_workbooks["edge-en-csc-inc-geometric"]
+    (recalculated,) = libreoffice_convert(
+        soffice,
+        libreoffice_profile(folder / "profile", recalculate=True),
+        [source],
+        folder / "out",
+        "xlsx:Calc MS Excel 2007 XML",
+    )
+    return {"source": source, "recalculated": recalculated}
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_recalculates_what_reads_no_sq_result_to_the_cache(
+    libreoffice_sq: dict[str, Path],
+) -> None:
+    dependent = _read_by_sq()
+    assert ("Coverage", "rating") in dependent
+    assert ("Coverage", "close") not in dependent
+    letters = {
+        (sheet.name, sheet.letter(column.key)): (sheet.name, column.key)
+        for sheet in SPEC.table_sheets()
+        for column in sheet.columns
+    }
+    cached = _computed_cells(libreoffice_sq["source"])
+    recalculated = _values(libreoffice_sq["recalculated"])
+    compared = {
+        key: value
+        for key, (value, _) in cached.items()
+        if letters.get((key[0], "".join(c for c in key[1] if c.isalpha()))) not in dependent
+    }
+    assert len(compared) > 50
+    found = differences(
+        (f"{sheet}!{ref}", value, _cell(recalculated, sheet, ref))
+        for (sheet, ref), value in compared.items()
+    )
+    assert found == [], found[:10]
+    # It did recalculate: without the functions the spilled formulas fail.
+    pe = SPEC.sheet("Coverage").letter("pe_fy1")
+    assert (
+        _cell(recalculated, "Coverage", f"{pe}{FIRST_DATA_ROW}")
+        != cached[("Coverage", f"{pe}{FIRST_DATA_ROW}")][0]
+    )
+
+
+def test_a_row_without_its_code_shows_no_number(
+    sq_workbooks: dict[str, Path], tmp_path: Path
+) -> None:
+    # One blank rule: a row whose code was cleared is blank in every computed
+    # column, spilled or not, once the workbook recalculates.
+    path = tmp_path / "blank-row.xlsx"
+    shutil.copy(sq_workbooks["edge-en-csc-inc-geometric"], path)
+    row = FIRST_DATA_ROW + 1
+    stored = read_cells(path)
+    for sheet in ("Coverage", "Performance"):
+        spec = SPEC.sheet(sheet)
+        typed = [c for c in spec.columns if c.kind in (Kind.KEY, Kind.DATA)]
+        cleared = [f"{spec.letter(c.key)}{row}" for c in typed]
+        edit_cells(path, sheet, {ref: None for ref in cleared if ref in stored[sheet]})
+    _register_sq_functions()
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    cached = _computed_cells(path)
+    shown = {
+        (sheet, ref): _engine_result(solution, path.name, sheet, ref, spill)
+        for (sheet, ref), (_, spill) in cached.items()
+        if sheet in ("Coverage", "Performance") and cell_position(ref)[0] == row
+    }
+    assert len(shown) > 20
+    numbers = {key: value for key, value in shown.items() if isinstance(value, int | float)}
+    assert numbers == {}

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 from tests.workbook_helpers import edge_inputs
 from xlmodels.core.ratings import load_scheme
@@ -20,6 +21,7 @@ from xlmodels.template.schema import (
     HEADER_ROW,
     Kind,
     RowContext,
+    SpillContext,
     TableSheet,
     choice_values,
     column_letter,
@@ -198,27 +200,53 @@ def test_formulas_are_the_spec_formulas_of_the_mode(written: dict[str, Path], mo
     book = openpyxl.load_workbook(written["zh-sq" if mode == "sq" else "en-native"])
     for sheet in SPEC.table_sheets():
         worksheet = book[sheet.name]
+        rows = worksheet.max_row - FIRST_DATA_ROW + 1
         for column in sheet.columns_of(Kind.FORMULA):
+            letter = sheet.letter(column.key)
+            if column.spills(mode):
+                # One formula for the column, at its first row, spilling over the rest.
+                anchor = worksheet[f"{letter}{FIRST_DATA_ROW}"].value
+                assert isinstance(anchor, ArrayFormula), (sheet.name, column.key)
+                spilled = f"{letter}{FIRST_DATA_ROW}:{letter}{worksheet.max_row}"
+                assert anchor.ref == (spilled if rows > 1 else f"{letter}{FIRST_DATA_ROW}")
+                context = SpillContext(SPEC, sheet, FIRST_DATA_ROW, rows=rows)
+                assert anchor.text == column.spill_formula(context)
+                below = worksheet[f"{letter}{FIRST_DATA_ROW + 1}"]
+                assert below.data_type != "f", (sheet.name, column.key)
+                continue
             for row in (FIRST_DATA_ROW, FIRST_DATA_ROW + 1):
                 if sheet.name == "Valuation" and row > FIRST_DATA_ROW:
                     continue
                 expected = column.formula_for(mode, RowContext(SPEC, sheet, row))
-                assert worksheet[f"{sheet.letter(column.key)}{row}"].value == expected
+                assert worksheet[f"{letter}{row}"].value == expected
     assert any(
-        "SQ_" in str(cell.value) for row in book["Coverage"].iter_rows() for cell in row
+        "SQ_" in str(getattr(cell.value, "text", cell.value))
+        for row in book["Coverage"].iter_rows()
+        for cell in row
     ) == (mode == "sq")
 
 
-def test_coverage_is_an_excel_table_with_structured_columns(
-    books: dict[str, OpenpyxlWorkbook],
-) -> None:
+def test_coverage_is_an_excel_table_in_native_mode(books: dict[str, OpenpyxlWorkbook]) -> None:
     coverage: TableSheet = SPEC.sheet("Coverage")
-    worksheet = books["zh-sq"]["Coverage"]
+    worksheet = books["en-native"]["Coverage"]
     table = worksheet.tables[coverage.table_name]
     last = column_letter(len(coverage.columns) - 1)
     assert table.ref == f"A{HEADER_ROW}:{last}{HEADER_ROW + 9}"
     headers = [c.value for c in worksheet[HEADER_ROW]][: len(coverage.columns)]
     assert [c.name for c in table.tableColumns] == headers
+
+
+def test_sq_computed_sheets_are_filtered_ranges(books: dict[str, OpenpyxlWorkbook]) -> None:
+    # Excel tables cannot hold spilled formulas: the header row carries an autofilter.
+    book = books["zh-sq"]
+    for sheet in SPEC.table_sheets():
+        worksheet = book[sheet.name]
+        if not sheet.spilled("sq"):
+            assert worksheet.auto_filter.ref is None, sheet.name
+            continue
+        assert not worksheet.tables, sheet.name
+        last = column_letter(len(sheet.columns) - 1)
+        assert worksheet.auto_filter.ref == f"A{HEADER_ROW}:{last}{worksheet.max_row}"
 
 
 def test_panes_are_frozen_below_headers_and_right_of_code_and_name(

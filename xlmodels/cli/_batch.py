@@ -143,7 +143,12 @@ def print_details(result: WorkbookResult, dry_run: bool) -> None:
         for change in result.changes:
             shown = by_sheet.setdefault(change.sheet, [])
             if len(shown) < CHANGES_PER_SHEET:
-                if change.same_formula:
+                if change.spilled_from is not None:
+                    old, new = clip(change.old_value_text), clip(change.new_value_text)
+                    shown.append(
+                        f"{change.cell}: {old} => {new} (spilled from {change.spilled_from})"
+                    )
+                elif change.same_formula:
                     # Same formula, new inputs: the result is what changes.
                     old, new = clip(change.old_value_text), clip(change.new_value_text)
                     shown.append(f"{change.cell}: {old} => {new} (formula unchanged)")

@@ -13,7 +13,7 @@ import numpy as np
 
 from xlmodels.core.arguments import Arguments, FloatArray, choice
 
-__all__ = ["PERCENTILE_METHODS", "percentile_rank"]
+__all__ = ["PERCENTILE_METHODS", "percentile_rank", "percentile_ranks"]
 
 #: Accepted values of ``method`` in :func:`percentile_rank`.
 PERCENTILE_METHODS = ("inc", "exc", "strict", "weak")
@@ -107,11 +107,22 @@ def percentile_rank(
     if present.size == 0:
         raise ValueError("history has no values")
     target = np.asarray(present[-1]) if value is None else args.number("value", value)
+    _check_significance(significance)
+    result = _rank(np.sort(present), target, how, significance)
+    return args.wrap(result, "percentile")
+
+
+def _check_significance(significance: int | None) -> None:
     if significance is not None and (
         isinstance(significance, bool) or not isinstance(significance, int) or significance < 1
     ):
         raise ValueError(f"significance must be a whole number of 1 or more, got {significance!r}")
-    ordered = np.sort(present)
+
+
+def _rank(
+    ordered: FloatArray, target: FloatArray, how: str, significance: int | None
+) -> FloatArray:
+    """Ranks of ``target`` within the sorted, non-missing ``ordered`` by method ``how``."""
     if how in ("strict", "weak"):
         counts = np.searchsorted(ordered, target, side="left" if how == "strict" else "right")
         result = np.where(np.isnan(target), np.nan, counts / ordered.size)
@@ -119,4 +130,68 @@ def percentile_rank(
         result = _excel_rank(ordered, target, inclusive=how == "inc")
         if significance is not None:
             result = _truncate(result, significance)
-    return args.wrap(np.asarray(result, dtype=np.float64), "percentile")
+    return np.asarray(result, dtype=np.float64)
+
+
+def percentile_ranks(
+    histories: Any,
+    values: Any,
+    method: str = "inc",
+    significance: int | None = 3,
+) -> Any:
+    """Percentile rank of each value within its own series: value ``j`` in column ``j``.
+
+    :func:`percentile_rank` for several series at once, such as every
+    PE-TTM series of a coverage list, each ranked by today's value in its
+    own history: one call, one result per series.
+
+    Parameters
+    ----------
+    histories : array-like, 2-D
+        One series per column (observations down); missing values are
+        dropped from each column on its own, so series of different lengths
+        share the block.
+    values : array-like
+        One value per column of ``histories`` (a row, a column or a flat
+        list); the result has its shape.
+    method : {"inc", "exc", "strict", "weak"}
+        As :func:`percentile_rank`.
+    significance : int or None, default 3
+        As :func:`percentile_rank`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Fractions in [0, 1]; NaN where the value is missing, where Excel
+        would give ``#N/A``, and for a series with no values.
+
+    Examples
+    --------
+    >>> block = [[18.0, 10.0], [25.0, 12.0], [30.0, 11.0], [22.0, None]]
+    >>> percentile_ranks(block, [22.0, 11.0], method="strict").tolist()
+    [0.25, 0.3333333333333333]
+    """
+    how = choice("method", method, PERCENTILE_METHODS)
+    _check_significance(significance)
+    block = Arguments().number("histories", histories)
+    if block.ndim != 2:
+        raise ValueError(
+            f"histories must be two-dimensional, one series per column, got shape {block.shape}"
+        )
+    args = Arguments()
+    target = args.number("values", values)
+    flat = target.reshape(-1)
+    if flat.size != block.shape[1]:
+        raise ValueError(
+            f"values must give one value per series: histories holds {block.shape[1]} "
+            f"series, values {flat.size}"
+        )
+    result = np.full(flat.shape, np.nan)
+    for column in range(block.shape[1]):
+        series = block[:, column]
+        present = series[~np.isnan(series)]
+        if present.size:
+            result[column] = _rank(np.sort(present), flat[column : column + 1], how, significance)[
+                0
+            ]
+    return args.wrap(result.reshape(target.shape), "percentile")

@@ -110,7 +110,8 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
         forecasts), ``pe_lyr``, ``pe_fy1..3``, ``target_eps``, ``target_price``,
         ``upside``, ``model_rating`` (from the scheme; "not rated" where there
         is no target), ``rating`` (the override where one is recorded, else
-        the model rating).
+        the model rating), ``benchmark_return`` (the expected return of the
+        company's market benchmark the rating weighs the upside against).
         NM results carry the :data:`~xlmodels.NM` marker.
 
     Examples
@@ -157,6 +158,7 @@ def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
         table[f"pe_{slot}"] = figures[f"pe_{slot}"]
     for column in ("target_eps", "target_price", "upside", "model_rating", "rating"):
         table[column] = figures[column]
+    table["benchmark_return"] = figures["benchmark_return"]
     return table
 
 

@@ -195,7 +195,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "analyst to fill in) to Estimates, and that EPS with its PE LYR to Coverage; shows "
         "each row's price and EPS currency on Coverage instead of currencies in the headers; "
         "adds the reporting currency of market caps to Settings (left blank: each row's price "
-        "currency); and stores the Chinese and English names of companies and indexes",
+        "currency); stores the Chinese and English names of companies and indexes; and "
+        "writes each column an SQ_ function computes as one formula spilling over the rows "
+        "(one call per column instead of one per company)",
         _v2_to_v3,
     ),
 )

@@ -68,6 +68,7 @@ __all__ = [
     "Setting",
     "SettingsBlocks",
     "SettingsSheet",
+    "SpillContext",
     "TableSheet",
     "TextSheet",
     "WorkbookSpec",
@@ -192,15 +193,62 @@ class RowContext:
         return names.setting_name(key)
 
 
+@dataclass(frozen=True)
+class SpillContext(RowContext):
+    """Cell references for one formula computing a whole column: each column as its rows.
+
+    ``row`` is the first data row (where the formula is written) and
+    ``rows`` the number of rows it spills over; :meth:`col` gives a column's
+    cells on those rows (``D5:D54``), so a function taking ranges is called
+    once for the column. Only the sheet's own columns and named cells can be
+    read: a value looked up by code is a column of the sheet first.
+
+    >>> from xlmodels.template.v3 import SPEC
+    >>> coverage = SPEC.sheet("Coverage")
+    >>> SpillContext(SPEC, coverage, 5, rows=3).col("close")
+    'E5:E7'
+    """
+
+    rows: int = 1
+
+    def _span(self, letter: str) -> str:
+        return f"{letter}{self.row}:{letter}{self.row + max(self.rows, 1) - 1}"
+
+    def col(self, key: str) -> str:
+        """Relative reference to column ``key``'s cells on the spilled rows (``D5:D54``)."""
+        if self.sheet is None:
+            raise ValueError(f"column {key!r} has no meaning outside a table sheet")
+        return self._span(column_letter(self.sheet.position(key)))
+
+    def key(self) -> str:
+        """The rows' key cells, column-absolute (``$A5:$A54``)."""
+        last = self.row + max(self.rows, 1) - 1
+        return f"$A{self.row}:$A{last}"
+
+    def lookup(self, prefix: str, key: str) -> str:
+        raise ValueError(
+            f"a spilled formula reads the columns of its own sheet, not {prefix}_{key} "
+            "looked up by code: give the sheet a column holding it"
+        )
+
+
 FormulaBuilder = Callable[[RowContext], str]
 
 
 @dataclass(frozen=True)
 class Formula:
-    """The two dialects of one column's formula, as functions of the row."""
+    """The two dialects of one column's formula, as functions of the row.
+
+    ``spill``, when given, is the ``sq`` dialect for the whole column at
+    once: the template writes it in ``sq`` mode as one dynamic-array formula
+    at the first data row whose results spill down over the rows (built with
+    a :class:`SpillContext`), so an ``SQ_`` function is called once per
+    column, not once per row. Its results are the per-row formulas'.
+    """
 
     sq: FormulaBuilder
     native: FormulaBuilder
+    spill: FormulaBuilder | None = None
 
     def build(self, mode: str, context: RowContext) -> str:
         if mode not in FORMULA_MODES:
@@ -208,6 +256,12 @@ class Formula:
                 f"formula mode must be one of {', '.join(FORMULA_MODES)}, got {mode!r}"
             )
         return "=" + (self.sq if mode == "sq" else self.native)(context)
+
+    def build_spill(self, context: SpillContext) -> str:
+        """The column's spilled formula for ``context``'s rows."""
+        if self.spill is None:
+            raise ValueError("this formula is written row by row, never spilled")
+        return "=" + self.spill(context)
 
 
 @dataclass(frozen=True)
@@ -277,6 +331,16 @@ class Column:
             raise ValueError(f"column {self.key!r} is not a formula column")
         return self.formula.build(mode, context)
 
+    def spills(self, mode: str) -> bool:
+        """Whether the column is one spilled formula in formula mode ``mode`` (:class:`Formula`)."""
+        return mode == "sq" and self.formula is not None and self.formula.spill is not None
+
+    def spill_formula(self, context: SpillContext) -> str:
+        """The column's spilled formula (with its ``=``) over ``context``'s rows."""
+        if self.formula is None:
+            raise ValueError(f"column {self.key!r} is not a formula column")
+        return self.formula.build_spill(context)
+
 
 @dataclass(frozen=True)
 class TableSheet:
@@ -311,6 +375,18 @@ class TableSheet:
 
     def columns_of(self, kind: Kind) -> tuple[Column, ...]:
         return tuple(column for column in self.columns if column.kind is kind)
+
+    def spilled(self, mode: str) -> tuple[Column, ...]:
+        """The columns written as one spilled formula each in formula mode ``mode``."""
+        return tuple(column for column in self.columns if column.spills(mode))
+
+    def is_excel_table(self, mode: str) -> bool:
+        """Whether the sheet is an Excel table (ListObject) in formula mode ``mode``.
+
+        Excel tables cannot hold spilled formulas: a sheet with a spilled
+        column is a plain range with an autofilter instead.
+        """
+        return self.excel_table and not self.spilled(mode)
 
     def range_name(self, key: str) -> str:
         """Named range of a column's data cells (``cov_pe_fy1``)."""

@@ -14,7 +14,13 @@ Version 2 differs from version 3 (:data:`xlmodels.template.v3.SPEC`) in these wa
   Market sheet's ``reporting_fx``);
 * Market holds the company name in the workbook's language only: v3 holds
   the Chinese and the English name (and Performance both names of every
-  company and index), so a report in the other language names them.
+  company and index), so a report in the other language names them;
+* every formula is written row by row, in both formula modes: v3 writes
+  each column an SQ_ function computes as one formula spilling over the
+  rows (one call per column, not per company), and added the columns those
+  formulas read from their own sheet (Coverage: shares, target PE, the year
+  it applies to, the benchmark's expected return, the rate into the
+  reporting currency). v2's Coverage is an Excel table in both modes.
 
 Everything else (sheets, formulas, named ranges, formats) is version 3's;
 so are the Guide's lines and the sheets' notes, text that regeneration
@@ -31,6 +37,8 @@ Examples
 (2, ['eps_basis', 'eps_fy1'])
 >>> SPEC_V2.sheet("Coverage").column("close").header("zh", {"price_ccy": "港元/美元"})
 '昨收盘（港元/美元）'
+>>> SPEC_V2.sheet("Coverage").spilled("sq")
+()
 """
 
 from __future__ import annotations
@@ -58,7 +66,17 @@ __all__ = ["ADDED_COLUMNS", "ADDED_SETTINGS", "CHANGED_COLUMNS", "SPEC_V2"]
 #: Columns version 3 added, by sheet.
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
     "Estimates": ("eps_lyr",),
-    "Coverage": ("price_currency", "eps_currency", "eps_lyr", "pe_lyr"),
+    "Coverage": (
+        "price_currency",
+        "eps_currency",
+        "eps_lyr",
+        "pe_lyr",
+        "shares_mn",
+        "target_multiple",
+        "target_year",
+        "bench_expected_return",
+        "reporting_fx",
+    ),
     "Market": ("name_en", "reporting_fx"),
     "Performance": ("name_zh", "name_en"),
 }
@@ -103,7 +121,11 @@ CHART_ANCHORS = {"relative_returns": "L4"}
 
 def _column_v2(sheet: str, column: Column) -> Column:
     changed = CHANGED_COLUMNS.get(sheet, {}).get(column.key)
-    return replace(column, **changed) if changed else column
+    column = replace(column, **changed) if changed else column
+    if column.formula is not None and column.formula.spill is not None:
+        # v2 wrote every formula in every row: none spilled.
+        column = replace(column, formula=replace(column.formula, spill=None))
+    return column
 
 
 def _sheet_v2(

@@ -29,34 +29,41 @@ from xlmodels.template.schema import (
     Formula,
     HistorySheet,
     Kind,
-    Setting,
-    SettingsSheet,
     TableSheet,
     TextSheet,
     WorkbookSpec,
 )
 from xlmodels.template.v3_formulas import (
+    bench_expected_return,
     bi,
     eps_lookup,
     guard,
     history_close,
-    history_row,
     latest,
     market_cap,
+    market_cap_spill,
     model_rating_native,
+    model_rating_spill,
     model_rating_sq,
     number,
     pe,
     pe_series,
     percentile_native,
+    percentile_spill,
     percentile_sq,
     rating,
+    relative_return_spill,
+    return_spill,
     same,
     target_eps,
+    target_eps_spill,
     target_price,
+    target_price_spill,
     text,
     upside,
+    upside_spill,
 )
+from xlmodels.template.v3_settings import SETTINGS
 
 __all__ = [
     "COVERAGE",
@@ -118,6 +125,7 @@ _COVERAGE_COLUMNS = (
         formula=Formula(
             sq=lambda r: market_cap(r, "SQ_MKT_CAP({close},{shares})"),
             native=lambda r: market_cap(r, "{close}*{shares}"),
+            spill=market_cap_spill,
         ),
     ),
     Column(
@@ -157,6 +165,7 @@ _COVERAGE_COLUMNS = (
         formula=Formula(
             sq=lambda r: target_price(r, "SQ_TARGET_PRICE({eps},{multiple},{fx})"),
             native=lambda r: target_price(r, 'IF({eps}<=0,"NM",{multiple}*{eps}*{fx})'),
+            spill=target_price_spill,
         ),
     ),
     Column(
@@ -167,6 +176,7 @@ _COVERAGE_COLUMNS = (
         formula=Formula(
             sq=lambda r: upside(r, "SQ_UPSIDE({t},{p})"),
             native=lambda r: upside(r, "{t}/{p}-1"),
+            spill=upside_spill,
         ),
     ),
     Column(
@@ -183,6 +193,7 @@ _COVERAGE_COLUMNS = (
                 r,
                 f"set_fy1_remaining*{r.col('eps_fy1')}+(1-set_fy1_remaining)*{r.col('eps_fy2')}",
             ),
+            spill=target_eps_spill,
         ),
     ),
     Column(
@@ -199,7 +210,49 @@ _COVERAGE_COLUMNS = (
         Kind.FORMULA,
         DType.TEXT,
         width=12,
-        formula=Formula(sq=model_rating_sq, native=model_rating_native),
+        formula=Formula(sq=model_rating_sq, native=model_rating_native, spill=model_rating_spill),
+    ),
+    # What the spilled formulas read that is looked up by code: a spilled
+    # formula takes whole columns of its own sheet, in the sheet's row order.
+    Column(
+        "shares_mn",
+        bi("总股本（百万股）", "Shares (mn)"),
+        Kind.FORMULA,
+        number_format="#,##0.0",
+        width=12,
+        formula=same(lambda r: number(r.lookup("mkt", "shares_mn"))),
+    ),
+    Column(
+        "target_multiple",
+        bi("目标PE（x）", "Target PE (x)"),
+        Kind.FORMULA,
+        number_format='0.0"x"',
+        formula=same(lambda r: number(r.lookup("est", "target_multiple"))),
+    ),
+    Column(
+        "target_year",
+        bi("目标PE适用年度", "Target PE on"),
+        Kind.FORMULA,
+        DType.TEXT,
+        width=10,
+        formula=same(lambda r: text(r.lookup("est", "target_year"))),
+    ),
+    Column(
+        "bench_expected_return",
+        bi("基准预期收益", "Benchmark expected return"),
+        Kind.FORMULA,
+        number_format="0.0%",
+        width=12,
+        formula=same(lambda r: number(bench_expected_return(r))),
+        value="benchmark_return",
+    ),
+    Column(
+        "reporting_fx",
+        bi("折算报告货币汇率", "FX to reporting currency"),
+        Kind.FORMULA,
+        number_format="0.0000",
+        width=12,
+        formula=same(lambda r: number(r.lookup("mkt", "reporting_fx"))),
     ),
 )
 
@@ -402,6 +455,7 @@ PERFORMANCE = TableSheet(
                     [r.col("start_close"), r.col("end_close")],
                     f"{r.col('end_close')}/{r.col('start_close')}-1",
                 ),
+                spill=return_spill,
             ),
         ),
         Column(
@@ -434,6 +488,7 @@ PERFORMANCE = TableSheet(
                     f'IF(set_relative_method="geometric",(1+{r.col("return")})/'
                     f"(1+{r.col('benchmark_return')})-1,{r.col('return')}-{r.col('benchmark_return')})",
                 ),
+                spill=relative_return_spill,
             ),
         ),
         # Both names of every company and index, whatever the workbook's language.
@@ -494,7 +549,7 @@ VALUATION = TableSheet(
             bi("历史分位", "Percentile"),
             Kind.FORMULA,
             number_format="0.00%",
-            formula=Formula(sq=percentile_sq, native=percentile_native),
+            formula=Formula(sq=percentile_sq, native=percentile_native, spill=percentile_spill),
         ),
         Column(
             "observations",
@@ -521,201 +576,6 @@ VALUATION = TableSheet(
     ),
 )
 
-
-# ---------------------------------------------------------------- Settings
-
-SETTINGS = SettingsSheet(
-    name=names.SETTINGS_SHEET,
-    titles=bi("设置", "Settings"),
-    headers={"zh": ("设置项", "值", "说明"), "en": ("Setting", "Value", "Note")},
-    bench_headers={
-        "zh": ("市场", "基准预期收益", "评级基准指数"),
-        "en": ("Market", "Benchmark expected return", "Rating benchmark"),
-    },
-    tier_headers={
-        "zh": ("评级", "超额收益下限", "含下限"),
-        "en": ("Rating", "Excess return above", "Bound inclusive"),
-    },
-    settings=(
-        Setting(
-            "template_version", bi("模板版本", "Template version"), Kind.DATA, DType.INTEGER, "0"
-        ),
-        Setting("lang", bi("语言", "Language"), Kind.DATA, DType.TEXT),
-        Setting(
-            "formula_mode",
-            bi("公式模式", "Formula mode"),
-            Kind.DATA,
-            DType.TEXT,
-            notes=bi(
-                "sq：公司 SQ_ 函数（需 xlwings 加载项）；native：Excel 原生公式。",
-                "sq: the firm's SQ_ functions (xlwings add-in); native: plain Excel formulas.",
-            ),
-        ),
-        Setting("report_date", bi("报告日期", "Report date"), Kind.DATA, DType.DATE, "yyyy-mm-dd"),
-        Setting(
-            "price_date",
-            bi("价格日期", "Price date"),
-            Kind.DATA,
-            DType.DATE,
-            "yyyy-mm-dd",
-            notes=bi("行情文件中最新的价格日期。", "Latest price date of the market file."),
-        ),
-        Setting(
-            "period_start",
-            bi("区间起点（收盘）", "Period start (close)"),
-            Kind.DATA,
-            DType.DATE,
-            "yyyy-mm-dd",
-            notes=bi(
-                "区间收益自该日（或之前最近交易日）收盘起算。",
-                "Returns run from the close on this date, or the last close before it.",
-            ),
-        ),
-        Setting(
-            "period_end",
-            bi("区间终点（收盘）", "Period end (close)"),
-            Kind.DATA,
-            DType.DATE,
-            "yyyy-mm-dd",
-        ),
-        Setting(
-            "fy1_year",
-            bi("FY1 年度", "FY1 year"),
-            Kind.INPUT,
-            DType.INTEGER,
-            "0",
-            bounds=(1990, 2200),
-            notes=bi(
-                "EPS FY1 对应的财年（如 2024 即 2024E）。",
-                "Fiscal year of EPS FY1 (2024 for 2024E).",
-            ),
-        ),
-        Setting(
-            "fy_end_month",
-            bi("财年结束月", "Fiscal year-end month"),
-            Kind.INPUT,
-            DType.INTEGER,
-            "0",
-            bounds=(1, 12),
-        ),
-        Setting(
-            "fy_end_day",
-            bi("财年结束日", "Fiscal year-end day"),
-            Kind.INPUT,
-            DType.INTEGER,
-            "0",
-            bounds=(1, 31),
-        ),
-        Setting(
-            "fy1_remaining",
-            bi("FY1 剩余比例", "Share of FY1 remaining"),
-            Kind.FORMULA,
-            DType.NUMBER,
-            "0.0%",
-            formula=same(
-                lambda r: (
-                    "MAX(0,MIN(1,(DATE(set_fy1_year,set_fy_end_month,set_fy_end_day)"
-                    "-set_report_date)/(DATE(set_fy1_year,set_fy_end_month,set_fy_end_day)"
-                    "-DATE(set_fy1_year-1,set_fy_end_month,set_fy_end_day))))"
-                )
-            ),
-            notes=bi(
-                "混合EPS中 FY1 的权重（按天数）。",
-                "Weight of FY1 in a blended EPS, by days.",
-            ),
-        ),
-        Setting(
-            "scheme",
-            bi("评级体系", "Rating scheme"),
-            Kind.INPUT,
-            DType.CHOICE,
-            choices="scheme",
-            notes=bi(
-                "SQ 公式即时生效；native 公式读取下方评级档位，重新生成后更新。",
-                "SQ formulas follow it at once; native formulas read the tier block below, updated at regeneration.",
-            ),
-        ),
-        Setting(
-            "scheme_basis",
-            bi("评级基础", "Rating basis"),
-            Kind.DATA,
-            DType.TEXT,
-            notes=bi(
-                "relative：上涨空间减基准预期收益；absolute：上涨空间本身。",
-                "relative: upside minus the benchmark's expected return; absolute: upside alone.",
-            ),
-        ),
-        Setting("not_rated", bi("无评级标签", "Not-rated label"), Kind.DATA, DType.TEXT),
-        Setting(
-            "percentile_method",
-            bi("分位方法", "Percentile method"),
-            Kind.INPUT,
-            DType.CHOICE,
-            choices="percentile_method",
-            notes=bi(
-                "inc = Excel PERCENTRANK.INC；exc = PERCENTRANK.EXC；strict = 低于当前值的占比；weak = 不高于当前值的占比。",
-                "inc = Excel PERCENTRANK.INC; exc = PERCENTRANK.EXC; strict = share below; weak = share at or below.",
-            ),
-        ),
-        Setting(
-            "relative_method",
-            bi("超额收益算法", "Relative-return method"),
-            Kind.INPUT,
-            DType.CHOICE,
-            choices="relative_method",
-            notes=bi(
-                "arithmetic = 个股收益 - 基准收益（pct）；geometric = (1+个股)/(1+基准) - 1。",
-                "arithmetic = stock - benchmark (pct); geometric = (1 + stock) / (1 + benchmark) - 1.",
-            ),
-        ),
-        Setting(
-            "period_start_row",
-            bi("区间起点所在行", "History row of period start"),
-            Kind.FORMULA,
-            DType.INTEGER,
-            "0",
-            formula=history_row("period_start"),
-            notes=bi("在 History 日期列中的序号。", "Position in the History dates."),
-        ),
-        Setting(
-            "period_end_row",
-            bi("区间终点所在行", "History row of period end"),
-            Kind.FORMULA,
-            DType.INTEGER,
-            "0",
-            formula=history_row("period_end"),
-        ),
-        Setting("data_note", bi("数据说明", "Data note"), Kind.DATA, DType.TEXT),
-        Setting(
-            "coverage_group",
-            bi("覆盖组", "Coverage group"),
-            Kind.DATA,
-            DType.TEXT,
-            notes=bi(
-                "来自覆盖名单；xlmodels regenerate 据此找到本工作簿。",
-                "From the coverage universe; xlmodels regenerate finds this workbook by it.",
-            ),
-        ),
-        Setting(
-            "reporting_currency",
-            bi("报告货币", "Reporting currency"),
-            Kind.INPUT,
-            DType.TEXT,
-            notes=bi(
-                "总市值统一折算的货币（ISO 代码，如 HKD），按 Market 表的折算汇率；留空则为各行股价货币。重新生成后生效。",
-                "Currency all market caps are shown in (ISO code such as HKD), at the Market sheet's rates; blank: each row's price currency. Takes effect at regeneration.",
-            ),
-        ),
-    ),
-)
-"""Besides these cells the writer places two blocks under the list, each a
-named range (:meth:`SettingsSheet.blocks`): the benchmark expected returns by
-market (``set_bench_er_market`` data, ``set_bench_er`` analyst inputs) and the
-tiers of the rating scheme in force, best first (``set_tier_label``: every
-label; ``set_tier_bound`` and ``set_tier_inclusive``: the bound of every tier
-but the last, and TRUE where a return exactly at the bound earns the tier),
-which the native rating formula reads. They are data: a change of scheme takes
-effect in native formulas at the next regeneration."""
 
 HISTORY = HistorySheet(
     name=names.HISTORY_SHEET,

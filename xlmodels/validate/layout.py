@@ -33,6 +33,7 @@ from xlmodels.template.schema import (
     FIRST_DATA_ROW,
     HEADER_ROW,
     RowContext,
+    SpillContext,
     TableSheet,
     column_letter,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "locator",
     "row_context",
     "run_length",
+    "spill_context",
 ]
 
 
@@ -98,6 +100,30 @@ def row_context(sheet: TableSheet, row: int, positions: tuple[int, ...]) -> RowC
     if positions == _spec_positions(sheet):
         return RowContext(SPEC, sheet, row)
     return _FoundRow(SPEC, sheet, row, positions)
+
+
+@dataclass(frozen=True)
+class _FoundSpill(SpillContext):
+    """A spilled formula's references to the columns where they were found."""
+
+    positions: tuple[int, ...] = ()
+
+    def col(self, key: str) -> str:
+        assert self.sheet is not None
+        return self._span(column_letter(self.positions[self.sheet.position(key)] - 1))
+
+    def key(self) -> str:
+        letter = column_letter(self.positions[0] - 1)
+        return f"${letter}{self.row}:${letter}{self.row + max(self.rows, 1) - 1}"
+
+
+def spill_context(
+    sheet: TableSheet, first: int, rows: int, positions: tuple[int, ...]
+) -> SpillContext:
+    """References for the spec's spilled formula over ``rows`` rows from ``first``, as found."""
+    if positions == _spec_positions(sheet):
+        return SpillContext(SPEC, sheet, first, rows=rows)
+    return _FoundSpill(SPEC, sheet, first, rows, positions)
 
 
 def _spec_positions(sheet: TableSheet) -> tuple[int, ...]:
@@ -198,6 +224,12 @@ class TableRows:
     def row_context(self, row: int) -> RowContext:
         """References for the spec formulas of ``row``, to the columns as found."""
         return row_context(self.spec, row, self.positions)
+
+    def spill_context(self) -> SpillContext:
+        """References for the spec's spilled formulas over the table's rows, as found."""
+        return spill_context(
+            self.spec, self.first, max(self.last, self.first) - self.first + 1, self.positions
+        )
 
     def data_range(self, key: str) -> str:
         """Absolute A1 range of a column's data rows, where the column is."""

@@ -34,7 +34,7 @@ from xlmodels.excel.cells import is_blank
 from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.excel.ooxml.package import DefinedName, WorkbookPart
 from xlmodels.excel.ooxml.safety import Package, Unreadable, check_sheet_extent
-from xlmodels.excel.references import cell_name
+from xlmodels.excel.references import cell_name, parse_reference
 
 __all__ = [
     "CellError",
@@ -66,6 +66,9 @@ class LoadedSheet:
     typed constant, or the cached result of its formula (None where the
     formula has none). ``formulas`` maps positions to formula text (with the
     leading ``=``); ``uncached`` lists formula cells saved without a result.
+    ``arrays`` maps the position of each array formula (a spilled ``SQ_``
+    column's) to the block it fills: first row, first column, last row,
+    last column; the other cells of the block hold only values.
     """
 
     name: str
@@ -74,6 +77,7 @@ class LoadedSheet:
     sparse: dict[tuple[int, int], Any] = field(default_factory=dict)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     uncached: set[tuple[int, int]] = field(default_factory=set)
+    arrays: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)
     reader: str = "openpyxl"
     _last_rows: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
 
@@ -177,6 +181,10 @@ def _read_formulas(sheet: Any, data: LoadedSheet) -> None:
     for cell in _stream(sheet):
         if cell.data_type == "f":
             data.formulas[(cell.row, cell.column)] = _formula_text(cell.value)
+            if isinstance(cell.value, ArrayFormula):
+                block = parse_reference(str(cell.value.ref or cell.coordinate))
+                if block is not None:
+                    data.arrays[(cell.row, cell.column)] = block[1:]
 
 
 def _cell_value(value: Any, data_type: str) -> Any:

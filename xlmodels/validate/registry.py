@@ -28,6 +28,7 @@ ALL_RULES: tuple[Rule, ...] = (
     integrity.error_value,
     integrity.formula_overwritten,
     integrity.inconsistent_formula,
+    integrity.spill,
     integrity.external_link,
     integrity.macros,
     integrity.hidden_sheet,

@@ -46,6 +46,7 @@ class CellChange:
     new: Any = None
     old_formula: str | None = None
     new_formula: str | None = None
+    spilled_from: str | None = None  # both cells are results of the formula in this cell
 
     @staticmethod
     def _shown(value: Any, formula: str | None) -> str:
@@ -64,7 +65,13 @@ class CellChange:
 
     @property
     def same_formula(self) -> bool:
-        """A formula cell whose formula stays and whose result changes."""
+        """A formula cell whose formula stays and whose result changes.
+
+        A cell a formula spills into, in both workbooks from the same cell,
+        is one too: its result changes, its formula (elsewhere) may not.
+        """
+        if self.spilled_from is not None:
+            return True
         return self.old_formula is not None and self.old_formula == self.new_formula
 
     @property
@@ -84,6 +91,7 @@ class CellChange:
             "new": json_value(self.new),
             "old_formula": self.old_formula,
             "new_formula": self.new_formula,
+            "spilled_from": self.spilled_from,
         }
 
 
@@ -178,6 +186,9 @@ def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
         ]
         for reference in sorted(changed, key=cell_order):
             first, second = before.get(reference), after.get(reference)
+            spilled = None
+            if first is not None and second is not None and first.spilled_from is not None:
+                spilled = first.spilled_from if first.spilled_from == second.spilled_from else None
             changes.append(
                 CellChange(
                     sheet,
@@ -186,6 +197,7 @@ def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
                     None if second is None else second.value,
                     None if first is None else first.formula,
                     None if second is None else second.formula,
+                    spilled,
                 )
             )
     return changes

@@ -18,7 +18,8 @@ cell, what was found and what the spec has:
     the workbook's formula mode (case, spaces and Excel's ``_xlfn.``
     prefixes aside);
 ``value-over-formula``
-    a value typed where the spec has a formula;
+    a value typed where the spec has a formula, or into a cell an ``SQ_``
+    column's formula spills into (a value the formula no longer fills);
 ``formula-in-input``
     a formula typed in an analyst input cell (only its result would be kept);
 ``extra-cell``
@@ -32,7 +33,12 @@ cell, what was found and what the spec has:
     a company no longer in the universe whose row still holds analyst inputs.
 
 A blank cell where the spec has a formula is not a conflict: nothing is
-lost, and regeneration writes the formula back. Data cells (Market,
+lost, and regeneration writes the formula back. In ``sq`` mode a column an
+``SQ_`` function computes is one formula at its first row spilling over the
+others (:meth:`~xlmodels.template.schema.Column.spills`): the formula is
+checked there, and the other cells need only be filled by it; the
+column's formulas written row by row, as an older layout had them, are
+accepted too (regeneration loses nothing by spilling them). Data cells (Market,
 History) are refreshed from the input files by design and are not checked.
 The checks read the workbook with the spec of its own template version, so
 an older workbook is checked as its template laid it out.
@@ -62,10 +68,12 @@ from xlmodels.template.schema import (
     HEADER_ROW,
     NOTE_ROW,
     TITLE_ROW,
+    Column,
     HistorySheet,
     Kind,
     RowContext,
     SettingsSheet,
+    SpillContext,
     TableSheet,
     TextSheet,
     WorkbookSpec,
@@ -203,6 +211,48 @@ class _Checker:
                 f"the formula {expected[0]}",
             )
 
+    def _spilled_column(
+        self, table: TableSheet, column: Column, block: NamedRange
+    ) -> Iterator[Conflict]:
+        """A column written as one spilled formula: the formula at its first row, results below."""
+        letter = column_letter(block.first_column)
+        context = SpillContext(
+            self.spec, table, block.first_row, rows=block.last_row - block.first_row + 1
+        )
+        spilled = column.spill_formula(context)
+        anchor = f"{letter}{block.first_row}"
+        for row in range(block.first_row, block.last_row + 1):
+            reference = f"{letter}{row}"
+            cell = self._cell(table.name, reference)
+            if not _typed(cell):
+                continue
+            assert cell is not None
+            if cell.spilled_from == anchor:
+                continue  # a result of the column's formula
+            if cell.spill is not None:
+                yield from self._formula(
+                    table.name,
+                    reference,
+                    [spilled] if row == block.first_row else [f"{spilled} (at {anchor})"],
+                )
+                continue
+            per_row = [
+                column.formula_for(mode, RowContext(self.spec, table, row)) for mode in self.modes
+            ]
+            if cell.formula is not None:
+                first = [spilled] if row == block.first_row else []
+                yield from self._formula(table.name, reference, [*first, *per_row])
+            else:
+                yield Conflict(
+                    ConflictKind.VALUE_OVER_FORMULA,
+                    table.name,
+                    reference,
+                    f"the typed value {_shown(cell.value)}",
+                    f"a result of the formula {spilled} at {anchor}"
+                    if row != block.first_row
+                    else f"the formula {spilled}",
+                )
+
     def _input(self, sheet: str, reference: str) -> Iterator[Conflict]:
         cell = self._cell(sheet, reference)
         if cell is not None and cell.formula is not None:
@@ -259,6 +309,9 @@ class _Checker:
             for column in table.columns:
                 block = self.names.get(table.range_name(column.key))
                 if block is None or block.sheet != table.name:
+                    continue
+                if any(column.spills(mode) for mode in self.modes):
+                    yield from self._spilled_column(table, column, block)
                     continue
                 letter = column_letter(block.first_column)
                 for row in range(block.first_row, block.last_row + 1):

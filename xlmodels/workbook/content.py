@@ -320,6 +320,11 @@ def _sources(
         companies[column] = universe.get(column, None)
     market = inputs.market.reindex(universe.index)
     companies["price_date"] = market["price_date"]
+    # The Settings block lists the markets named in the universe: a row without
+    # one has no benchmark there, and its column shows blank (rated against 0).
+    companies["benchmark_return"] = companies["benchmark_return"].where(
+        universe["market"].map(_is_text), np.nan
+    )
 
     close_columns = _position(history.close_codes)
     performance = performance.copy()

@@ -14,7 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -26,7 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
-from xlmodels.excel.references import cell_name, column_number
+from xlmodels.excel.references import cell_name, cell_position, column_number, parse_reference
 from xlmodels.template.locator import Block
 
 __all__ = ["CellContent", "SheetValues", "Source", "guarded_source", "read_cells"]
@@ -34,10 +34,19 @@ __all__ = ["CellContent", "SheetValues", "Source", "guarded_source", "read_cells
 
 @dataclass(frozen=True)
 class CellContent:
-    """A cell as stored: its value (the cached result for a formula) and its formula."""
+    """A cell as stored: its value (the cached result for a formula) and its formula.
+
+    ``spill`` is the range an array formula fills (``H5:H54``), on the cell
+    holding it; ``spilled_from`` names that cell (``H5``) on the other cells
+    of the range, which hold only the values it gave. A formula showing
+    ``#SPILL!`` fills nothing (something typed in its range blocks it): its
+    range is its own cell.
+    """
 
     value: Any
     formula: str | None = None
+    spill: str | None = None
+    spilled_from: str | None = None
 
 
 #: What the readers accept: a path, a binary buffer, or a workbook already checked.
@@ -73,13 +82,19 @@ class SheetValues:
         except (CalamineError, OSError, ValueError) as error:
             raise InputError(f"cannot read the workbook's cells ({error})", file=file) from None
         self._sheets: dict[str, list[list[Any]]] = {}
+        self._data = data
 
     def sheet(self, name: str) -> list[list[Any]]:
         if name not in self._sheets:
             if name not in self._workbook.sheet_names:
                 raise InputError(f"the workbook has no sheet {name!r}", file=self.file, sheet=name)
-            sheet = self._workbook.get_sheet_by_name(name)
-            self._sheets[name] = sheet.to_python(skip_empty_area=False)
+            try:
+                sheet = self._workbook.get_sheet_by_name(name)
+                self._sheets[name] = sheet.to_python(skip_empty_area=False)
+            except CalamineError:
+                # An error value calamine does not know (#SPILL!, a spilled formula
+                # blocked by a value typed in its range): openpyxl reads the sheet.
+                self._sheets[name] = _sheet_rows(self._data, name, self.file)
         return self._sheets[name]
 
     def block(self, block: Block) -> list[list[Any]]:
@@ -97,6 +112,25 @@ class SheetValues:
 
     def column(self, block: Block) -> list[Any]:
         return [row[0] for row in self.block(block)]
+
+
+def _sheet_rows(data: bytes, name: str, file: Path | None) -> list[list[Any]]:
+    """A sheet's values read with openpyxl, as calamine gives them (errors as empty text)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book[name]
+            sheet.reset_dimensions()
+            return [
+                ["" if c.value is None or c.data_type == "e" else c.value for c in row]
+                for row in sheet.iter_rows()
+            ]
+        finally:
+            book.close()
+    except Exception as error:
+        raise InputError(f"cannot read its cells ({error})", file=file, sheet=name) from None
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -132,7 +166,7 @@ class _CellScanner:
     """
 
     def __init__(self) -> None:
-        self.found: list[tuple[int, int, str | None]] = []
+        self.found: list[tuple[int, int, str | None, str | None]] = []
         self.shared: dict[str, Translator] = {}
         self.row_number = 0
         self.column_number = 0
@@ -198,8 +232,13 @@ class _CellScanner:
             row, column = self.row_number, self.column_number + 1
         self.column_number = column
         formula: str | None = None
+        spill: str | None = None
         if self.formula_attributes is not None:
             formula = "=" + "".join(self.formula_text)
+            if self.formula_attributes.get("t") == "array":
+                spill = self.formula_attributes.get("ref") or cell_name(row, column)
+                if self.type == "e" and "".join(self.value_text or ()) == "#SPILL!":
+                    spill = cell_name(row, column)  # blocked: nothing in its range is its result
             if self.formula_attributes.get("t") == "shared":
                 index = self.formula_attributes.get("si", "")
                 cell = cell_name(row, column)
@@ -212,11 +251,11 @@ class _CellScanner:
                 return
         elif not self.value_text:  # no value, or an empty one
             return
-        self.found.append((row, column, formula))
+        self.found.append((row, column, formula, spill))
 
 
-def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None]]:
-    """(row, column, formula) of every cell holding something, as openpyxl counts them.
+def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None, str | None]]:
+    """(row, column, formula, array range) of every cell holding something, as openpyxl counts them.
 
     A cell holds something when it has a formula, a stored value or an
     inline string; a cell with a style only does not. Formulas shared down
@@ -243,6 +282,38 @@ def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None]]:
     yield from scanner.found
 
 
+#: Array formulas per sheet whose range is larger than the sheet's stored cells:
+#: no real spill is (each cell it fills is stored), so a file with more is hostile.
+_WIDE_ARRAYS = 64
+
+
+def _mark_spills(cells: dict[str, CellContent]) -> dict[str, CellContent]:
+    """Each value-only cell inside an array formula's range, marked with the cell holding it."""
+    wide = 0
+    for anchor, content in list(cells.items()):
+        bounds = parse_reference(content.spill) if content.spill and ":" in content.spill else None
+        if bounds is None:
+            continue
+        _, top, left, bottom, right = bounds
+        if (bottom - top + 1) * (right - left + 1) <= len(cells):
+            names = [
+                cell_name(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)
+            ]
+        elif (wide := wide + 1) <= _WIDE_ARRAYS:
+            names = [
+                name
+                for name in cells
+                if top <= (place := cell_position(name))[0] <= bottom and left <= place[1] <= right
+            ]
+        else:
+            continue
+        for name in names:
+            cell = cells.get(name)
+            if name != anchor and cell is not None and cell.formula is None:
+                cells[name] = replace(cell, spilled_from=anchor)
+    return cells
+
+
 def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
     """Every non-empty cell of every sheet: its stored value and its formula.
 
@@ -250,7 +321,9 @@ def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
     what would a regeneration change, was a formula edited or typed over).
     Values come from python-calamine (cached results for formulas); formulas
     are read from each sheet's XML as it streams by (defusedxml refuses
-    entity tricks), several times faster than openpyxl's cell objects.
+    entity tricks), several times faster than openpyxl's cell objects. An
+    array formula (a spilled ``SQ_`` column) carries its range, and the
+    cells of the range it fills name it (:class:`CellContent`).
     """
     guarded = guarded_source(source)
     file, data = guarded.file, guarded.data
@@ -265,11 +338,11 @@ def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
                 rows = values.sheet(title)
                 cells: dict[str, CellContent] = {}
                 with package.open(part) as stream:
-                    for row, column, formula in _stored_cells(stream):
+                    for row, column, formula, spill in _stored_cells(stream):
                         r, c = row - 1, column - 1
                         value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-                        cells[cell_name(row, column)] = CellContent(value, formula)
-                out[title] = cells
+                        cells[cell_name(row, column)] = CellContent(value, formula, spill)
+                out[title] = _mark_spills(cells)
     except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as error:
         raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
     return out

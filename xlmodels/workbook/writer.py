@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import namedtuple
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +31,12 @@ from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, Worksheet
+from xlsxwriter.worksheet import (
+    CellArrayFormulaTuple,
+    CellFormulaTuple,
+    CellNumberTuple,
+    Worksheet,
+)
 
 from xlmodels import __version__
 from xlmodels.domain.model import CoverageInputs
@@ -42,11 +48,13 @@ from xlmodels.template.schema import (
     HEADER_ROW,
     NOTE_ROW,
     TITLE_ROW,
+    Column,
     DType,
     HistorySheet,
     Kind,
     RowContext,
     SettingsSheet,
+    SpillContext,
     TableSheet,
     TextSheet,
     WorkbookSpec,
@@ -105,6 +113,10 @@ def _overflowed(value: Any) -> bool:
     return isinstance(value, float) and not -_INFINITY < value < _INFINITY
 
 
+#: A number a spilled formula gave, in a cell of its spill: stored to its last digit.
+SpilledNumber = namedtuple("SpilledNumber", "number, format")
+
+
 class CoverageWorksheet(Worksheet):
     """A worksheet that serialises two kinds of cell itself.
 
@@ -118,18 +130,41 @@ class CoverageWorksheet(Worksheet):
 
     * A number that is not finite (a computation that overflowed): ``#NUM!``,
       the error Excel shows for it, never ``inf`` or ``nan``, which no
-      spreadsheet program reads.
+      spreadsheet program reads; at a spilled formula's first cell too.
+
+    * A number a spilled formula gave (:meth:`write_spilled_number`): to its
+      last digit, as a formula's cached result is, where xlsxwriter's
+      numbers keep 16 digits.
 
     Every other cell is written by xlsxwriter unchanged.
     """
 
+    def write_spilled_number(self, row: int, col: int, number: float, style: Format) -> None:
+        """A cell of a spill holding a number its formula gave (``#NUM!`` if not finite)."""
+        if self._check_dimensions(row, col):
+            raise IndexError(f"cell {xl_rowcol_to_cell_fast(row, col)} is beyond the sheet")
+        self.table[row][col] = SpilledNumber(float(number), style)
+
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = type(cell)
+        if kind is SpilledNumber:
+            if not -_INFINITY < cell.number < _INFINITY:
+                self._write_overflow(row, col, cell.format)
+                return
+            assert self.fh is not None
+            self.fh.write(
+                f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}">'
+                f"<v>{cell.number!r}</v></c>"
+            )
+            return
         if kind is CellNumberTuple and not -_INFINITY < cell.number < _INFINITY:
             self._write_overflow(row, col, cell.format)
             return
         if kind is CellFormulaTuple and _overflowed(cell.value):
             cell = cell._replace(value=OVERFLOW)  # xlsxwriter types it as an error
+        if kind is CellArrayFormulaTuple and _overflowed(cell.value):
+            self._write_array_overflow(row, col, cell)
+            return
         if kind is CellNumberTuple and cell.format is not None:
             assert self.fh is not None  # xlsxwriter opens it before writing any cell
             self.fh.write(
@@ -146,6 +181,19 @@ class CoverageWorksheet(Worksheet):
             return
         super()._write_cell(row, col, cell)
 
+    def _write_array_overflow(self, row: int, col: int, cell: Any) -> None:
+        """A spilled formula's first cell whose result overflowed: its formula, ``#NUM!``."""
+        attributes: list[tuple[str, Any]] = [("r", xl_rowcol_to_cell_fast(row, col))]
+        if cell.format is not None:
+            attributes.append(("s", cell.format._get_xf_index()))
+        if cell.atype == "dynamic":
+            attributes.append(("cm", 1))
+        attributes.append(("t", "e"))
+        self._xml_start_tag("c", attributes)
+        self._write_cell_array_formula(cell.formula, cell.range)
+        self._write_cell_value(OVERFLOW)
+        self._xml_end_tag("c")
+
     def _write_overflow(self, row: int, col: int, style: Format | None) -> None:
         """An error cell where a computation gave no finite number."""
         assert self.fh is not None
@@ -153,6 +201,24 @@ class CoverageWorksheet(Worksheet):
         self.fh.write(
             f'<c r="{xl_rowcol_to_cell_fast(row, col)}"{styled} t="e"><v>{OVERFLOW}</v></c>'
         )
+
+
+def _write_result(
+    sheet: CoverageWorksheet, row: int, column: int, result: Any, style: Format
+) -> None:
+    """A spilled cell: the cached result alone, as Excel stores the cells a formula spills into.
+
+    An empty result is an empty cell: every reader sees it as it sees a
+    formula's empty result (openpyxl None, calamine "").
+    """
+    if isinstance(result, str) and not result:
+        sheet.write_blank(row, column, None, style)
+    elif isinstance(result, bool):
+        sheet.write_boolean(row, column, result, style)
+    elif isinstance(result, str):
+        sheet.write_string(row, column, result, style)
+    else:
+        sheet.write_spilled_number(row, column, result, style)
 
 
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
@@ -248,7 +314,8 @@ class _Renderer:
         self._titles(sheet, spec.titles[self.lang], spec.notes[self.lang])
         headers = [column.header(self.lang, self.content.labels) for column in spec.columns]
         header_row = HEADER_ROW - 1
-        if spec.excel_table:
+        mode = self.content.mode
+        if spec.is_excel_table(mode):
             sheet.add_table(
                 header_row,
                 0,
@@ -266,12 +333,17 @@ class _Renderer:
         else:
             for position, text in enumerate(headers):
                 sheet.write_string(header_row, position, text, self.styles.header)
+            if spec.spilled(mode):
+                # Filtering a plain range is the autofilter's (a table cannot hold spills).
+                sheet.autofilter(header_row, 0, header_row + rows, len(headers) - 1)
         sheet.set_row(header_row, 33)
         first = FIRST_DATA_ROW - 1
         for position, column in enumerate(spec.columns):
             style = self.styles.cell(column.kind, column.dtype, column.number_format)
             cells = table.column_values[column.key]
-            if column.kind is Kind.FORMULA:
+            if column.spills(mode) and count:
+                self._spill(sheet, spec, column, position, cells, style)
+            elif column.kind is Kind.FORMULA:
                 for offset, value in enumerate(cells):
                     formula = column.formula_for(
                         self.content.mode, RowContext(self.spec, spec, FIRST_DATA_ROW + offset)
@@ -301,6 +373,33 @@ class _Renderer:
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(header_row)
         self._finish(sheet, spec.protected, (FIRST_DATA_ROW - 1, spec.frozen_columns))
+
+    def _spill(
+        self,
+        sheet: Worksheet,
+        spec: TableSheet,
+        column: Column,
+        position: int,
+        values: list[Any],
+        style: Format,
+    ) -> None:
+        """One dynamic-array formula for the column, its results cached in every spilled cell."""
+        first = FIRST_DATA_ROW - 1
+        context = SpillContext(self.spec, spec, FIRST_DATA_ROW, rows=len(values))
+        results = [cached_result(value) for value in values]
+        sheet.write_dynamic_array_formula(
+            first,
+            position,
+            first + len(values) - 1,
+            position,
+            column.spill_formula(context),
+            style,
+            results[0],
+        )
+        # xlsxwriter pads the spill with zeros: each cell gets its own result.
+        assert isinstance(sheet, CoverageWorksheet)
+        for offset, result in enumerate(results[1:], start=1):
+            _write_result(sheet, first + offset, position, result, style)
 
     # ------------------------------------------------------------------ settings
     def settings_sheet(self, spec: SettingsSheet) -> None:

@@ -542,6 +542,43 @@ def out_of_range(context: WorkbookContext) -> Iterator[Hit]:
             )
 
 
+@rule(
+    "data.reporting-fx",
+    Severity.WARNING,
+    "Market caps are to be shown in a reporting currency, but the Settings value is not a "
+    "currency code, or a company has no FX rate into it: its market cap shows blank.",
+    "Give an ISO code such as HKD in Settings, add the pair to the market file's FX rows "
+    "(USDHKD: HKD per USD), and regenerate.",
+    spec=True,
+)
+def reporting_fx(context: WorkbookContext) -> Iterator[Hit]:
+    layout = context.layout
+    value = layout.setting("reporting_currency")
+    if is_blank(value):
+        return
+    try:
+        code = currency_code(value)
+    except ValueError as error:
+        sheet, cell = layout.setting_location("reporting_currency")
+        yield Hit(f"setting 'reporting_currency': {error}", sheet, cell)
+        return
+    market = layout.table(MARKET_SHEET)
+    if market is None:
+        return
+    for row in market.rows:
+        rate = as_number(market.value(row, "reporting_fx"))
+        if rate is not None and rate > 0:
+            continue
+        price = market.value(row, "price_currency")
+        source = "its price currency" if is_blank(price) else str(price).strip()
+        yield Hit(
+            f"{market.key_of(row)} has no FX rate from {source} into the reporting currency "
+            f"{code}: its market cap shows blank",
+            market.spec.name,
+            market.cell(row, "reporting_fx"),
+        )
+
+
 def _whole(value: Any) -> int | None:
     number = as_number(value)
     return int(number) if number is not None and number.is_integer() else None
@@ -582,40 +619,3 @@ def fy1_not_rolled(context: WorkbookContext) -> Iterator[Hit]:
         fix=f"Run {command} (add --dry-run first to see what moves), or set "
         "roll-after-months in [tool.xlmodels.validate] if results come later.",
     )
-
-
-@rule(
-    "data.reporting-fx",
-    Severity.WARNING,
-    "Market caps are to be shown in a reporting currency, but the Settings value is not a "
-    "currency code, or a company has no FX rate into it: its market cap shows blank.",
-    "Give an ISO code such as HKD in Settings, add the pair to the market file's FX rows "
-    "(USDHKD: HKD per USD), and regenerate.",
-    spec=True,
-)
-def reporting_fx(context: WorkbookContext) -> Iterator[Hit]:
-    layout = context.layout
-    value = layout.setting("reporting_currency")
-    if is_blank(value):
-        return
-    try:
-        code = currency_code(value)
-    except ValueError as error:
-        sheet, cell = layout.setting_location("reporting_currency")
-        yield Hit(f"setting 'reporting_currency': {error}", sheet, cell)
-        return
-    market = layout.table(MARKET_SHEET)
-    if market is None:
-        return
-    for row in market.rows:
-        rate = as_number(market.value(row, "reporting_fx"))
-        if rate is not None and rate > 0:
-            continue
-        price = market.value(row, "price_currency")
-        source = "its price currency" if is_blank(price) else str(price).strip()
-        yield Hit(
-            f"{market.key_of(row)} has no FX rate from {source} into the reporting currency "
-            f"{code}: its market cap shows blank",
-            market.spec.name,
-            market.cell(row, "reporting_fx"),
-        )

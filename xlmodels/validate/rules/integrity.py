@@ -18,7 +18,7 @@ from xlmodels.template.schema import FIRST_DATA_ROW, Kind, RowContext
 from xlmodels.template.v3 import SPEC
 from xlmodels.validate.context import WorkbookContext
 from xlmodels.validate.findings import Severity
-from xlmodels.validate.layout import TableRows, cell_name, row_context
+from xlmodels.validate.layout import TableRows, cell_name, row_context, spill_context
 from xlmodels.validate.loading import CellError, LoadedSheet, is_blank
 from xlmodels.validate.rule import Hit, rule
 from xlmodels.validate.values import describe
@@ -113,9 +113,26 @@ def _expected_setting(key: str) -> tuple[str, ...]:
     return tuple(normalize(setting.formula.build(mode, context)) for mode in _MODES)
 
 
+@lru_cache(maxsize=4096)
+def _expected_spill(sheet: str, key: str, rows: int, positions: tuple[int, ...]) -> str:
+    """Normalized spec formula of a spilled column over ``rows`` rows, columns as found."""
+    table = SPEC.sheet(sheet)
+    context = spill_context(table, FIRST_DATA_ROW, rows, positions)
+    return normalize(table.column(key).spill_formula(context))
+
+
 def _formula_columns(table: TableRows) -> Iterator[tuple[str, int]]:
     for column in table.spec.columns_of(Kind.FORMULA):
         yield column.key, table.column(column.key)
+
+
+def _spilled(table: TableRows, column: int) -> bool:
+    """Whether the column's first row holds an array formula: its rows are its spill's."""
+    return (table.first, column) in table.data.arrays
+
+
+def _spill_span(table: TableRows) -> int:
+    return max(table.last, table.first) - table.first + 1
 
 
 def _formula_settings() -> Iterator[str]:
@@ -136,6 +153,8 @@ def formula_overwritten(context: WorkbookContext) -> Iterator[Hit]:
     layout = context.layout
     for table in layout.located.values():
         for key, column in _formula_columns(table):
+            if _spilled(table, column):
+                continue  # integrity.spill checks the cells a formula spills into
             label = table.spec.column(key).label()
             for row in table.rows:
                 if (row, column) in table.data.formulas:
@@ -207,16 +226,29 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
     label = table.spec.column(key).label()
     off_spec: list[int] = []
     shapes: Counter[str] = Counter()
+    for row, array in _arrays_off_spec(table, key, column):
+        spilled = table.spec.column(key).spill_formula(table.spill_context())
+        where = "" if row == table.first else f" at {cell_name(table.first, column)}"
+        yield Hit(
+            f"formula {array} differs from the spec's formula spilled over column "
+            f"{label!r} ({spilled}{where})",
+            table.spec.name,
+            cell_name(row, column),
+        )
     for row in table.rows:
         formula = table.data.formulas.get((row, column))
-        if formula is None:
-            continue  # integrity.formula-overwritten reports it
+        if formula is None or (row, column) in table.data.arrays:
+            continue  # integrity.formula-overwritten reports it, or it was checked above
         if normalize(formula) not in _expected(table.spec.name, key, row, table.positions):
             off_spec.append(row)
             shapes[relative_shape(formula, row, column)] += 1
     if not off_spec:
         return
-    total = sum(1 for row in table.rows if (row, column) in table.data.formulas)
+    total = sum(
+        1
+        for row in table.rows
+        if (row, column) in table.data.formulas and (row, column) not in table.data.arrays
+    )
     if len(off_spec) * 2 < total or (len(off_spec) == 1 and total > 1):
         for row in off_spec:
             formula = table.data.formulas[(row, column)]
@@ -239,6 +271,70 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
         table.spec.name,
         where,
     )
+
+
+def _arrays_off_spec(table: TableRows, key: str, column: int) -> Iterator[tuple[int, str]]:
+    """Array formulas of a spec column that are not its spilled formula at its first row."""
+    spec_column = table.spec.column(key)
+    for (row, where), formula in sorted(table.data.formulas.items()):
+        if where != column or (row, column) not in table.data.arrays or row < table.first:
+            continue
+        if (
+            row == table.first
+            and spec_column.formula is not None
+            and spec_column.formula.spill is not None
+            and normalize(formula)
+            == _expected_spill(table.spec.name, key, _spill_span(table), table.positions)
+        ):
+            continue
+        yield row, formula
+
+
+@rule(
+    "integrity.spill",
+    Severity.ERROR,
+    "A column computed by one spilled formula is not filled by it: the formula spills over "
+    "other rows than the table's, or a cell of the column holds a typed value instead of "
+    "the formula's result.",
+    "Regenerate the workbook (xlmodels regenerate writes each spilled formula over the "
+    "table's rows); clear a value typed into a spilled column: change inputs on the "
+    "Estimates, Market or Settings sheets instead.",
+    spec=True,
+)
+def spill(context: WorkbookContext) -> Iterator[Hit]:
+    for table in context.layout.located.values():
+        last = max(table.last, table.first)
+        for key, column in _formula_columns(table):
+            block = table.data.arrays.get((table.first, column))
+            if block is None:
+                continue
+            label = table.spec.column(key).label()
+            anchor = cell_name(table.first, column)
+            expected = (table.first, column, last, column)
+            if block != expected:
+                shown = f"{cell_name(block[0], block[1])}:{cell_name(block[2], block[3])}"
+                yield Hit(
+                    f"the formula of column {label!r} spills over {shown}, not over the "
+                    f"table's rows {anchor}:{cell_name(last, column)}",
+                    table.spec.name,
+                    anchor,
+                )
+            # #SPILL!: something in its range blocks the formula, which fills none of it.
+            shown = table.data.get(table.first, column)
+            blocked = isinstance(shown, CellError) and shown.code.upper() == "#SPILL!"
+            for row in range(table.first + 1, last + 1):
+                inside = block[0] <= row <= block[2] and block[1] <= column <= block[3]
+                value = table.data.get(row, column)
+                if (row, column) in table.data.formulas or is_blank(value):
+                    continue  # a formula there is integrity.inconsistent-formula's
+                if inside and not blocked:
+                    continue  # a result of the spill
+                yield Hit(
+                    f"holds the typed value {describe(value)} where column {label!r} shows "
+                    f"the results of the formula at {anchor} ({table.key_of(row)})",
+                    table.spec.name,
+                    cell_name(row, column),
+                )
 
 
 def _settings_against_spec(context: WorkbookContext) -> Iterator[Hit]:
