@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
 
+from xlmodels.excel.ooxml import safety
 from xlmodels.excel.ooxml.package import read_workbook_part
 from xlmodels.excel.ooxml.safety import Unreadable, inspect_package, sheet_extent, xml_depth
 from xlmodels.validate.config import Limits
@@ -112,6 +113,31 @@ def test_the_byte_scan_measures_any_cells_exactly(cells: list[tuple[int, int]]) 
         max(rows),
         max(columns),
     )
+
+
+_ODD_SHEETS = [
+    b'<worksheet><sheetData><row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1"><f>A1</f>'
+    b"<v>1</v></c></row><row><c><v>2</v></c></row></sheetData></worksheet>",
+    b'<worksheet><sheetData><row r="2"><c r = "C2"><v>1</v></c></row></sheetData></worksheet>',
+    b'<x:worksheet><x:sheetData><x:row r="3"><x:c r="D3"><x:f>1</x:f></x:c></x:row>'
+    b"</x:sheetData></x:worksheet>",
+    b'<worksheet><sheetData><row r="4"><c r="AAAA4"><v>1</v></c></row></sheetData></worksheet>',
+    b'<worksheet><sheetData><row r="5"><c r="E5" t="str"><v>a=b</v></c></row>'
+    b"</sheetData></worksheet>",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 1_048_576), st.integers(1, 16_384)), min_size=1, max_size=40),
+    st.integers(1, 200),
+)
+def test_the_byte_scan_reads_a_sheet_in_stretches_as_it_reads_it_whole(
+    cells: list[tuple[int, int]], chunk: int
+) -> None:
+    # A large sheet is scanned a stretch at a time: any stretch gives the same facts.
+    for xml in [_sheet(cells), *_ODD_SHEETS]:
+        assert safety._scan(xml, chunk) == safety._scan(xml, len(xml) + 1)
 
 
 def test_shared_strings_are_counted_exactly_across_inflated_pieces(tmp_path: Path) -> None:

@@ -244,9 +244,15 @@ def upside(target_price: Any, price: Any) -> Any:
     current = args.number("price", price, positive=True)
     result = np.asarray(np.divide(target, current), dtype=np.float64)
     np.subtract(result, 1.0, out=result)
-    not_meaningful = target <= 0
-    if np.isnan(target).any():
-        not_meaningful |= is_nm(target)
+    # One reduction settles the usual case, every target a positive number: a
+    # NaN minimum (missing or NM targets) or one at or below 0 needs the masks.
+    lowest = target.min() if target.size else 1.0
+    if np.isnan(lowest) or lowest <= 0:
+        not_meaningful = target <= 0
+        if np.isnan(lowest):
+            not_meaningful |= is_nm(target)
+    else:
+        not_meaningful = np.zeros((), dtype=bool)
     if not_meaningful.any():
         missing = (current,) if args.may_be_missing("price") else ()
         mark_nm(result, not_meaningful, unless_missing=missing)

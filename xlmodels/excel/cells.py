@@ -41,6 +41,10 @@ _MICROSECONDS_A_DAY: Final = 86_400_000_000
 LAST_SERIAL: Final = 2_958_465
 
 
+#: Plain date and time values (exactly these types: pandas' NaT is a datetime too).
+_DATES = (dt.date, dt.datetime, dt.time)
+
+
 def is_blank(value: Any) -> bool:
     """Whether a cell value is blank: the one rule of what "nothing there" is.
 
@@ -78,7 +82,7 @@ def is_blank(value: Any) -> bool:
         return not value.strip()
     if kind is float:
         return value != value and not is_nm(value)
-    if kind is int or kind is bool:
+    if kind is int or kind is bool or kind in _DATES:
         return False
     if isinstance(value, str):
         return not value.strip()

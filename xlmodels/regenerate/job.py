@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,16 +34,18 @@ from xlmodels.regenerate.lock import owner_file
 from xlmodels.regenerate.plan import GroupPlan
 from xlmodels.regenerate.results import Status, WorkbookResult
 from xlmodels.revisions.snapshot import Snapshot, snapshot_of
+from xlmodels.runtime.collector import collector_paused
 from xlmodels.template.migrations import TemplateVersionError, migrate, reading_spec
 from xlmodels.template.schema import WorkbookSpec
 from xlmodels.template.v3 import SPEC, TEMPLATE_VERSION
+from xlmodels.workbook.built_cells import BuiltCells
 from xlmodels.workbook.cell_diff import CellChange, changes_by_sheet, diff_cells
 from xlmodels.workbook.conflicts import Conflict, find_conflicts, leaving_conflicts
 from xlmodels.workbook.content import build_content
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import OwnSheet, read_own_sheets
 from xlmodels.workbook.reader import WorkbookData, read_workbook
-from xlmodels.workbook.stored_cells import CellContent, read_cells
+from xlmodels.workbook.stored_cells import SheetCells, StoredWorkbook, read_cells
 from xlmodels.workbook.writer import render
 
 __all__ = [
@@ -54,7 +57,6 @@ __all__ = [
     "failed",
     "in_use",
     "read_existing",
-    "render_bytes",
     "rewrite",
     "run_guarded",
     "run_job",
@@ -120,12 +122,28 @@ class JobOutcome:
     snapshot: Snapshot | None = None
 
 
-def render_bytes(merged: MergedInputs, own_sheets: Sequence[OwnSheet] = ()) -> bytes:
-    """The regenerated workbook, in memory, with the analyst's own sheets after the template's."""
+def _rendered(
+    merged: MergedInputs,
+    own_sheets: Sequence[OwnSheet] = (),
+    previous: Mapping[str, SheetCells] | None = None,
+) -> tuple[bytes, dict[str, SheetCells]]:
+    """The regenerated workbook's bytes and its cells as a reader will find them.
+
+    The cells are recorded as the workbook is written (rows equal to those
+    of ``previous``, the workbook being regenerated, are kept once); only
+    where a value's reading cannot be reproduced exactly
+    (:mod:`xlmodels.workbook.built_cells`) are the bytes read back. The
+    workbook is written through a temporary file, as xlsxwriter writes a
+    file, part by part: in memory its History would be held whole as text.
+    """
     content = build_content(merged.inputs, mode=merged.mode, lang=merged.lang)
-    buffer = io.BytesIO()
-    render(buffer, content, own_sheets)
-    return buffer.getvalue()
+    recorder = BuiltCells(previous)
+    with tempfile.TemporaryDirectory(prefix="xlmodels-") as scratch:
+        path = Path(scratch) / "regenerated.xlsx"
+        render(path, content, own_sheets, recorder)
+        data = path.read_bytes()
+    cells = recorder.cells()
+    return data, cells if cells is not None else read_cells(io.BytesIO(data))
 
 
 def _snapshot(plan: GroupPlan, merged: MergedInputs) -> Snapshot:
@@ -151,10 +169,10 @@ def _create(job: Job) -> JobOutcome:
     merged = merge_inputs(
         plan.inputs, None, mode=options.mode, lang=options.lang, data_note=options.data_note
     )
-    content = render_bytes(merged)
+    content, cells = _rendered(merged)
     changes: list[CellChange] = []
     if options.dry_run:
-        changes = diff_cells({}, read_cells(io.BytesIO(content)))
+        changes = diff_cells({}, cells)
     companies = len(merged.inputs.universe)
     result = WorkbookResult(
         plan.target.name,
@@ -218,14 +236,17 @@ class ExistingWorkbook:
     version: int
     spec: WorkbookSpec
     data: WorkbookData
-    cells: dict[str, dict[str, CellContent]]
+    cells: dict[str, SheetCells]
     own: list[OwnSheet]
     conflicts: list[Conflict]
     carried: CarriedInputs
 
 
-def read_existing(target: Path) -> ExistingWorkbook:
+def read_existing(target: Path, *, history: bool = True) -> ExistingWorkbook:
     """Read a workbook with the spec of its template version, and carry its inputs forward.
+
+    ``history=False`` leaves its History sheet unread (the inputs carry no
+    history), for a regeneration given a history file that replaces it.
 
     Raises
     ------
@@ -241,9 +262,11 @@ def read_existing(target: Path) -> ExistingWorkbook:
         raise InputError("the workbook has no template version", file=target)
     _, defined = defined_names(guarded, target)
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
-    data = read_workbook(guarded, spec=spec)
-    cells = read_cells(guarded)
-    own = read_own_sheets(guarded.data, spec.sheet_names(), cells)
+    # One read serves the inputs, the cells and the conflict checks.
+    stored = StoredWorkbook(guarded)
+    data = read_workbook(stored, spec=spec, history=history)
+    cells = stored.cells()
+    own = read_own_sheets(guarded, spec.sheet_names(), cells)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined, own)
     carried = migrate(carried_from_workbook(data, spec))
     return ExistingWorkbook(
@@ -266,7 +289,7 @@ def rewrite(
     # A sheet named like one a newer template adds stays in the backup (a conflict).
     reserved = {name.casefold() for name in SPEC.sheet_names()}
     carried_sheets = [sheet for sheet in existing.own if sheet.name.casefold() not in reserved]
-    content = render_bytes(merged, carried_sheets)
+    content, new_cells = _rendered(merged, carried_sheets, cells)
     migrated = existing.version if existing.version < TEMPLATE_VERSION else None
     base = WorkbookResult(
         name,
@@ -281,7 +304,7 @@ def rewrite(
     snapshot = None if options.dry_run else _snapshot(plan, merged)
     if content == existing.content:
         return JobOutcome(base, target, snapshot=snapshot)
-    changes = diff_cells(cells, read_cells(io.BytesIO(content)))
+    changes = diff_cells(cells, new_cells)
     counts = changes_by_sheet(changes)
     listed = tuple(changes) if options.dry_run else ()
     if not changes and not conflicts:
@@ -325,8 +348,9 @@ def _refresh(job: Job) -> JobOutcome:
     busy = in_use(plan)
     if busy is not None:
         return busy
-    existing = read_existing(plan.target)
     assert plan.inputs is not None, "a regeneration job has fresh inputs"
+    # The workbook's own History is carried only when no history file replaces it.
+    existing = read_existing(plan.target, history=plan.inputs.history is None)
     merged = merge_inputs(
         plan.inputs,
         existing.carried,
@@ -354,7 +378,9 @@ def run_guarded(plan: GroupPlan, work: Callable[[], JobOutcome]) -> JobOutcome:
     if plan.problem is not None:
         return failed(plan, plan.problem)
     try:
-        return work()
+        # Millions of cells come and go without a reference cycle among them.
+        with collector_paused():
+            return work()
     except _EXPECTED as error:
         reason = str(error)
         if isinstance(error, InputError):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -84,7 +84,7 @@ def _line(*parts: str, value: Any) -> str:
 def _coverage_lines(
     spec: WorkbookSpec,
     data: WorkbookData,
-    cells: dict[str, dict[str, CellContent]],
+    cells: Mapping[str, Mapping[str, CellContent]],
     content: GuardedWorkbook,
     path: Path | None,
 ) -> Iterator[str]:
@@ -130,7 +130,7 @@ def _history_lines(spec: WorkbookSpec, history: pd.DataFrame | None) -> Iterator
             yield f"{name} {_value(day)} {field_name} {values}"
 
 
-def _cell_lines(sheet: str, cells: dict[str, CellContent]) -> Iterator[str]:
+def _cell_lines(sheet: str, cells: Mapping[str, CellContent]) -> Iterator[str]:
     for reference in sorted(cells, key=cell_order):
         cell = cells[reference]
         if cell.formula is not None:
@@ -140,7 +140,7 @@ def _cell_lines(sheet: str, cells: dict[str, CellContent]) -> Iterator[str]:
 
 
 def _generic_lines(
-    cells: dict[str, dict[str, CellContent]], reason: str | None = None
+    cells: Mapping[str, Mapping[str, CellContent]], reason: str | None = None
 ) -> Iterator[str]:
     yield f"# xlmodels textconv {TEXTCONV_VERSION}: every non-empty cell"
     if reason:

@@ -20,9 +20,10 @@ latest price date among the covered companies (the *price date*):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +41,7 @@ from xlmodels.errors import InputError
 from xlmodels.sources.codes import CodeBook
 from xlmodels.sources.index_names import known_index_names
 from xlmodels.sources.readers import (
+    FileRows,
     MarketSnapshot,
     read_estimates,
     read_history,
@@ -152,17 +154,24 @@ def _resolve_index(
             first[code] = original
     out = frame.copy()
     out.index = pd.Index(resolved, name="code")
-    out.attrs["rows"] = {
-        code: rows[original]
-        for original, code in zip(frame.index, resolved, strict=True)
-        if original in rows
-    }
+    out.attrs["rows"] = FileRows(
+        {
+            code: rows[original]
+            for original, code in zip(frame.index, resolved, strict=True)
+            if original in rows
+        }
+    )
     return out
+
+
+def _records(frame: pd.DataFrame) -> Iterator[tuple[Any, dict[Hashable, Any]]]:
+    """(code, {column: value}) of each row, without a Series (and a copy of ``attrs``) per row."""
+    return zip(frame.index, frame.to_dict("records"), strict=True)
 
 
 def _check_fx(universe: pd.DataFrame, fx: FxTable, market_file: Path) -> None:
     rows = _rows(universe)
-    for code, record in universe.iterrows():
+    for code, record in _records(universe):
         base, quote = record["eps_currency"], record["price_currency"]
         if not fx.has(base, quote):
             raise InputError(
@@ -178,14 +187,15 @@ def _check_fx(universe: pd.DataFrame, fx: FxTable, market_file: Path) -> None:
 def _market_frame(universe: pd.DataFrame, snapshot: MarketSnapshot) -> pd.DataFrame:
     prices = snapshot.prices
     rows = _rows(prices)
-    for code, record in universe.iterrows():
+    currencies = prices["currency"]
+    for code, record in _records(universe):
         if code not in prices.index:
             raise InputError(
                 f"no price for {code} (universe row {_rows(universe).get(str(code))}): "
                 "every covered company needs a row",
                 file=snapshot.file,
             )
-        currency = prices["currency"].get(code)
+        currency = currencies.get(code)
         if isinstance(currency, str) and currency != record["price_currency"]:
             raise InputError(
                 f"{code} is priced in {currency} here but in {record['price_currency']} in "
@@ -212,14 +222,15 @@ def _estimates_frame(
     headers: dict[str, str] = estimates.attrs.get("headers", {})
     labels = load_scheme(scheme)
     out = estimates.copy()
-    for code, record in estimates.iterrows():
+    eps_currencies = universe["eps_currency"]
+    for code, record in _records(estimates):
         row = rows.get(str(code))
         if code not in universe.index:
             raise InputError(
                 f"{code} is not in the universe", file=file, row=row, column=headers.get("code")
             )
         currency = record.get("eps_currency")
-        expected = str(universe["eps_currency"].get(code))
+        expected = str(eps_currencies.get(code))
         if isinstance(currency, str) and currency != expected:
             raise InputError(
                 f"EPS currency {currency} differs from the universe's {expected}",
@@ -339,7 +350,10 @@ def assemble_inputs(
     closes = _snapshot_closes(prices)
     if history is not None:
         cache = {code: book.resolve(code) for code in history["code"].unique()}
-        history = history.assign(code=history["code"].map(cache))
+        if any(code != resolved for code, resolved in cache.items()):
+            history = history.assign(code=history["code"].map(cache))
+        else:  # every code is written as the universe writes it: nothing to map
+            history = history.copy(deep=False)
         history.attrs = {}
         # A history file that stops before the market file's price date gets
         # the market's close: the month's return needs a close on that day.

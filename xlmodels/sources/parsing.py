@@ -26,14 +26,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from xlmodels.core.display import MONTH_NAMES
 from xlmodels.core.fx import normalise_currency
 from xlmodels.excel.cells import from_excel_serial, is_blank
+from xlmodels.excel.numbers import LARGEST as _LARGEST
+from xlmodels.excel.numbers import SMALLEST as _SMALLEST
 from xlmodels.excel.numbers import out_of_range
 from xlmodels.sources.columns import ColumnMatch
 from xlmodels.sources.raw_tables import RawTable
@@ -44,8 +48,10 @@ __all__ = [
     "MONTH_FIRST_OPTION",
     "is_missing_cell",
     "read_currencies",
+    "read_date_codes",
     "read_dates",
     "read_numbers",
+    "read_text_codes",
     "read_texts",
 ]
 
@@ -116,15 +122,72 @@ class _Problems:
         )
 
 
+def _numbers(cells: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np.float64] | None:
+    """The cells as floats at once, when every one is a number, NaN or number text; else None.
+
+    Text is read by Python's ``float`` (the reading the cell-by-cell rule
+    applies to clean numbers); anything else (an empty or placeholder
+    cell, a thousands separator, a boolean) leaves the column to that rule.
+    """
+    if isinstance(cells, np.ndarray) and cells.dtype == np.float64:
+        return cells
+    array = np.asarray(cells, dtype=object)
+    blank = array == ""
+    if blank.any():
+        array = array.copy()
+        array[blank] = np.nan
+    kind = pd.api.types.infer_dtype(array, skipna=False)
+    if kind not in ("floating", "integer", "mixed-integer-float", "string"):
+        return None
+    try:
+        return array.astype(np.float64)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _within_limits(values: npt.NDArray[np.float64]) -> bool:
+    """Whether every number (NaN aside) is one a spreadsheet holds: finite, within its range."""
+    if np.isinf(values).any():
+        return False
+    magnitude = np.abs(values)
+    # fmax and fmin pass over NaN: one reduction each, no copy of the present values.
+    if np.fmax.reduce(magnitude, initial=0.0) > _LARGEST:
+        return False
+    positive = np.where(magnitude > 0, magnitude, np.inf)
+    return not np.fmin.reduce(positive, initial=np.inf) < _SMALLEST
+
+
+def _clean_numbers(
+    values: npt.NDArray[np.float64], match: ColumnMatch
+) -> npt.NDArray[np.float64] | None:
+    """The numbers scaled by the column's unit, or None if any breaks a rule of the column."""
+    if len(values) == 0:
+        return values.copy()
+    if not _within_limits(values):
+        return None
+    if match.field.positive and np.fmin.reduce(values, initial=np.inf) <= 0:
+        return None
+    if match.multiplier != 1.0:
+        scaled = values * match.multiplier
+        return scaled if _within_limits(scaled) else None
+    return values.copy()
+
+
 def read_numbers(table: RawTable, match: ColumnMatch) -> npt.NDArray[np.float64]:
     """The column as floats (NaN where missing), scaled by its unit.
 
     Every bad cell of the column is named in the one error raised: text,
     a value below or at 0 where the field must be positive, and a number no
     spreadsheet can hold (beyond 9.99999999999999E+307, or closer to 0 than
-    2.2250738585072E-308, before or after scaling).
+    2.2250738585072E-308, before or after scaling). A column of clean
+    numbers is read at once; any other is read cell by cell.
     """
     cells = table.column(match.position)
+    numbers = _numbers(cells)
+    if numbers is not None:
+        clean = _clean_numbers(numbers, match)
+        if clean is not None:
+            return clean
     out = np.empty(len(cells), dtype=np.float64)
     problems = _Problems(table, match)
     for index, cell in enumerate(cells):
@@ -247,26 +310,84 @@ def _ambiguous_slash_date(cells: list[Any]) -> tuple[int, str] | None:
     return first_ambiguous
 
 
+def _distinct_texts(
+    cells: Sequence[Any] | npt.NDArray[Any],
+) -> tuple[list[Any], npt.NDArray[np.intp]] | None:
+    """The distinct cells of a column of text, in order of first appearance, and each cell's.
+
+    None for a column holding anything but text (Excel's typed cells):
+    ``1``, ``1.0`` and ``True`` are equal in Python but not the same cell.
+    """
+    array = np.asarray(cells, dtype=object)
+    if len(array) == 0 or pd.api.types.infer_dtype(array, skipna=False) != "string":
+        return None
+    codes, uniques = pd.factorize(array)
+    return list(uniques), codes
+
+
+def read_date_codes(
+    table: RawTable, match: ColumnMatch
+) -> tuple[list[dt.date | None], npt.NDArray[np.intp]]:
+    """The column's distinct dates and, for each cell, the position of its own among them.
+
+    The same reading as :func:`read_dates`, each distinct text read once:
+    a history of millions of rows holds a few thousand dates.
+    """
+    cells = table.column(match.position)
+    distinct = _distinct_texts(cells)
+    if distinct is None:
+        dates = _read_dates(table, match, list(cells))
+        return dates, np.arange(len(dates), dtype=np.intp)
+    uniques, codes = distinct
+    dates = _read_dates(table, match, uniques, codes)
+    return dates, codes
+
+
 def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
     """The column as dates (None where missing).
 
     Slash dates are read as ``table.day_first`` says, or as the column shows
     when it says nothing (see the module docstring).
     """
-    cells = table.column(match.position)
+    dates, codes = read_date_codes(table, match)
+    return [dates[code] for code in codes]
+
+
+def _read_dates(
+    table: RawTable,
+    match: ColumnMatch,
+    cells: list[Any],
+    codes: npt.NDArray[np.intp] | None = None,
+) -> list[dt.date | None]:
+    """Each of ``cells`` as a date; ``codes`` maps the column's rows to them when they are distinct.
+
+    Problems name the rows of the column: every row holding a bad cell.
+    """
+
+    def rows_of(index: int) -> list[int]:
+        if codes is None:
+            return [index]
+        return [int(row) for row in np.flatnonzero(codes == index)]
+
     seen: dict[Any, dt.date | str | None] = {}
     out: list[dt.date | None] = []
     problems = _Problems(table, match)
-    if table.day_first is None and (ambiguous := _ambiguous_slash_date(cells)):
-        index, text = ambiguous
+    if table.day_first is None and _ambiguous_slash_date(cells) is not None:
+        # The first ambiguous date by row: distinct cells in order of first appearance.
+        order = list(range(len(cells))) if codes is None else [int(u) for u in pd.unique(codes)]
+        ambiguous = _ambiguous_slash_date([cells[u] for u in order])
+        assert ambiguous is not None
+        position, text = ambiguous
+        index = order[position]
         month_first, day_first = (_spelled(text, order) for order in (False, True))
         raise table.error(
             f"{text!r} is {month_first} read month first and {day_first} read day first, "
             f"and no date of the column shows which: set "
             f"{MONTH_FIRST_OPTION} (M/D/YYYY) or {DAY_FIRST_OPTION} (D/M/YYYY)",
-            row=table.row_numbers[index],
+            row=table.row_numbers[rows_of(index)[0]],
             column=match.header,
         )
+    bad: list[tuple[int, str]] = []
     for index, cell in enumerate(cells):
         if is_missing_cell(cell):
             out.append(None)
@@ -276,16 +397,18 @@ def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
             seen[key] = _parse_date(cell, table.day_first)
         value = seen[key]
         if isinstance(value, str):
-            problems.add(index, value)
+            bad.extend((row, value) for row in rows_of(index))
             out.append(None)
             continue
         if value is None:
-            problems.add(
-                index,
+            message = (
                 f"expected a date such as 2024-11-29, 2024/11/29, 2024年11月29日, "
-                f"29-Nov-2024 or 11/29/2024, got {cell!r}",
+                f"29-Nov-2024 or 11/29/2024, got {cell!r}"
             )
+            bad.extend((row, message) for row in rows_of(index))
         out.append(value)
+    for row, message in sorted(bad, key=lambda item: item[0]):
+        problems.add(row, message)
     problems.raise_any()
     return out
 
@@ -304,9 +427,22 @@ def _text(cell: Any) -> str | None:
     return text or None
 
 
+def read_text_codes(
+    table: RawTable, match: ColumnMatch
+) -> tuple[list[str | None], npt.NDArray[np.intp]]:
+    """The column's distinct texts and, for each cell, the position of its own among them."""
+    cells = table.column(match.position)
+    distinct = _distinct_texts(cells)
+    if distinct is None:
+        return [_text(cell) for cell in cells], np.arange(len(cells), dtype=np.intp)
+    uniques, codes = distinct
+    return [_text(cell) for cell in uniques], codes
+
+
 def read_texts(table: RawTable, match: ColumnMatch) -> list[str | None]:
     """The column as text (None where empty), never interpreted as a formula."""
-    return [_text(cell) for cell in table.column(match.position)]
+    texts, codes = read_text_codes(table, match)
+    return [texts[code] for code in codes]
 
 
 def read_currencies(table: RawTable, match: ColumnMatch) -> list[str | None]:

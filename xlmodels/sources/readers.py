@@ -13,16 +13,18 @@ at the row at fault.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from xlmodels.core.fx import FxTable
 from xlmodels.domain.model import ESTIMATE_COLUMNS, INDEX_COLUMNS, UNIVERSE_COLUMNS
+from xlmodels.errors import InputError
 from xlmodels.sources.codes import market_of, normalise_code, normalise_market, parse_fx_pair
 from xlmodels.sources.columns import (
     ESTIMATES_FIELDS,
@@ -41,15 +43,18 @@ from xlmodels.sources.columns import (
 from xlmodels.sources.parsing import (
     is_missing_cell,
     read_currencies,
+    read_date_codes,
     read_dates,
     read_numbers,
+    read_text_codes,
     read_texts,
 )
-from xlmodels.sources.raw_tables import RawTable, header_text, read_table
+from xlmodels.sources.raw_tables import Numeric, RawTable, header_text, read_table
 
 __all__ = [
     "EPS_BASIS_ALIASES",
     "TARGET_YEAR_ALIASES",
+    "FileRows",
     "MarketSnapshot",
     "read_estimates",
     "read_history",
@@ -57,6 +62,8 @@ __all__ = [
     "read_market",
     "read_universe",
 ]
+
+_T = TypeVar("_T")
 
 #: Spellings of the EPS bases (folded as headers are) and what they mean.
 EPS_BASIS_ALIASES = {
@@ -124,6 +131,31 @@ def _columns(table: RawTable, matches: dict[str, ColumnMatch]) -> dict[str, list
     return out
 
 
+def _numeric(fields: Sequence[InputField]) -> Numeric:
+    """Which headers name a number field: those columns a large file may read as numbers."""
+    names = {
+        fold_header(split_unit(name)[0])
+        for item in fields
+        if item.kind is FieldKind.NUMBER
+        for name in item.names()
+    }
+    return lambda position, header: fold_header(split_unit(header)[0]) in names
+
+
+def _exactly(read: Callable[[RawTable], _T], table: RawTable) -> _T:
+    """``read`` of a table; of the file read row by row where the column-wise reading failed.
+
+    A column-wise table holds numbers where the file holds text: whatever is
+    wrong in the file is found and named, cell as written, row by row.
+    """
+    try:
+        return read(table)
+    except InputError:
+        if not table.column_wise:
+            raise
+    return read(table.exact())
+
+
 def _required_cell(
     table: RawTable, matches: dict[str, ColumnMatch], key: str, index: int, value: Any
 ) -> None:
@@ -143,6 +175,22 @@ def _unique_code(table: RawTable, seen: dict[str, int], code: str, index: int, h
     seen[code] = row
 
 
+class FileRows(dict[str, int]):
+    """Code -> file row, as a frame's ``attrs["rows"]`` keeps it: read-only, so shared.
+
+    pandas deep-copies a frame's ``attrs`` into the result of every
+    operation on it; a universe of a thousand codes made that a copy of a
+    thousand-entry dict per row selected. This mapping is never changed
+    once made, so a copy is the mapping itself.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FileRows:
+        return self
+
+    def __copy__(self) -> FileRows:
+        return self
+
+
 def _frame(
     codes: list[str],
     columns: dict[str, list[Any]],
@@ -153,7 +201,7 @@ def _frame(
     data = {key: columns.get(key, [None] * len(codes)) for key in keys}
     frame = pd.DataFrame(data, index=pd.Index(codes, name="code"), dtype=object)
     frame.attrs["file"] = file
-    frame.attrs["rows"] = rows
+    frame.attrs["rows"] = FileRows(rows)
     return frame
 
 
@@ -171,7 +219,11 @@ def read_universe(
     -------
     DataFrame indexed by code with :data:`~xlmodels.domain.model.UNIVERSE_COLUMNS`.
     """
-    table = read_table(path, sheet, day_first=day_first)
+    table = read_table(path, sheet, day_first=day_first, numeric=_numeric(UNIVERSE_FIELDS))
+    return _exactly(lambda table: _universe(table, Path(path)), table)
+
+
+def _universe(table: RawTable, path: Path) -> pd.DataFrame:
     matches = match_columns(table, UNIVERSE_FIELDS, "universe file")
     columns = _columns(table, matches)
     raw_codes = columns.pop("code")
@@ -219,7 +271,11 @@ def read_indexes(
     -------
     DataFrame indexed by code with :data:`~xlmodels.domain.model.INDEX_COLUMNS`.
     """
-    table = read_table(path, sheet, day_first=day_first)
+    table = read_table(path, sheet, day_first=day_first, numeric=_numeric(INDEX_FIELDS))
+    return _exactly(lambda table: _indexes(table, Path(path)), table)
+
+
+def _indexes(table: RawTable, path: Path) -> pd.DataFrame:
     matches = match_columns(table, INDEX_FIELDS, "indexes file")
     columns = _columns(table, matches)
     seen: dict[str, int] = {}
@@ -246,7 +302,11 @@ def read_market(
     总股本 is read in shares and converted, Bloomberg's EQY_SH_OUT is already
     in millions, and a unit in the header (``总股本(万股)``) is honoured.
     """
-    table = read_table(path, sheet, day_first=day_first)
+    table = read_table(path, sheet, day_first=day_first, numeric=_numeric(MARKET_FIELDS))
+    return _exactly(lambda table: _market(table, Path(path)), table)
+
+
+def _market(table: RawTable, path: Path) -> MarketSnapshot:
     matches = match_columns(table, MARKET_FIELDS, "market file", derived=MARKET_DERIVED)
     columns = _columns(table, matches)
     code_header = matches["code"].header
@@ -331,7 +391,11 @@ def read_estimates(
     DataFrame indexed by code with :data:`~xlmodels.domain.model.ESTIMATE_COLUMNS`
     (and ``eps_currency`` when the file has it).
     """
-    table = read_table(path, sheet, day_first=day_first)
+    table = read_table(path, sheet, day_first=day_first, numeric=_numeric(ESTIMATES_FIELDS))
+    return _exactly(lambda table: _estimates(table, Path(path)), table)
+
+
+def _estimates(table: RawTable, path: Path) -> pd.DataFrame:
     matches = match_columns(table, ESTIMATES_FIELDS, "estimates file")
     columns = _columns(table, matches)
     columns["eps_basis"] = _choice(
@@ -393,16 +457,35 @@ def read_history(
     """
     if wide_field not in ("close", "pe_ttm"):
         raise ValueError(f"wide_field must be 'close' or 'pe_ttm', got {wide_field!r}")
-    table = read_table(path, sheet, day_first=day_first)
-    blocks = _history_blocks(table)
-    if blocks is not None:
-        frame = _read_history_blocks(table, blocks)
-    elif _is_long(table):
-        frame = _read_long_history(table)
-    else:
-        frame = _read_wide_history(table, wide_field)
+    table = read_table(path, sheet, day_first=day_first, numeric=_history_numbers)
+
+    def read(table: RawTable) -> pd.DataFrame:
+        blocks = _history_blocks(table)
+        if blocks is not None:
+            return _read_history_blocks(table.exact(), blocks)
+        if _is_long(table):
+            return _read_long_history(table)
+        return _read_wide_history(table, wide_field)
+
+    frame = _exactly(read, table)
     frame.attrs["file"] = Path(path)
     return frame
+
+
+_HISTORY_NUMBERS = _numeric(HISTORY_FIELDS)
+_HISTORY_TEXTS = {
+    fold_header(split_unit(name)[0])
+    for item in HISTORY_FIELDS
+    if item.kind is not FieldKind.NUMBER
+    for name in item.names()
+}
+
+
+def _history_numbers(position: int, header: str) -> bool:
+    """A history's number columns: close and PE-TTM (long), every code's column (wide)."""
+    if _HISTORY_NUMBERS(position, header):
+        return True
+    return position > 0 and fold_header(split_unit(header)[0]) not in _HISTORY_TEXTS
 
 
 #: The block labels of a workbook's History sheet (its row 3), folded, and the field of each.
@@ -454,42 +537,80 @@ def _read_long_history(table: RawTable) -> pd.DataFrame:
     matches = match_columns(table, HISTORY_FIELDS, "history file")
     if "close" not in matches and "pe_ttm" not in matches:
         raise table.error("the history file needs a close or a pe_ttm column", row=table.header_row)
-    columns = _columns(table, matches)
-    size = len(table.rows)
-    dates = columns["date"]
-    cache: dict[str, str] = {}
-    codes = []
-    for index, raw in enumerate(columns["code"]):
-        if dates[index] is None:
-            raise table.error(
-                "the date is empty", row=table.row_numbers[index], column=matches["date"].header
-            )
-        text = raw or ""
-        if text not in cache:
-            cache[text] = normalise_code(text)
-        if not cache[text]:
-            raise table.error(
-                "the code is empty", row=table.row_numbers[index], column=matches["code"].header
-            )
-        codes.append(cache[text])
-    frame = pd.DataFrame(
-        {
-            "date": pd.to_datetime(pd.Series(dates, dtype=object)),
-            "code": codes,
-            "close": columns.get("close", [np.nan] * size),
-            "pe_ttm": columns.get("pe_ttm", [np.nan] * size),
-        }
-    )
-    duplicated = frame.duplicated(subset=["date", "code"], keep="first")
-    if duplicated.any():
-        index = int(np.flatnonzero(duplicated.to_numpy())[0])
+    size = table.size
+    # Dates and codes are read once per distinct cell: a long history repeats them.
+    dates, date_codes = read_date_codes(table, matches["date"])
+    empty_dates = [i for i, day in enumerate(dates) if day is None]
+    if empty_dates:
+        index = int(np.flatnonzero(np.isin(date_codes, empty_dates))[0])
         raise table.error(
-            f"a second row for {codes[index]} on {dates[index]}",
+            "the date is empty", row=table.row_numbers[index], column=matches["date"].header
+        )
+    texts, code_ids = read_text_codes(table, matches["code"])
+    normalised = [normalise_code(text or "") for text in texts]
+    if not all(normalised):
+        empty_codes = [i for i, code in enumerate(normalised) if not code]
+        index = int(np.flatnonzero(np.isin(code_ids, empty_codes))[0])
+        raise table.error(
+            "the code is empty", row=table.row_numbers[index], column=matches["code"].header
+        )
+    # Different spellings of one code are one code.
+    code_ids, code_names = _merge_spellings(code_ids, normalised)
+    date_ids, day_values = _merge_dates(date_codes, dates)
+    del date_codes  # a history of millions of rows: keep one array of ids per column
+    keys = date_ids.astype(np.int64) * max(len(code_names), 1) + code_ids
+    repeated = _repeats(keys)
+    del keys
+    if repeated:
+        keys = date_ids.astype(np.int64) * max(len(code_names), 1) + code_ids
+        duplicated = pd.Index(keys).duplicated(keep="first")
+        index = int(np.flatnonzero(duplicated)[0])
+        raise table.error(
+            f"a second row for {code_names[code_ids[index]]} on {day_values[date_ids[index]]}",
             row=table.row_numbers[index],
             column=matches["code"].header,
         )
-    frame[["close", "pe_ttm"]] = frame[["close", "pe_ttm"]].astype(float)
-    return frame
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy()[date_ids],
+            "code": np.asarray(code_names, dtype=object)[code_ids],
+            "close": _history_values(table, matches, "close", size),
+            "pe_ttm": _history_values(table, matches, "pe_ttm", size),
+        }
+    )
+
+
+def _repeats(keys: npt.NDArray[np.int64]) -> bool:
+    """Whether a key appears twice: counted in an array where the keys are dense, else hashed."""
+    if not len(keys):
+        return False
+    if keys.max() < 4 * len(keys) + 1024:
+        return bool(np.bincount(keys).max() > 1)
+    return bool(pd.Index(keys).has_duplicates)
+
+
+def _history_values(
+    table: RawTable, matches: dict[str, ColumnMatch], key: str, size: int
+) -> npt.NDArray[np.float64]:
+    if key not in matches:
+        return np.full(size, np.nan)
+    return read_numbers(table, matches[key])
+
+
+def _merge_spellings(
+    ids: npt.NDArray[np.intp], names: list[str]
+) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """Ids of distinct cells mapped to ids of distinct values (``0700.hk`` and ``0700.HK``)."""
+    merged, distinct = pd.factorize(np.asarray(names, dtype=object))
+    return merged[ids], [str(name) for name in distinct]
+
+
+def _merge_dates(
+    ids: npt.NDArray[np.intp], dates: list[dt.date | None]
+) -> tuple[npt.NDArray[np.intp], list[dt.date]]:
+    """Ids of distinct date cells mapped to ids of distinct dates (``2024-11-29``, ``20241129``)."""
+    merged, distinct = pd.factorize(np.asarray(dates, dtype=object))
+    return merged[ids], list(distinct)
 
 
 def _read_wide_history(table: RawTable, wide_field: str) -> pd.DataFrame:

@@ -22,8 +22,8 @@ from typing import Any
 
 from xlmodels.excel.cells import cell_text, is_blank
 from xlmodels.excel.formulas import normalize
-from xlmodels.excel.references import cell_position
-from xlmodels.workbook.stored_cells import CellContent
+from xlmodels.excel.references import cell_name, cell_position
+from xlmodels.workbook.stored_cells import CellContent, SheetCells
 
 __all__ = [
     "CellChange",
@@ -171,13 +171,71 @@ def _same(first: CellContent | None, second: CellContent | None) -> bool:
     return _same_value(first.value, second.value)
 
 
+def _change(
+    sheet: str, reference: str, first: CellContent | None, second: CellContent | None
+) -> CellChange:
+    spilled = None
+    if first is not None and second is not None and first.spilled_from is not None:
+        spilled = first.spilled_from if first.spilled_from == second.spilled_from else None
+    return CellChange(
+        sheet,
+        reference,
+        None if first is None else first.value,
+        None if second is None else second.value,
+        None if first is None else first.formula,
+        None if second is None else second.formula,
+        spilled,
+    )
+
+
+def _same_rows(first: list[Any], second: list[Any]) -> bool:
+    """Whether two rows of values are the same without looking cell by cell.
+
+    Equal lists of values of equal types are the same cells (``True == 1.0``
+    would pass the first test alone), whatever empty cells end either row;
+    anything else is compared cell by cell.
+    """
+    if len(first) != len(second):
+        short, long = sorted((first, second), key=len)
+        if any(value != "" for value in long[len(short) :]):
+            return False
+        first, second = short, long[: len(short)]
+    return first == second and list(map(type, first)) == list(map(type, second))
+
+
+def _grid_changes(sheet: str, before: SheetCells, after: SheetCells) -> list[CellChange]:
+    """The changes of one sheet read on both sides as grids: linear, row by row, in order."""
+    changes: list[CellChange] = []
+    empty: list[Any] = []
+    for row in range(1, max(before.height, after.height) + 1):
+        old_formulas, new_formulas = before.row_formulas(row), after.row_formulas(row)
+        old_row = before.rows[row - 1] if row <= len(before.rows) else empty
+        new_row = after.rows[row - 1] if row <= len(after.rows) else empty
+        if old_formulas == new_formulas and _same_rows(old_row, new_row):
+            continue
+        columns = {*old_formulas, *new_formulas, *range(1, max(len(old_row), len(new_row)) + 1)}
+        for column in sorted(columns):
+            first, second = before.at(row, column), after.at(row, column)
+            if not _same(first, second):
+                changes.append(_change(sheet, cell_name(row, column), first, second))
+    return changes
+
+
 def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
-    """Every cell whose formula or stored value differs between ``old`` and ``new``."""
+    """Every cell whose formula or stored value differs between ``old`` and ``new``.
+
+    Sheets read as grids on both sides (:class:`~xlmodels.workbook.stored_cells.SheetCells`)
+    are compared row by row, an unchanged row at once; any other mapping
+    cell by cell. Either way the work grows with the cells, never faster.
+    """
     sheets = [*new, *(name for name in old if name not in new)]
     changes: list[CellChange] = []
     empty: dict[str, CellContent] = {}
     for sheet in sheets:
         before, after = old.get(sheet, empty), new.get(sheet, empty)
+        if isinstance(before, SheetCells) and isinstance(after, SheetCells):
+            changes += _grid_changes(sheet, before, after)
+            continue
         # Only the changed cells are put in order: a refresh changes few of a sheet's cells.
         changed = [
             reference
@@ -185,21 +243,7 @@ def diff_cells(old: Cells, new: Cells) -> list[CellChange]:
             if not _same(before.get(reference), after.get(reference))
         ]
         for reference in sorted(changed, key=cell_order):
-            first, second = before.get(reference), after.get(reference)
-            spilled = None
-            if first is not None and second is not None and first.spilled_from is not None:
-                spilled = first.spilled_from if first.spilled_from == second.spilled_from else None
-            changes.append(
-                CellChange(
-                    sheet,
-                    reference,
-                    None if first is None else first.value,
-                    None if second is None else second.value,
-                    None if first is None else first.formula,
-                    None if second is None else second.formula,
-                    spilled,
-                )
-            )
+            changes.append(_change(sheet, reference, before.get(reference), after.get(reference)))
     return changes
 
 

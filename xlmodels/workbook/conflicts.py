@@ -53,7 +53,7 @@ from typing import Any
 
 from xlmodels.excel.cells import cell_text, is_blank
 from xlmodels.excel.formulas import normalize
-from xlmodels.excel.references import column_letter
+from xlmodels.excel.references import cell_name, column_letter
 from xlmodels.template.names import (
     HIST_CLOSE,
     HIST_DATE,
@@ -83,7 +83,7 @@ from xlmodels.workbook.cell_diff import cell_order
 from xlmodels.workbook.identify import DefinedName
 from xlmodels.workbook.own_sheets import OwnSheet
 from xlmodels.workbook.reader import NamedRange, WorkbookData, named_range
-from xlmodels.workbook.stored_cells import CellContent
+from xlmodels.workbook.stored_cells import CellContent, SheetCells
 
 __all__ = [
     "Conflict",
@@ -341,9 +341,10 @@ class _Checker:
             for offset in range(block.last_row - block.first_row + 1):
                 yield from self._input(sheet.name, block.cell(offset))
 
-    def _regions(self) -> dict[str, Callable[[int, int], bool]]:
-        """For each template sheet whose layout is known, which cells the template writes."""
-        regions: dict[str, Callable[[int, int], bool]] = {}
+    def _regions(self) -> dict[str, Callable[[int], int]]:
+        """For each template sheet whose layout is known, how many leading columns of a row
+        the template writes (every sheet's region is such a run of columns from A)."""
+        regions: dict[str, Callable[[int], int]] = {}
         for sheet in self.spec.sheets:
             if isinstance(sheet, TableSheet):
                 region = self._table_region(sheet)
@@ -357,23 +358,21 @@ class _Checker:
                 regions[sheet.name] = region
         return regions
 
-    def _table_region(self, sheet: TableSheet) -> Callable[[int, int], bool] | None:
+    def _table_region(self, sheet: TableSheet) -> Callable[[int], int] | None:
         codes = self.names.get(sheet.range_name("code"))
         if codes is None:
             return None
         width = len(sheet.columns)
         first, last = codes.first_row, codes.last_row
 
-        def owned(row: int, column: int) -> bool:
-            if column > width:
-                return False
+        def owned(row: int) -> int:
             if row in (TITLE_ROW, NOTE_ROW):
-                return column == 1
-            return row == HEADER_ROW or first <= row <= last
+                return 1
+            return width if row == HEADER_ROW or first <= row <= last else 0
 
         return owned
 
-    def _settings_region(self, sheet: SettingsSheet) -> Callable[[int, int], bool] | None:
+    def _settings_region(self, sheet: SettingsSheet) -> Callable[[int], int] | None:
         rows = [
             self.names[item.name].first_row for item in sheet.settings if item.name in self.names
         ]
@@ -385,14 +384,14 @@ class _Checker:
             if block is not None:
                 spans.append((block.first_row - 1, block.last_row))  # with the header row above
 
-        def owned(row: int, column: int) -> bool:
+        def owned(row: int) -> int:
             if row == TITLE_ROW:
-                return column == 1
-            return column <= 3 and any(low <= row <= high for low, high in spans)
+                return 1
+            return 3 if any(low <= row <= high for low, high in spans) else 0
 
         return owned
 
-    def _history_region(self, sheet: HistorySheet) -> Callable[[int, int], bool] | None:
+    def _history_region(self, sheet: HistorySheet) -> Callable[[int], int] | None:
         dates = self.names.get(HIST_DATE)
         blocks = [self.names.get(name) for name in (HIST_CLOSE, HIST_PE)]
         if dates is None or any(block is None for block in blocks):
@@ -400,40 +399,55 @@ class _Checker:
         width = max(block.last_column for block in blocks if block is not None)
         last = dates.last_row
 
-        def owned(row: int, column: int) -> bool:
+        def owned(row: int) -> int:
             if row in (TITLE_ROW, NOTE_ROW):
-                return column == 1
-            return column <= width and row <= last
+                return 1
+            return width if row <= last else 0
 
         return owned
 
-    def _text_region(self, sheet: TextSheet) -> Callable[[int, int], bool]:
+    def _text_region(self, sheet: TextSheet) -> Callable[[int], int]:
         if sheet.name == XLWINGS_CONF_SHEET:
             # The add-in's own settings (an interpreter path...) typed under the
             # UDF entry are the user's, not the template's.
-            return lambda row, column: row == 1 and column <= 2
-        return lambda row, column: column == 1
+            return lambda row: 2 if row == 1 else 0
+        return lambda row: 1
+
+    def _outside(self, name: str, owned: Callable[[int], int]) -> Iterator[tuple[str, CellContent]]:
+        """(reference, cell) of the cells of a sheet right of the columns its rows own, in order."""
+        cells = self.cells.get(name, {})
+        if isinstance(cells, SheetCells):
+            # Row by row from the grid: a row's owned columns are skipped unread.
+            for row in range(1, cells.height + 1):
+                for column, cell in cells.row_cells(row, owned(row)):
+                    yield cell_name(row, column), cell
+            return
+        for reference, cell in sorted(cells.items(), key=lambda item: cell_order(item[0])):
+            row, column = cell_order(reference)
+            if column > owned(row):
+                yield reference, cell
 
     def extra_cells(self) -> Iterator[Conflict]:
         for name, owned in self._regions().items():
-            for reference, cell in sorted(
-                self.cells.get(name, {}).items(), key=lambda item: cell_order(item[0])
-            ):
+            for reference, cell in self._outside(name, owned):
                 if not _typed(cell):
                     continue
-                row, column = cell_order(reference)
-                if not owned(row, column):
-                    found = cell.formula if cell.formula is not None else _shown(cell.value)
-                    yield Conflict(
-                        ConflictKind.EXTRA_CELL,
-                        name,
-                        reference,
-                        found,
-                        "nothing in this cell",
-                    )
+                found = cell.formula if cell.formula is not None else _shown(cell.value)
+                yield Conflict(
+                    ConflictKind.EXTRA_CELL,
+                    name,
+                    reference,
+                    found,
+                    "nothing in this cell",
+                )
 
     def _content_in(self, block: NamedRange) -> bool:
-        for reference, cell in self.cells.get(block.sheet, {}).items():
+        cells = self.cells.get(block.sheet, {})
+        if isinstance(cells, SheetCells):
+            return cells.any_in(
+                block.first_row, block.first_column, block.last_row, block.last_column
+            )
+        for reference, cell in cells.items():
             row, column = cell_order(reference)
             if (
                 block.first_row <= row <= block.last_row

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from xlmodels.core.markers import NM
@@ -52,7 +53,7 @@ from xlmodels.template.names import (
 )
 from xlmodels.template.schema import DType, Kind, TableSheet, WorkbookSpec, choice_values
 from xlmodels.template.v3 import SPEC
-from xlmodels.workbook.stored_cells import SheetValues, Source, guarded_source
+from xlmodels.workbook.stored_cells import SheetValues, Source, StoredWorkbook, guarded_source
 
 __all__ = [
     "AnalystInputs",
@@ -432,6 +433,54 @@ def _sheet_cells(values: SheetValues, sheet_names: list[str]) -> Callable[[str],
     return cells
 
 
+_FLOAT_TYPE = np.frompyfunc(type, 1, 1)
+
+
+def _history_block(
+    values: SheetValues,
+    block: NamedRange,
+    dated: npt.NDArray[np.bool_],
+    codes: list[Any],
+    field_name: str,
+) -> tuple[list[str], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """One History block as (codes, numbers by date and code, which cells hold a number).
+
+    Whole columns are checked at once: a block of plain numbers (every cell
+    the writer wrote) is converted by numpy; only a cell holding anything
+    else (text, a date, a boolean, "NM") goes through the typed conversion,
+    which names its cell when it refuses it.
+    """
+    kept = [j for j, code in enumerate(codes) if not is_blank(code)]
+    rows = len(dated)
+    grid = np.empty((rows, len(codes)), dtype=object)
+    grid[:] = ""
+    cells = values.block(block)
+    if cells and codes:
+        grid[: len(cells)] = np.array(cells, dtype=object).reshape(len(cells), len(codes))
+    grid = grid[:, kept]
+    numbers = np.full(grid.shape, np.nan)
+    is_float = _FLOAT_TYPE(grid) == float  # noqa: E721 (numpy compares each cell's type)
+    is_float &= dated[:, None]
+    numbers[is_float] = grid[is_float].astype(np.float64)
+    present = is_float.copy()
+    others = ~is_float & dated[:, None] & (grid != "")
+    for i, k in zip(*np.nonzero(others), strict=True):
+        value = grid[i, k]
+        if is_blank(value):
+            continue
+        number = _convert(
+            value,
+            DType.NUMBER,
+            file=values.file,
+            sheet=block.sheet,
+            cell=block.cell(int(i), kept[k]),
+            what=f"{field_name} of {codes[kept[k]]}",
+        )
+        numbers[i, k] = number
+        present[i, k] = True
+    return [str(codes[j]) for j in kept], numbers, present
+
+
 def _history(values: SheetValues, locator: Locator[NamedRange]) -> pd.DataFrame | None:
     needed = (HIST_DATE, HIST_CLOSE, HIST_CLOSE_CODES, HIST_PE, HIST_PE_CODES)
     found = {name: _named(locator, name) for name in needed}
@@ -450,34 +499,30 @@ def _history(values: SheetValues, locator: Locator[NamedRange]) -> pd.DataFrame 
         )
         for i, value in enumerate(values.column(date_range))
     ]
+    dated = np.array([day is not None for day in dates], dtype=bool)
     parts = []
     for field_name, block_name, codes_name in (
         ("close", HIST_CLOSE, HIST_CLOSE_CODES),
         ("pe_ttm", HIST_PE, HIST_PE_CODES),
     ):
         codes = values.block(names[codes_name])[0]
-        block = names[block_name]
-        cells = values.block(block)
-        for j, code in enumerate(codes):
-            if is_blank(code):
-                continue
-            series = []
-            for i, day in enumerate(dates):
-                value = cells[i][j] if i < len(cells) else ""
-                if day is None or is_blank(value):
-                    continue
-                number = _convert(
-                    value,
-                    DType.NUMBER,
-                    file=values.file,
-                    sheet=block.sheet,
-                    cell=block.cell(i, j),
-                    what=f"{field_name} of {code}",
-                )
-                series.append((day, str(code), number))
-            if series:
-                part = pd.DataFrame(series, columns=["date", "code", field_name])
-                parts.append(part)
+        block_codes, numbers, present = _history_block(
+            values, names[block_name], dated, codes, field_name
+        )
+        # Long form, code by code and date by date within a code, as the
+        # cells are read: where a code or date repeats, the last value counts.
+        columns, days = np.nonzero(present.T)
+        if not len(days):
+            continue
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": np.array(dates, dtype=object)[days],
+                    "code": np.array(block_codes, dtype=object)[columns],
+                    field_name: numbers.T[present.T],
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=["date", "code", "close", "pe_ttm"])
     joined = pd.concat(parts, ignore_index=True)
@@ -492,21 +537,26 @@ def _history(values: SheetValues, locator: Locator[NamedRange]) -> pd.DataFrame 
 
 
 def read_workbook(
-    source: Source, *, spec: WorkbookSpec = SPEC, strict: bool = True
+    source: Source, *, spec: WorkbookSpec = SPEC, strict: bool = True, history: bool = True
 ) -> WorkbookData:
     """Read a coverage workbook written by :func:`~xlmodels.workbook.write_workbook`.
 
     Parameters
     ----------
-    source : path, binary file object or GuardedWorkbook
+    source : path, binary file object, GuardedWorkbook or StoredWorkbook
         Checked against the safety limits first
-        (:func:`~xlmodels.excel.ooxml.guard.read_guarded`) unless already checked.
+        (:func:`~xlmodels.excel.ooxml.guard.read_guarded`) unless already checked;
+        a :class:`~xlmodels.workbook.stored_cells.StoredWorkbook` shares its
+        one parse of the cells with the other readers of the same workbook.
     spec : WorkbookSpec
         The template the workbook follows (the current one by default).
     strict : bool, default True
         Whether every name of ``spec`` must exist. Regeneration reading an
         older template passes False: a column the workbook lacks is absent
         from the result instead of an error.
+    history : bool, default True
+        Whether to read the History sheet into :attr:`WorkbookData.history`;
+        a regeneration given a history file replaces it unread (None then).
 
     Raises
     ------
@@ -529,9 +579,13 @@ def read_workbook(
     15.43
     """
     guarded = guarded_source(source)
-    file, data = guarded.file, guarded.data
     sheet_names, names = _names(guarded)
-    values = SheetValues(data, file)
+    values = (
+        source.sheet_values
+        if isinstance(source, StoredWorkbook)
+        else SheetValues(guarded.data, guarded.file)
+    )
+    file = guarded.file
     locator = Locator(spec, names.get, _sheet_cells(values, sheet_names))
     tables = {
         sheet.name: _table(sheet, values, locator, strict)
@@ -559,6 +613,6 @@ def read_workbook(
         settings=settings,
         analyst=analyst,
         tables=tables,
-        history=_history(values, locator),
+        history=_history(values, locator) if history else None,
         names=names,
     )

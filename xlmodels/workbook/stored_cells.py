@@ -6,6 +6,14 @@ command applies (:mod:`xlmodels.excel.ooxml.guard`); :class:`SheetValues` reads
 the cell values once per sheet with python-calamine; :func:`read_cells` adds
 each cell's formula, scanned from the sheet's XML with expat and refusing
 what defusedxml refuses, for comparing two workbooks cell by cell.
+
+:class:`StoredWorkbook` is one read of a workbook that every reader shares
+(the analyst inputs, the cells, the conflict checks): calamine parses each
+sheet once, and a sheet holding no formula (the History, the bulk of a
+workbook) is never scanned a second time for formulas. A sheet's cells are
+a :class:`SheetCells`: the grid of values as calamine gives it and the
+formulas by position, read as a mapping of A1 references to
+:class:`CellContent` and, for whole-sheet work, row by row.
 """
 
 from __future__ import annotations
@@ -13,8 +21,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -25,11 +33,20 @@ from openpyxl.formula.translate import Translator
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xlmodels.errors import InputError
+from xlmodels.excel.cells import is_blank
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
 from xlmodels.excel.references import cell_name, cell_position, column_number, parse_reference
 from xlmodels.template.locator import Block
 
-__all__ = ["CellContent", "SheetValues", "Source", "guarded_source", "read_cells"]
+__all__ = [
+    "CellContent",
+    "SheetCells",
+    "SheetValues",
+    "Source",
+    "StoredWorkbook",
+    "guarded_source",
+    "read_cells",
+]
 
 
 @dataclass(frozen=True)
@@ -49,14 +66,12 @@ class CellContent:
     spilled_from: str | None = None
 
 
-#: What the readers accept: a path, a binary buffer, or a workbook already checked.
-Source = str | Path | IO[bytes] | GuardedWorkbook
-
-
 def guarded_source(source: Source) -> GuardedWorkbook:
     """The source's bytes, through the checks every command applies before parsing."""
     if isinstance(source, GuardedWorkbook):
         return source
+    if isinstance(source, StoredWorkbook):
+        return source.guarded
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.exists():
@@ -98,20 +113,183 @@ class SheetValues:
         return self._sheets[name]
 
     def block(self, block: Block) -> list[list[Any]]:
+        """The block's values row by row, ``""`` where the sheet's grid ends first."""
         rows = self.sheet(block.sheet)
+        first, last = block.first_column - 1, block.last_column
+        width = last - first
         out = []
-        for row in range(block.first_row - 1, block.last_row):
-            cells = rows[row] if row < len(rows) else []
-            out.append(
-                [
-                    cells[column] if column < len(cells) else ""
-                    for column in range(block.first_column - 1, block.last_column)
-                ]
-            )
+        for row in rows[block.first_row - 1 : block.last_row]:
+            part = row[first:last]
+            if len(part) < width:
+                part += [""] * (width - len(part))
+            out.append(part)
+        out.extend([""] * width for _ in range(block.last_row - block.first_row + 1 - len(out)))
         return out
 
     def column(self, block: Block) -> list[Any]:
-        return [row[0] for row in self.block(block)]
+        """The first column of the block, top to bottom."""
+        rows = self.sheet(block.sheet)
+        column = block.first_column - 1
+        out = [
+            row[column] if column < len(row) else ""
+            for row in rows[block.first_row - 1 : block.last_row]
+        ]
+        return out + [""] * (block.last_row - block.first_row + 1 - len(out))
+
+
+def _holds(value: Any) -> bool:
+    """Whether a grid value is a stored value (calamine gives "" for an empty cell)."""
+    return value is not None and value != ""
+
+
+#: Sheet-sized passes the spill ranges of one sheet may cost: a real workbook's
+#: ranges together cover its computed columns once, so a file needing more is hostile.
+_WIDE_ARRAYS = 64
+
+
+class SheetCells(Mapping[str, CellContent]):
+    """One sheet's stored cells: the grid of values and the formulas by position.
+
+    As a mapping, A1 reference -> :class:`CellContent`, holding every cell
+    with a formula or a value (an empty text is no value: a cell of a style
+    only, or whose value reads as nothing, is absent). ``rows`` is the grid
+    as python-calamine gives it, from A1, ``""`` where a cell is empty;
+    ``formulas`` maps each formula cell's 1-based (row, column) to its
+    formula (with its ``=``), and ``spills`` each array formula's to the
+    range it fills. Whole-sheet work (a diff, the conflict checks) walks the
+    rows; a lookup by reference parses the reference once.
+    """
+
+    __slots__ = ("_formula_rows", "_spilled", "formulas", "rows", "spills")
+
+    def __init__(
+        self,
+        rows: list[list[Any]],
+        formulas: Mapping[tuple[int, int], str] | None = None,
+        spills: Mapping[tuple[int, int], str] | None = None,
+    ) -> None:
+        self.rows = rows
+        self.formulas: dict[tuple[int, int], str] = dict(formulas or {})
+        #: (row, column) of each array formula -> the range it fills (``H5:H54``).
+        self.spills: dict[tuple[int, int], str] = dict(spills or {})
+        by_row: dict[int, dict[int, str]] = {}
+        for (row, column), formula in sorted(self.formulas.items()):
+            by_row.setdefault(row, {})[column] = formula
+        self._formula_rows = by_row
+        self._spilled = self._mark_spills() if self.spills else {}
+
+    def _mark_spills(self) -> dict[tuple[int, int], str]:
+        """Each value-only cell inside an array formula's range -> the cell holding it.
+
+        A range is clipped to the grid, and the work over all ranges is
+        bounded by a multiple of the grid's size: a hostile file with many
+        sheet-wide array formulas costs no more than a few passes over it.
+        """
+        marks: dict[tuple[int, int], str] = {}
+        width = max(map(len, self.rows), default=0)
+        budget = _WIDE_ARRAYS * max(1, len(self.rows) * width)
+        for (row, column), spill in sorted(self.spills.items()):
+            bounds = parse_reference(spill) if ":" in spill else None
+            if bounds is None:
+                continue
+            _, top, left, bottom, right = bounds
+            bottom, right = min(bottom, len(self.rows)), min(right, width)
+            area = max(0, bottom - top + 1) * max(0, right - left + 1)
+            if (budget := budget - area) < 0:
+                break
+            anchor = cell_name(row, column)
+            for r in range(top, bottom + 1):
+                cells = self.rows[r - 1]
+                for c in range(left, min(right, len(cells)) + 1):
+                    if (r, c) not in self.formulas and _holds(cells[c - 1]):
+                        marks[r, c] = anchor
+        return marks
+
+    def _content(self, row: int, column: int, value: Any, formula: str | None) -> CellContent:
+        if not self.spills:
+            return CellContent(value, formula)
+        if formula is not None:
+            return CellContent(value, formula, self.spills.get((row, column)))
+        return CellContent(value, None, None, self._spilled.get((row, column)))
+
+    def at(self, row: int, column: int) -> CellContent | None:
+        """The cell at a 1-based (row, column), or None where it holds nothing."""
+        formula = self.formulas.get((row, column)) if self.formulas else None
+        value: Any = ""
+        if 0 < row <= len(self.rows):
+            cells = self.rows[row - 1]
+            if 0 < column <= len(cells):
+                value = cells[column - 1]
+        if formula is None and not _holds(value):
+            return None
+        return self._content(row, column, value, formula)
+
+    def row_formulas(self, row: int) -> dict[int, str]:
+        """Column -> formula of the formula cells of a 1-based row."""
+        return self._formula_rows.get(row, {})
+
+    @property
+    def height(self) -> int:
+        """Rows that may hold a cell: the grid's, and any formula below it."""
+        return max(len(self.rows), max(self._formula_rows, default=0))
+
+    def row_cells(self, row: int, after: int = 0) -> Iterator[tuple[int, CellContent]]:
+        """(column, cell) of the cells of a 1-based row right of column ``after``, in order."""
+        cells = self.rows[row - 1] if 0 < row <= len(self.rows) else []
+        formulas = self._formula_rows.get(row)
+        if not formulas and not self._spilled:
+            for index in range(after, len(cells)):
+                value = cells[index]
+                if value is not None and value != "":
+                    yield index + 1, CellContent(value)
+            return
+        formulas = formulas or {}
+        columns = {i + 1 for i in range(after, len(cells)) if _holds(cells[i])}
+        columns.update(c for c in formulas if c > after)
+        for column in sorted(columns):
+            value = cells[column - 1] if column <= len(cells) else ""
+            yield column, self._content(row, column, value, formulas.get(column))
+
+    def positions(self) -> Iterator[tuple[int, int, CellContent]]:
+        """(row, column, cell) of every cell, row by row."""
+        for row in range(1, self.height + 1):
+            for column, cell in self.row_cells(row):
+                yield row, column, cell
+
+    def any_in(self, first_row: int, first_column: int, last_row: int, last_column: int) -> bool:
+        """Whether a cell of the block (1-based, inclusive) holds a formula or a non-blank value."""
+        for row in range(first_row, min(last_row, self.height) + 1):
+            for column, cell in self.row_cells(row, first_column - 1):
+                if column > last_column:
+                    break
+                if cell.formula is not None or not is_blank(cell.value):
+                    return True
+        return False
+
+    def __getitem__(self, reference: str) -> CellContent:
+        found = _CELL_REFERENCE.match(reference)
+        cell = None if found is None else self.at(int(found[2]), column_number(found[1]))
+        if cell is None:
+            raise KeyError(reference)
+        return cell
+
+    def __iter__(self) -> Iterator[str]:
+        for row, column, _ in self.positions():
+            yield cell_name(row, column)
+
+    def __len__(self) -> int:
+        count = sum(1 for row in self.rows for value in row if _holds(value))
+        return count + sum(
+            1 for (row, column) in self.formulas if not _holds(self._value(row, column))
+        )
+
+    def _value(self, row: int, column: int) -> Any:
+        if 0 < row <= len(self.rows) and 0 < column <= len(self.rows[row - 1]):
+            return self.rows[row - 1][column - 1]
+        return ""
+
+    def __repr__(self) -> str:
+        return f"SheetCells({dict(self.items())!r})"
 
 
 def _sheet_rows(data: bytes, name: str, file: Path | None) -> list[list[Any]]:
@@ -282,67 +460,80 @@ def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None, str
     yield from scanner.found
 
 
-#: Array formulas per sheet whose range is larger than the sheet's stored cells:
-#: no real spill is (each cell it fills is stored), so a file with more is hostile.
-_WIDE_ARRAYS = 64
+#: A formula element in a sheet's XML, with or without a namespace prefix (``<f>``, ``<x:f ...>``).
+_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
 
-def _mark_spills(cells: dict[str, CellContent]) -> dict[str, CellContent]:
-    """Each value-only cell inside an array formula's range, marked with the cell holding it."""
-    wide = 0
-    for anchor, content in list(cells.items()):
-        bounds = parse_reference(content.spill) if content.spill and ":" in content.spill else None
-        if bounds is None:
-            continue
-        _, top, left, bottom, right = bounds
-        if (bottom - top + 1) * (right - left + 1) <= len(cells):
-            names = [
-                cell_name(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)
-            ]
-        elif (wide := wide + 1) <= _WIDE_ARRAYS:
-            names = [
-                name
-                for name in cells
-                if top <= (place := cell_position(name))[0] <= bottom and left <= place[1] <= right
-            ]
-        else:
-            continue
-        for name in names:
-            cell = cells.get(name)
-            if name != anchor and cell is not None and cell.formula is None:
-                cells[name] = replace(cell, spilled_from=anchor)
-    return cells
+class StoredWorkbook:
+    """One read of a workbook, shared by everything that reads it back.
+
+    The bytes are checked once (:func:`guarded_source`), calamine parses
+    each sheet once (:attr:`sheet_values`), and :meth:`cells` adds the formulas,
+    scanned only from sheets whose XML holds a formula element.
+    """
+
+    def __init__(self, source: Source) -> None:
+        self.guarded = guarded_source(source)
+        self.sheet_values: SheetValues = (
+            source.sheet_values
+            if isinstance(source, StoredWorkbook)
+            else SheetValues(self.guarded.data, self.guarded.file)
+        )
+        self._cells: dict[str, SheetCells] | None = None
+
+    @property
+    def file(self) -> Path | None:
+        return self.guarded.file
+
+    def cells(self) -> dict[str, SheetCells]:
+        """Every worksheet's cells, in tab order (read once, then kept)."""
+        if self._cells is None:
+            self._cells = self._read()
+        return self._cells
+
+    def _read(self) -> dict[str, SheetCells]:
+        guarded = self.guarded
+        out: dict[str, SheetCells] = {}
+        try:
+            with zipfile.ZipFile(io.BytesIO(guarded.data)) as package:
+                for entry in guarded.part.worksheets():
+                    if entry.part is None:
+                        raise KeyError(f"the sheet {entry.name!r} has no part")
+                    rows = self.sheet_values.sheet(entry.name)
+                    with package.open(entry.part) as stream:
+                        xml = stream.read()
+                    formulas: dict[tuple[int, int], str] = {}
+                    spills: dict[tuple[int, int], str] = {}
+                    if _FORMULA_ELEMENT.search(xml):
+                        for row, column, formula, spill in _stored_cells(io.BytesIO(xml)):
+                            if formula is not None:
+                                formulas[row, column] = formula
+                            if spill is not None:
+                                spills[row, column] = spill
+                    # Without one, no scan: the guard refused any DOCTYPE or
+                    # entity declaration in every part before anything was parsed.
+                    out[entry.name] = SheetCells(rows, formulas, spills)
+        except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as error:
+            message = f"not a readable .xlsx workbook ({error})"
+            raise InputError(message, file=guarded.file) from None
+        return out
 
 
-def read_cells(source: Source) -> dict[str, dict[str, CellContent]]:
+#: What the readers accept: a path, a binary buffer, or a workbook already checked or read.
+Source = str | Path | IO[bytes] | GuardedWorkbook | StoredWorkbook
+
+
+def read_cells(source: Source) -> dict[str, SheetCells]:
     """Every non-empty cell of every sheet: its stored value and its formula.
 
     For comparing two workbooks cell by cell (is a committed example current,
     what would a regeneration change, was a formula edited or typed over).
     Values come from python-calamine (cached results for formulas); formulas
     are read from each sheet's XML as it streams by (defusedxml refuses
-    entity tricks), several times faster than openpyxl's cell objects. An
-    array formula (a spilled ``SQ_`` column) carries its range, and the
-    cells of the range it fills name it (:class:`CellContent`).
+    entity tricks), several times faster than openpyxl's cell objects; a
+    sheet without formulas is not scanned at all. An array formula (a
+    spilled ``SQ_`` column) carries its range, and the cells of the range it
+    fills name it (:class:`CellContent`).
     """
-    guarded = guarded_source(source)
-    file, data = guarded.file, guarded.data
-    values = SheetValues(data, file)
-    out: dict[str, dict[str, CellContent]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            for entry in guarded.part.worksheets():
-                if entry.part is None:
-                    raise KeyError(f"the sheet {entry.name!r} has no part")
-                title, part = entry.name, entry.part
-                rows = values.sheet(title)
-                cells: dict[str, CellContent] = {}
-                with package.open(part) as stream:
-                    for row, column, formula, spill in _stored_cells(stream):
-                        r, c = row - 1, column - 1
-                        value = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
-                        cells[cell_name(row, column)] = CellContent(value, formula, spill)
-                out[title] = _mark_spills(cells)
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as error:
-        raise InputError(f"not a readable .xlsx workbook ({error})", file=file) from None
-    return out
+    stored = source if isinstance(source, StoredWorkbook) else StoredWorkbook(source)
+    return stored.cells()

@@ -41,6 +41,7 @@ from xlsxwriter.worksheet import (
 from xlmodels import __version__
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.excel.cells import cached_result, display_width, excel_serial, is_blank
+from xlmodels.runtime.collector import collector_paused
 from xlmodels.template.names import XLWINGS_CONF_SHEET
 from xlmodels.template.schema import (
     FIRST_DATA_ROW,
@@ -62,6 +63,7 @@ from xlmodels.template.schema import (
 )
 from xlmodels.template.v3 import SPEC, XLWINGS_UDF_KEY
 from xlmodels.workbook.atomic import atomic_path
+from xlmodels.workbook.built_cells import BuiltCells, SheetRecording
 from xlmodels.workbook.charts import add_charts
 from xlmodels.workbook.content import WorkbookContent, build_content
 from xlmodels.workbook.own_sheets import OwnSheet, write_own_sheets
@@ -136,8 +138,12 @@ class CoverageWorksheet(Worksheet):
       last digit, as a formula's cached result is, where xlsxwriter's
       numbers keep 16 digits.
 
-    Every other cell is written by xlsxwriter unchanged.
+    Every other cell is written by xlsxwriter unchanged. A worksheet with a
+    ``recording`` (:mod:`xlmodels.workbook.built_cells`) hands it each cell as
+    it is serialised, for a regeneration to compare without reading the file back.
     """
+
+    recording: SheetRecording | None = None
 
     def write_spilled_number(self, row: int, col: int, number: float, style: Format) -> None:
         """A cell of a spill holding a number its formula gave (``#NUM!`` if not finite)."""
@@ -147,6 +153,12 @@ class CoverageWorksheet(Worksheet):
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = type(cell)
+        recording = self.recording
+        if recording is not None:
+            if kind is CellNumberTuple or kind is SpilledNumber:
+                recording.number(row, col, cell.number, cell.format)
+            else:
+                recording.cell(row, col, cell)
         if kind is SpilledNumber:
             if not -_INFINITY < cell.number < _INFINITY:
                 self._write_overflow(row, col, cell.format)
@@ -221,6 +233,21 @@ def _write_result(
         sheet.write_spilled_number(row, column, result, style)
 
 
+class StreamedWorksheet(CoverageWorksheet):
+    """A worksheet written row by row, each row serialised as soon as the next one starts.
+
+    xlsxwriter's constant-memory mode for this sheet alone: the History, the
+    bulk of a workbook (companies x dates numbers), never sits in memory
+    whole, while every other sheet keeps shared strings and may be written
+    in any order. Rows must be written top to bottom, and a row's height set
+    before the rows below it are written. Its text is stored inline, as
+    constant-memory mode does.
+    """
+
+    def _initialize(self, init_data: dict[str, Any]) -> None:
+        super()._initialize({**init_data, "constant_memory": True})
+
+
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
     """A data or input value as a typed cell; text is always text."""
     if is_blank(value):
@@ -241,20 +268,30 @@ class _Renderer:
     """Places a :class:`WorkbookContent` into an xlsxwriter workbook."""
 
     def __init__(
-        self, workbook: Workbook, content: WorkbookContent, own_sheets: Sequence[OwnSheet] = ()
+        self,
+        workbook: Workbook,
+        content: WorkbookContent,
+        own_sheets: Sequence[OwnSheet] = (),
+        recorder: BuiltCells | None = None,
     ) -> None:
         self.workbook = workbook
         self.content = content
         self.own_sheets = own_sheets
+        self.recorder = recorder
         self.spec = content.spec
         self.lang = content.lang
         self.styles = Styles(workbook)
         self.sheets: dict[str, Worksheet] = {}
 
     # ----------------------------------------------------------------- helpers
-    def _add_sheet(self, name: str) -> Worksheet:
-        sheet = self.workbook.add_worksheet(name, worksheet_class=CoverageWorksheet)
+    def _add_sheet(
+        self, name: str, worksheet_class: type[CoverageWorksheet] = CoverageWorksheet
+    ) -> Worksheet:
+        sheet = self.workbook.add_worksheet(name, worksheet_class=worksheet_class)
         self.sheets[name] = sheet
+        if self.recorder is not None and worksheet_class is StreamedWorksheet:
+            # Its cells are serialised as they are written: record them from the start.
+            self.recorder.record(self.workbook, sheet)
         return sheet
 
     def _name(self, name: str, reference: str) -> None:
@@ -476,7 +513,8 @@ class _Renderer:
 
     # ------------------------------------------------------------------- history
     def history_sheet(self, spec: HistorySheet) -> None:
-        sheet = self._add_sheet(spec.name)
+        # Streamed: every cell is written top to bottom, row by row.
+        sheet = self._add_sheet(spec.name, StreamedWorksheet)
         history = self.content.history
         note = spec.notes[self.lang]
         if self.content.settings.get("data_note"):
@@ -486,6 +524,7 @@ class _Renderer:
         pe_width = max(len(history.pe_codes), 1)
         sheet.write_string(GROUP_ROW - 1, 1, spec.close_group[self.lang], self.styles.group)
         sheet.write_string(GROUP_ROW - 1, pe_start, spec.pe_group[self.lang], self.styles.group)
+        sheet.set_row(HEADER_ROW - 1, 18)
         sheet.write_string(HEADER_ROW - 1, 0, spec.date_header[self.lang], self.styles.header)
         code_style = self.styles.header
         for offset, code in enumerate(history.close_codes):
@@ -494,11 +533,14 @@ class _Renderer:
             sheet.write_string(HEADER_ROW - 1, pe_start + offset, code, code_style)
         first = FIRST_DATA_ROW - 1
         date_style = self.styles.cell(Kind.KEY, DType.DATE, spec.date_format)
+        close_style = self._style(spec.close_format)
+        pe_style = self._style(spec.pe_format)
         write_number = sheet.write_number
         for offset, day in enumerate(history.dates):
-            write_number(first + offset, 0, excel_serial(day), date_style)
-        _write_block(sheet, first, 1, history.close.tolist(), self._style(spec.close_format))
-        _write_block(sheet, first, pe_start, history.pe.tolist(), self._style(spec.pe_format))
+            row = first + offset
+            write_number(row, 0, excel_serial(day), date_style)
+            _write_row(sheet, row, 1, history.close[offset].tolist(), close_style)
+            _write_row(sheet, row, pe_start, history.pe[offset].tolist(), pe_style)
         names = spec.names(history.rows, len(history.close_codes), len(history.pe_codes))
         for name, reference in names.items():
             self._name(name, reference)
@@ -509,7 +551,6 @@ class _Renderer:
             pe_start + pe_width - 1,
             max(11, *(display_width(c) + 2 for c in widths)) if widths else 11,
         )
-        sheet.set_row(HEADER_ROW - 1, 18)
         self._finish(sheet, True, (FIRST_DATA_ROW - 1, 1))
 
     def _style(self, number_format: str) -> Format:
@@ -624,39 +665,37 @@ def _lines(widths: list[int], spaced: list[bool], width: int) -> int:
     return lines
 
 
-def _write_block(
-    sheet: Worksheet,
-    first_row: int,
-    first_column: int,
-    rows: Sequence[Sequence[float]],
-    style: Format,
+def _write_row(
+    sheet: Worksheet, row: int, first_column: int, values: Sequence[float], style: Format
 ) -> None:
-    """Write a block of numbers, skipping NaN (a series before its start or after its end)."""
+    """Write a row of numbers, skipping NaN (a series before its start or after its end)."""
     write_number = sheet.write_number
-    for offset, values in enumerate(rows):
-        row = first_row + offset
-        for column, value in enumerate(values, start=first_column):
-            if value == value:  # NaN is the one value not equal to itself
-                write_number(row, column, value, style)
+    for column, value in enumerate(values, start=first_column):
+        if value == value:  # NaN is the one value not equal to itself
+            write_number(row, column, value, style)
 
 
 def render(
     target: str | Path | IO[bytes],
     content: WorkbookContent,
     own_sheets: Sequence[OwnSheet] = (),
+    recorder: BuiltCells | None = None,
 ) -> None:
     """Write ``content`` as an .xlsx file (or into a binary buffer), not atomically.
 
     ``own_sheets``, the analyst's sheets carried from the workbook being
     regenerated (:mod:`xlmodels.workbook.own_sheets`), keep their places
-    among the template's.
+    among the template's. ``recorder`` receives every cell as it is written
+    (:class:`~xlmodels.workbook.built_cells.BuiltCells`).
     """
     options: dict[str, Any] = dict(WORKBOOK_OPTIONS)
     if not isinstance(target, str | Path):
         options["in_memory"] = True
     workbook = Workbook(target, options)
     try:
-        _Renderer(workbook, content, own_sheets).run()
+        _Renderer(workbook, content, own_sheets, recorder).run()
+        if recorder is not None:
+            recorder.attach(workbook)
     finally:
         try:
             workbook.close()
@@ -713,12 +752,14 @@ def write_workbook(
     >>> content.tables["Coverage"].codes[:2], buffer.getvalue()[:2]
     (['0700.HK', '9999.HK'], b'PK')
     """
-    content = build_content(
-        inputs, mode=mode, lang=lang, spec=spec, estimates_override=estimates_override
-    )
-    if isinstance(target, str | Path):
-        with atomic_path(target) as temporary:
-            render(temporary, content)
-    else:
-        render(target, content)
+    # Millions of cells come and go without a reference cycle among them.
+    with collector_paused():
+        content = build_content(
+            inputs, mode=mode, lang=lang, spec=spec, estimates_override=estimates_override
+        )
+        if isinstance(target, str | Path):
+            with atomic_path(target) as temporary:
+                render(temporary, content)
+        else:
+            render(target, content)
     return content

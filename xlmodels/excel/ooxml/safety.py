@@ -33,7 +33,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -279,47 +279,71 @@ def sheet_extent(xml: bytes) -> tuple[Extent | None, bool]:
     return facts.extent, facts.plain_positions
 
 
-def _scan(xml: bytes) -> SheetFacts:
-    """What a worksheet part holds, in a few array passes over its bytes.
+#: Bytes of a sheet's XML scanned at a time: the scan's arrays are a few times
+#: this size, however large the sheet (a History of 2.5 million numbers is
+#: some 100 MB of XML, whose arrays took half a gigabyte scanned at once).
+_SCAN_CHUNK = 4 * MB
 
-    The bulk of a workbook is its History sheet: every byte-level question
-    about it is answered from the positions of two characters, ``<`` (which
-    element starts) and ``=`` (which attribute is set), found once.
+
+@dataclass
+class _Partial:
+    """What one stretch of a sheet's XML holds (see :func:`_scan`)."""
+
+    cells: int
+    rows: int
+    formulas: bool
+    errors: bool
+    odd_positions: bool
+    positions: int
+    invalid: bool
+    #: (length, key) of the shortest-then-least and longest-then-most column letters and row digits.
+    columns: tuple[tuple[int, int], tuple[int, int]] | None
+    row_numbers: tuple[tuple[int, int], tuple[int, int]] | None
+
+
+def _stretches(xml: bytes, chunk: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of stretches of about ``chunk`` bytes, each starting at a ``<``."""
+    start, size = 0, len(xml)
+    while start < size:
+        end = xml.find(b"<", start + chunk) if start + chunk < size else -1
+        end = size if end < 0 else end
+        yield start, end
+        start = end
+
+
+def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
+    """The array passes of :func:`_scan` over ``xml[start:end]``.
+
+    An element starts at a ``<`` inside the stretch; the bytes an attribute's
+    ``=`` looks back at (3) and a reference looks ahead at (up to 15) are
+    read across the stretch's ends, as if the file were scanned whole.
     """
-    root = xml.find(b"<worksheet")
-    buffer = np.frombuffer(xml, dtype=np.uint8)
-    size = buffer.size
+    low = max(start - 3, 0)
+    buffer = np.frombuffer(xml, dtype=np.uint8, count=min(end + 16, len(xml)) - low, offset=low)
     padded = np.concatenate([buffer, np.zeros(16, dtype=np.uint8)])
-    tags = np.flatnonzero(buffer == 0x3C)  # "<"
+    size = buffer.size
+    first_index, last_index = start - low, end - low
+    inside = buffer[first_index:last_index]
+    tags = np.flatnonzero(inside == 0x3C) + first_index  # "<"
     first, second = padded[tags + 1], padded[tags + 2]
     cells = int(((first == 0x63) & _name_ends(second)).sum())  # <c
     row_tags = (first == 0x72) & (second == 0x6F) & (padded[tags + 3] == 0x77)
     rows = int((row_tags & _name_ends(padded[tags + 4])).sum())  # <row
-    if root >= 0:
-        has_formulas = bool(((first == 0x66) & _name_ends(second)).any())  # <f
-    else:  # a namespace prefix on every element: rare, so a regex is affordable
-        has_formulas = _FORMULA_TAG.search(xml) is not None
-    equals = np.flatnonzero(buffer == 0x3D)  # "="
-    equals = equals[equals >= 3]
+    formulas = bool(((first == 0x66) & _name_ends(second)).any())  # <f
+    equals = np.flatnonzero(inside == 0x3D) + first_index  # "="
+    equals = equals[equals + low >= 3]
     before, after = padded[equals - 1], padded[equals + 1]
     named_r = (before == 0x72) & (padded[equals - 2] == 0x20)
     spaced_r = (before == 0x20) & (padded[equals - 2] == 0x72) & (padded[equals - 3] == 0x20)
     positions = named_r & (after == 0x22)
     # An attribute whose value is exactly e: an error cell (t="e").
     quoted_e = ((after == 0x22) | (after == 0x27)) & (padded[equals + 2] == 0x65)
-    has_errors = bool((quoted_e & (padded[equals + 3] == after)).any())
-    plain = (
-        root >= 0
-        and all(xml.find(ch, root) < 0 for ch in (b"\t", b"\r", b"\n"))
-        and not bool(spaced_r.any())
-        and not bool((named_r & (after != 0x22)).any())
-        and int(positions.sum()) == rows + cells
-    )
-    if not plain:
-        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
-    if not cells:
-        return SheetFacts(has_formulas, has_errors, None, True)
+    errors = bool((quoted_e & (padded[equals + 3] == after)).any())
+    odd = bool(spaced_r.any()) or bool((named_r & (after != 0x22)).any())
+    partial = _Partial(cells, rows, formulas, errors, odd, int(positions.sum()), False, None, None)
     starts = equals[positions] + 2
+    if not starts.size:
+        return partial
     width = np.arange(12)
     window = np.lib.stride_tricks.sliding_window_view(padded, 12)[np.minimum(starts, size)]
     letters = (window >= 0x41) & (window <= 0x5A)
@@ -335,22 +359,66 @@ def _scan(xml: bytes) -> SheetFacts:
         & (window[np.arange(starts.size), np.minimum(quote_at, 11)] == 0x22)
     )
     if not bool(valid.all()):
-        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+        partial.invalid = True
+        return partial
     cells_only = n_letters > 0  # row elements carry a row number alone
     if not bool(cells_only.any()):
-        return SheetFacts(has_formulas, has_errors, None, True)
+        return partial
     starts, n_letters, n_digits = starts[cells_only], n_letters[cells_only], n_digits[cells_only]
     # Only the extremes matter: compare references by length, then as packed
     # bytes (equal-length letters or digits sort like the numbers they write).
-    letters_key = _packed(padded, starts, n_letters, 3)
-    digits_key = _packed(padded, starts + n_letters, n_digits, 7)
-    first_column, last_column = (
-        _column_number(_unpack(key, 3)) for key in _extremes(n_letters, letters_key)
+    partial.columns = _extremes(n_letters, _packed(padded, starts, n_letters, 3))
+    partial.row_numbers = _extremes(n_digits, _packed(padded, starts + n_letters, n_digits, 7))
+    return partial
+
+
+def _scan(xml: bytes, chunk: int | None = None) -> SheetFacts:
+    """What a worksheet part holds, in a few array passes over its bytes.
+
+    The bulk of a workbook is its History sheet: every byte-level question
+    about it is answered from the positions of two characters, ``<`` (which
+    element starts) and ``=`` (which attribute is set), found once, a
+    stretch of the sheet at a time (:data:`_SCAN_CHUNK` bytes).
+    """
+    root = xml.find(b"<worksheet")
+    parts = [_scan_stretch(xml, a, b) for a, b in _stretches(xml, chunk or _SCAN_CHUNK)]
+    cells = sum(part.cells for part in parts)
+    rows = sum(part.rows for part in parts)
+    if root >= 0:
+        has_formulas = any(part.formulas for part in parts)
+    else:  # a namespace prefix on every element: rare, so a regex is affordable
+        has_formulas = _FORMULA_TAG.search(xml) is not None
+    has_errors = any(part.errors for part in parts)
+    plain = (
+        root >= 0
+        and all(xml.find(ch, root) < 0 for ch in (b"\t", b"\r", b"\n"))
+        and not any(part.odd_positions for part in parts)
+        and sum(part.positions for part in parts) == rows + cells
     )
-    first_row, last_row = (int(_unpack(key, 7)) for key in _extremes(n_digits, digits_key))
+    if not plain:
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+    if not cells:
+        return SheetFacts(has_formulas, has_errors, None, True)
+    if any(part.invalid for part in parts):
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+    columns = [part.columns for part in parts if part.columns is not None]
+    row_numbers = [part.row_numbers for part in parts if part.row_numbers is not None]
+    if not columns:
+        return SheetFacts(has_formulas, has_errors, None, True)
+    first_column, last_column = (_column_number(_unpack(key, 3)) for key in _combined(columns))
+    first_row, last_row = (int(_unpack(key, 7)) for key in _combined(row_numbers))
     return SheetFacts(
         has_formulas, has_errors, Extent(first_row, first_column, last_row, last_column), True
     )
+
+
+def _combined(
+    extremes: list[tuple[tuple[int, int], tuple[int, int]]],
+) -> tuple[int, int]:
+    """Keys of the smallest and the largest reference over every stretch."""
+    smallest = min(low for low, _ in extremes)
+    largest = max(high for _, high in extremes)
+    return smallest[1], largest[1]
 
 
 def _name_ends(following: np.ndarray) -> np.ndarray:
@@ -369,10 +437,11 @@ def _packed(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: 
     return keys
 
 
-def _extremes(lengths: np.ndarray, keys: np.ndarray) -> tuple[int, int]:
-    """Keys of the smallest and the largest reference: shortest then least, longest then most."""
-    shortest, longest = lengths == lengths.min(), lengths == lengths.max()
-    return int(keys[shortest].min()), int(keys[longest].max())
+def _extremes(lengths: np.ndarray, keys: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(length, key) of the smallest and the largest reference: shortest then least,
+    longest then most."""
+    low, high = int(lengths.min()), int(lengths.max())
+    return (low, int(keys[lengths == low].min())), (high, int(keys[lengths == high].max()))
 
 
 def _unpack(key: int, width: int) -> bytes:
