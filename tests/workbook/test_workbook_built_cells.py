@@ -31,10 +31,17 @@ from xlmodels.workbook.stored_cells import CellContent, SheetCells, read_cells
 from xlmodels.workbook.writer import CoverageWorksheet, render
 
 
-def _typed(cells: dict[str, SheetCells]) -> dict[str, dict[str, tuple[type, Any, str | None]]]:
-    """Every cell as (type of its value, value, formula): equal only if the types are."""
+def _typed(cells: dict[str, SheetCells]) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """Every cell as (type of its value, value, formula, array range, the cell it spilled from).
+
+    Equal only if the types are, and only if the spilled ``SQ_`` columns are
+    the same ranges with the same cells marked as their results.
+    """
     return {
-        sheet: {ref: (type(c.value), c.value, c.formula) for ref, c in sheet_cells.items()}
+        sheet: {
+            ref: (type(c.value), c.value, c.formula, c.spill, c.spilled_from)
+            for ref, c in sheet_cells.items()
+        }
         for sheet, sheet_cells in cells.items()
     }
 
@@ -56,6 +63,10 @@ def test_recorded_cells_are_the_cells_read_back(mode: str, lang: str, inputs: An
     assert list(recorded) == list(read)  # every sheet, in tab order
     assert _typed(recorded) == _typed(read)
     assert diff_cells(read, recorded) == []
+    if mode == "sq":  # the spilled columns are there to compare, not vacuously equal
+        coverage = recorded["Coverage"]
+        assert any(cell.spill and ":" in cell.spill for cell in coverage.values())
+        assert any(cell.spilled_from for cell in coverage.values())
 
 
 def test_an_own_sheet_is_recorded_as_it_reads_back(tmp_path: Path) -> None:
