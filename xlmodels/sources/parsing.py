@@ -147,12 +147,13 @@ def _numbers(cells: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np.float64]
 
 def _within_limits(values: npt.NDArray[np.float64]) -> bool:
     """Whether every number (NaN aside) is one a spreadsheet holds: finite, within its range."""
-    if np.isinf(values).any():
+    # fmin and fmax pass over NaN: two reductions, no copy, decide a column of one sign.
+    low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+    if np.isinf(low) or np.isinf(high) or max(-low, high) > _LARGEST:
         return False
+    if low > 0 or high < 0:
+        return not min(abs(low), abs(high)) < _SMALLEST
     magnitude = np.abs(values)
-    # fmax and fmin pass over NaN: one reduction each, no copy of the present values.
-    if np.fmax.reduce(magnitude, initial=0.0) > _LARGEST:
-        return False
     positive = np.where(magnitude > 0, magnitude, np.inf)
     return not np.fmin.reduce(positive, initial=np.inf) < _SMALLEST
 
@@ -165,7 +166,7 @@ def _clean_numbers(
         return values.copy()
     if not _within_limits(values):
         return None
-    if match.field.positive and np.fmin.reduce(values, initial=np.inf) <= 0:
+    if match.field.positive and np.fmin.reduce(values) <= 0:
         return None
     if match.multiplier != 1.0:
         scaled = values * match.multiplier
@@ -333,8 +334,9 @@ def read_date_codes(
     The same reading as :func:`read_dates`, each distinct text read once:
     a history of millions of rows holds a few thousand dates.
     """
-    cells = table.column(match.position)
-    distinct = _distinct_texts(cells)
+    distinct = table.distinct(match.position)
+    cells = table.column(match.position) if distinct is None else []
+    distinct = distinct or _distinct_texts(cells)
     if distinct is None:
         dates = _read_dates(table, match, list(cells))
         return dates, np.arange(len(dates), dtype=np.intp)
@@ -431,8 +433,9 @@ def read_text_codes(
     table: RawTable, match: ColumnMatch
 ) -> tuple[list[str | None], npt.NDArray[np.intp]]:
     """The column's distinct texts and, for each cell, the position of its own among them."""
-    cells = table.column(match.position)
-    distinct = _distinct_texts(cells)
+    distinct = table.distinct(match.position)
+    cells = table.column(match.position) if distinct is None else []
+    distinct = distinct or _distinct_texts(cells)
     if distinct is None:
         return [_text(cell) for cell in cells], np.arange(len(cells), dtype=np.intp)
     uniques, codes = distinct

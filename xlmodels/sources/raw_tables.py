@@ -84,6 +84,7 @@ class RawTable:
         *,
         columns: list[npt.NDArray[Any]] | None = None,
         exact: Callable[[], RawTable] | None = None,
+        distinct: dict[int, tuple[list[str], npt.NDArray[np.intp]]] | None = None,
     ) -> None:
         self.file = file
         self.sheet = sheet
@@ -96,6 +97,8 @@ class RawTable:
         self.day_first = day_first
         self._columns = columns
         self._exact = exact
+        #: Position -> the distinct texts of a column-wise text column and each cell's.
+        self._distinct = dict(distinct or {})
 
     @property
     def rows(self) -> list[list[Any]]:
@@ -117,6 +120,20 @@ class RawTable:
                 return self._columns[position]
             return [""] * self.size
         return [row[position] if position < len(row) else "" for row in self.rows]
+
+    def distinct(self, position: int) -> tuple[list[str], npt.NDArray[np.intp]] | None:
+        """A text column's distinct cells in order of first appearance, and each cell's among them.
+
+        Only for a column-wise table's text columns (every cell a ``str``);
+        None for any other column, which its reader factorizes itself.
+        """
+        if position in self._distinct:
+            return self._distinct[position]
+        columns = self._columns
+        if columns is None or position >= len(columns) or columns[position].dtype != object:
+            return None
+        self._distinct[position] = factorize_texts(columns[position])
+        return self._distinct[position]
 
     @property
     def column_wise(self) -> bool:
@@ -209,8 +226,8 @@ Numeric = Callable[[int, str], bool]
 _HEADER_SEARCH = 200
 #: Below this many bytes a CSV file is read row by row: too small to gain.
 _COLUMN_WISE_BYTES = 256 * 1024
-#: ASCII white space other than line ends: where none is in a file, no cell is only spaces.
-_ASCII_SPACES = (" ", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+#: The bytes of an ASCII file decoded to find its header: a header deeper is found in the whole.
+_HEAD_BYTES = 1 << 20
 #: pandas before 3.0 reads floats exactly only when asked (3.0 always does).
 _EXACT_FLOATS: dict[str, Any] = (
     {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
@@ -255,6 +272,45 @@ def _row_wise(
     return RawTable(path, sheet_name, headers, header_index + 1, data, numbers, day_first)
 
 
+def _head(text: str, delimiter: str) -> tuple[list[list[str]], int | None, int, int]:
+    """The rows through the header and one data row, the header's index, and lines read.
+
+    Returns the rows, the header's index among them (None where none is
+    found), the lines the rows through the header take (a quoted cell may
+    span lines) and the lines read in all.
+    """
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    head: list[list[str]] = []
+    header_index, header_lines = None, 0
+    for row in reader:
+        head.append(list(row))
+        if header_index is not None:
+            break  # a row after the header: the data starts there
+        if sum(1 for cell in row if not is_blank(cell)) > 1:
+            header_index = len(head) - 1  # the first row of two cells or more
+            header_lines = reader.line_num
+        elif len(head) > _HEADER_SEARCH:
+            break
+    return head, header_index, header_lines, reader.line_num
+
+
+def _head_text(path: Path) -> tuple[str, str, bool]:
+    """The file's text, or the first lines of an ASCII file; its encoding; whether it is whole.
+
+    An ASCII file needs no decoding for pandas to read it: only the lines
+    that hold the header are decoded here.
+    """
+    data = path.read_bytes()
+    if data.isascii():
+        if len(data) <= _HEAD_BYTES:
+            return data.decode("ascii"), CSV_ENCODINGS[0], True
+        prefix = data[: data.rfind(b"\n", 0, _HEAD_BYTES) + 1]
+        return prefix.decode("ascii"), CSV_ENCODINGS[0], False
+    del data
+    text, encoding = _decoded(path)
+    return text, encoding, True
+
+
 def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTable | None:
     """A CSV file read column-wise by pandas, or None where the row-wise reader must read it.
 
@@ -262,26 +318,19 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
     the data starts); the rest in one pass of pandas' C parser. A row is
     blank when every cell is empty, a footer when one cell alone holds text:
     both are checked row by row only where the columns say they may be.
+    Text columns are factorized once (:func:`factorize_texts`): emptiness,
+    and later every reading of the column, is decided once per distinct text.
     """
-    text, encoding = _decoded(path)
+    text, encoding, whole = _head_text(path)
     delimiter = _delimiter(text)
-    reader = csv.reader(_lines(text), delimiter=delimiter)
-    head: list[list[Any]] = []
-    header_index = None
-    for row in reader:
-        head.append(list(row))
-        if header_index is not None:
-            break  # a row after the header: the data starts there
-        if sum(1 for cell in row if not is_blank(cell)) > 1:
-            header_index = len(head) - 1  # the first row of two cells or more
-        elif len(head) > _HEADER_SEARCH:
-            return None
+    head, header_index, header_lines, lines_read = _head(text, delimiter)
+    if not whole and lines_read >= text.count("\n"):
+        # The rows read reach the end of the lines decoded: the whole file decides.
+        text, encoding, whole = *_decoded(path), True
+        head, header_index, header_lines, lines_read = _head(text, delimiter)
+    del text  # pandas reads the file itself: the text is not kept while it does
     if header_index is None or header_index == len(head) - 1:
         return None  # no header of two cells, or no data: read it row by row
-    header_lines = _lines_through(text, delimiter, header_index)
-    # A cell of only spaces counts as blank; a file without a space holds none.
-    spaced = not text.isascii() or any(space in text for space in _ASCII_SPACES)
-    del text  # pandas reads the file itself: the text is not kept while it does
     headers = _headers(head[header_index])
     width = max(len(head[header_index]), *(len(row) for row in head[header_index + 1 :]))
     numbers = {p for p, header in enumerate(headers) if header and numeric(p, header)}
@@ -307,24 +356,35 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
     except (ValueError, pd.errors.ParserError):
         return None  # a number column with text, a ragged row: read it row by row
     columns = [frame[p].to_numpy() for p in range(width)]
-    empty = [np.isnan(c) if p in numbers else c == "" for p, c in enumerate(columns)]
-    filled = np.zeros(len(frame), dtype=np.int64)
-    for position, mask in enumerate(empty):
-        filled += ~mask
-        if spaced and position not in numbers:
-            filled -= _only_spaces(columns[position], mask)
+    del frame
+    distinct = {p: factorize_texts(columns[p]) for p in range(width) if p not in numbers}
+    filled = np.zeros(len(columns[0]), dtype=np.int64)
+    for position, column in enumerate(columns):
+        if position in numbers:
+            filled += ~np.isnan(column)
+            continue
+        uniques, codes = distinct[position]
+        # An empty cell or one of only spaces is blank: decided once per distinct text.
+        blank = [i for i, text in enumerate(uniques) if not text or text.isspace()]
+        filled += 1
+        if blank:
+            filled -= codes == blank[0] if len(blank) == 1 else np.isin(codes, blank)
     # Only a row with at most one filled cell can be blank or a footer.
-    dropped = np.zeros(len(frame), dtype=bool)
+    dropped = np.zeros(len(filled), dtype=bool)
     for index in np.flatnonzero(filled <= 1):
-        row = ["" if empty[p][index] else columns[p][index] for p in range(width)]
+        row = [
+            "" if position in numbers and np.isnan(column[index]) else column[index]
+            for position, column in enumerate(columns)
+        ]
         dropped[index] = _is_blank_row(row) or _is_footer(row)
     first = header_index + 2
     if dropped.any():
         kept = ~dropped
         out = [column[kept] for column in columns]
+        distinct = {p: _kept(found, kept) for p, found in distinct.items()}
         row_numbers = (np.flatnonzero(kept) + first).tolist()
     else:
-        out, row_numbers = columns, list(range(first, first + len(frame)))
+        out, row_numbers = columns, list(range(first, first + len(filled)))
     return RawTable(
         path,
         None,
@@ -335,19 +395,80 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
         day_first,
         columns=out,
         exact=functools.cache(lambda: _row_wise(path, None, day_first)),
+        distinct=distinct,
     )
 
 
-_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
+def _kept(
+    distinct: tuple[list[str], npt.NDArray[np.intp]], kept: npt.NDArray[np.bool_]
+) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """A factorized column's distinct texts and codes for the rows kept, as if factorized anew."""
+    uniques, codes = distinct
+    codes = codes[kept]
+    order = pd.unique(codes)
+    renumbered = np.zeros(len(uniques), dtype=np.intp)
+    renumbered[order] = np.arange(len(order), dtype=np.intp)
+    return [uniques[i] for i in order], renumbered[codes]
 
 
-def _only_spaces(column: npt.NDArray[Any], empty: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """Which text cells of a column hold white space only (1 where so, else 0)."""
-    out = np.zeros(len(column), dtype=np.int64)
-    cells = np.flatnonzero(~empty)
-    if len(cells):
-        out[cells] = _IS_SPACE(column[cells]).astype(bool)
-    return out
+#: Below this many cells a column is factorized by hashing alone.
+_SHORT_COLUMN = 4096
+#: A repeat is used where at most one cell in this many differs from the cell it repeats.
+_REPEAT_SHARE = 8
+#: How far the first repeat of a column's first cell is looked for.
+_PERIOD_SEARCH = 1 << 17
+
+
+def factorize_texts(cells: npt.NDArray[Any]) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """The distinct texts of a column in order of first appearance, and each cell's position.
+
+    What ``pd.factorize`` gives, without hashing every cell where the
+    column repeats itself: a long history writes runs of one date (or one
+    code), and the same codes date after date. Where a cell equals the cell
+    ``period`` rows above it, it shares that cell's position; only the
+    others (the first ``period`` cells and every change) are hashed. A
+    value's first cell is never equal to one above it, so the order of
+    first appearance is kept.
+
+    >>> uniques, codes = factorize_texts(np.array(["b", "b", "a", "b", "a"], dtype=object))
+    >>> uniques, codes.tolist()
+    (['b', 'a'], [0, 0, 1, 0, 1])
+    """
+    size = len(cells)
+    if size >= _SHORT_COLUMN:
+        for period in _periods(cells):
+            changed = np.ones(size, dtype=bool)
+            np.not_equal(cells[period:], cells[:-period], out=changed[period:])
+            if int(np.count_nonzero(changed)) * _REPEAT_SHARE > size:
+                continue
+            anchors = np.flatnonzero(changed)
+            anchor_codes, uniques = pd.factorize(cells[anchors])
+            # Each cell's anchor: the last changed cell at or above it, ``period`` rows apart.
+            rows = -(-size // period)
+            latest = np.zeros(rows * period, dtype=np.intp)
+            latest[anchors] = anchors
+            latest = np.maximum.accumulate(latest.reshape(rows, period), axis=0).reshape(-1)
+            by_position = np.zeros(size, dtype=np.intp)
+            by_position[anchors] = anchor_codes
+            return list(uniques), by_position[latest[:size]]
+    codes, uniques = pd.factorize(cells)
+    return list(uniques), codes
+
+
+def _periods(cells: npt.NDArray[Any]) -> Iterator[int]:
+    """Row distances at which a column may repeat: 1 (runs), then that of its first cell's repeat.
+
+    Each is tried on the first rows before the whole column.
+    """
+    sample = cells[: 4 * _SHORT_COLUMN]
+    if int(np.count_nonzero(sample[1:] != sample[:-1])) * _REPEAT_SHARE <= len(sample):
+        yield 1
+    repeats = np.flatnonzero(cells[1:_PERIOD_SEARCH] == cells[0])
+    if len(repeats) and (period := int(repeats[0]) + 1) > 1:
+        sample = cells[: max(4 * _SHORT_COLUMN, 4 * period)]
+        changed = int(np.count_nonzero(sample[period:] != sample[:-period])) + period
+        if changed * _REPEAT_SHARE <= len(sample):
+            yield period
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -358,14 +479,6 @@ def _lines(text: str) -> Iterator[str]:
         end = len(text) if end < 0 else end + 1
         yield text[start:end]
         start = end
-
-
-def _lines_through(text: str, delimiter: str, record: int) -> int:
-    """How many lines the first ``record + 1`` records take (a quoted cell may span lines)."""
-    reader = csv.reader(_lines(text), delimiter=delimiter)
-    for _ in range(record + 1):
-        next(reader)
-    return reader.line_num
 
 
 def read_table(

@@ -570,20 +570,25 @@ def _read_long_history(table: RawTable) -> pd.DataFrame:
             row=table.row_numbers[index],
             column=matches["code"].header,
         )
+    # Every column is new here: the frame takes them as they are, uncopied.
     return pd.DataFrame(
         {
             "date": pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy()[date_ids],
-            "code": np.asarray(code_names, dtype=object)[code_ids],
+            # The distinct codes as the frame would type them, each row taking its own.
+            "code": pd.Series(np.asarray(code_names, dtype=object)).array.take(code_ids),
             "close": _history_values(table, matches, "close", size),
             "pe_ttm": _history_values(table, matches, "pe_ttm", size),
-        }
+        },
+        copy=False,
     )
 
 
 def _repeats(keys: npt.NDArray[np.int64]) -> bool:
-    """Whether a key appears twice: counted in an array where the keys are dense, else hashed."""
+    """Whether a key appears twice: none where they rise, counted where dense, else hashed."""
     if not len(keys):
         return False
+    if bool((keys[1:] > keys[:-1]).all()):
+        return False  # a file sorted by date and code
     if keys.max() < 4 * len(keys) + 1024:
         return bool(np.bincount(keys).max() > 1)
     return bool(pd.Index(keys).has_duplicates)
@@ -602,6 +607,8 @@ def _merge_spellings(
 ) -> tuple[npt.NDArray[np.intp], list[str]]:
     """Ids of distinct cells mapped to ids of distinct values (``0700.hk`` and ``0700.HK``)."""
     merged, distinct = pd.factorize(np.asarray(names, dtype=object))
+    if len(distinct) == len(names):
+        return ids, names  # no two spellings of one code
     return merged[ids], [str(name) for name in distinct]
 
 
@@ -610,6 +617,8 @@ def _merge_dates(
 ) -> tuple[npt.NDArray[np.intp], list[dt.date]]:
     """Ids of distinct date cells mapped to ids of distinct dates (``2024-11-29``, ``20241129``)."""
     merged, distinct = pd.factorize(np.asarray(dates, dtype=object))
+    if len(distinct) == len(dates):
+        return ids, list(distinct)  # no two spellings of one date
     return merged[ids], list(distinct)
 
 
