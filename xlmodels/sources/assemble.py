@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlmodels.core.fx import FxTable, currency_code
@@ -40,6 +41,7 @@ from xlmodels.domain.performance import extend_history
 from xlmodels.errors import InputError
 from xlmodels.sources.codes import CodeBook
 from xlmodels.sources.index_names import known_index_names
+from xlmodels.sources.raw_tables import factorize_texts
 from xlmodels.sources.readers import (
     FileRows,
     MarketSnapshot,
@@ -348,12 +350,10 @@ def assemble_inputs(
     )
     estimates_frame = _estimates_frame(resolved_estimates, universe, choices.scheme, choices.lang)
     closes = _snapshot_closes(prices)
+    code_type = None
     if history is not None:
-        cache = {code: book.resolve(code) for code in history["code"].unique()}
-        if any(code != resolved for code, resolved in cache.items()):
-            history = history.assign(code=history["code"].map(cache))
-        else:  # every code is written as the universe writes it: nothing to map
-            history = history.copy(deep=False)
+        code_type = history["code"].dtype  # the resolved codes are given it back
+        history = _resolved_history(history, book)
         history.attrs = {}
         # A history file that stops before the market file's price date gets
         # the market's close: the month's return needs a close on that day.
@@ -381,6 +381,7 @@ def assemble_inputs(
     indexes_frame = _indexes_frame(indexes, universe, snapshot)
     if history is not None:
         history = _covered_history(history, universe, indexes_frame, prices)
+        history = history.assign(code=history["code"].array.astype(code_type))
     return CoverageInputs(
         universe=universe,
         market=market,
@@ -444,6 +445,28 @@ def _covered_history(
     if bool(kept.all()):
         return history
     return history.loc[kept].reset_index(drop=True)
+
+
+def _resolved_history(history: pd.DataFrame, book: CodeBook) -> pd.DataFrame:
+    """The history with its codes as the book writes them, held as categories.
+
+    A history of millions of rows holds a few thousand codes: they are
+    factorized once (:func:`~xlmodels.sources.raw_tables.factorize_texts`),
+    each resolved once, and what follows (each code's last close, the rows
+    kept) works on their categories rather than hashing every row's text
+    again. The caller gives the column back its own type.
+    """
+    names, ids = factorize_texts(history["code"].to_numpy(dtype=object))
+    if len(ids) and int(ids.min()) < 0:
+        # A row without a code (a frame not made by a reader): each code mapped as it is.
+        cache = {code: book.resolve(code) for code in history["code"].unique()}
+        return history.assign(code=history["code"].map(cache))
+    resolved = [book.resolve(name) for name in names]
+    merged, distinct = pd.factorize(np.asarray(resolved, dtype=object))
+    if len(distinct) < len(resolved):  # two spellings of one code: one category
+        ids = merged[ids]
+    categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
+    return history.assign(code=pd.Categorical.from_codes(ids, categories=categories))
 
 
 def _join_history(frames: list[pd.DataFrame]) -> pd.DataFrame | None:

@@ -295,20 +295,72 @@ def _head(text: str, delimiter: str) -> tuple[list[list[str]], int | None, int, 
 
 
 def _head_text(path: Path) -> tuple[str, str, bool]:
-    """The file's text, or the first lines of an ASCII file; its encoding; whether it is whole.
+    """The first lines of the file decoded, their encoding, and whether they are the whole file.
 
-    An ASCII file needs no decoding for pandas to read it: only the lines
-    that hold the header are decoded here.
+    pandas decodes the file itself: only the lines that hold the header are
+    decoded here, in the first of :data:`CSV_ENCODINGS` they read in (a line
+    end is never inside a character of either).
     """
-    data = path.read_bytes()
-    if data.isascii():
-        if len(data) <= _HEAD_BYTES:
-            return data.decode("ascii"), CSV_ENCODINGS[0], True
-        prefix = data[: data.rfind(b"\n", 0, _HEAD_BYTES) + 1]
-        return prefix.decode("ascii"), CSV_ENCODINGS[0], False
-    del data
-    text, encoding = _decoded(path)
-    return text, encoding, True
+    with path.open("rb") as file:
+        data = file.read(_HEAD_BYTES + 1)
+    whole = len(data) <= _HEAD_BYTES
+    if not whole:
+        data = data[: data.rfind(b"\n", 0, _HEAD_BYTES) + 1]
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding), encoding, whole
+        except UnicodeDecodeError:
+            continue
+    return *_decoded(path), True
+
+
+#: What pandas reads of a file column-wise: the frame, the headers, the header's index, and
+#: the positions of number columns.
+_Parsed = tuple[pd.DataFrame, list[str], int, set[int]]
+
+
+def _parse(
+    path: Path, text: str, encoding: str, whole: bool, numeric: Numeric
+) -> _Parsed | str | None:
+    """The file read by pandas from the header found in ``text``.
+
+    ``"whole"`` where ``text``, the file's first lines, does not settle it:
+    the header is not found in them, or the rest is not in their encoding.
+    None where the file is to be read row by row.
+    """
+    delimiter = _delimiter(text)
+    head, header_index, header_lines, lines_read = _head(text, delimiter)
+    if not whole and lines_read >= text.count("\n"):
+        return "whole"  # the rows read reach the end of the lines decoded
+    if header_index is None or header_index == len(head) - 1:
+        return None  # no header of two cells, or no data: read it row by row
+    headers = _headers(head[header_index])
+    width = max(len(head[header_index]), *(len(row) for row in head[header_index + 1 :]))
+    numbers = {p for p, header in enumerate(headers) if header and numeric(p, header)}
+    dtypes = {p: (np.float64 if p in numbers else object) for p in range(width)}
+    options: dict[str, Any] = {
+        "encoding": encoding,
+        "sep": delimiter,
+        "header": None,
+        "names": list(range(width)),
+        "skiprows": header_lines,
+        "dtype": dtypes,
+        "keep_default_na": False,
+        # Only a number column reads an empty cell as NaN; text keeps it "".
+        "na_values": {p: [""] for p in numbers},
+        "skip_blank_lines": False,
+        "quotechar": '"',
+        "doublequote": True,
+        "engine": "c",
+        **_EXACT_FLOATS,
+    }
+    try:
+        frame: pd.DataFrame = pd.read_csv(path, **options)
+    except UnicodeDecodeError:
+        return None if whole else "whole"
+    except (ValueError, pd.errors.ParserError):
+        return None  # a number column with text, a ragged row: read it row by row
+    return frame, headers, header_index, numbers
 
 
 def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTable | None:
@@ -322,43 +374,19 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
     and later every reading of the column, is decided once per distinct text.
     """
     text, encoding, whole = _head_text(path)
-    delimiter = _delimiter(text)
-    head, header_index, header_lines, lines_read = _head(text, delimiter)
-    if not whole and lines_read >= text.count("\n"):
-        # The rows read reach the end of the lines decoded: the whole file decides.
-        text, encoding, whole = *_decoded(path), True
-        head, header_index, header_lines, lines_read = _head(text, delimiter)
-    del text  # pandas reads the file itself: the text is not kept while it does
-    if header_index is None or header_index == len(head) - 1:
-        return None  # no header of two cells, or no data: read it row by row
-    headers = _headers(head[header_index])
-    width = max(len(head[header_index]), *(len(row) for row in head[header_index + 1 :]))
-    numbers = {p for p, header in enumerate(headers) if header and numeric(p, header)}
-    dtypes = {p: (np.float64 if p in numbers else object) for p in range(width)}
-    try:
-        options: dict[str, Any] = {
-            "encoding": encoding,
-            "sep": delimiter,
-            "header": None,
-            "names": list(range(width)),
-            "skiprows": header_lines,
-            "dtype": dtypes,
-            "keep_default_na": False,
-            # Only a number column reads an empty cell as NaN; text keeps it "".
-            "na_values": {p: [""] for p in numbers},
-            "skip_blank_lines": False,
-            "quotechar": '"',
-            "doublequote": True,
-            "engine": "c",
-            **_EXACT_FLOATS,
-        }
-        frame: pd.DataFrame = pd.read_csv(path, **options)
-    except (ValueError, pd.errors.ParserError):
-        return None  # a number column with text, a ragged row: read it row by row
+    parsed = _parse(path, text, encoding, whole, numeric)
+    if parsed == "whole":
+        text, encoding = _decoded(path)
+        parsed = _parse(path, text, encoding, True, numeric)
+    del text  # pandas has read the file itself: the text is not kept
+    if parsed is None or isinstance(parsed, str):
+        return None
+    frame, headers, header_index, numbers = parsed
+    width = frame.shape[1]
     columns = [frame[p].to_numpy() for p in range(width)]
     del frame
     distinct = {p: factorize_texts(columns[p]) for p in range(width) if p not in numbers}
-    filled = np.zeros(len(columns[0]), dtype=np.int64)
+    filled = np.zeros(len(columns[0]), dtype=np.int32)
     for position, column in enumerate(columns):
         if position in numbers:
             filled += ~np.isnan(column)
@@ -443,16 +471,31 @@ def factorize_texts(cells: npt.NDArray[Any]) -> tuple[list[str], npt.NDArray[np.
                 continue
             anchors = np.flatnonzero(changed)
             anchor_codes, uniques = pd.factorize(cells[anchors])
-            # Each cell's anchor: the last changed cell at or above it, ``period`` rows apart.
-            rows = -(-size // period)
-            latest = np.zeros(rows * period, dtype=np.intp)
-            latest[anchors] = anchors
-            latest = np.maximum.accumulate(latest.reshape(rows, period), axis=0).reshape(-1)
-            by_position = np.zeros(size, dtype=np.intp)
-            by_position[anchors] = anchor_codes
-            return list(uniques), by_position[latest[:size]]
+            return list(uniques), _repeated(anchor_codes, anchors, changed, period)
     codes, uniques = pd.factorize(cells)
     return list(uniques), codes
+
+
+def _repeated(
+    anchor_codes: npt.NDArray[np.intp],
+    anchors: npt.NDArray[np.intp],
+    changed: npt.NDArray[np.bool_],
+    period: int,
+) -> npt.NDArray[np.intp]:
+    """Each cell's code: that of the last changed cell (anchor) at or above it, ``period`` apart."""
+    size = len(changed)
+    if period == 1:  # runs: the cells of a run take the code of its first
+        runs: npt.NDArray[np.intp] = anchor_codes[np.cumsum(changed) - 1]
+        return runs
+    if len(anchors) == period:  # the first rows repeated to the end
+        return np.resize(anchor_codes, size).astype(np.intp, copy=False)
+    rows = -(-size // period)
+    latest = np.zeros(rows * period, dtype=np.intp)
+    latest[anchors] = anchors
+    latest = np.maximum.accumulate(latest.reshape(rows, period), axis=0).reshape(-1)
+    by_position = np.zeros(size, dtype=np.intp)
+    by_position[anchors] = anchor_codes
+    return by_position[latest[:size]]
 
 
 def _periods(cells: npt.NDArray[Any]) -> Iterator[int]:
