@@ -20,7 +20,7 @@ latest price date among the covered companies (the *price date*):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,14 +166,20 @@ def _resolve_index(
     return out
 
 
-def _records(frame: pd.DataFrame) -> Iterator[tuple[Any, dict[Hashable, Any]]]:
-    """(code, {column: value}) of each row, without a Series (and a copy of ``attrs``) per row."""
-    return zip(frame.index, frame.to_dict("records"), strict=True)
+def _records(frame: pd.DataFrame, *keys: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(code, {key: value}) of each row, for the columns named (None where there is no such column).
+
+    Read column by column: no Series (and copy of ``attrs``) per row, no
+    boxing of the columns a check does not look at.
+    """
+    columns = [frame[key].tolist() if key in frame else [None] * len(frame) for key in keys]
+    for code, *values in zip(frame.index, *columns, strict=True):
+        yield code, dict(zip(keys, values, strict=True))
 
 
 def _check_fx(universe: pd.DataFrame, fx: FxTable, market_file: Path) -> None:
     rows = _rows(universe)
-    for code, record in _records(universe):
+    for code, record in _records(universe, "eps_currency", "price_currency"):
         base, quote = record["eps_currency"], record["price_currency"]
         if not fx.has(base, quote):
             raise InputError(
@@ -189,9 +195,10 @@ def _check_fx(universe: pd.DataFrame, fx: FxTable, market_file: Path) -> None:
 def _market_frame(universe: pd.DataFrame, snapshot: MarketSnapshot) -> pd.DataFrame:
     prices = snapshot.prices
     rows = _rows(prices)
-    currencies = prices["currency"]
-    for code, record in _records(universe):
-        if code not in prices.index:
+    # Codes are unique in both frames (their readers and _resolve_index refuse a second row).
+    currencies = dict(zip(prices.index, prices["currency"], strict=True))
+    for code, record in _records(universe, "price_currency"):
+        if code not in currencies:
             raise InputError(
                 f"no price for {code} (universe row {_rows(universe).get(str(code))}): "
                 "every covered company needs a row",
@@ -224,10 +231,11 @@ def _estimates_frame(
     headers: dict[str, str] = estimates.attrs.get("headers", {})
     labels = load_scheme(scheme)
     out = estimates.copy()
-    eps_currencies = universe["eps_currency"]
-    for code, record in _records(estimates):
+    eps_currencies = dict(zip(universe.index, universe["eps_currency"], strict=True))
+    keys = ("eps_currency", "rating_override", "override_reason")
+    for code, record in _records(estimates, *keys):
         row = rows.get(str(code))
-        if code not in universe.index:
+        if code not in eps_currencies:
             raise InputError(
                 f"{code} is not in the universe", file=file, row=row, column=headers.get("code")
             )
@@ -381,7 +389,7 @@ def assemble_inputs(
     indexes_frame = _indexes_frame(indexes, universe, snapshot)
     if history is not None:
         history = _covered_history(history, universe, indexes_frame, prices)
-        history = history.assign(code=history["code"].array.astype(code_type))
+        history = history.assign(code=_typed_codes(history["code"], code_type))
     return CoverageInputs(
         universe=universe,
         market=market,
@@ -467,6 +475,15 @@ def _resolved_history(history: pd.DataFrame, book: CodeBook) -> pd.DataFrame:
         ids = merged[ids]
     categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
     return history.assign(code=pd.Categorical.from_codes(ids, categories=categories))
+
+
+def _typed_codes(codes: pd.Series, dtype: Any) -> Any:
+    """The codes as an array of ``dtype``: categories typed once, then taken row by row."""
+    array = codes.array
+    if isinstance(array, pd.Categorical):
+        categories = pd.array(np.asarray(array.categories, dtype=object), dtype=dtype)
+        return categories.take(array.codes, allow_fill=True)
+    return array.astype(dtype)
 
 
 def _join_history(frames: list[pd.DataFrame]) -> pd.DataFrame | None:

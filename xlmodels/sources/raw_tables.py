@@ -385,21 +385,29 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
     width = frame.shape[1]
     columns = [frame[p].to_numpy() for p in range(width)]
     del frame
+    size = len(columns[0])
     distinct = {p: factorize_texts(columns[p]) for p in range(width) if p not in numbers}
-    filled = np.zeros(len(columns[0]), dtype=np.int32)
-    for position, column in enumerate(columns):
-        if position in numbers:
-            filled += ~np.isnan(column)
-            continue
-        uniques, codes = distinct[position]
-        # An empty cell or one of only spaces is blank: decided once per distinct text.
-        blank = [i for i, text in enumerate(uniques) if not text or text.isspace()]
-        filled += 1
-        if blank:
-            filled -= codes == blank[0] if len(blank) == 1 else np.isin(codes, blank)
-    # Only a row with at most one filled cell can be blank or a footer.
-    dropped = np.zeros(len(filled), dtype=bool)
-    for index in np.flatnonzero(filled <= 1):
+    # An empty cell or one of only spaces is blank: decided once per distinct text.
+    blanks = {
+        p: [i for i, text in enumerate(uniques) if not text or text.isspace()]
+        for p, (uniques, _) in distinct.items()
+    }
+    # Only a row with at most one filled cell can be blank or a footer; none can
+    # where two text columns are never blank (a history's dates and codes).
+    candidates = np.zeros(0, dtype=np.intp)
+    if sum(1 for blank in blanks.values() if not blank) < 2:
+        filled = np.zeros(size, dtype=np.int32)
+        for position, column in enumerate(columns):
+            if position in numbers:
+                filled += ~np.isnan(column)
+                continue
+            blank, codes = blanks[position], distinct[position][1]
+            filled += 1
+            if blank:
+                filled -= codes == blank[0] if len(blank) == 1 else np.isin(codes, blank)
+        candidates = np.flatnonzero(filled <= 1)
+    dropped = np.zeros(size, dtype=bool)
+    for index in candidates:
         row = [
             "" if position in numbers and np.isnan(column[index]) else column[index]
             for position, column in enumerate(columns)
@@ -412,7 +420,7 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
         distinct = {p: _kept(found, kept) for p, found in distinct.items()}
         row_numbers = (np.flatnonzero(kept) + first).tolist()
     else:
-        out, row_numbers = columns, list(range(first, first + len(filled)))
+        out, row_numbers = columns, list(range(first, first + size))
     return RawTable(
         path,
         None,
