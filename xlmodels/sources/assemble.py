@@ -360,7 +360,10 @@ def assemble_inputs(
     closes = _snapshot_closes(prices)
     code_type = None
     if history is not None:
-        code_type = history["code"].dtype  # the resolved codes are given it back
+        # The resolved codes are given back the type of the file's.
+        code_type = history["code"].dtype
+        if isinstance(code_type, pd.CategoricalDtype):
+            code_type = code_type.categories.dtype
         history = _resolved_history(history, book)
         history.attrs = {}
         # A history file that stops before the market file's price date gets
@@ -459,16 +462,21 @@ def _resolved_history(history: pd.DataFrame, book: CodeBook) -> pd.DataFrame:
     """The history with its codes as the book writes them, held as categories.
 
     A history of millions of rows holds a few thousand codes: they are
-    factorized once (:func:`~xlmodels.sources.raw_tables.factorize_texts`),
-    each resolved once, and what follows (each code's last close, the rows
-    kept) works on their categories rather than hashing every row's text
-    again. The caller gives the column back its own type.
+    factorized once (the categories :func:`read_history` gives, else
+    :func:`~xlmodels.sources.raw_tables.factorize_texts`), each resolved
+    once, and what follows (each code's last close, the rows kept) works on
+    their categories rather than hashing every row's text again. The caller
+    gives the column back its own type.
     """
-    names, ids = factorize_texts(history["code"].to_numpy(dtype=object))
+    codes = history["code"]
+    if isinstance(codes.dtype, pd.CategoricalDtype):  # as read_history gives them to us
+        names, ids = list(codes.cat.categories), codes.cat.codes.to_numpy()
+    else:
+        names, ids = factorize_texts(codes.to_numpy(dtype=object))
     if len(ids) and int(ids.min()) < 0:
         # A row without a code (a frame not made by a reader): each code mapped as it is.
-        cache = {code: book.resolve(code) for code in history["code"].unique()}
-        return history.assign(code=history["code"].map(cache))
+        cache = {code: book.resolve(code) for code in codes.unique()}
+        return history.assign(code=codes.astype(object).map(cache))
     resolved = [book.resolve(name) for name in names]
     merged, distinct = pd.factorize(np.asarray(resolved, dtype=object))
     if len(distinct) < len(resolved):  # two spellings of one code: one category
@@ -519,7 +527,9 @@ def load_inputs(files: InputFiles, choices: SettingsChoices | None = None) -> Co
     indexes = None if files.indexes is None else read_indexes(files.indexes, day_first=day_first)
     history_frames = []
     if files.history is not None:
-        history_frames.append(read_history(files.history, day_first=day_first))
+        history_frames.append(
+            read_history(files.history, day_first=day_first, code_categories=True)
+        )
     if files.pe_history is not None:
         history_frames.append(
             read_history(files.pe_history, wide_field="pe_ttm", day_first=day_first)

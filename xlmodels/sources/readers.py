@@ -439,6 +439,7 @@ def read_history(
     sheet: str | None = None,
     wide_field: str = "close",
     day_first: bool | None = None,
+    code_categories: bool = False,
 ) -> pd.DataFrame:
     """Read price and valuation history, long or wide.
 
@@ -449,6 +450,11 @@ def read_history(
     A coverage workbook's History sheet saved as CSV is the wide layout in
     two blocks, a row above the codes naming them (收盘价 / Close, PE-TTM):
     each block is read as what it names, whatever ``wide_field`` says.
+
+    ``code_categories`` gives a long history's codes as a ``Categorical``,
+    one category per code, in the type the column would have otherwise:
+    what checks over millions of rows group and filter by without hashing
+    each row's text again (:func:`~xlmodels.sources.load_inputs`).
 
     Returns
     -------
@@ -464,7 +470,7 @@ def read_history(
         if blocks is not None:
             return _read_history_blocks(table.exact(), blocks)
         if _is_long(table):
-            return _read_long_history(table)
+            return _read_long_history(table, code_categories)
         return _read_wide_history(table, wide_field)
 
     frame = _exactly(read, table)
@@ -533,7 +539,7 @@ def _read_history_blocks(table: RawTable, blocks: list[tuple[int, str]]) -> pd.D
     )
 
 
-def _read_long_history(table: RawTable) -> pd.DataFrame:
+def _read_long_history(table: RawTable, code_categories: bool = False) -> pd.DataFrame:
     matches = match_columns(table, HISTORY_FIELDS, "history file")
     if "close" not in matches and "pe_ttm" not in matches:
         raise table.error("the history file needs a close or a pe_ttm column", row=table.header_row)
@@ -570,12 +576,18 @@ def _read_long_history(table: RawTable) -> pd.DataFrame:
             row=table.row_numbers[index],
             column=matches["code"].header,
         )
+    # The distinct codes as the frame would type them, each row taking its own.
+    names = pd.Series(np.asarray(code_names, dtype=object)).array
+    codes = (
+        pd.Categorical.from_codes(code_ids, categories=pd.Index(names))
+        if code_categories
+        else names.take(code_ids)
+    )
     # Every column is new here: the frame takes them as they are, uncopied.
     return pd.DataFrame(
         {
             "date": pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy()[date_ids],
-            # The distinct codes as the frame would type them, each row taking its own.
-            "code": pd.Series(np.asarray(code_names, dtype=object)).array.take(code_ids),
+            "code": codes,
             "close": _history_values(table, matches, "close", size),
             "pe_ttm": _history_values(table, matches, "pe_ttm", size),
         },
