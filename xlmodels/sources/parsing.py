@@ -355,6 +355,26 @@ def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
     return [dates[code] for code in codes]
 
 
+#: A day written as ISO 8601 writes it, with nothing around: ``2024-11-29``.
+_ISO_DAY = re.compile(r"[1-9]\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
+
+
+def _iso_days(cells: list[Any]) -> list[dt.date | None] | None:
+    """The cells as dates at once where every one is an ISO day that exists; else None.
+
+    What :func:`_parse_date` reads them as (the pattern leaves it no other
+    reading), for the column of a long history's thousands of dates; any
+    other column, or a day that never was, is read cell by cell.
+    """
+    if not cells or not all(isinstance(cell, str) and _ISO_DAY.fullmatch(cell) for cell in cells):
+        return None
+    try:
+        days: list[dt.date | None] = np.array(cells, dtype="datetime64[D]").tolist()
+    except ValueError:  # 2023-02-29: refused, with its row, cell by cell
+        return None
+    return days
+
+
 def _read_dates(
     table: RawTable,
     match: ColumnMatch,
@@ -371,6 +391,9 @@ def _read_dates(
             return [index]
         return [int(row) for row in np.flatnonzero(codes == index)]
 
+    iso = _iso_days(cells)
+    if iso is not None:
+        return iso
     seen: dict[Any, dt.date | str | None] = {}
     out: list[dt.date | None] = []
     problems = _Problems(table, match)

@@ -27,7 +27,7 @@ import functools
 import io
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,7 @@ __all__ = [
     "EXCEL_SUFFIXES",
     "Numeric",
     "RawTable",
+    "RowNumbers",
     "header_text",
     "read_table",
 ]
@@ -62,6 +63,31 @@ _UNREAD_SUFFIXES = {
 _FOOTERS = ("数据来源", "资料来源", "source:", "来源：", "来源:")
 
 
+class RowNumbers(Sequence[int]):
+    """The file rows of a large table's data rows, held as an array of them.
+
+    A list of millions of rows would cost more to make than the file
+    costs to parse; an item is an ``int``, a slice is again the rows.
+    """
+
+    def __init__(self, rows: npt.NDArray[np.intp]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> RowNumbers: ...
+
+    def __getitem__(self, index: int | slice) -> int | RowNumbers:
+        if isinstance(index, slice):
+            return RowNumbers(self._rows[index])
+        return int(self._rows[index])
+
+
 class RawTable:
     """A file's header and data rows as read, with the file row of each data row.
 
@@ -79,7 +105,7 @@ class RawTable:
         headers: list[str],
         header_row: int,
         rows: list[list[Any]] | None,
-        row_numbers: list[int],
+        row_numbers: Sequence[int],
         day_first: bool | None = None,
         *,
         columns: list[npt.NDArray[Any]] | None = None,
@@ -418,9 +444,9 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
         kept = ~dropped
         out = [column[kept] for column in columns]
         distinct = {p: _kept(found, kept) for p, found in distinct.items()}
-        row_numbers = (np.flatnonzero(kept) + first).tolist()
+        row_numbers: Sequence[int] = RowNumbers(np.flatnonzero(kept) + first)
     else:
-        out, row_numbers = columns, list(range(first, first + size))
+        out, row_numbers = columns, range(first, first + size)
     return RawTable(
         path,
         None,
@@ -493,7 +519,8 @@ def _repeated(
     """Each cell's code: that of the last changed cell (anchor) at or above it, ``period`` apart."""
     size = len(changed)
     if period == 1:  # runs: the cells of a run take the code of its first
-        runs: npt.NDArray[np.intp] = anchor_codes[np.cumsum(changed) - 1]
+        lengths = np.diff(anchors, append=size)
+        runs: npt.NDArray[np.intp] = np.repeat(anchor_codes, lengths)
         return runs
     if len(anchors) == period:  # the first rows repeated to the end
         return np.resize(anchor_codes, size).astype(np.intp, copy=False)
