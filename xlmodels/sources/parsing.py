@@ -147,6 +147,8 @@ def _numbers(cells: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np.float64]
 
 def _within_limits(values: npt.NDArray[np.float64]) -> bool:
     """Whether every number (NaN aside) is one a spreadsheet holds: finite, within its range."""
+    if not len(values):
+        return True
     # fmin and fmax pass over NaN: two reductions, no copy, decide a column of one sign.
     low, high = np.fmin.reduce(values), np.fmax.reduce(values)
     if np.isinf(low) or np.isinf(high) or max(-low, high) > _LARGEST:

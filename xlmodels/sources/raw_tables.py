@@ -360,6 +360,10 @@ def _parse(
         return "whole"  # the rows read reach the end of the lines decoded
     if header_index is None or header_index == len(head) - 1:
         return None  # no header of two cells, or no data: read it row by row
+    if header_lines != header_index + 1:
+        # A quoted cell across lines above the data: pandas skips rows, not
+        # lines, and its rows there need not be Python's: read it row by row.
+        return None
     headers = _headers(head[header_index])
     width = max(len(head[header_index]), *(len(row) for row in head[header_index + 1 :]))
     numbers = {p for p, header in enumerate(headers) if header and numeric(p, header)}
