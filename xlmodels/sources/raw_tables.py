@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -125,6 +126,7 @@ class RawTable:
         self._exact = exact
         #: Position -> the distinct texts of a column-wise text column and each cell's.
         self._distinct = dict(distinct or {})
+        self._transposed: list[tuple[Any, ...]] | None = None
 
     @property
     def rows(self) -> list[list[Any]]:
@@ -145,7 +147,12 @@ class RawTable:
             if position < len(self._columns):
                 return self._columns[position]
             return [""] * self.size
-        return [row[position] if position < len(row) else "" for row in self.rows]
+        if self._transposed is None:
+            # Transposed once: a wide sheet is read column by column, a thousand of them.
+            self._transposed = list(itertools.zip_longest(*self.rows, fillvalue=""))
+        if position < len(self._transposed):
+            return self._transposed[position]
+        return [""] * self.size
 
     def distinct(self, position: int) -> tuple[list[str], npt.NDArray[np.intp]] | None:
         """A text column's distinct cells in order of first appearance, and each cell's among them.
@@ -183,10 +190,15 @@ def _is_blank_row(row: list[Any]) -> bool:
 
 
 def _is_footer(row: list[Any]) -> bool:
-    filled = [cell for cell in row if not is_blank(cell)]
-    if len(filled) != 1 or not isinstance(filled[0], str):
+    filled = None
+    for cell in row:
+        if not is_blank(cell):
+            if filled is not None:
+                return False  # a second filled cell: no footer (the rest need not be looked at)
+            filled = cell
+    if not isinstance(filled, str):
         return False
-    return filled[0].strip().lower().startswith(_FOOTERS)
+    return filled.strip().lower().startswith(_FOOTERS)
 
 
 def _decode(path: Path) -> str:

@@ -660,8 +660,9 @@ def _read_wide_history(table: RawTable, wide_field: str) -> pd.DataFrame:
                 )
             seen[value] = table.row_numbers[index]
     seen_codes: dict[str, str] = {}
-    parts = []
-    date_index = pd.to_datetime(pd.Series(dates, dtype=object))
+    codes: list[str] = []
+    parts: list[npt.NDArray[np.float64]] = []
+    days = pd.to_datetime(pd.Series(dates, dtype=object)).to_numpy()
     for position, header in enumerate(table.headers[1:], start=1):
         if not header:
             if any(not is_missing_cell(c) for c in table.column(position)):
@@ -678,12 +679,22 @@ def _read_wide_history(table: RawTable, wide_field: str) -> pd.DataFrame:
                 column=header,
             )
         seen_codes[code] = header
-        values = read_numbers(table, ColumnMatch(value_field, position, header))
-        parts.append(pd.DataFrame({"date": date_index, "code": code, wide_field: values}))
+        codes.append(code)
+        parts.append(read_numbers(table, ColumnMatch(value_field, position, header)))
     if not parts:
         raise table.error("the history file has no code columns", row=table.header_row)
-    frame = pd.concat(parts, ignore_index=True)
+    # Long, code by code (every date of the first code, then the next's), built at once.
+    values = np.concatenate(parts)
+    names = pd.Series(np.asarray(codes, dtype=object)).array
     other = "pe_ttm" if wide_field == "close" else "close"
-    frame[other] = np.nan
-    frame = frame[["date", "code", "close", "pe_ttm"]]
+    frame = pd.DataFrame(
+        {
+            "date": np.tile(days, len(codes)),
+            "code": names.take(np.repeat(np.arange(len(codes)), len(days))),
+            wide_field: values,
+            other: np.full(len(values), np.nan),
+        },
+        columns=["date", "code", "close", "pe_ttm"],
+        copy=False,
+    )
     return frame.dropna(subset=[wide_field]).reset_index(drop=True)
