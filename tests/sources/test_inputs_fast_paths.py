@@ -372,3 +372,28 @@ def test_a_title_quoted_across_lines_above_the_header_loses_no_row(
     pd.testing.assert_frame_equal(row_wise, column_wise)
     assert len(column_wise) == 200
     assert column_wise.iloc[0].tolist()[1:3] == ["1000.HK", 10.0]
+
+
+@pytest.mark.parametrize("field", ["close", "pe_ttm"])
+def test_a_wide_history_is_each_code_s_column_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    days = pd.bdate_range("2022-01-03", periods=900)
+    wide = pd.DataFrame({"日期": days.strftime("%Y-%m-%d")})
+    for n in range(12):
+        values = pd.Series(np.round(20 + np.arange(900) / (n + 3), 4))
+        values[(np.arange(900) % (n + 2)) == 0] = np.nan  # holidays of each code
+        wide[f"{1000 + n:04d}.HK"] = values
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    row_wise, column_wise = _both(path, monkeypatch, lambda p: read_history(p, wide_field=field))
+    assert isinstance(row_wise, pd.DataFrame)
+    assert isinstance(column_wise, pd.DataFrame)
+    pd.testing.assert_frame_equal(row_wise, column_wise)
+    # What melting the sheet code by code gives, the empty cells left out.
+    melted = wide.melt(id_vars="日期", var_name="code", value_name=field).dropna()
+    assert column_wise["code"].tolist() == melted["code"].tolist()
+    assert column_wise[field].tolist() == melted[field].tolist()
+    assert column_wise["date"].dt.strftime("%Y-%m-%d").tolist() == melted["日期"].tolist()
+    other = "pe_ttm" if field == "close" else "close"
+    assert column_wise[other].isna().all()
