@@ -17,7 +17,10 @@ read the file again row by row (:meth:`RawTable.exact`): a reader that
 finds anything wrong reads it that way, so each message quotes the cell
 as the file writes it. Files the column-wise reader could read otherwise
 than the row-wise one (cells of only spaces, a space before a quote,
-ragged rows) are read row by row from the start.
+ragged rows, a quoted cell across lines above the data) are read row by
+row from the start. Its text columns are factorized once
+(:func:`factorize_texts`): a reader decides each distinct text once, not
+each of the millions of cells repeating it.
 """
 
 from __future__ import annotations
