@@ -133,6 +133,6 @@ def test_the_column_wise_table_is_read_with_numbers_as_floats(
     assert close.dtype == np.float64
     exact = table.exact()
     assert not exact.column_wise
-    assert exact.row_numbers == table.row_numbers
+    assert list(exact.row_numbers) == list(table.row_numbers)
     assert [row[1] for row in exact.rows] == list(table.column(1))
     assert [float(row[2]) for row in exact.rows] == close.tolist()

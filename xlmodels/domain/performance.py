@@ -93,16 +93,25 @@ def extend_history(
     """
     if history is None or history.empty or closes is None or closes.empty:
         return history
-    known = history.dropna(subset=["close"])
-    last = known.groupby("code")["date"].max()
+    known = history.loc[history["close"].notna(), ["date", "code"]]
+    # observed: a code given as a category is grouped only where it has a close.
+    last = known.groupby("code", observed=True)["date"].max()
+    last.index = pd.Index(list(last.index), dtype=object)
     snapshot = closes.dropna(subset=["date", "close"])
     snapshot = snapshot[snapshot["code"].isin(last.index)]
     later = snapshot[pd.to_datetime(snapshot["date"]) > last.reindex(snapshot["code"]).to_numpy()]
     if later.empty:
         return history
     extended = history.copy()
-    pairs = zip(extended["date"], extended["code"], strict=True)
-    rows = {key: position for position, key in enumerate(pairs)}
+    # Only rows of a later close's code on its day can take it: no other is looked at.
+    candidates = np.flatnonzero(
+        (
+            extended["code"].isin(set(later["code"]))
+            & extended["date"].isin(pd.to_datetime(later["date"]))
+        ).to_numpy()
+    )
+    pairs = zip(extended["date"].iloc[candidates], extended["code"].iloc[candidates], strict=True)
+    rows = {key: int(position) for position, key in zip(candidates, pairs, strict=True)}
     additions = []
     for day, code, close in zip(
         pd.to_datetime(later["date"]), later["code"], later["close"].astype(float), strict=True

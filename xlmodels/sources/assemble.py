@@ -20,11 +20,12 @@ latest price date among the covered companies (the *price date*):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlmodels.core.fx import FxTable, currency_code
@@ -40,6 +41,7 @@ from xlmodels.domain.performance import extend_history
 from xlmodels.errors import InputError
 from xlmodels.sources.codes import CodeBook
 from xlmodels.sources.index_names import known_index_names
+from xlmodels.sources.raw_tables import factorize_texts
 from xlmodels.sources.readers import (
     FileRows,
     MarketSnapshot,
@@ -164,14 +166,20 @@ def _resolve_index(
     return out
 
 
-def _records(frame: pd.DataFrame) -> Iterator[tuple[Any, dict[Hashable, Any]]]:
-    """(code, {column: value}) of each row, without a Series (and a copy of ``attrs``) per row."""
-    return zip(frame.index, frame.to_dict("records"), strict=True)
+def _records(frame: pd.DataFrame, *keys: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(code, {key: value}) of each row, for the columns named (None where there is no such column).
+
+    Read column by column: no Series (and copy of ``attrs``) per row, no
+    boxing of the columns a check does not look at.
+    """
+    columns = [frame[key].tolist() if key in frame else [None] * len(frame) for key in keys]
+    for code, *values in zip(frame.index, *columns, strict=True):
+        yield code, dict(zip(keys, values, strict=True))
 
 
 def _check_fx(universe: pd.DataFrame, fx: FxTable, market_file: Path) -> None:
     rows = _rows(universe)
-    for code, record in _records(universe):
+    for code, record in _records(universe, "eps_currency", "price_currency"):
         base, quote = record["eps_currency"], record["price_currency"]
         if not fx.has(base, quote):
             raise InputError(
@@ -187,9 +195,10 @@ def _check_fx(universe: pd.DataFrame, fx: FxTable, market_file: Path) -> None:
 def _market_frame(universe: pd.DataFrame, snapshot: MarketSnapshot) -> pd.DataFrame:
     prices = snapshot.prices
     rows = _rows(prices)
-    currencies = prices["currency"]
-    for code, record in _records(universe):
-        if code not in prices.index:
+    # Codes are unique in both frames (their readers and _resolve_index refuse a second row).
+    currencies = dict(zip(prices.index, prices["currency"], strict=True))
+    for code, record in _records(universe, "price_currency"):
+        if code not in currencies:
             raise InputError(
                 f"no price for {code} (universe row {_rows(universe).get(str(code))}): "
                 "every covered company needs a row",
@@ -222,10 +231,11 @@ def _estimates_frame(
     headers: dict[str, str] = estimates.attrs.get("headers", {})
     labels = load_scheme(scheme)
     out = estimates.copy()
-    eps_currencies = universe["eps_currency"]
-    for code, record in _records(estimates):
+    eps_currencies = dict(zip(universe.index, universe["eps_currency"], strict=True))
+    keys = ("eps_currency", "rating_override", "override_reason")
+    for code, record in _records(estimates, *keys):
         row = rows.get(str(code))
-        if code not in universe.index:
+        if code not in eps_currencies:
             raise InputError(
                 f"{code} is not in the universe", file=file, row=row, column=headers.get("code")
             )
@@ -348,12 +358,13 @@ def assemble_inputs(
     )
     estimates_frame = _estimates_frame(resolved_estimates, universe, choices.scheme, choices.lang)
     closes = _snapshot_closes(prices)
+    code_type = None
     if history is not None:
-        cache = {code: book.resolve(code) for code in history["code"].unique()}
-        if any(code != resolved for code, resolved in cache.items()):
-            history = history.assign(code=history["code"].map(cache))
-        else:  # every code is written as the universe writes it: nothing to map
-            history = history.copy(deep=False)
+        # The resolved codes are given back the type of the file's.
+        code_type = history["code"].dtype
+        if isinstance(code_type, pd.CategoricalDtype):
+            code_type = code_type.categories.dtype
+        history = _resolved_history(history, book)
         history.attrs = {}
         # A history file that stops before the market file's price date gets
         # the market's close: the month's return needs a close on that day.
@@ -381,6 +392,7 @@ def assemble_inputs(
     indexes_frame = _indexes_frame(indexes, universe, snapshot)
     if history is not None:
         history = _covered_history(history, universe, indexes_frame, prices)
+        history = history.assign(code=_typed_codes(history["code"], code_type))
     return CoverageInputs(
         universe=universe,
         market=market,
@@ -446,6 +458,42 @@ def _covered_history(
     return history.loc[kept].reset_index(drop=True)
 
 
+def _resolved_history(history: pd.DataFrame, book: CodeBook) -> pd.DataFrame:
+    """The history with its codes as the book writes them, held as categories.
+
+    A history of millions of rows holds a few thousand codes: they are
+    factorized once (the categories :func:`read_history` gives, else
+    :func:`~xlmodels.sources.raw_tables.factorize_texts`), each resolved
+    once, and what follows (each code's last close, the rows kept) works on
+    their categories rather than hashing every row's text again. The caller
+    gives the column back its own type.
+    """
+    codes = history["code"]
+    if isinstance(codes.dtype, pd.CategoricalDtype):  # as read_history gives them to us
+        names, ids = list(codes.cat.categories), codes.cat.codes.to_numpy()
+    else:
+        names, ids = factorize_texts(codes.to_numpy(dtype=object))
+    if len(ids) and int(ids.min()) < 0:
+        # A row without a code (a frame not made by a reader): each code mapped as it is.
+        cache = {code: book.resolve(code) for code in codes.unique()}
+        return history.assign(code=codes.astype(object).map(cache))
+    resolved = [book.resolve(name) for name in names]
+    merged, distinct = pd.factorize(np.asarray(resolved, dtype=object))
+    if len(distinct) < len(resolved):  # two spellings of one code: one category
+        ids = merged[ids]
+    categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
+    return history.assign(code=pd.Categorical.from_codes(ids, categories=categories))
+
+
+def _typed_codes(codes: pd.Series, dtype: Any) -> Any:
+    """The codes as an array of ``dtype``: categories typed once, then taken row by row."""
+    array = codes.array
+    if isinstance(array, pd.Categorical):
+        categories = pd.array(np.asarray(array.categories, dtype=object), dtype=dtype)
+        return categories.take(array.codes, allow_fill=True)
+    return array.astype(dtype)
+
+
 def _join_history(frames: list[pd.DataFrame]) -> pd.DataFrame | None:
     if not frames:
         return None
@@ -479,7 +527,9 @@ def load_inputs(files: InputFiles, choices: SettingsChoices | None = None) -> Co
     indexes = None if files.indexes is None else read_indexes(files.indexes, day_first=day_first)
     history_frames = []
     if files.history is not None:
-        history_frames.append(read_history(files.history, day_first=day_first))
+        history_frames.append(
+            read_history(files.history, day_first=day_first, code_categories=True)
+        )
     if files.pe_history is not None:
         history_frames.append(
             read_history(files.pe_history, wide_field="pe_ttm", day_first=day_first)

@@ -147,12 +147,15 @@ def _numbers(cells: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np.float64]
 
 def _within_limits(values: npt.NDArray[np.float64]) -> bool:
     """Whether every number (NaN aside) is one a spreadsheet holds: finite, within its range."""
-    if np.isinf(values).any():
+    if not len(values):
+        return True
+    # fmin and fmax pass over NaN: two reductions, no copy, decide a column of one sign.
+    low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+    if np.isinf(low) or np.isinf(high) or max(-low, high) > _LARGEST:
         return False
+    if low > 0 or high < 0:
+        return not min(abs(low), abs(high)) < _SMALLEST
     magnitude = np.abs(values)
-    # fmax and fmin pass over NaN: one reduction each, no copy of the present values.
-    if np.fmax.reduce(magnitude, initial=0.0) > _LARGEST:
-        return False
     positive = np.where(magnitude > 0, magnitude, np.inf)
     return not np.fmin.reduce(positive, initial=np.inf) < _SMALLEST
 
@@ -165,7 +168,7 @@ def _clean_numbers(
         return values.copy()
     if not _within_limits(values):
         return None
-    if match.field.positive and np.fmin.reduce(values, initial=np.inf) <= 0:
+    if match.field.positive and np.fmin.reduce(values) <= 0:
         return None
     if match.multiplier != 1.0:
         scaled = values * match.multiplier
@@ -333,8 +336,9 @@ def read_date_codes(
     The same reading as :func:`read_dates`, each distinct text read once:
     a history of millions of rows holds a few thousand dates.
     """
-    cells = table.column(match.position)
-    distinct = _distinct_texts(cells)
+    distinct = table.distinct(match.position)
+    cells = table.column(match.position) if distinct is None else []
+    distinct = distinct or _distinct_texts(cells)
     if distinct is None:
         dates = _read_dates(table, match, list(cells))
         return dates, np.arange(len(dates), dtype=np.intp)
@@ -353,6 +357,26 @@ def read_dates(table: RawTable, match: ColumnMatch) -> list[dt.date | None]:
     return [dates[code] for code in codes]
 
 
+#: A day written as ISO 8601 writes it, with nothing around: ``2024-11-29``.
+_ISO_DAY = re.compile(r"[1-9]\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])")
+
+
+def _iso_days(cells: list[Any]) -> list[dt.date | None] | None:
+    """The cells as dates at once where every one is an ISO day that exists; else None.
+
+    What :func:`_parse_date` reads them as (the pattern leaves it no other
+    reading), for the column of a long history's thousands of dates; any
+    other column, or a day that never was, is read cell by cell.
+    """
+    if not cells or not all(isinstance(cell, str) and _ISO_DAY.fullmatch(cell) for cell in cells):
+        return None
+    try:
+        days: list[dt.date | None] = np.array(cells, dtype="datetime64[D]").tolist()
+    except ValueError:  # 2023-02-29: refused, with its row, cell by cell
+        return None
+    return days
+
+
 def _read_dates(
     table: RawTable,
     match: ColumnMatch,
@@ -369,6 +393,9 @@ def _read_dates(
             return [index]
         return [int(row) for row in np.flatnonzero(codes == index)]
 
+    iso = _iso_days(cells)
+    if iso is not None:
+        return iso
     seen: dict[Any, dt.date | str | None] = {}
     out: list[dt.date | None] = []
     problems = _Problems(table, match)
@@ -431,8 +458,9 @@ def read_text_codes(
     table: RawTable, match: ColumnMatch
 ) -> tuple[list[str | None], npt.NDArray[np.intp]]:
     """The column's distinct texts and, for each cell, the position of its own among them."""
-    cells = table.column(match.position)
-    distinct = _distinct_texts(cells)
+    distinct = table.distinct(match.position)
+    cells = table.column(match.position) if distinct is None else []
+    distinct = distinct or _distinct_texts(cells)
     if distinct is None:
         return [_text(cell) for cell in cells], np.arange(len(cells), dtype=np.intp)
     uniques, codes = distinct

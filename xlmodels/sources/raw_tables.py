@@ -17,7 +17,10 @@ read the file again row by row (:meth:`RawTable.exact`): a reader that
 finds anything wrong reads it that way, so each message quotes the cell
 as the file writes it. Files the column-wise reader could read otherwise
 than the row-wise one (cells of only spaces, a space before a quote,
-ragged rows) are read row by row from the start.
+ragged rows, a quoted cell across lines above the data) are read row by
+row from the start. Its text columns are factorized once
+(:func:`factorize_texts`): a reader decides each distinct text once, not
+each of the millions of cells repeating it.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +47,7 @@ __all__ = [
     "EXCEL_SUFFIXES",
     "Numeric",
     "RawTable",
+    "RowNumbers",
     "header_text",
     "read_table",
 ]
@@ -62,6 +67,31 @@ _UNREAD_SUFFIXES = {
 _FOOTERS = ("数据来源", "资料来源", "source:", "来源：", "来源:")
 
 
+class RowNumbers(Sequence[int]):
+    """The file rows of a large table's data rows, held as an array of them.
+
+    A list of millions of rows would cost more to make than the file
+    costs to parse; an item is an ``int``, a slice is again the rows.
+    """
+
+    def __init__(self, rows: npt.NDArray[np.intp]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> RowNumbers: ...
+
+    def __getitem__(self, index: int | slice) -> int | RowNumbers:
+        if isinstance(index, slice):
+            return RowNumbers(self._rows[index])
+        return int(self._rows[index])
+
+
 class RawTable:
     """A file's header and data rows as read, with the file row of each data row.
 
@@ -79,11 +109,12 @@ class RawTable:
         headers: list[str],
         header_row: int,
         rows: list[list[Any]] | None,
-        row_numbers: list[int],
+        row_numbers: Sequence[int],
         day_first: bool | None = None,
         *,
         columns: list[npt.NDArray[Any]] | None = None,
         exact: Callable[[], RawTable] | None = None,
+        distinct: dict[int, tuple[list[str], npt.NDArray[np.intp]]] | None = None,
     ) -> None:
         self.file = file
         self.sheet = sheet
@@ -96,6 +127,9 @@ class RawTable:
         self.day_first = day_first
         self._columns = columns
         self._exact = exact
+        #: Position -> the distinct texts of a column-wise text column and each cell's.
+        self._distinct = dict(distinct or {})
+        self._transposed: list[tuple[Any, ...]] | None = None
 
     @property
     def rows(self) -> list[list[Any]]:
@@ -116,7 +150,26 @@ class RawTable:
             if position < len(self._columns):
                 return self._columns[position]
             return [""] * self.size
-        return [row[position] if position < len(row) else "" for row in self.rows]
+        if self._transposed is None:
+            # Transposed once: a wide sheet is read column by column, a thousand of them.
+            self._transposed = list(itertools.zip_longest(*self.rows, fillvalue=""))
+        if position < len(self._transposed):
+            return self._transposed[position]
+        return [""] * self.size
+
+    def distinct(self, position: int) -> tuple[list[str], npt.NDArray[np.intp]] | None:
+        """A text column's distinct cells in order of first appearance, and each cell's among them.
+
+        Only for a column-wise table's text columns (every cell a ``str``);
+        None for any other column, which its reader factorizes itself.
+        """
+        if position in self._distinct:
+            return self._distinct[position]
+        columns = self._columns
+        if columns is None or position >= len(columns) or columns[position].dtype != object:
+            return None
+        self._distinct[position] = factorize_texts(columns[position])
+        return self._distinct[position]
 
     @property
     def column_wise(self) -> bool:
@@ -140,10 +193,15 @@ def _is_blank_row(row: list[Any]) -> bool:
 
 
 def _is_footer(row: list[Any]) -> bool:
-    filled = [cell for cell in row if not is_blank(cell)]
-    if len(filled) != 1 or not isinstance(filled[0], str):
+    filled = None
+    for cell in row:
+        if not is_blank(cell):
+            if filled is not None:
+                return False  # a second filled cell: no footer (the rest need not be looked at)
+            filled = cell
+    if not isinstance(filled, str):
         return False
-    return filled[0].strip().lower().startswith(_FOOTERS)
+    return filled.strip().lower().startswith(_FOOTERS)
 
 
 def _decode(path: Path) -> str:
@@ -209,8 +267,8 @@ Numeric = Callable[[int, str], bool]
 _HEADER_SEARCH = 200
 #: Below this many bytes a CSV file is read row by row: too small to gain.
 _COLUMN_WISE_BYTES = 256 * 1024
-#: ASCII white space other than line ends: where none is in a file, no cell is only spaces.
-_ASCII_SPACES = (" ", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+#: The bytes of an ASCII file decoded to find its header: a header deeper is found in the whole.
+_HEAD_BYTES = 1 << 20
 #: pandas before 3.0 reads floats exactly only when asked (3.0 always does).
 _EXACT_FLOATS: dict[str, Any] = (
     {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
@@ -255,6 +313,101 @@ def _row_wise(
     return RawTable(path, sheet_name, headers, header_index + 1, data, numbers, day_first)
 
 
+def _head(text: str, delimiter: str) -> tuple[list[list[str]], int | None, int, int]:
+    """The rows through the header and one data row, the header's index, and lines read.
+
+    Returns the rows, the header's index among them (None where none is
+    found), the lines the rows through the header take (a quoted cell may
+    span lines) and the lines read in all.
+    """
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    head: list[list[str]] = []
+    header_index, header_lines = None, 0
+    for row in reader:
+        head.append(list(row))
+        if header_index is not None:
+            break  # a row after the header: the data starts there
+        if sum(1 for cell in row if not is_blank(cell)) > 1:
+            header_index = len(head) - 1  # the first row of two cells or more
+            header_lines = reader.line_num
+        elif len(head) > _HEADER_SEARCH:
+            break
+    return head, header_index, header_lines, reader.line_num
+
+
+def _head_text(path: Path) -> tuple[str, str, bool]:
+    """The first lines of the file decoded, their encoding, and whether they are the whole file.
+
+    pandas decodes the file itself: only the lines that hold the header are
+    decoded here, in the first of :data:`CSV_ENCODINGS` they read in (a line
+    end is never inside a character of either).
+    """
+    with path.open("rb") as file:
+        data = file.read(_HEAD_BYTES + 1)
+    whole = len(data) <= _HEAD_BYTES
+    if not whole:
+        data = data[: data.rfind(b"\n", 0, _HEAD_BYTES) + 1]
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding), encoding, whole
+        except UnicodeDecodeError:
+            continue
+    return *_decoded(path), True
+
+
+#: What pandas reads of a file column-wise: the frame, the headers, the header's index, and
+#: the positions of number columns.
+_Parsed = tuple[pd.DataFrame, list[str], int, set[int]]
+
+
+def _parse(
+    path: Path, text: str, encoding: str, whole: bool, numeric: Numeric
+) -> _Parsed | str | None:
+    """The file read by pandas from the header found in ``text``.
+
+    ``"whole"`` where ``text``, the file's first lines, does not settle it:
+    the header is not found in them, or the rest is not in their encoding.
+    None where the file is to be read row by row.
+    """
+    delimiter = _delimiter(text)
+    head, header_index, header_lines, lines_read = _head(text, delimiter)
+    if not whole and lines_read >= text.count("\n"):
+        return "whole"  # the rows read reach the end of the lines decoded
+    if header_index is None or header_index == len(head) - 1:
+        return None  # no header of two cells, or no data: read it row by row
+    if header_lines != header_index + 1:
+        # A quoted cell across lines above the data: pandas skips rows, not
+        # lines, and its rows there need not be Python's: read it row by row.
+        return None
+    headers = _headers(head[header_index])
+    width = max(len(head[header_index]), *(len(row) for row in head[header_index + 1 :]))
+    numbers = {p for p, header in enumerate(headers) if header and numeric(p, header)}
+    dtypes = {p: (np.float64 if p in numbers else object) for p in range(width)}
+    options: dict[str, Any] = {
+        "encoding": encoding,
+        "sep": delimiter,
+        "header": None,
+        "names": list(range(width)),
+        "skiprows": header_lines,
+        "dtype": dtypes,
+        "keep_default_na": False,
+        # Only a number column reads an empty cell as NaN; text keeps it "".
+        "na_values": {p: [""] for p in numbers},
+        "skip_blank_lines": False,
+        "quotechar": '"',
+        "doublequote": True,
+        "engine": "c",
+        **_EXACT_FLOATS,
+    }
+    try:
+        frame: pd.DataFrame = pd.read_csv(path, **options)
+    except UnicodeDecodeError:
+        return None if whole else "whole"
+    except (ValueError, pd.errors.ParserError):
+        return None  # a number column with text, a ragged row: read it row by row
+    return frame, headers, header_index, numbers
+
+
 def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTable | None:
     """A CSV file read column-wise by pandas, or None where the row-wise reader must read it.
 
@@ -262,69 +415,57 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
     the data starts); the rest in one pass of pandas' C parser. A row is
     blank when every cell is empty, a footer when one cell alone holds text:
     both are checked row by row only where the columns say they may be.
+    Text columns are factorized once (:func:`factorize_texts`): emptiness,
+    and later every reading of the column, is decided once per distinct text.
     """
-    text, encoding = _decoded(path)
-    delimiter = _delimiter(text)
-    reader = csv.reader(_lines(text), delimiter=delimiter)
-    head: list[list[Any]] = []
-    header_index = None
-    for row in reader:
-        head.append(list(row))
-        if header_index is not None:
-            break  # a row after the header: the data starts there
-        if sum(1 for cell in row if not is_blank(cell)) > 1:
-            header_index = len(head) - 1  # the first row of two cells or more
-        elif len(head) > _HEADER_SEARCH:
-            return None
-    if header_index is None or header_index == len(head) - 1:
-        return None  # no header of two cells, or no data: read it row by row
-    header_lines = _lines_through(text, delimiter, header_index)
-    # A cell of only spaces counts as blank; a file without a space holds none.
-    spaced = not text.isascii() or any(space in text for space in _ASCII_SPACES)
-    del text  # pandas reads the file itself: the text is not kept while it does
-    headers = _headers(head[header_index])
-    width = max(len(head[header_index]), *(len(row) for row in head[header_index + 1 :]))
-    numbers = {p for p, header in enumerate(headers) if header and numeric(p, header)}
-    dtypes = {p: (np.float64 if p in numbers else object) for p in range(width)}
-    try:
-        options: dict[str, Any] = {
-            "encoding": encoding,
-            "sep": delimiter,
-            "header": None,
-            "names": list(range(width)),
-            "skiprows": header_lines,
-            "dtype": dtypes,
-            "keep_default_na": False,
-            # Only a number column reads an empty cell as NaN; text keeps it "".
-            "na_values": {p: [""] for p in numbers},
-            "skip_blank_lines": False,
-            "quotechar": '"',
-            "doublequote": True,
-            "engine": "c",
-            **_EXACT_FLOATS,
-        }
-        frame: pd.DataFrame = pd.read_csv(path, **options)
-    except (ValueError, pd.errors.ParserError):
-        return None  # a number column with text, a ragged row: read it row by row
+    text, encoding, whole = _head_text(path)
+    parsed = _parse(path, text, encoding, whole, numeric)
+    if parsed == "whole":
+        text, encoding = _decoded(path)
+        parsed = _parse(path, text, encoding, True, numeric)
+    del text  # pandas has read the file itself: the text is not kept
+    if parsed is None or isinstance(parsed, str):
+        return None
+    frame, headers, header_index, numbers = parsed
+    width = frame.shape[1]
     columns = [frame[p].to_numpy() for p in range(width)]
-    empty = [np.isnan(c) if p in numbers else c == "" for p, c in enumerate(columns)]
-    filled = np.zeros(len(frame), dtype=np.int64)
-    for position, mask in enumerate(empty):
-        filled += ~mask
-        if spaced and position not in numbers:
-            filled -= _only_spaces(columns[position], mask)
-    # Only a row with at most one filled cell can be blank or a footer.
-    dropped = np.zeros(len(frame), dtype=bool)
-    for index in np.flatnonzero(filled <= 1):
-        row = ["" if empty[p][index] else columns[p][index] for p in range(width)]
+    del frame
+    size = len(columns[0])
+    distinct = {p: factorize_texts(columns[p]) for p in range(width) if p not in numbers}
+    # An empty cell or one of only spaces is blank: decided once per distinct text.
+    blanks = {
+        p: [i for i, text in enumerate(uniques) if not text or text.isspace()]
+        for p, (uniques, _) in distinct.items()
+    }
+    # Only a row with at most one filled cell can be blank or a footer; none can
+    # where two text columns are never blank (a history's dates and codes).
+    candidates = np.zeros(0, dtype=np.intp)
+    if sum(1 for blank in blanks.values() if not blank) < 2:
+        filled = np.zeros(size, dtype=np.int32)
+        for position, column in enumerate(columns):
+            if position in numbers:
+                filled += ~np.isnan(column)
+                continue
+            blank, codes = blanks[position], distinct[position][1]
+            filled += 1
+            if blank:
+                filled -= codes == blank[0] if len(blank) == 1 else np.isin(codes, blank)
+        candidates = np.flatnonzero(filled <= 1)
+    dropped = np.zeros(size, dtype=bool)
+    for index in candidates:
+        row = [
+            "" if position in numbers and np.isnan(column[index]) else column[index]
+            for position, column in enumerate(columns)
+        ]
         dropped[index] = _is_blank_row(row) or _is_footer(row)
     first = header_index + 2
     if dropped.any():
         kept = ~dropped
         out = [column[kept] for column in columns]
-        row_numbers = (np.flatnonzero(kept) + first).tolist()
+        distinct = {p: _kept(found, kept) for p, found in distinct.items()}
+        row_numbers: Sequence[int] = RowNumbers(np.flatnonzero(kept) + first)
     else:
-        out, row_numbers = columns, list(range(first, first + len(frame)))
+        out, row_numbers = columns, range(first, first + size)
     return RawTable(
         path,
         None,
@@ -335,19 +476,96 @@ def _column_wise(path: Path, numeric: Numeric, day_first: bool | None) -> RawTab
         day_first,
         columns=out,
         exact=functools.cache(lambda: _row_wise(path, None, day_first)),
+        distinct=distinct,
     )
 
 
-_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
+def _kept(
+    distinct: tuple[list[str], npt.NDArray[np.intp]], kept: npt.NDArray[np.bool_]
+) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """A factorized column's distinct texts and codes for the rows kept, as if factorized anew."""
+    uniques, codes = distinct
+    codes = codes[kept]
+    order = pd.unique(codes)
+    renumbered = np.zeros(len(uniques), dtype=np.intp)
+    renumbered[order] = np.arange(len(order), dtype=np.intp)
+    return [uniques[i] for i in order], renumbered[codes]
 
 
-def _only_spaces(column: npt.NDArray[Any], empty: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """Which text cells of a column hold white space only (1 where so, else 0)."""
-    out = np.zeros(len(column), dtype=np.int64)
-    cells = np.flatnonzero(~empty)
-    if len(cells):
-        out[cells] = _IS_SPACE(column[cells]).astype(bool)
-    return out
+#: Below this many cells a column is factorized by hashing alone.
+_SHORT_COLUMN = 4096
+#: A repeat is used where at most one cell in this many differs from the cell it repeats.
+_REPEAT_SHARE = 8
+#: How far the first repeat of a column's first cell is looked for.
+_PERIOD_SEARCH = 1 << 17
+
+
+def factorize_texts(cells: npt.NDArray[Any]) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """The distinct texts of a column in order of first appearance, and each cell's position.
+
+    What ``pd.factorize`` gives, without hashing every cell where the
+    column repeats itself: a long history writes runs of one date (or one
+    code), and the same codes date after date. Where a cell equals the cell
+    ``period`` rows above it, it shares that cell's position; only the
+    others (the first ``period`` cells and every change) are hashed. A
+    value's first cell is never equal to one above it, so the order of
+    first appearance is kept.
+
+    >>> uniques, codes = factorize_texts(np.array(["b", "b", "a", "b", "a"], dtype=object))
+    >>> uniques, codes.tolist()
+    (['b', 'a'], [0, 0, 1, 0, 1])
+    """
+    size = len(cells)
+    if size >= _SHORT_COLUMN:
+        for period in _periods(cells):
+            changed = np.ones(size, dtype=bool)
+            np.not_equal(cells[period:], cells[:-period], out=changed[period:])
+            if int(np.count_nonzero(changed)) * _REPEAT_SHARE > size:
+                continue
+            anchors = np.flatnonzero(changed)
+            anchor_codes, uniques = pd.factorize(cells[anchors])
+            return list(uniques), _repeated(anchor_codes, anchors, changed, period)
+    codes, uniques = pd.factorize(cells)
+    return list(uniques), codes
+
+
+def _repeated(
+    anchor_codes: npt.NDArray[np.intp],
+    anchors: npt.NDArray[np.intp],
+    changed: npt.NDArray[np.bool_],
+    period: int,
+) -> npt.NDArray[np.intp]:
+    """Each cell's code: that of the last changed cell (anchor) at or above it, ``period`` apart."""
+    size = len(changed)
+    if period == 1:  # runs: the cells of a run take the code of its first
+        lengths = np.diff(anchors, append=size)
+        runs: npt.NDArray[np.intp] = np.repeat(anchor_codes, lengths)
+        return runs
+    if len(anchors) == period:  # the first rows repeated to the end
+        return np.resize(anchor_codes, size).astype(np.intp, copy=False)
+    rows = -(-size // period)
+    latest = np.zeros(rows * period, dtype=np.intp)
+    latest[anchors] = anchors
+    latest = np.maximum.accumulate(latest.reshape(rows, period), axis=0).reshape(-1)
+    by_position = np.zeros(size, dtype=np.intp)
+    by_position[anchors] = anchor_codes
+    return by_position[latest[:size]]
+
+
+def _periods(cells: npt.NDArray[Any]) -> Iterator[int]:
+    """Row distances at which a column may repeat: 1 (runs), then that of its first cell's repeat.
+
+    Each is tried on the first rows before the whole column.
+    """
+    sample = cells[: 4 * _SHORT_COLUMN]
+    if int(np.count_nonzero(sample[1:] != sample[:-1])) * _REPEAT_SHARE <= len(sample):
+        yield 1
+    repeats = np.flatnonzero(cells[1:_PERIOD_SEARCH] == cells[0])
+    if len(repeats) and (period := int(repeats[0]) + 1) > 1:
+        sample = cells[: max(4 * _SHORT_COLUMN, 4 * period)]
+        changed = int(np.count_nonzero(sample[period:] != sample[:-period])) + period
+        if changed * _REPEAT_SHARE <= len(sample):
+            yield period
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -358,14 +576,6 @@ def _lines(text: str) -> Iterator[str]:
         end = len(text) if end < 0 else end + 1
         yield text[start:end]
         start = end
-
-
-def _lines_through(text: str, delimiter: str, record: int) -> int:
-    """How many lines the first ``record + 1`` records take (a quoted cell may span lines)."""
-    reader = csv.reader(_lines(text), delimiter=delimiter)
-    for _ in range(record + 1):
-        next(reader)
-    return reader.line_num
 
 
 def read_table(

@@ -439,6 +439,7 @@ def read_history(
     sheet: str | None = None,
     wide_field: str = "close",
     day_first: bool | None = None,
+    code_categories: bool = False,
 ) -> pd.DataFrame:
     """Read price and valuation history, long or wide.
 
@@ -449,6 +450,11 @@ def read_history(
     A coverage workbook's History sheet saved as CSV is the wide layout in
     two blocks, a row above the codes naming them (收盘价 / Close, PE-TTM):
     each block is read as what it names, whatever ``wide_field`` says.
+
+    ``code_categories`` gives a long history's codes as a ``Categorical``,
+    one category per code, in the type the column would have otherwise:
+    what checks over millions of rows group and filter by without hashing
+    each row's text again (:func:`~xlmodels.sources.load_inputs`).
 
     Returns
     -------
@@ -464,7 +470,7 @@ def read_history(
         if blocks is not None:
             return _read_history_blocks(table.exact(), blocks)
         if _is_long(table):
-            return _read_long_history(table)
+            return _read_long_history(table, code_categories)
         return _read_wide_history(table, wide_field)
 
     frame = _exactly(read, table)
@@ -533,7 +539,7 @@ def _read_history_blocks(table: RawTable, blocks: list[tuple[int, str]]) -> pd.D
     )
 
 
-def _read_long_history(table: RawTable) -> pd.DataFrame:
+def _read_long_history(table: RawTable, code_categories: bool = False) -> pd.DataFrame:
     matches = match_columns(table, HISTORY_FIELDS, "history file")
     if "close" not in matches and "pe_ttm" not in matches:
         raise table.error("the history file needs a close or a pe_ttm column", row=table.header_row)
@@ -570,20 +576,31 @@ def _read_long_history(table: RawTable) -> pd.DataFrame:
             row=table.row_numbers[index],
             column=matches["code"].header,
         )
+    # The distinct codes as the frame would type them, each row taking its own.
+    names = pd.Series(np.asarray(code_names, dtype=object)).array
+    codes = (
+        pd.Categorical.from_codes(code_ids, categories=pd.Index(names))
+        if code_categories
+        else names.take(code_ids)
+    )
+    # Every column is new here: the frame takes them as they are, uncopied.
     return pd.DataFrame(
         {
             "date": pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy()[date_ids],
-            "code": np.asarray(code_names, dtype=object)[code_ids],
+            "code": codes,
             "close": _history_values(table, matches, "close", size),
             "pe_ttm": _history_values(table, matches, "pe_ttm", size),
-        }
+        },
+        copy=False,
     )
 
 
 def _repeats(keys: npt.NDArray[np.int64]) -> bool:
-    """Whether a key appears twice: counted in an array where the keys are dense, else hashed."""
+    """Whether a key appears twice: none where they rise, counted where dense, else hashed."""
     if not len(keys):
         return False
+    if bool((keys[1:] > keys[:-1]).all()):
+        return False  # a file sorted by date and code
     if keys.max() < 4 * len(keys) + 1024:
         return bool(np.bincount(keys).max() > 1)
     return bool(pd.Index(keys).has_duplicates)
@@ -602,6 +619,8 @@ def _merge_spellings(
 ) -> tuple[npt.NDArray[np.intp], list[str]]:
     """Ids of distinct cells mapped to ids of distinct values (``0700.hk`` and ``0700.HK``)."""
     merged, distinct = pd.factorize(np.asarray(names, dtype=object))
+    if len(distinct) == len(names):
+        return ids, names  # no two spellings of one code
     return merged[ids], [str(name) for name in distinct]
 
 
@@ -610,6 +629,8 @@ def _merge_dates(
 ) -> tuple[npt.NDArray[np.intp], list[dt.date]]:
     """Ids of distinct date cells mapped to ids of distinct dates (``2024-11-29``, ``20241129``)."""
     merged, distinct = pd.factorize(np.asarray(dates, dtype=object))
+    if len(distinct) == len(dates):
+        return ids, list(distinct)  # no two spellings of one date
     return merged[ids], list(distinct)
 
 
@@ -639,8 +660,9 @@ def _read_wide_history(table: RawTable, wide_field: str) -> pd.DataFrame:
                 )
             seen[value] = table.row_numbers[index]
     seen_codes: dict[str, str] = {}
-    parts = []
-    date_index = pd.to_datetime(pd.Series(dates, dtype=object))
+    codes: list[str] = []
+    parts: list[npt.NDArray[np.float64]] = []
+    days = pd.to_datetime(pd.Series(dates, dtype=object)).to_numpy()
     for position, header in enumerate(table.headers[1:], start=1):
         if not header:
             if any(not is_missing_cell(c) for c in table.column(position)):
@@ -657,12 +679,22 @@ def _read_wide_history(table: RawTable, wide_field: str) -> pd.DataFrame:
                 column=header,
             )
         seen_codes[code] = header
-        values = read_numbers(table, ColumnMatch(value_field, position, header))
-        parts.append(pd.DataFrame({"date": date_index, "code": code, wide_field: values}))
+        codes.append(code)
+        parts.append(read_numbers(table, ColumnMatch(value_field, position, header)))
     if not parts:
         raise table.error("the history file has no code columns", row=table.header_row)
-    frame = pd.concat(parts, ignore_index=True)
+    # Long, code by code (every date of the first code, then the next's), built at once.
+    values = np.concatenate(parts)
+    names = pd.Series(np.asarray(codes, dtype=object)).array
     other = "pe_ttm" if wide_field == "close" else "close"
-    frame[other] = np.nan
-    frame = frame[["date", "code", "close", "pe_ttm"]]
+    frame = pd.DataFrame(
+        {
+            "date": np.tile(days, len(codes)),
+            "code": names.take(np.repeat(np.arange(len(codes)), len(days))),
+            wide_field: values,
+            other: np.full(len(values), np.nan),
+        },
+        columns=["date", "code", "close", "pe_ttm"],
+        copy=False,
+    )
     return frame.dropna(subset=[wide_field]).reset_index(drop=True)
