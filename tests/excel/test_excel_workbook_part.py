@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from openpyxl.workbook.defined_name import DefinedName as OpenpyxlName
 
 from tests.validate_helpers import BILLION_LAUGHS, hostile_corpus, simple_workbook, with_prolog
 from xlmodels.errors import InputError
-from xlmodels.excel.ooxml.guard import guard_bytes
+from xlmodels.excel.ooxml import guard
+from xlmodels.excel.ooxml.guard import guard_bytes, read_guarded
+from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.excel.ooxml.package import DefinedName
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import read_own_sheets
@@ -95,3 +98,36 @@ def test_the_validator_checks_typed_names_not_a_sheets_own_settings(tmp_path: Pa
         DefinedName("rate", "'Data'!$B$2"),
         DefinedName("gone", "Data!#REF!", "Data"),
     ]
+
+
+def test_a_check_stands_again_only_for_the_very_bytes_it_checked(
+    bombs: dict[str, tuple[Path, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch checks each workbook when it plans, and its job reads the file again.
+    path = shutil.copyfile(bombs["ratio-bomb"][0].parent / "good.xlsx", tmp_path / "book.xlsx")
+    first = read_guarded(path)
+    known = first.checked()
+    assert known.package.data == b""  # what is kept between plan and job is small
+
+    checks: list[Path | None] = []
+    real = guard.guard_bytes
+
+    def counting(data: bytes, file: Path | None = None, limits: Limits = Limits()) -> Any:
+        checks.append(file)
+        return real(data, file, limits)
+
+    monkeypatch.setattr(guard, "guard_bytes", counting)
+    again = read_guarded(path, known=known)
+    assert checks == []
+    assert again.data == first.data and again.package.data == first.data
+    assert again.part == first.part and again.package.sheets == first.package.sheets
+
+    # Other limits, or other bytes (the file replaced meanwhile), are checked in full.
+    read_guarded(path, Limits(max_xml_depth=50), known=known)
+    assert checks == [path]
+    for case in ("ratio-bomb", "lying-bomb", "entity-bomb"):
+        bomb, words = bombs[case]
+        shutil.copyfile(bomb, path)
+        with pytest.raises(InputError, match=words):
+            read_guarded(path, known=known)
+    assert len(checks) == 4

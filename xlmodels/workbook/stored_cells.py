@@ -35,7 +35,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xlmodels.errors import InputError
 from xlmodels.excel.cells import is_blank
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
-from xlmodels.excel.references import cell_name, cell_position, column_number, parse_reference
+from xlmodels.excel.references import cell_name, column_number, parse_reference
 from xlmodels.template.locator import Block
 
 __all__ = [
