@@ -351,7 +351,9 @@ def test_each_workbook_is_checked_once_unless_it_changes_after_the_plan(
     checked: list[Path | None] = []
     real = guard.guard_bytes
 
-    def counting(data: bytes, file: Path | None = None, limits: Limits = Limits()) -> Any:
+    def counting(
+        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
+    ) -> Any:
         checked.append(file)
         return real(data, file, limits)
 
@@ -370,5 +372,5 @@ def test_each_workbook_is_checked_once_unless_it_changes_after_the_plan(
     shutil.copyfile(bomb, hk.target)
     outcome = run_job(Job(hk, JobOptions()))
     assert checked == [hk.target]
-    assert outcome.result.status is Status.FAILED and outcome.content is None
+    assert (outcome.result.status, outcome.content) == (Status.FAILED, None)
     assert "DOCTYPE" in outcome.result.reason

@@ -224,7 +224,7 @@ def test_history_rows_recorded_whole_are_the_rows_read_back() -> None:
     # still read back as recorded.
     content = build_content(sample.load_inputs(), mode="sq", lang="en")
     close, pe = content.history.close.copy(), content.history.pe.copy()
-    assert close.shape[0] >= 6 and close.shape[1] >= 3 and pe.shape[1] >= 1
+    assert min(close.shape[0] - 6, close.shape[1] - 3, pe.shape[1] - 1) >= 0
     close[0, :] = np.nan
     close[1, 0], close[1, -1] = np.nan, np.nan
     close[2, 1], pe[2, 0] = np.nan, -1e-300

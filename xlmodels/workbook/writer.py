@@ -549,6 +549,7 @@ class _Renderer:
         pe_style = self._style(spec.pe_format)
         write_number = sheet.write_number
         # A regeneration records each row from its lists as it is written, not cell by cell.
+        assert isinstance(sheet, StreamedWorksheet)
         recording = sheet.recording if history.close.dtype == history.pe.dtype == float else None
         for offset, day in enumerate(history.dates):
             row = first + offset
