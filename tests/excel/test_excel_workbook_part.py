@@ -12,7 +12,13 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName as OpenpyxlName
 
-from tests.validate_helpers import BILLION_LAUGHS, hostile_corpus, simple_workbook, with_prolog
+from tests.validate_helpers import (
+    BILLION_LAUGHS,
+    hostile_corpus,
+    replace_in_part,
+    simple_workbook,
+    with_prolog,
+)
 from xlmodels.errors import InputError
 from xlmodels.excel.ooxml import guard
 from xlmodels.excel.ooxml.guard import guard_bytes, read_guarded
@@ -133,3 +139,33 @@ def test_a_check_stands_again_only_for_the_very_bytes_it_checked(
         with pytest.raises(InputError, match=words):
             read_guarded(path, known=known)
     assert len(checks) == 4
+
+
+@pytest.mark.parametrize(
+    ("element", "expected"),
+    [
+        ("<f>A1*2</f>", True),
+        (
+            '<x:f xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">A1*2</x:f>',
+            True,
+        ),
+        ("<f\n>A1*2</f>", True),
+        ("", False),
+    ],
+    ids=["plain", "prefixed", "spaced", "none"],
+)
+def test_the_checks_find_every_formula_element(
+    tmp_path: Path, element: str, expected: bool
+) -> None:
+    # Readers skip the formula scan of a sheet the checks found none in.
+    def build(book: openpyxl.Workbook) -> None:
+        book.active["B1"] = "=A1*2"
+
+    good = simple_workbook(tmp_path / "good.xlsx", build)
+    changed = replace_in_part(
+        good, tmp_path / "changed.xlsx", "xl/worksheets/sheet1.xml", "<f>A1*2</f>", element
+    )
+    guarded = guard_bytes(changed.read_bytes())
+    assert guarded.package.sheets["xl/worksheets/sheet1.xml"].has_formulas is expected
+    formula = read_cells(io.BytesIO(guarded.data))["Data"].get("B1")
+    assert (formula is not None and formula.formula == "=A1*2") is expected
