@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,17 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName as OpenpyxlName
 
-from tests.validate_helpers import BILLION_LAUGHS, hostile_corpus, simple_workbook, with_prolog
+from tests.validate_helpers import (
+    BILLION_LAUGHS,
+    hostile_corpus,
+    replace_in_part,
+    simple_workbook,
+    with_prolog,
+)
 from xlmodels.errors import InputError
-from xlmodels.excel.ooxml.guard import guard_bytes
+from xlmodels.excel.ooxml import guard
+from xlmodels.excel.ooxml.guard import guard_bytes, read_guarded
+from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.excel.ooxml.package import DefinedName
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import read_own_sheets
@@ -95,3 +104,68 @@ def test_the_validator_checks_typed_names_not_a_sheets_own_settings(tmp_path: Pa
         DefinedName("rate", "'Data'!$B$2"),
         DefinedName("gone", "Data!#REF!", "Data"),
     ]
+
+
+def test_a_check_stands_again_only_for_the_very_bytes_it_checked(
+    bombs: dict[str, tuple[Path, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A batch checks each workbook when it plans, and its job reads the file again.
+    path = shutil.copyfile(bombs["ratio-bomb"][0].parent / "good.xlsx", tmp_path / "book.xlsx")
+    first = read_guarded(path)
+    known = first.checked()
+    assert known.package.data == b""  # what is kept between plan and job is small
+
+    checks: list[Path | None] = []
+    real = guard.guard_bytes
+
+    def counting(
+        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
+    ) -> Any:
+        checks.append(file)
+        return real(data, file, limits)
+
+    monkeypatch.setattr(guard, "guard_bytes", counting)
+    again = read_guarded(path, known=known)
+    assert checks == []
+    assert again.data == again.package.data == first.data
+    assert (again.part, again.package.sheets) == (first.part, first.package.sheets)
+
+    # Other limits, or other bytes (the file replaced meanwhile), are checked in full.
+    read_guarded(path, Limits(max_xml_depth=50), known=known)
+    assert checks == [path]
+    for case in ("ratio-bomb", "lying-bomb", "entity-bomb"):
+        bomb, words = bombs[case]
+        shutil.copyfile(bomb, path)
+        with pytest.raises(InputError, match=words):
+            read_guarded(path, known=known)
+    assert len(checks) == 4
+
+
+@pytest.mark.parametrize(
+    ("element", "expected"),
+    [
+        ("<f>A1*2</f>", True),
+        (
+            '<x:f xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">A1*2</x:f>',
+            True,
+        ),
+        ("<f\n>A1*2</f>", True),
+        ("", False),
+    ],
+    ids=["plain", "prefixed", "spaced", "none"],
+)
+def test_the_checks_find_every_formula_element(
+    tmp_path: Path, element: str, expected: bool
+) -> None:
+    # Readers skip the formula scan of a sheet the checks found none in.
+    def build(book: openpyxl.Workbook) -> None:
+        book.active["B1"] = "=A1*2"
+
+    good = simple_workbook(tmp_path / "good.xlsx", build)
+    changed = replace_in_part(
+        good, tmp_path / "changed.xlsx", "xl/worksheets/sheet1.xml", "<f>A1*2</f>", element
+    )
+    guarded = guard_bytes(changed.read_bytes())
+    assert guarded.package.sheets["xl/worksheets/sheet1.xml"].has_formulas is expected
+    formula = read_cells(io.BytesIO(guarded.data))["Data"].get("B1")
+    assert (formula is not None and formula.formula == "=A1*2") is expected

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,8 +26,13 @@ import pytest
 from benchmarks.regenerate import write_synthetic_inputs
 from tests.cli_helpers import Cli
 from tests.regenerate_helpers import GROUPS, by_file, regenerate, snapshot, write_inputs
+from tests.validate_helpers import BILLION_LAUGHS, with_prolog
+from xlmodels.excel.ooxml import guard
+from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.regenerate import LOCK_NAME, Status
-from xlmodels.sources import InputFiles
+from xlmodels.regenerate.job import Job, JobOptions, run_job
+from xlmodels.regenerate.plan import plan_folder
+from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
 from xlmodels.workbook import read_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -331,3 +337,40 @@ def test_the_lock_is_released_when_the_holder_dies(tmp_path: Path) -> None:
     assert (folder / LOCK_NAME).exists()
     result = regenerate(folder, write_inputs(tmp_path / "inputs"), wait=0)
     assert result.count(Status.CREATED) == 2
+
+
+def test_each_workbook_is_checked_once_unless_it_changes_after_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    regenerate(folder, write_inputs(tmp_path / "first"))
+    inputs = load_inputs(
+        write_inputs(tmp_path / "new", price_factor=1.1).files(), SettingsChoices()
+    )
+    checked: list[Path | None] = []
+    real = guard.guard_bytes
+
+    def counting(
+        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
+    ) -> Any:
+        checked.append(file)
+        return real(data, file, limits)
+
+    monkeypatch.setattr(guard, "guard_bytes", counting)
+    plan = plan_folder(folder, inputs)
+    assert sorted(checked) == sorted(folder / name for name in GROUPS.values())
+    checked.clear()
+    hk = next(group for group in plan.groups if group.target.name == GROUPS["HK Internet"])
+    us = next(group for group in plan.groups if group.target.name == GROUPS["US Internet"])
+    # The plan's check stands for the bytes it saw: the job does not check them again.
+    assert run_job(Job(us, JobOptions())).result.status is Status.UPDATED
+    assert checked == []
+
+    # A workbook replaced by a hostile file after the plan saw it is checked, and refused.
+    bomb = with_prolog(hk.target, tmp_path / "bomb.xlsx", "xl/workbook.xml", BILLION_LAUGHS)
+    shutil.copyfile(bomb, hk.target)
+    outcome = run_job(Job(hk, JobOptions()))
+    assert checked == [hk.target]
+    assert (outcome.result.status, outcome.content) == (Status.FAILED, None)
+    assert "DOCTYPE" in outcome.result.reason

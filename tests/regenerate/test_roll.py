@@ -43,6 +43,8 @@ from tests.workbook_helpers import (
     libreoffice_convert,
     libreoffice_profile,
 )
+from xlmodels.excel.ooxml import guard
+from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.regenerate import ConflictKind, Status
 from xlmodels.regenerate import batch as batch_module
 from xlmodels.regenerate.lock import folder_lock
@@ -544,3 +546,21 @@ def test_a_rolled_sq_workbook_keeps_one_formula_per_column(tmp_path: Path) -> No
     # layout itself is clean.
     findings = validate_file(books / HK).findings
     assert [f for f in findings if f.rule.startswith(("integrity.", "structure."))] == []
+
+
+def test_a_roll_checks_each_workbook_once(books: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The roll reads every workbook to find its group, then again to roll it:
+    # the safety checks' verdict on the first read stands for the same bytes.
+    checked: list[Path | None] = []
+    real = guard.guard_bytes
+
+    def counting(
+        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
+    ) -> Any:
+        checked.append(file)
+        return real(data, file, limits)
+
+    monkeypatch.setattr(guard, "guard_bytes", counting)
+    result = roll(books)
+    assert result.exit_code == 0
+    assert sorted(checked) == sorted(books / name for name in GROUPS.values())

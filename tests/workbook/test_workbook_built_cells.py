@@ -10,11 +10,13 @@ calamine reads as dates; and the grid diff equal to the cell-by-cell one.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 import xlsxwriter
@@ -225,3 +227,24 @@ def test_rows_equal_to_the_previous_workbook_are_shared_and_left_as_they_were() 
     assert _typed(previous) == before
     reread = read_cells(io.BytesIO(_recorded(changed)[0]))
     assert diff_cells(previous, cells) == diff_cells(previous, reread) != []
+
+
+def test_history_rows_recorded_whole_are_the_rows_read_back() -> None:
+    # A History row is recorded from its lists as it is written: gaps (NaN, no
+    # cell), whole rows of gaps and finite numbers whose sum overflows must
+    # still read back as recorded.
+    content = build_content(sample.load_inputs(), mode="sq", lang="en")
+    close, pe = content.history.close.copy(), content.history.pe.copy()
+    assert min(close.shape[0] - 6, close.shape[1] - 3, pe.shape[1] - 1) >= 0
+    close[0, :] = np.nan
+    close[1, 0], close[1, -1] = np.nan, np.nan
+    close[2, 1], pe[2, 0] = np.nan, -1e-300
+    close[3, :2] = 1.5e308
+    pe[4, :] = np.nan
+    pe[5, -1] = np.nan
+    history = dataclasses.replace(content.history, close=close, pe=pe)
+    data, recorded = _recorded(dataclasses.replace(content, history=history))
+    read = read_cells(io.BytesIO(data))
+    assert _typed(recorded) == _typed(read)
+    assert recorded["History"].rows == read["History"].rows
+    assert diff_cells(read, recorded) == []

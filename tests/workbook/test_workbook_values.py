@@ -366,6 +366,43 @@ def test_read_cells_reads_what_excel_writes_as_openpyxl_does() -> None:
         assert (cell.formula or cell.value) == expected, ref
 
 
+@pytest.mark.parametrize(
+    ("rows", "formulas"),
+    [
+        # A formula element under a prefix of its own, the root's namespace unprefixed.
+        (
+            '<row r="1"><c r="A1"><v>2</v></c><c r="B1"><x:f xmlns:x="'
+            'http://schemas.openxmlformats.org/spreadsheetml/2006/main">A1*2</x:f><v>4</v></c>'
+            "</row>",
+            {"B1": "=A1*2"},
+        ),
+        # Text full of f (each one looked at, then the pattern asked), one formula last.
+        (
+            "".join(
+                f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"fff " * 1500}</t></is></c></row>'
+                for r in (1, 2)
+            )
+            + '<row r="3"><c r="A3"><f>1+1</f><v>2</v></c></row>',
+            {"A3": "=1+1"},
+        ),
+        # f everywhere but never as an element's name: no formula.
+        (
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>of:f &lt;f</t></is></c></row>',
+            {},
+        ),
+    ],
+    ids=["prefixed", "many-f", "no-formula"],
+)
+def test_read_cells_finds_every_formula_element(rows: str, formulas: dict[str, str]) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Data"
+    plain = io.BytesIO()
+    workbook.save(plain)
+    data = _with_sheet_xml(plain.getvalue(), "xl/worksheets/sheet1.xml", rows)
+    cells = read_cells(io.BytesIO(data))["Data"]
+    assert {ref: cell.formula for ref, cell in cells.items() if cell.formula} == formulas
+
+
 def _headers(data: bytes, sheet: str) -> dict[str, object]:
     spec = SPEC.sheet(sheet)
     with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from xlmodels.core.ratings import SchemeError
 from xlmodels.errors import InputError
-from xlmodels.excel.ooxml.guard import read_guarded
+from xlmodels.excel.ooxml.guard import CheckedBytes, read_guarded
 from xlmodels.regenerate.carry import (
     CarriedInputs,
     MergedInputs,
@@ -242,11 +242,15 @@ class ExistingWorkbook:
     carried: CarriedInputs
 
 
-def read_existing(target: Path, *, history: bool = True) -> ExistingWorkbook:
+def read_existing(
+    target: Path, *, history: bool = True, checked: CheckedBytes | None = None
+) -> ExistingWorkbook:
     """Read a workbook with the spec of its template version, and carry its inputs forward.
 
     ``history=False`` leaves its History sheet unread (the inputs carry no
     history), for a regeneration given a history file that replaces it.
+    ``checked`` is what the safety checks learnt when the plan read the file
+    (:attr:`GroupPlan.checked`): bytes that changed since are checked again.
 
     Raises
     ------
@@ -256,7 +260,7 @@ def read_existing(target: Path, *, history: bool = True) -> ExistingWorkbook:
         When its template is newer than this xlmodels, or unknown.
     """
     stamp = FileStamp.of(target)
-    guarded = read_guarded(target)
+    guarded = read_guarded(target, known=checked)
     identity = identify(target, guarded)
     if identity.version is None:
         raise InputError("the workbook has no template version", file=target)
@@ -350,7 +354,7 @@ def _refresh(job: Job) -> JobOutcome:
         return busy
     assert plan.inputs is not None, "a regeneration job has fresh inputs"
     # The workbook's own History is carried only when no history file replaces it.
-    existing = read_existing(plan.target, history=plan.inputs.history is None)
+    existing = read_existing(plan.target, history=plan.inputs.history is None, checked=plan.checked)
     merged = merge_inputs(
         plan.inputs,
         existing.carried,

@@ -26,6 +26,7 @@ from typing import Any
 
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.errors import InputError
+from xlmodels.excel.ooxml.guard import CheckedBytes, read_guarded
 from xlmodels.workbook.atomic import BACKUP_FOLDER, BACKUP_SUFFIX, temporary_prefix
 from xlmodels.workbook.identify import WorkbookIdentity, identify
 
@@ -196,6 +197,9 @@ class GroupPlan:
     it, or its file is unreadable); such a group fails without being touched.
     ``inputs`` is None for a job that works from the workbook's own data (a
     roll); ``group`` is then the group the workbook records, if any.
+    ``checked`` is what the safety checks learnt of the file when the plan
+    read it: the job, reading it again, checks it again only if its bytes
+    changed meanwhile.
     """
 
     group: str | None
@@ -203,6 +207,7 @@ class GroupPlan:
     exists: bool
     inputs: CoverageInputs | None
     problem: str | None = None
+    checked: CheckedBytes | None = None
 
 
 @dataclass(frozen=True)
@@ -226,12 +231,16 @@ def plan_folder(
     """Match the folder's workbooks to the universe's coverage groups."""
     by_group = split_by_group(inputs, universe_file)
     identities: dict[Path, WorkbookIdentity] = {}
+    checked: dict[Path, CheckedBytes] = {}
     unreadable: dict[Path, str] = {}
     for path in workbook_files(folder):
         try:
-            identities[path] = identify(path)
+            guarded = read_guarded(path)
+            identities[path] = identify(path, guarded)
         except (InputError, OSError) as error:
             unreadable[path] = str(getattr(error, "message", error))
+        else:
+            checked[path] = guarded.checked()
     claims: dict[str, list[Path]] = {}
     for path, identity in identities.items():
         if identity.group is not None:
@@ -271,6 +280,9 @@ def plan_folder(
     for path, problem in unreadable.items():
         if path not in used:
             strays.append(Stray(path, None, f"not a coverage workbook ({problem}); left as it is"))
+    groups = [
+        replace(plan, checked=checked.get(plan.target)) if plan.exists else plan for plan in groups
+    ]
     return FolderPlan(groups, sorted(strays, key=lambda s: s.path.name))
 
 

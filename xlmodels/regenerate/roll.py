@@ -33,6 +33,7 @@ from typing import Any
 from xlmodels.domain.model import CoverageInputs
 from xlmodels.domain.roll import RollRefused, roll_estimates, roll_years
 from xlmodels.errors import InputError
+from xlmodels.excel.ooxml.guard import read_guarded
 from xlmodels.excel.references import cell_name, column_number
 from xlmodels.regenerate.batch import BatchOptions, run_batch
 from xlmodels.regenerate.carry import merge_inputs
@@ -185,7 +186,7 @@ def _roll(job: RollJob) -> JobOutcome:
     busy = in_use(plan)
     if busy is not None:
         return busy
-    existing = read_existing(plan.target)
+    existing = read_existing(plan.target, checked=plan.checked)
     carried, data = existing.carried, existing.data
     fy1_year = int(_setting(carried.settings, "fy1_year", data))
     report_date: dt.date = _setting(data.settings, "report_date", data)
@@ -350,9 +351,11 @@ def _prepare(
         jobs: list[RollJob] = []
         passed_over: list[WorkbookResult] = []
         for target in targets:
-            group = None
+            group = checked = None
             try:
-                group = identify(target.path).group
+                guarded = read_guarded(target.path)
+                group = identify(target.path, guarded).group
+                checked = guarded.checked()
             except (InputError, OSError) as error:
                 if not target.named:
                     reason = str(getattr(error, "message", error))
@@ -365,7 +368,8 @@ def _prepare(
                         )
                     )
                     continue
-            jobs.append(RollJob(GroupPlan(group, target.path, True, None), job_options, to))
+            plan = GroupPlan(group, target.path, True, None, checked=checked)
+            jobs.append(RollJob(plan, job_options, to))
         return jobs, passed_over
 
     return prepare

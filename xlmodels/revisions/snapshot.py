@@ -297,14 +297,16 @@ def snapshot_of(
         }
     estimates = inputs.estimates.reindex(index=table.index, columns=list(ESTIMATE_FIELDS))
     universe = inputs.universe
+    # Row by row as plain dictionaries: a pandas lookup per company cost more than the rest.
+    typed_rows = estimates.to_dict("index")
+    markets = universe["market"].to_dict() if "market" in universe else None
     companies: dict[str, CompanySnapshot] = {}
-    for code in table.index:
-        row = table.loc[code]
-        typed = estimates.loc[code]
+    for code, row in table.to_dict("index").items():
+        typed = typed_rows[code]
         companies[str(code)] = CompanySnapshot(
             code=str(code),
             name=_text(row["name"]),
-            market=_text(universe.at[code, "market"]) if "market" in universe else None,
+            market=_text(markets[code]) if markets is not None else None,
             price_currency=_text(row["price_currency"]),
             eps_currency=_text(row["eps_currency"]),
             inputs={key: plain_value(typed[key]) for key in ESTIMATE_FIELDS},

@@ -121,6 +121,7 @@ class SheetRecording:
     """One worksheet's cells, recorded as the writer serialises them (row by row, left to right)."""
 
     __slots__ = (
+        "_ahead",
         "_cells",
         "_classes",
         "_last_class",
@@ -154,6 +155,8 @@ class SheetRecording:
         self._cells: list[Any] = []
         self.formulas: dict[tuple[int, int], str] = {}
         self.spills: dict[tuple[int, int], str] = {}
+        #: Rows recorded as they were written (:meth:`numbers`), not as serialised.
+        self._ahead: set[int] = set()
 
     def _class(self, row: int, column: int, style: Any) -> str:
         if style is None:  # the row's or the column's format applies, as xlsxwriter writes it
@@ -194,17 +197,21 @@ class SheetRecording:
             self.rows[row] = old
             self._cells = old
 
+    def _go_to(self, row: int) -> None:
+        """Make ``row`` the row being recorded, the one before it finished."""
+        self._share()
+        rows = self.rows
+        if row < len(rows):  # out of order: not how xlsxwriter writes, but kept right
+            rows[row] = list(rows[row])  # a copy: never write into a shared row
+            self._cells = rows[row]
+        else:
+            rows.extend([] for _ in range(row + 1 - len(rows)))
+            self._cells = rows[row]
+        self._row = row
+
     def _put(self, row: int, column: int, value: Any) -> None:
         if row != self._row:
-            self._share()
-            rows = self.rows
-            if row < len(rows):  # out of order: not how xlsxwriter writes, but kept right
-                rows[row] = list(rows[row])  # a copy: never write into a shared row
-                self._cells = rows[row]
-            else:
-                rows.extend([] for _ in range(row + 1 - len(rows)))
-                self._cells = rows[row]
-            self._row = row
+            self._go_to(row)
         cells = self._cells
         gap = column - len(cells)
         if gap == 0:
@@ -242,6 +249,40 @@ class SheetRecording:
             self._put(row, column, self._number(row, column, number, style))
         except _Unfaithful:
             self._owner.faithful = False
+
+    def numbers(self, row: int, first_column: int, values: list[float], style: Any) -> None:
+        """A run of float cells written left to right from ``first_column``, NaN written as no cell.
+
+        For a sheet written row by row whose rows are recorded as they are
+        written rather than as they are serialised (the History: a row's
+        numbers are one list already, so a finite run under a number format
+        is taken whole); the caller marks such a row with :meth:`ahead`.
+        ``values`` are Python floats (a float array's ``tolist()``).
+        """
+        total = sum(values)  # NaN or infinite when any value is: each is then taken alone
+        if (
+            -_INFINITY < total < _INFINITY
+            and self._class(row, first_column, style) is NUMBER
+            and first_column >= (len(self._cells) if row == self._row else 0)
+        ):
+            if row != self._row:
+                self._go_to(row)
+            cells = self._cells
+            if first_column > len(cells):
+                cells.extend([""] * (first_column - len(cells)))
+            cells.extend(values)
+            return
+        for column, number in enumerate(values, start=first_column):
+            if number == number:
+                self.number(row, column, number, style)
+
+    def ahead(self, row: int) -> None:
+        """Note that every cell of ``row`` is recorded already: serialising it records nothing."""
+        self._ahead.add(row)
+
+    def recorded_ahead(self, row: int) -> bool:
+        """Whether ``row`` was recorded as it was written (:meth:`ahead`)."""
+        return row in self._ahead
 
     def cell(self, row: int, column: int, cell: Any) -> None:
         """Any cell tuple of xlsxwriter's, as its serialiser receives it."""

@@ -193,8 +193,12 @@ def _same_rows(first: list[Any], second: list[Any]) -> bool:
 
     Equal lists of values of equal types are the same cells (``True == 1.0``
     would pass the first test alone), whatever empty cells end either row;
-    anything else is compared cell by cell.
+    anything else is compared cell by cell. A row a regeneration kept from
+    the old workbook (:class:`~xlmodels.workbook.built_cells.BuiltCells`) is
+    the very same list on both sides.
     """
+    if first is second:
+        return True
     if len(first) != len(second):
         short, long = sorted((first, second), key=len)
         if any(value != "" for value in long[len(short) :]):

@@ -281,17 +281,24 @@ def _table(
         block = _require(locator, name, file)
         cells = values.column(block)
         what = f"{column.label()} ({column.key})"
-        columns[column.key] = [
-            _convert(
-                cells[i] if i < len(cells) else None,
-                column.dtype,
-                file=file,
-                sheet=block.sheet,
-                cell=block.cell(i),
-                what=what,
-            )
-            for i in keep
-        ]
+        converted: list[Any] = []
+        for i in keep:
+            try:
+                value = _convert(
+                    cells[i] if i < len(cells) else None,
+                    column.dtype,
+                    file=file,
+                    sheet=block.sheet,
+                    cell="",
+                    what=what,
+                )
+            except InputError as error:
+                # The cell is named only when there is something to say about it.
+                raise InputError(
+                    error.message, file=file, sheet=block.sheet, cell=block.cell(i)
+                ) from None
+            converted.append(value)
+        columns[column.key] = converted
     frame = pd.DataFrame(columns, index=pd.Index(index, name="code"), dtype=object)
     for column in spec.columns:
         if column.key in frame.columns and column.dtype in (DType.NUMBER, DType.INTEGER):

@@ -35,6 +35,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xlmodels.errors import InputError
 from xlmodels.excel.cells import is_blank
 from xlmodels.excel.ooxml.guard import GuardedWorkbook, guard_bytes, read_guarded
+from xlmodels.excel.ooxml.safety import holds_formula_element
 from xlmodels.excel.references import cell_name, column_number, parse_reference
 from xlmodels.template.locator import Block
 
@@ -460,10 +461,6 @@ def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None, str
     yield from scanner.found
 
 
-#: A formula element in a sheet's XML, with or without a namespace prefix (``<f>``, ``<x:f ...>``).
-_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-
-
 class StoredWorkbook:
     """One read of a workbook, shared by everything that reads it back.
 
@@ -500,11 +497,16 @@ class StoredWorkbook:
                     if entry.part is None:
                         raise KeyError(f"the sheet {entry.name!r} has no part")
                     rows = self.sheet_values.sheet(entry.name)
-                    with package.open(entry.part) as stream:
-                        xml = stream.read()
                     formulas: dict[tuple[int, int], str] = {}
                     spills: dict[tuple[int, int], str] = {}
-                    if _FORMULA_ELEMENT.search(xml):
+                    # The checks scanned every worksheet part for a formula element:
+                    # a sheet without one (the History) is not even inflated again.
+                    facts = guarded.package.sheets.get(entry.part)
+                    xml = b""
+                    if facts is None or facts.has_formulas:
+                        with package.open(entry.part) as stream:
+                            xml = stream.read()
+                    if xml and holds_formula_element(xml):
                         for row, column, formula, spill in _stored_cells(io.BytesIO(xml)):
                             if formula is not None:
                                 formulas[row, column] = formula

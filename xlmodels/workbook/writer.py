@@ -247,6 +247,18 @@ class StreamedWorksheet(CoverageWorksheet):
     def _initialize(self, init_data: dict[str, Any]) -> None:
         super()._initialize({**init_data, "constant_memory": True})
 
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        recording = self.recording
+        if recording is None or not recording.recorded_ahead(self.previous_row):
+            super()._write_single_row(current_row_num)
+            return
+        # Recorded whole as it was written (the History's rows): not again cell by cell.
+        self.recording = None
+        try:
+            super()._write_single_row(current_row_num)
+        finally:
+            self.recording = recording
+
 
 def _write_value(sheet: Worksheet, row: int, column: int, value: Any, style: Format) -> None:
     """A data or input value as a typed cell; text is always text."""
@@ -536,11 +548,22 @@ class _Renderer:
         close_style = self._style(spec.close_format)
         pe_style = self._style(spec.pe_format)
         write_number = sheet.write_number
+        # A regeneration records each row from its lists as it is written, not cell by cell.
+        assert isinstance(sheet, StreamedWorksheet)
+        recording = sheet.recording if history.close.dtype == history.pe.dtype == float else None
         for offset, day in enumerate(history.dates):
             row = first + offset
-            write_number(row, 0, excel_serial(day), date_style)
-            _write_row(sheet, row, 1, history.close[offset].tolist(), close_style)
-            _write_row(sheet, row, pe_start, history.pe[offset].tolist(), pe_style)
+            serial = excel_serial(day)
+            closes = history.close[offset].tolist()
+            pes = history.pe[offset].tolist()
+            write_number(row, 0, serial, date_style)
+            _write_row(sheet, row, 1, closes, close_style)
+            _write_row(sheet, row, pe_start, pes, pe_style)
+            if recording is not None:
+                recording.number(row, 0, serial, date_style)
+                recording.numbers(row, 1, closes, close_style)
+                recording.numbers(row, pe_start, pes, pe_style)
+                recording.ahead(row)
         names = spec.names(history.rows, len(history.close_codes), len(history.pe_codes))
         for name, reference in names.items():
             self._name(name, reference)

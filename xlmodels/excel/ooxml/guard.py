@@ -22,8 +22,9 @@ allocation.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from xlmodels.errors import InputError
@@ -33,6 +34,7 @@ from xlmodels.excel.ooxml.safety import MB, Package, Unreadable, check_sheet_ext
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "CheckedBytes",
     "GuardedWorkbook",
     "file_too_large",
     "guard_bytes",
@@ -44,6 +46,31 @@ __all__ = [
 DEFAULT_LIMITS = Limits()
 
 
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+@dataclass(frozen=True)
+class CheckedBytes:
+    """What the checks learnt of some bytes, without the bytes, and the bytes' SHA-256.
+
+    A batch looks at every workbook of a folder before it works on any:
+    keeping this (a few kilobytes) rather than the bytes lets a job that
+    reads the same file again skip checks whose verdict is a function of
+    the bytes and the limits alone (:func:`read_guarded` ``known=``), and
+    check afresh whatever changed in between.
+    """
+
+    digest: bytes
+    limits: Limits
+    package: Package
+    part: WorkbookPart
+
+    def vouches_for(self, data: bytes, limits: Limits) -> bool:
+        """Whether ``data``, checked under ``limits``, is the very content these facts are of."""
+        return limits == self.limits and _digest(data) == self.digest
+
+
 @dataclass(frozen=True)
 class GuardedWorkbook:
     """A workbook's bytes that passed every check, and what the checks learnt."""
@@ -52,6 +79,13 @@ class GuardedWorkbook:
     data: bytes
     package: Package
     part: WorkbookPart
+    limits: Limits = DEFAULT_LIMITS
+
+    def checked(self) -> CheckedBytes:
+        """What the checks learnt, to trust the same bytes again without checking them twice."""
+        return CheckedBytes(
+            _digest(self.data), self.limits, replace(self.package, data=b""), self.part
+        )
 
 
 def file_too_large(size: int, limits: Limits) -> str | None:
@@ -107,11 +141,18 @@ def guard_bytes(
                 check_sheet_extent(entry.name, facts, limits)
     except Unreadable as error:
         raise InputError(str(error), file=file) from None
-    return GuardedWorkbook(file, data, package, part)
+    return GuardedWorkbook(file, data, package, part, limits)
 
 
-def read_guarded(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> GuardedWorkbook:
+def read_guarded(
+    path: str | Path, limits: Limits = DEFAULT_LIMITS, known: CheckedBytes | None = None
+) -> GuardedWorkbook:
     """Read and check the workbook at ``path``.
+
+    ``known`` is what an earlier check of the file learnt
+    (:meth:`GuardedWorkbook.checked`): when the bytes read now have its
+    SHA-256, under the same limits, its verdict stands and the bytes are
+    not checked again; any other bytes are checked in full.
 
     Raises
     ------
@@ -119,4 +160,7 @@ def read_guarded(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> GuardedWo
         When the file is missing, too large, hostile or damaged.
     """
     path = Path(path)
-    return guard_bytes(read_bounded(path, limits), path, limits)
+    data = read_bounded(path, limits)
+    if known is not None and known.vouches_for(data, limits):
+        return GuardedWorkbook(path, data, replace(known.package, data=data), known.part, limits)
+    return guard_bytes(data, path, limits)

@@ -49,6 +49,7 @@ __all__ = [
     "Unreadable",
     "cell_name",  # from xlmodels.excel.references, where cell names are made
     "check_sheet_extent",
+    "holds_formula_element",
     "inspect_package",
     "sheet_extent",
 ]
@@ -87,6 +88,9 @@ class Extent:
 @dataclass(frozen=True)
 class SheetFacts:
     """What a byte scan of one worksheet part found.
+
+    ``has_formulas`` is whether the part holds a formula element at all
+    (:func:`holds_formula_element`), whatever prefix or spacing it is written with.
 
     ``extent`` is None when some cell or row does not state its position
     plainly (the sheet is then read by streaming, never densely), or when the
@@ -249,6 +253,32 @@ def _declares_doctype(name: str, content: bytes) -> bool:
 
 
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+#: ``<`` and ``:``, which stand right before an element's local name.
+_BEFORE_NAME = frozenset(b"<:")
+#: ``f`` looked at one by one before the pattern is asked instead.
+_F_LOOKS = 4096
+
+
+def holds_formula_element(xml: bytes) -> bool:
+    """Whether a sheet's XML holds a formula element, with or without a prefix (``<f>``, ``<x:f>``).
+
+    Such an element's name is an ``f`` right after ``<`` or a prefix's
+    ``:``. In a sheet of numbers (the History, most of a workbook) an ``f``
+    is rare: finding each one is a ``memchr``, where the pattern stops at
+    every ``<``. A sheet of many ``f`` is left to the pattern.
+
+    >>> holds_formula_element(b'<c r="A1"><x:f>1+1</x:f></c>'), holds_formula_element(b"<v>of</v>")
+    (True, False)
+    """
+    position, seen = xml.find(b"f", 1), 0
+    while position >= 0:
+        seen += 1
+        if xml[position - 1] in _BEFORE_NAME or seen > _F_LOOKS:
+            return _FORMULA_TAG.search(xml) is not None
+        position = xml.find(b"f", position + 1)
+    return False
+
+
 _ODD_POSITION = re.compile(rb"\sr\s*=\s*([\"'])(.*?)\1", re.S)
 _REFERENCE = re.compile(rb"^([A-Z]{0,3})([0-9]{1,7})$")
 
@@ -384,10 +414,9 @@ def _scan(xml: bytes, chunk: int | None = None) -> SheetFacts:
     parts = [_scan_stretch(xml, a, b) for a, b in _stretches(xml, chunk or _SCAN_CHUNK)]
     cells = sum(part.cells for part in parts)
     rows = sum(part.rows for part in parts)
-    if root >= 0:
-        has_formulas = any(part.formulas for part in parts)
-    else:  # a namespace prefix on every element: rare, so a regex is affordable
-        has_formulas = _FORMULA_TAG.search(xml) is not None
+    # The stretches see unprefixed <f followed by a space, > or /; a prefix or
+    # another white space is rare, and costs a search for each rare "f".
+    has_formulas = any(part.formulas for part in parts) or holds_formula_element(xml)
     has_errors = any(part.errors for part in parts)
     plain = (
         root >= 0
