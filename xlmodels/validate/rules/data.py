@@ -152,11 +152,6 @@ def _history_values(history: LoadedSheet, last: int) -> Iterator[tuple[int, int,
     of distinct values first, and only a row holding something else is read
     cell by cell.
     """
-    if history.dense is None:
-        for row, position, value in history.cells():
-            if FIRST_DATA_ROW <= row <= last and position >= 2 and type(value) not in _PLAIN:
-                yield row, position, value
-        return
     for row in range(FIRST_DATA_ROW, min(last, len(history.dense)) + 1):
         line = history.dense[row - 1][1:]
         distinct = set(line)
