@@ -513,6 +513,20 @@ _FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _ERROR_TYPE = re.compile(rb"""=\s*(["'])e\1""")
 
 
+def _holds_formula(xml: bytes) -> bool:
+    """Whether a sheet's XML holds a formula element (:data:`_FORMULA_ELEMENT`).
+
+    Every match holds ``<f`` or ``:f``, which ``bytes.find`` rules out many
+    times faster than the pattern over a History of megabytes.
+    """
+    return (b"<f" in xml or b":f" in xml) and _FORMULA_ELEMENT.search(xml) is not None
+
+
+def _may_hold_error(xml: bytes) -> bool:
+    """Whether some attribute of a sheet's XML is exactly ``e`` (:data:`_ERROR_TYPE`)."""
+    return (b'"e"' in xml or b"'e'" in xml) and _ERROR_TYPE.search(xml) is not None
+
+
 class StoredWorkbook:
     """One read of a workbook, shared by everything that reads it back.
 
@@ -555,14 +569,23 @@ class StoredWorkbook:
                     if entry.part is None:
                         raise KeyError(f"the sheet {entry.name!r} has no part")
                     rows = self.sheet_values.sheet(entry.name)
+                    facts = guarded.package.sheets.get(entry.part)
+                    if (
+                        facts is not None
+                        and not facts.has_formulas
+                        and not (self.marks and facts.has_errors)
+                    ):
+                        # The guard's byte scan found no formula (nor error cell) there:
+                        # the History, the bulk of a workbook, is not read a second time.
+                        marked = StoredMarks() if self.marks else None
+                        out[entry.name] = SheetCells(rows, marks=marked)
+                        continue
                     with package.open(entry.part) as stream:
                         xml = stream.read()
                     formulas: dict[tuple[int, int], str] = {}
                     spills: dict[tuple[int, int], str] = {}
                     marks = StoredMarks() if self.marks else None
-                    if _FORMULA_ELEMENT.search(xml) or (
-                        marks is not None and _ERROR_TYPE.search(xml)
-                    ):
+                    if _holds_formula(xml) or (marks is not None and _may_hold_error(xml)):
                         for row, column, formula, spill in _stored_cells(io.BytesIO(xml), marks):
                             if formula is not None:
                                 formulas[row, column] = formula

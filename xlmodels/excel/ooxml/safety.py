@@ -90,7 +90,9 @@ class SheetFacts:
 
     ``extent`` is None when some cell or row does not state its position
     plainly (the sheet is then read by streaming, never densely), or when the
-    sheet is empty.
+    sheet is empty. ``has_formulas`` and ``has_errors`` say whether a formula
+    element, or an error cell (``t="e"``), may be present: never False when
+    one is, so that a reader may skip the XML of a sheet without either.
     """
 
     has_formulas: bool
@@ -330,6 +332,9 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     row_tags = (first == 0x72) & (second == 0x6F) & (padded[tags + 3] == 0x77)
     rows = int((row_tags & _name_ends(padded[tags + 4])).sum())  # <row
     formulas = bool(((first == 0x66) & _name_ends(second)).any())  # <f
+    if not formulas:  # <x:f, a namespace prefix on the formula element alone
+        colons = np.flatnonzero(inside == 0x3A) + first_index
+        formulas = bool(((padded[colons + 1] == 0x66) & _name_ends(padded[colons + 2])).any())
     equals = np.flatnonzero(inside == 0x3D) + first_index  # "="
     equals = equals[equals + low >= 3]
     before, after = padded[equals - 1], padded[equals + 1]
@@ -338,7 +343,8 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     positions = named_r & (after == 0x22)
     # An attribute whose value is exactly e: an error cell (t="e").
     quoted_e = ((after == 0x22) | (after == 0x27)) & (padded[equals + 2] == 0x65)
-    errors = bool((quoted_e & (padded[equals + 3] == after)).any())
+    # Or perhaps one: an attribute's "=" followed by a space (t= "e").
+    errors = bool((quoted_e & (padded[equals + 3] == after)).any()) or bool((after == 0x20).any())
     odd = bool(spaced_r.any()) or bool((named_r & (after != 0x22)).any())
     partial = _Partial(cells, rows, formulas, errors, odd, int(positions.sum()), False, None, None)
     starts = equals[positions] + 2
@@ -384,14 +390,14 @@ def _scan(xml: bytes, chunk: int | None = None) -> SheetFacts:
     parts = [_scan_stretch(xml, a, b) for a, b in _stretches(xml, chunk or _SCAN_CHUNK)]
     cells = sum(part.cells for part in parts)
     rows = sum(part.rows for part in parts)
-    if root >= 0:
-        has_formulas = any(part.formulas for part in parts)
-    else:  # a namespace prefix on every element: rare, so a regex is affordable
+    spaced = root < 0 or any(xml.find(ch, root) >= 0 for ch in (b"\t", b"\r", b"\n"))
+    if spaced:  # a namespace prefix on every element, or line breaks: rare, so a regex
         has_formulas = _FORMULA_TAG.search(xml) is not None
+    else:
+        has_formulas = any(part.formulas for part in parts)
     has_errors = any(part.errors for part in parts)
     plain = (
-        root >= 0
-        and all(xml.find(ch, root) < 0 for ch in (b"\t", b"\r", b"\n"))
+        not spaced
         and not any(part.odd_positions for part in parts)
         and sum(part.positions for part in parts) == rows + cells
     )
