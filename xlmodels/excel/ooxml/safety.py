@@ -373,8 +373,8 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     starts, n_letters, n_digits = starts[cells_only], n_letters[cells_only], n_digits[cells_only]
     # Only the extremes matter: compare references by length, then as packed
     # bytes (equal-length letters or digits sort like the numbers they write).
-    partial.columns = _extremes(n_letters, _packed(padded, starts, n_letters, 3))
-    partial.row_numbers = _extremes(n_digits, _packed(padded, starts + n_letters, n_digits, 7))
+    partial.columns = _extremes(padded, starts, n_letters)
+    partial.row_numbers = _extremes(padded, starts + n_letters, n_digits)
     return partial
 
 
@@ -433,21 +433,32 @@ def _name_ends(following: np.ndarray) -> np.ndarray:
     return ends
 
 
-def _packed(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
-    """The ``lengths[i]`` bytes at ``starts[i]``, left-aligned in one big-endian integer each."""
-    view = np.lib.stride_tricks.sliding_window_view(padded, width)
-    window = view[np.minimum(starts, view.shape[0] - 1)]
-    packed = np.zeros((starts.size, 8), dtype=np.uint8)
-    packed[:, :width] = np.where(np.arange(width)[None, :] < lengths[:, None], window, 0)
-    keys: np.ndarray = packed.view(">u8").ravel()
-    return keys
-
-
-def _extremes(lengths: np.ndarray, keys: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+def _extremes(
+    padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """(length, key) of the smallest and the largest reference: shortest then least,
-    longest then most."""
+    longest then most.
+
+    A key is the reference's bytes left-aligned in one big-endian integer
+    (``_unpack`` reads them back). References of one length compare as
+    their keys do, so only those of the shortest and the longest length are
+    read, a byte at a time: a History's hundred thousand cells cost a few
+    array passes, not one row of eight bytes each.
+    """
     low, high = int(lengths.min()), int(lengths.max())
-    return (low, int(keys[lengths == low].min())), (high, int(keys[lengths == high].max()))
+    return (low, _key(padded, starts[lengths == low], low, least=True)), (
+        high,
+        _key(padded, starts[lengths == high], high, least=False),
+    )
+
+
+def _key(padded: np.ndarray, starts: np.ndarray, length: int, *, least: bool) -> int:
+    """The least (or the most) key of the references of ``length`` bytes at ``starts``."""
+    value = np.zeros(starts.size, dtype=np.uint64)
+    for offset in range(length):
+        value = (value << np.uint64(8)) | padded[starts + offset].astype(np.uint64)
+    picked = int(value.min() if least else value.max())
+    return picked << (8 * (8 - length))
 
 
 def _unpack(key: int, width: int) -> bytes:
