@@ -77,6 +77,7 @@ class LoadedSheet:
     errors: dict[tuple[int, int], CellError] = field(default_factory=dict)
     _last_rows: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     _formula_rows: set[int] | None = field(default=None, repr=False)
+    _columns: dict[tuple[int, int, int], list[Any]] = field(default_factory=dict, repr=False)
 
     def get(self, row: int, column: int) -> Any:
         if 0 < row <= len(self.dense):
@@ -85,6 +86,24 @@ class LoadedSheet:
                 value = line[column - 1]
                 return None if value == "" else value
         return None
+
+    def column(self, column: int, first_row: int, last_row: int) -> list[Any]:
+        """``get(row, column)`` for each row from ``first_row`` to ``last_row``, in one pass.
+
+        Several rules walk History's dates: the column is read once and kept.
+        """
+        key = (column, first_row, last_row)
+        if key not in self._columns:
+            index = column - 1
+            values = [
+                line[index] if len(line) > index else None
+                for line in self.dense[max(first_row, 1) - 1 : max(last_row, 0)]
+            ]
+            values = [None if value == "" else value for value in values]
+            above = min(max(1 - first_row, 0), max(last_row - first_row + 1, 0))
+            below = max(last_row - first_row + 1 - above - len(values), 0)
+            self._columns[key] = [None] * above + values + [None] * below
+        return self._columns[key]
 
     @property
     def max_row(self) -> int:
