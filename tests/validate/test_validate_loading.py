@@ -167,3 +167,32 @@ def test_shared_strings_are_counted_exactly_across_inflated_pieces(tmp_path: Pat
 )
 def test_xml_depth_counts_nesting_from_tags(xml: bytes, depth: int) -> None:
     assert xml_depth(xml) == depth
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["<a>", "</a>", "<b/>", '<c x="/"/>', "<?p?>", "<!--c-->", "t/>"])),
+    st.integers(1, 200),
+)
+def test_a_sheets_nesting_bound_is_never_below_its_depth(pieces: list[str], chunk: int) -> None:
+    # The scan's bound lets a sheet skip the exact depth count: it must never say less.
+    xml = ("<worksheet><sheetData>" + "".join(pieces) + "</sheetData></worksheet>").encode()
+    for part in [xml, _sheet([(1, 1), (3, 2)]), *_ODD_SHEETS]:
+        assert safety._scan(part, chunk).nesting >= xml_depth(part)
+        assert safety._scan(part, chunk).nesting == safety._scan(part, len(part) + 1).nesting
+
+
+def test_a_deeply_nested_sheet_is_refused_with_its_depth(tmp_path: Path) -> None:
+    source = simple_workbook(tmp_path / "good.xlsx")
+    deep = (
+        b"<worksheet><sheetData>" + b"<a>" * 5_000 + b"</a>" * 5_000 + b"</sheetData></worksheet>"
+    )
+    target = rewrite_zip(
+        source,
+        tmp_path / "deep.xlsx",
+        lambda name, data: deep if name == "xl/worksheets/sheet1.xml" else data,
+    )
+    with pytest.raises(
+        Unreadable, match=r"'xl/worksheets/sheet1\.xml' nests XML elements 5,002 deep"
+    ):
+        inspect_package(target.read_bytes(), Limits())

@@ -93,12 +93,16 @@ class SheetFacts:
     sheet is empty. ``has_formulas`` and ``has_errors`` say whether a formula
     element, or an error cell (``t="e"``), may be present: never False when
     one is, so that a reader may skip the XML of a sheet without either.
+    ``nesting`` is never less than how deeply the part's elements nest
+    (:func:`xml_depth`): elements opened less elements closed by a closing
+    tag, at the deepest point, as if no element closed itself.
     """
 
     has_formulas: bool
     has_errors: bool
     extent: Extent | None
     plain_positions: bool
+    nesting: int = 0
 
 
 @dataclass
@@ -301,6 +305,8 @@ class _Partial:
     #: (length, key) of the shortest-then-least and longest-then-most column letters and row digits.
     columns: tuple[tuple[int, int], tuple[int, int]] | None
     row_numbers: tuple[tuple[int, int], tuple[int, int]] | None
+    #: Elements opened less elements closed with a closing tag: in all, and at the most.
+    nesting: tuple[int, int] = (0, 0)
 
 
 def _stretches(xml: bytes, chunk: int) -> Iterator[tuple[int, int]]:
@@ -347,6 +353,10 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     errors = bool((quoted_e & (padded[equals + 3] == after)).any()) or bool((after == 0x20).any())
     odd = bool(spaced_r.any()) or bool((named_r & (after != 0x22)).any())
     partial = _Partial(cells, rows, formulas, errors, odd, int(positions.sum()), False, None, None)
+    if tags.size:  # "<" opens an element, except "</", "<?" and "<!"
+        opens = (first != _SLASH) & (first != 0x3F) & (first != 0x21)
+        levels = np.cumsum(opens.astype(np.int32) - (first == _SLASH), dtype=np.int64)
+        partial.nesting = (int(levels[-1]), int(levels.max()))
     starts = equals[positions] + 2
     if not starts.size:
         return partial
@@ -396,26 +406,29 @@ def _scan(xml: bytes, chunk: int | None = None) -> SheetFacts:
     else:
         has_formulas = any(part.formulas for part in parts)
     has_errors = any(part.errors for part in parts)
+    level = nesting = 0
+    for part in parts:
+        nesting = max(nesting, level + part.nesting[1])
+        level += part.nesting[0]
     plain = (
         not spaced
         and not any(part.odd_positions for part in parts)
         and sum(part.positions for part in parts) == rows + cells
     )
     if not plain:
-        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False, nesting)
     if not cells:
-        return SheetFacts(has_formulas, has_errors, None, True)
+        return SheetFacts(has_formulas, has_errors, None, True, nesting)
     if any(part.invalid for part in parts):
-        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False, nesting)
     columns = [part.columns for part in parts if part.columns is not None]
     row_numbers = [part.row_numbers for part in parts if part.row_numbers is not None]
     if not columns:
-        return SheetFacts(has_formulas, has_errors, None, True)
+        return SheetFacts(has_formulas, has_errors, None, True, nesting)
     first_column, last_column = (_column_number(_unpack(key, 3)) for key in _combined(columns))
     first_row, last_row = (int(_unpack(key, 7)) for key in _combined(row_numbers))
-    return SheetFacts(
-        has_formulas, has_errors, Extent(first_row, first_column, last_row, last_column), True
-    )
+    extent = Extent(first_row, first_column, last_row, last_column)
+    return SheetFacts(has_formulas, has_errors, extent, True, nesting)
 
 
 def _combined(
@@ -687,8 +700,14 @@ def inspect_package(data: bytes, limits: Limits) -> Package:
             strings = _shared_strings(content)
             if strings > limits.max_shared_strings:
                 raise Unreadable(_too_many_strings(f"{strings:,}", limits.max_shared_strings))
+        facts = None
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            facts = package.sheets[name] = _sheet_facts(content)
         if name.endswith((".xml", ".rels", ".vml")):
-            depth = xml_depth(content)
+            # A sheet's scan bounds its depth from above: within the limit, the
+            # exact count (a second pass over the largest parts) is not needed.
+            within = facts is not None and facts.nesting <= limits.max_xml_depth
+            depth = 0 if within else xml_depth(content)
             if depth > limits.max_xml_depth:
                 raise Unreadable(
                     f"part {name!r} nests XML elements {depth:,} deep, above the limit of "
@@ -696,6 +715,4 @@ def inspect_package(data: bytes, limits: Limits) -> Package:
                 )
         if name in _KEPT or (name.startswith("xl/externalLinks/_rels/") and name.endswith(".rels")):
             package.parts[name] = content
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            package.sheets[name] = _sheet_facts(content)
     return package
