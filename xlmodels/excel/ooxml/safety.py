@@ -319,6 +319,12 @@ def _stretches(xml: bytes, chunk: int) -> Iterator[tuple[int, int]]:
         start = end
 
 
+#: What a "<" followed by each byte does to the nesting, closing tags aside from
+#: elements closing themselves: "</" closes one, "<?" and "<!" neither, any other opens one.
+_NESTING_STEP = np.ones(256, dtype=np.int8)
+_NESTING_STEP[[0x2F, 0x3F, 0x21]] = (-1, 0, 0)
+
+
 def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     """The array passes of :func:`_scan` over ``xml[start:end]``.
 
@@ -353,9 +359,8 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     errors = bool((quoted_e & (padded[equals + 3] == after)).any()) or bool((after == 0x20).any())
     odd = bool(spaced_r.any()) or bool((named_r & (after != 0x22)).any())
     partial = _Partial(cells, rows, formulas, errors, odd, int(positions.sum()), False, None, None)
-    if tags.size:  # "<" opens an element, except "</", "<?" and "<!"
-        opens = (first != _SLASH) & (first != 0x3F) & (first != 0x21)
-        levels = np.cumsum(opens.astype(np.int32) - (first == _SLASH), dtype=np.int64)
+    if tags.size:
+        levels = np.cumsum(_NESTING_STEP[first], dtype=np.int64)
         partial.nesting = (int(levels[-1]), int(levels.max()))
     starts = equals[positions] + 2
     if not starts.size:
