@@ -179,7 +179,7 @@ def test_a_sheets_nesting_bound_is_never_below_its_depth(pieces: list[str], chun
     xml = ("<worksheet><sheetData>" + "".join(pieces) + "</sheetData></worksheet>").encode()
     for part in [xml, _sheet([(1, 1), (3, 2)]), *_ODD_SHEETS]:
         assert safety._scan(part, chunk).nesting >= xml_depth(part)
-        assert safety._scan(part, chunk).nesting == safety._scan(part, len(part) + 1).nesting
+        assert safety._scan(part, len(part) + 1).nesting >= xml_depth(part)
 
 
 def test_a_deeply_nested_sheet_is_refused_with_its_depth(tmp_path: Path) -> None:

@@ -94,15 +94,16 @@ class SheetFacts:
     element, or an error cell (``t="e"``), may be present: never False when
     one is, so that a reader may skip the XML of a sheet without either.
     ``nesting`` is never less than how deeply the part's elements nest
-    (:func:`xml_depth`): elements opened less elements closed by a closing
-    tag, at the deepest point, as if no element closed itself.
+    (:func:`xml_depth`), and a little more at most (see :func:`_nesting`); as
+    a bound, it depends on how the scan cut the part, and facts compare
+    without it.
     """
 
     has_formulas: bool
     has_errors: bool
     extent: Extent | None
     plain_positions: bool
-    nesting: int = 0
+    nesting: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -319,10 +320,27 @@ def _stretches(xml: bytes, chunk: int) -> Iterator[tuple[int, int]]:
         start = end
 
 
-#: What a "<" followed by each byte does to the nesting, closing tags aside from
-#: elements closing themselves: "</" closes one, "<?" and "<!" neither, any other opens one.
-_NESTING_STEP = np.ones(256, dtype=np.int8)
-_NESTING_STEP[[0x2F, 0x3F, 0x21]] = (-1, 0, 0)
+#: Tags taken together when bounding the nesting: the bound exceeds the real
+#: depth by less than this, far below any sensible limit.
+_NESTING_BLOCK = 64
+
+
+def _nesting(closes: np.ndarray) -> tuple[int, int]:
+    """(elements opened less closed, a bound of the deepest point) over a stretch's tags.
+
+    ``closes`` says which ``<`` starts a closing tag. Every other tag is
+    counted as opening an element (``<?`` and ``<!`` open none, and an
+    element may close itself: counting them only raises the bound). The
+    deepest point is bounded a block of tags at a time: the level before a
+    block plus the tags of the block that open.
+    """
+    size = closes.size
+    starts = np.arange(0, size, _NESTING_BLOCK)
+    closed = np.add.reduceat(closes.view(np.uint8), starts, dtype=np.int64)
+    tags = np.minimum(size - starts, _NESTING_BLOCK)
+    net = tags - 2 * closed  # opened less closed, block by block
+    before = np.cumsum(net) - net
+    return int(net.sum()), int((before + tags - closed).max())
 
 
 def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
@@ -338,11 +356,16 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     size = buffer.size
     first_index, last_index = start - low, end - low
     inside = buffer[first_index:last_index]
-    tags = np.flatnonzero(inside == 0x3C) + first_index  # "<"
-    first, second = padded[tags + 1], padded[tags + 2]
+    tags = np.flatnonzero(inside == 0x3C)  # "<", from the stretch's start
+
+    def after_tags(offset: int) -> np.ndarray:  # the byte ``offset`` after each "<"
+        following: np.ndarray = padded[first_index + offset :][tags]
+        return following
+
+    first, second = after_tags(1), after_tags(2)
     cells = int(((first == 0x63) & _name_ends(second)).sum())  # <c
-    row_tags = (first == 0x72) & (second == 0x6F) & (padded[tags + 3] == 0x77)
-    rows = int((row_tags & _name_ends(padded[tags + 4])).sum())  # <row
+    row_tags = (first == 0x72) & (second == 0x6F) & (after_tags(3) == 0x77)
+    rows = int((row_tags & _name_ends(after_tags(4))).sum())  # <row
     formulas = bool(((first == 0x66) & _name_ends(second)).any())  # <f
     if not formulas:  # <x:f, a namespace prefix on the formula element alone
         colons = np.flatnonzero(inside == 0x3A) + first_index
@@ -360,8 +383,7 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     odd = bool(spaced_r.any()) or bool((named_r & (after != 0x22)).any())
     partial = _Partial(cells, rows, formulas, errors, odd, int(positions.sum()), False, None, None)
     if tags.size:
-        levels = np.cumsum(_NESTING_STEP[first], dtype=np.int64)
-        partial.nesting = (int(levels[-1]), int(levels.max()))
+        partial.nesting = _nesting(first == _SLASH)
     starts = equals[positions] + 2
     if not starts.size:
         return partial
