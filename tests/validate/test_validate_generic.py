@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
 
+from xlmodels.excel.error_values import ERROR_VALUES
 from xlmodels.excel.formulas import (
     error_literals,
     external_reference,
@@ -51,6 +52,12 @@ def test_error_literals_and_external_references_outside_text() -> None:
     assert external_reference("=[1]Prices!A1*2")
     assert external_reference("='[model.xlsx]Prices'!A1")
     assert not external_reference('="[1]"&A1')
+
+
+def test_every_error_value_starts_with_a_hash() -> None:
+    # error_literals passes over a formula without "#" at once: it must miss none.
+    assert all(code.startswith("#") for code in ERROR_VALUES)
+    assert error_literals("=A1+#n/a") == ["#N/A"]
     assert parse_reference("'My ''Sheet'''!$A$1") == ("My 'Sheet'", 1, 1, 1, 1)
 
 

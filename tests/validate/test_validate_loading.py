@@ -1,8 +1,7 @@
-"""Reading: which reader takes which sheet, saved results, and the byte scan's measurements."""
+"""Reading: saved results, errors, missing results, and the byte scan's measurements."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import openpyxl
@@ -27,20 +26,6 @@ def test_openpyxl_parses_through_defusedxml() -> None:
     assert openpyxl.DEFUSEDXML is True
 
 
-def test_one_loaded_workbook_gives_formulas_then_results(tmp_path: Path) -> None:
-    # reading.py switches Workbook._data_only between two passes over a sheet;
-    # this pins the openpyxl behaviour that relies on.
-    source = simple_workbook(tmp_path / "s.xlsx", lambda wb: wb["Data"].cell(1, 2, "=A1*2"))
-    path = replace_in_part(
-        source, tmp_path / "cached.xlsx", "xl/worksheets/sheet1.xml", "<v />", "<v>2</v>"
-    )
-    book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True)
-    sheet = book["Data"]
-    assert sheet["B1"].value == "=A1*2"
-    book._data_only = True
-    assert book["Data"]["B1"].value == 2
-
-
 def test_saved_results_errors_and_missing_results(tmp_path: Path) -> None:
     def build(workbook: openpyxl.Workbook) -> None:
         sheet = workbook["Data"]
@@ -48,10 +33,19 @@ def test_saved_results_errors_and_missing_results(tmp_path: Path) -> None:
         sheet["B2"] = '=IF(A2>0,"","x")'
         sheet["B3"] = "=A3/0"
         sheet["B4"] = "=A4"
-        workbook.create_sheet("Plain")["C3"] = 7.5
+        plain = workbook.create_sheet("Plain")
+        plain["C3"] = 7.5
+        plain["D4"] = "x"
 
     source = simple_workbook(tmp_path / "s.xlsx", build)
     xml = "xl/worksheets/sheet1.xml"
+    source = replace_in_part(  # an error typed as a constant, on a sheet without formulas
+        source,
+        tmp_path / "plain.xlsx",
+        "xl/worksheets/sheet2.xml",
+        '<c r="D4" t="inlineStr"><is><t>x</t></is></c>',
+        '<c r="D4" t="e"><v>#N/A</v></c>',
+    )
     step = replace_in_part(
         source,
         tmp_path / "a.xlsx",
@@ -69,16 +63,19 @@ def test_saved_results_errors_and_missing_results(tmp_path: Path) -> None:
     )
     book = _read(step)
     data, plain = book.sheets["Data"], book.sheets["Plain"]
-    assert data.reader == "openpyxl"
     assert data.formulas[(1, 2)] == "=A1*2"
     assert data.get(1, 2) == 2
-    assert data.get(2, 2) == ""  # an empty text result is a result
+    assert data.get(2, 2) is None  # shows nothing, but an empty text result is a result:
+    assert (2, 2) not in data.uncached
     assert data.get(3, 2) == CellError("#DIV/0!")
+    assert data.errors == {(3, 2): CellError("#DIV/0!")}
     assert data.uncached == {(4, 2)}  # saved without a result
     assert data.get(5, 1) == 5
-    assert plain.reader == "calamine"
+    assert data.get(4, 2) is None
     assert plain.get(3, 3) == 7.5
-    assert list(plain.cells()) == [(3, 3, 7.5)]
+    assert plain.formulas == {}
+    assert plain.errors == {(4, 4): CellError("#N/A")}
+    assert list(plain.cells()) == [(3, 3, 7.5), (4, 4, CellError("#N/A"))]
 
 
 def _sheet(cells: list[tuple[int, int]]) -> bytes:
@@ -170,3 +167,32 @@ def test_shared_strings_are_counted_exactly_across_inflated_pieces(tmp_path: Pat
 )
 def test_xml_depth_counts_nesting_from_tags(xml: bytes, depth: int) -> None:
     assert xml_depth(xml) == depth
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["<a>", "</a>", "<b/>", '<c x="/"/>', "<?p?>", "<!--c-->", "t/>"])),
+    st.integers(1, 200),
+)
+def test_a_sheets_nesting_bound_is_never_below_its_depth(pieces: list[str], chunk: int) -> None:
+    # The scan's bound lets a sheet skip the exact depth count: it must never say less.
+    xml = ("<worksheet><sheetData>" + "".join(pieces) + "</sheetData></worksheet>").encode()
+    for part in [xml, _sheet([(1, 1), (3, 2)]), *_ODD_SHEETS]:
+        assert safety._scan(part, chunk).nesting >= xml_depth(part)
+        assert safety._scan(part, len(part) + 1).nesting >= xml_depth(part)
+
+
+def test_a_deeply_nested_sheet_is_refused_with_its_depth(tmp_path: Path) -> None:
+    source = simple_workbook(tmp_path / "good.xlsx")
+    deep = (
+        b"<worksheet><sheetData>" + b"<a>" * 5_000 + b"</a>" * 5_000 + b"</sheetData></worksheet>"
+    )
+    target = rewrite_zip(
+        source,
+        tmp_path / "deep.xlsx",
+        lambda name, data: deep if name == "xl/worksheets/sheet1.xml" else data,
+    )
+    with pytest.raises(
+        Unreadable, match=r"'xl/worksheets/sheet1\.xml' nests XML elements 5,002 deep"
+    ):
+        inspect_package(target.read_bytes(), Limits())

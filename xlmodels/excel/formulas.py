@@ -89,6 +89,8 @@ def _offset(axis: str, delta: int) -> str:
 
 def error_literals(formula: str) -> list[str]:
     """Error values written into a formula outside string literals (``#REF!``)."""
+    if "#" not in formula:  # every error value starts with one: most formulas end here
+        return []
     found: list[str] = []
     for literal, piece in _segments(formula):
         if literal:
@@ -100,6 +102,8 @@ def error_literals(formula: str) -> list[str]:
 
 def external_reference(formula: str) -> bool:
     """Whether a formula refers to another workbook (``[1]Sheet1!A1``)."""
+    if "[" not in formula:  # the workbook is named in brackets: most formulas end here
+        return False
     return any(
         not literal and _EXTERNAL.search(piece) is not None for literal, piece in _segments(formula)
     )

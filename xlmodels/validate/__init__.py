@@ -7,8 +7,9 @@
 
 Modules: :mod:`~xlmodels.excel.ooxml.safety` (checks on the bytes before any
 parser, shared with every command that opens a workbook),
-:mod:`~xlmodels.validate.loading` (openpyxl for formulas and names,
-python-calamine for bulk values), :mod:`~xlmodels.validate.rule` (what a rule
+:mod:`~xlmodels.validate.loading` (one read of each workbook through
+:mod:`~xlmodels.workbook.stored_cells`: python-calamine for the values, the
+sheets' XML for formulas and error values), :mod:`~xlmodels.validate.rule` (what a rule
 is), :mod:`~xlmodels.validate.rules` (one module per rule family),
 :mod:`~xlmodels.validate.registry` (the list of rules that run),
 :mod:`~xlmodels.validate.formats` (text, JSON, JUnit XML, SARIF),

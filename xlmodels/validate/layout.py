@@ -208,9 +208,18 @@ class TableRows:
     def key_column(self) -> int:
         return self.positions[0]
 
+    @cached_property
+    def _columns(self) -> dict[str, int]:
+        """Spec column key -> its 1-based column here (rules ask thousands of times)."""
+        found: dict[str, int] = {}
+        for column, position in zip(self.spec.columns, self.positions, strict=False):
+            found.setdefault(column.key, position)  # the spec's first, as position() finds
+        return found
+
     def column(self, key: str) -> int:
         """1-based column of ``key`` in this workbook."""
-        return self.positions[self.spec.position(key)]
+        column = self._columns.get(key)
+        return self.positions[self.spec.position(key)] if column is None else column
 
     def value(self, row: int, key: str) -> Any:
         return self.data.get(row, self.column(key))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from pandas import DataFrame
+from pandas import DataFrame, Series
 
 from xlmodels.core.ratings import DEFAULT_SCHEME, SchemeError, load_scheme
 from xlmodels.core.returns import RELATIVE_METHODS
@@ -171,11 +171,23 @@ class Recomputed:
             reporting_currency=self.reporting_currency,
         )
         shown = ["close", "fx", *(f"eps_{slot}" for slot in EPS_SLOTS)]
+        columns = [(key, _cells(inputs[key])) for key in shown]
+        columns += [(key, _cells(figures[key])) for key in figures.columns]
         for index, row in enumerate(self.rows):
-            for key in shown:
-                row.computed[key] = inputs[key].iloc[index]
-            for key in figures.columns:
-                row.computed[key] = figures[key].iloc[index]
+            for key, values in columns:
+                row.computed[key] = values[index]
+
+
+def _cells(column: Series) -> Any:
+    """A column's values, each as ``column.iloc[i]`` gives it, without a lookup per cell.
+
+    A number column gives numpy scalars, a text column its own values
+    (``str`` or its missing marker): the rules see exactly what they saw
+    when each cell was read with ``iloc``.
+    """
+    if column.dtype.kind in "biufcO":  # held in a plain numpy array
+        return column.to_numpy()
+    return column.array
 
 
 def _first_rows(table: TableRows | None) -> dict[str, int]:
@@ -243,9 +255,7 @@ def performance(layout: Layout) -> list[PerformanceRow]:
     history = layout.history()
     if table is None or history is None:
         return []
-    dates = [
-        as_date(history.data.get(row, 1)) for row in range(FIRST_DATA_ROW, history.last_row + 1)
-    ]
+    dates = [as_date(value) for value in history.data.column(1, FIRST_DATA_ROW, history.last_row)]
     known = [(day, FIRST_DATA_ROW + offset) for offset, day in enumerate(dates) if day is not None]
 
     def row_of(key: str) -> int | None:
@@ -278,6 +288,9 @@ def performance(layout: Layout) -> list[PerformanceRow]:
         {"code": codes, "benchmark": benchmarks, "start_close": starts, "end_close": ends}
     )
     figures = period_figures(closes, method)
+    returns, benchmark_returns, relative_returns = (
+        _cells(figures[key]) for key in ("return", "benchmark_return", "relative_return")
+    )
     return [
         PerformanceRow(
             code,
@@ -285,9 +298,9 @@ def performance(layout: Layout) -> list[PerformanceRow]:
             {
                 "start_close": start,
                 "end_close": end,
-                "return": figures["return"].iloc[index],
-                "benchmark_return": figures["benchmark_return"].iloc[index],
-                "relative_return": figures["relative_return"].iloc[index],
+                "return": returns[index],
+                "benchmark_return": benchmark_returns[index],
+                "relative_return": relative_returns[index],
             },
         )
         for index, (row, code, start, end) in enumerate(

@@ -30,6 +30,8 @@ def as_int(value: Any) -> int | None:
 
 def as_date(value: Any) -> dt.date | None:
     """A cell's value as a date, or None when it is not one."""
+    if type(value) is dt.date:  # what calamine gives a date cell: History's column
+        return value
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -22,7 +22,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -44,6 +44,7 @@ __all__ = [
     "SheetCells",
     "SheetValues",
     "Source",
+    "StoredMarks",
     "StoredWorkbook",
     "guarded_source",
     "read_cells",
@@ -143,6 +144,26 @@ def _holds(value: Any) -> bool:
     return value is not None and value != ""
 
 
+@dataclass
+class StoredMarks:
+    """What a sheet's XML says of its cells beyond their values and formulas.
+
+    Calamine shows an error value as empty text and cannot tell a formula
+    saved without a result from one whose result is empty text; a checker
+    needs both, and the range a blocked array formula (``#SPILL!``) was
+    written to fill. Positions are 1-based (row, column).
+    """
+
+    #: The error value each error cell shows (``#DIV/0!``), formula or not.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: Formula cells saved without a result (a text result, even empty, is one).
+    uncached: set[tuple[int, int]] = field(default_factory=set)
+    #: Each array formula's declared range (``H5:H54``), blocked or not.
+    arrays: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: Cells of a what-if data table (``{=TABLE(...)}``), whose formula element is empty.
+    data_tables: set[tuple[int, int]] = field(default_factory=set)
+
+
 #: Sheet-sized passes the spill ranges of one sheet may cost: a real workbook's
 #: ranges together cover its computed columns once, so a file needing more is hostile.
 _WIDE_ARRAYS = 64
@@ -161,15 +182,18 @@ class SheetCells(Mapping[str, CellContent]):
     rows; a lookup by reference parses the reference once.
     """
 
-    __slots__ = ("_formula_rows", "_spilled", "formulas", "rows", "spills")
+    __slots__ = ("_formula_rows", "_spilled", "formulas", "marks", "rows", "spills")
 
     def __init__(
         self,
         rows: list[list[Any]],
         formulas: Mapping[tuple[int, int], str] | None = None,
         spills: Mapping[tuple[int, int], str] | None = None,
+        marks: StoredMarks | None = None,
     ) -> None:
         self.rows = rows
+        #: Errors, results and ranges as stored, when the read was asked for them.
+        self.marks = marks
         self.formulas: dict[tuple[int, int], str] = dict(formulas or {})
         #: (row, column) of each array formula -> the range it fills (``H5:H54``).
         self.spills: dict[tuple[int, int], str] = dict(spills or {})
@@ -344,8 +368,9 @@ class _CellScanner:
     defusedxml refuses (entity declarations, external references) refused.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, marks: StoredMarks | None = None) -> None:
         self.found: list[tuple[int, int, str | None, str | None]] = []
+        self.marks = marks
         self.shared: dict[str, Translator] = {}
         self.row_number = 0
         self.column_number = 0
@@ -412,6 +437,8 @@ class _CellScanner:
         self.column_number = column
         formula: str | None = None
         spill: str | None = None
+        if self.marks is not None:
+            self._mark(row, column)
         if self.formula_attributes is not None:
             formula = "=" + "".join(self.formula_text)
             if self.formula_attributes.get("t") == "array":
@@ -432,16 +459,36 @@ class _CellScanner:
             return
         self.found.append((row, column, formula, spill))
 
+    def _mark(self, row: int, column: int) -> None:
+        """Note the cell's error value, missing result and array range, as openpyxl reads them."""
+        assert self.marks is not None
+        value = "".join(self.value_text or ())
+        if self.type == "e" and value:
+            self.marks.errors[row, column] = value
+        attributes = self.formula_attributes
+        if attributes is None:
+            return
+        if not value and self.type != "str" and not (self.type == "inlineStr" and self.inline):
+            self.marks.uncached.add((row, column))
+        kind = attributes.get("t")
+        if kind == "array":
+            self.marks.arrays[row, column] = attributes.get("ref") or cell_name(row, column)
+        elif kind == "dataTable":
+            self.marks.data_tables.add((row, column))
 
-def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None, str | None]]:
+
+def _stored_cells(
+    stream: IO[bytes], marks: StoredMarks | None = None
+) -> Iterator[tuple[int, int, str | None, str | None]]:
     """(row, column, formula, array range) of every cell holding something, as openpyxl counts them.
 
     A cell holds something when it has a formula, a stored value or an
     inline string; a cell with a style only does not. Formulas shared down
     a column (Excel and LibreOffice save them so) are translated to each
-    cell, as openpyxl does.
+    cell, as openpyxl does. ``marks``, when given, receives the cells'
+    error values, missing results and array ranges (:class:`StoredMarks`).
     """
-    scanner = _CellScanner()
+    scanner = _CellScanner(marks)
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True  # one text call per run of text, not one per line
     parser.StartElementHandler = scanner.start
@@ -461,16 +508,31 @@ def _stored_cells(stream: IO[bytes]) -> Iterator[tuple[int, int, str | None, str
     yield from scanner.found
 
 
+#: An attribute whose value is exactly ``e``: perhaps an error cell (``t="e"``).
+_ERROR_TYPE = re.compile(rb"""=\s*(["'])e\1""")
+
+
+def _may_hold_error(xml: bytes) -> bool:
+    """Whether some attribute of a sheet's XML is exactly ``e`` (:data:`_ERROR_TYPE`)."""
+    return (b'"e"' in xml or b"'e'" in xml) and _ERROR_TYPE.search(xml) is not None
+
+
 class StoredWorkbook:
     """One read of a workbook, shared by everything that reads it back.
 
     The bytes are checked once (:func:`guarded_source`), calamine parses
     each sheet once (:attr:`sheet_values`), and :meth:`cells` adds the formulas,
     scanned only from sheets whose XML holds a formula element.
+
+    With ``marks``, each sheet's :attr:`SheetCells.marks` also holds its
+    error values, formulas saved without a result and array ranges
+    (:class:`StoredMarks`), and a sheet holding an error cell is scanned
+    too: what a checker needs beyond the values, from the same one scan.
     """
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, *, marks: bool = False) -> None:
         self.guarded = guarded_source(source)
+        self.marks = marks
         self.sheet_values: SheetValues = (
             source.sheet_values
             if isinstance(source, StoredWorkbook)
@@ -497,24 +559,31 @@ class StoredWorkbook:
                     if entry.part is None:
                         raise KeyError(f"the sheet {entry.name!r} has no part")
                     rows = self.sheet_values.sheet(entry.name)
+                    facts = guarded.package.sheets.get(entry.part)
+                    if (
+                        facts is not None
+                        and not facts.has_formulas
+                        and not (self.marks and facts.has_errors)
+                    ):
+                        # The guard's byte scan found no formula (nor error cell) there:
+                        # the History, the bulk of a workbook, is not read a second time.
+                        marked = StoredMarks() if self.marks else None
+                        out[entry.name] = SheetCells(rows, marks=marked)
+                        continue
+                    with package.open(entry.part) as stream:
+                        xml = stream.read()
                     formulas: dict[tuple[int, int], str] = {}
                     spills: dict[tuple[int, int], str] = {}
-                    # The checks scanned every worksheet part for a formula element:
-                    # a sheet without one (the History) is not even inflated again.
-                    facts = guarded.package.sheets.get(entry.part)
-                    xml = b""
-                    if facts is None or facts.has_formulas:
-                        with package.open(entry.part) as stream:
-                            xml = stream.read()
-                    if xml and holds_formula_element(xml):
-                        for row, column, formula, spill in _stored_cells(io.BytesIO(xml)):
+                    marks = StoredMarks() if self.marks else None
+                    if holds_formula_element(xml) or (marks is not None and _may_hold_error(xml)):
+                        for row, column, formula, spill in _stored_cells(io.BytesIO(xml), marks):
                             if formula is not None:
                                 formulas[row, column] = formula
                             if spill is not None:
                                 spills[row, column] = spill
                     # Without one, no scan: the guard refused any DOCTYPE or
                     # entity declaration in every part before anything was parsed.
-                    out[entry.name] = SheetCells(rows, formulas, spills)
+                    out[entry.name] = SheetCells(rows, formulas, spills, marks)
         except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as error:
             message = f"not a readable .xlsx workbook ({error})"
             raise InputError(message, file=guarded.file) from None

@@ -94,13 +94,20 @@ class SheetFacts:
 
     ``extent`` is None when some cell or row does not state its position
     plainly (the sheet is then read by streaming, never densely), or when the
-    sheet is empty.
+    sheet is empty. ``has_formulas`` and ``has_errors`` say whether a formula
+    element, or an error cell (``t="e"``), may be present: never False when
+    one is, so that a reader may skip the XML of a sheet without either.
+    ``nesting`` is never less than how deeply the part's elements nest
+    (:func:`xml_depth`), and a little more at most (see :func:`_nesting`); as
+    a bound, it depends on how the scan cut the part, and facts compare
+    without it.
     """
 
     has_formulas: bool
     has_errors: bool
     extent: Extent | None
     plain_positions: bool
+    nesting: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -329,6 +336,8 @@ class _Partial:
     #: (length, key) of the shortest-then-least and longest-then-most column letters and row digits.
     columns: tuple[tuple[int, int], tuple[int, int]] | None
     row_numbers: tuple[tuple[int, int], tuple[int, int]] | None
+    #: Elements opened less elements closed with a closing tag: in all, and at the most.
+    nesting: tuple[int, int] = (0, 0)
 
 
 def _stretches(xml: bytes, chunk: int) -> Iterator[tuple[int, int]]:
@@ -339,6 +348,29 @@ def _stretches(xml: bytes, chunk: int) -> Iterator[tuple[int, int]]:
         end = size if end < 0 else end
         yield start, end
         start = end
+
+
+#: Tags taken together when bounding the nesting: the bound exceeds the real
+#: depth by less than this, far below any sensible limit.
+_NESTING_BLOCK = 64
+
+
+def _nesting(closes: np.ndarray) -> tuple[int, int]:
+    """(elements opened less closed, a bound of the deepest point) over a stretch's tags.
+
+    ``closes`` says which ``<`` starts a closing tag. Every other tag is
+    counted as opening an element (``<?`` and ``<!`` open none, and an
+    element may close itself: counting them only raises the bound). The
+    deepest point is bounded a block of tags at a time: the level before a
+    block plus the tags of the block that open.
+    """
+    size = closes.size
+    starts = np.arange(0, size, _NESTING_BLOCK)
+    closed = np.add.reduceat(closes.view(np.uint8), starts, dtype=np.int64)
+    tags = np.minimum(size - starts, _NESTING_BLOCK)
+    net = tags - 2 * closed  # opened less closed, block by block
+    before = np.cumsum(net) - net
+    return int(net.sum()), int((before + tags - closed).max())
 
 
 def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
@@ -354,12 +386,20 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     size = buffer.size
     first_index, last_index = start - low, end - low
     inside = buffer[first_index:last_index]
-    tags = np.flatnonzero(inside == 0x3C) + first_index  # "<"
-    first, second = padded[tags + 1], padded[tags + 2]
+    tags = np.flatnonzero(inside == 0x3C)  # "<", from the stretch's start
+
+    def after_tags(offset: int) -> np.ndarray:  # the byte ``offset`` after each "<"
+        following: np.ndarray = padded[first_index + offset :][tags]
+        return following
+
+    first, second = after_tags(1), after_tags(2)
     cells = int(((first == 0x63) & _name_ends(second)).sum())  # <c
-    row_tags = (first == 0x72) & (second == 0x6F) & (padded[tags + 3] == 0x77)
-    rows = int((row_tags & _name_ends(padded[tags + 4])).sum())  # <row
+    row_tags = (first == 0x72) & (second == 0x6F) & (after_tags(3) == 0x77)
+    rows = int((row_tags & _name_ends(after_tags(4))).sum())  # <row
     formulas = bool(((first == 0x66) & _name_ends(second)).any())  # <f
+    if not formulas:  # <x:f, a namespace prefix on the formula element alone
+        colons = np.flatnonzero(inside == 0x3A) + first_index
+        formulas = bool(((padded[colons + 1] == 0x66) & _name_ends(padded[colons + 2])).any())
     equals = np.flatnonzero(inside == 0x3D) + first_index  # "="
     equals = equals[equals + low >= 3]
     before, after = padded[equals - 1], padded[equals + 1]
@@ -368,9 +408,12 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     positions = named_r & (after == 0x22)
     # An attribute whose value is exactly e: an error cell (t="e").
     quoted_e = ((after == 0x22) | (after == 0x27)) & (padded[equals + 2] == 0x65)
-    errors = bool((quoted_e & (padded[equals + 3] == after)).any())
+    # Or perhaps one: an attribute's "=" followed by a space (t= "e").
+    errors = bool((quoted_e & (padded[equals + 3] == after)).any()) or bool((after == 0x20).any())
     odd = bool(spaced_r.any()) or bool((named_r & (after != 0x22)).any())
     partial = _Partial(cells, rows, formulas, errors, odd, int(positions.sum()), False, None, None)
+    if tags.size:
+        partial.nesting = _nesting(first == _SLASH)
     starts = equals[positions] + 2
     if not starts.size:
         return partial
@@ -397,8 +440,8 @@ def _scan_stretch(xml: bytes, start: int, end: int) -> _Partial:
     starts, n_letters, n_digits = starts[cells_only], n_letters[cells_only], n_digits[cells_only]
     # Only the extremes matter: compare references by length, then as packed
     # bytes (equal-length letters or digits sort like the numbers they write).
-    partial.columns = _extremes(n_letters, _packed(padded, starts, n_letters, 3))
-    partial.row_numbers = _extremes(n_digits, _packed(padded, starts + n_letters, n_digits, 7))
+    partial.columns = _extremes(padded, starts, n_letters)
+    partial.row_numbers = _extremes(padded, starts + n_letters, n_digits)
     return partial
 
 
@@ -414,31 +457,34 @@ def _scan(xml: bytes, chunk: int | None = None) -> SheetFacts:
     parts = [_scan_stretch(xml, a, b) for a, b in _stretches(xml, chunk or _SCAN_CHUNK)]
     cells = sum(part.cells for part in parts)
     rows = sum(part.rows for part in parts)
+    spaced = root < 0 or any(xml.find(ch, root) >= 0 for ch in (b"\t", b"\r", b"\n"))
     # The stretches see unprefixed <f followed by a space, > or /; a prefix or
     # another white space is rare, and costs a search for each rare "f".
     has_formulas = any(part.formulas for part in parts) or holds_formula_element(xml)
     has_errors = any(part.errors for part in parts)
+    level = nesting = 0
+    for part in parts:
+        nesting = max(nesting, level + part.nesting[1])
+        level += part.nesting[0]
     plain = (
-        root >= 0
-        and all(xml.find(ch, root) < 0 for ch in (b"\t", b"\r", b"\n"))
+        not spaced
         and not any(part.odd_positions for part in parts)
         and sum(part.positions for part in parts) == rows + cells
     )
     if not plain:
-        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False, nesting)
     if not cells:
-        return SheetFacts(has_formulas, has_errors, None, True)
+        return SheetFacts(has_formulas, has_errors, None, True, nesting)
     if any(part.invalid for part in parts):
-        return SheetFacts(has_formulas, True, _extent_slow(xml), False)
+        return SheetFacts(has_formulas, True, _extent_slow(xml), False, nesting)
     columns = [part.columns for part in parts if part.columns is not None]
     row_numbers = [part.row_numbers for part in parts if part.row_numbers is not None]
     if not columns:
-        return SheetFacts(has_formulas, has_errors, None, True)
+        return SheetFacts(has_formulas, has_errors, None, True, nesting)
     first_column, last_column = (_column_number(_unpack(key, 3)) for key in _combined(columns))
     first_row, last_row = (int(_unpack(key, 7)) for key in _combined(row_numbers))
-    return SheetFacts(
-        has_formulas, has_errors, Extent(first_row, first_column, last_row, last_column), True
-    )
+    extent = Extent(first_row, first_column, last_row, last_column)
+    return SheetFacts(has_formulas, has_errors, extent, True, nesting)
 
 
 def _combined(
@@ -456,21 +502,32 @@ def _name_ends(following: np.ndarray) -> np.ndarray:
     return ends
 
 
-def _packed(padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
-    """The ``lengths[i]`` bytes at ``starts[i]``, left-aligned in one big-endian integer each."""
-    view = np.lib.stride_tricks.sliding_window_view(padded, width)
-    window = view[np.minimum(starts, view.shape[0] - 1)]
-    packed = np.zeros((starts.size, 8), dtype=np.uint8)
-    packed[:, :width] = np.where(np.arange(width)[None, :] < lengths[:, None], window, 0)
-    keys: np.ndarray = packed.view(">u8").ravel()
-    return keys
-
-
-def _extremes(lengths: np.ndarray, keys: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+def _extremes(
+    padded: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """(length, key) of the smallest and the largest reference: shortest then least,
-    longest then most."""
+    longest then most.
+
+    A key is the reference's bytes left-aligned in one big-endian integer
+    (``_unpack`` reads them back). References of one length compare as
+    their keys do, so only those of the shortest and the longest length are
+    read, a byte at a time: a History's hundred thousand cells cost a few
+    array passes, not one row of eight bytes each.
+    """
     low, high = int(lengths.min()), int(lengths.max())
-    return (low, int(keys[lengths == low].min())), (high, int(keys[lengths == high].max()))
+    return (low, _key(padded, starts[lengths == low], low, least=True)), (
+        high,
+        _key(padded, starts[lengths == high], high, least=False),
+    )
+
+
+def _key(padded: np.ndarray, starts: np.ndarray, length: int, *, least: bool) -> int:
+    """The least (or the most) key of the references of ``length`` bytes at ``starts``."""
+    value = np.zeros(starts.size, dtype=np.uint64)
+    for offset in range(length):
+        value = (value << np.uint64(8)) | padded[starts + offset].astype(np.uint64)
+    picked = int(value.min() if least else value.max())
+    return picked << (8 * (8 - length))
 
 
 def _unpack(key: int, width: int) -> bytes:
@@ -699,8 +756,14 @@ def inspect_package(data: bytes, limits: Limits) -> Package:
             strings = _shared_strings(content)
             if strings > limits.max_shared_strings:
                 raise Unreadable(_too_many_strings(f"{strings:,}", limits.max_shared_strings))
+        facts = None
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            facts = package.sheets[name] = _sheet_facts(content)
         if name.endswith((".xml", ".rels", ".vml")):
-            depth = xml_depth(content)
+            # A sheet's scan bounds its depth from above: within the limit, the
+            # exact count (a second pass over the largest parts) is not needed.
+            within = facts is not None and facts.nesting <= limits.max_xml_depth
+            depth = 0 if within else xml_depth(content)
             if depth > limits.max_xml_depth:
                 raise Unreadable(
                     f"part {name!r} nests XML elements {depth:,} deep, above the limit of "
@@ -708,6 +771,4 @@ def inspect_package(data: bytes, limits: Limits) -> Package:
                 )
         if name in _KEPT or (name.startswith("xl/externalLinks/_rels/") and name.endswith(".rels")):
             package.parts[name] = content
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            package.sheets[name] = _sheet_facts(content)
     return package

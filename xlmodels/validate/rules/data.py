@@ -6,6 +6,7 @@ import bisect
 import datetime as dt
 import shlex
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from xlmodels.core.fx import currency_code
@@ -85,8 +86,9 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
     if history is None:
         return
     last = history.last_key_row(FIRST_DATA_ROW)
-    for row in range(FIRST_DATA_ROW, last + 1):
-        problem = _type_problem(history.get(row, 1), DType.DATE)
+    dates = history.column(1, FIRST_DATA_ROW, last)
+    for row, date in enumerate(dates, start=FIRST_DATA_ROW):
+        problem = _type_problem(date, DType.DATE)
         if problem:
             yield Hit(f"history date {problem}", history.name, cell_name(row, 1))
     for row, position, value in _history_values(history, last):
@@ -111,11 +113,8 @@ def blank_row(context: WorkbookContext) -> Iterator[Hit]:
         )
     history = context.layout.history()
     if history is not None:
-        rows = [
-            row
-            for row in range(FIRST_DATA_ROW, history.last_row + 1)
-            if is_blank(history.data.get(row, 1))
-        ]
+        dates = history.data.column(1, FIRST_DATA_ROW, history.last_row)
+        rows = [row for row, date in enumerate(dates, start=FIRST_DATA_ROW) if is_blank(date)]
         yield from _keyless_runs(history.data, rows, 1, history.last_row, "date")
 
 
@@ -143,29 +142,38 @@ def _keyless_runs(
 
 _PLAIN = (float, int)
 _PLAIN_TYPES = set(_PLAIN)
+#: History rows whose types are gathered together.
+_ROWS_AT_ONCE = 256
 
 
 def _history_values(history: LoadedSheet, last: int) -> Iterator[tuple[int, int, Any]]:
     """History's cells right of the dates that are not plainly numbers or blank.
 
-    The History block is the bulk of a workbook: each row is checked as a set
-    of distinct values first, and only a row holding something else is read
-    cell by cell.
+    The History block is the bulk of a workbook: the types of a few hundred
+    rows are gathered at once, each row of a block holding something else is
+    checked as a set of distinct values, and only a row holding something
+    other than empty cells is read cell by cell.
     """
-    if history.dense is None:
-        for row, position, value in history.cells():
-            if FIRST_DATA_ROW <= row <= last and position >= 2 and type(value) not in _PLAIN:
-                yield row, position, value
-        return
-    for row in range(FIRST_DATA_ROW, min(last, len(history.dense)) + 1):
-        line = history.dense[row - 1][1:]
-        distinct = set(line)
-        distinct.discard("")
-        if set(map(type, distinct)) <= _PLAIN_TYPES:  # all in C: no per-cell Python
+    rows = history.dense[FIRST_DATA_ROW - 1 : last]
+    for start in range(0, len(rows), _ROWS_AT_ONCE):
+        # Rows of plain numbers (all of them, in a sound workbook) are passed a
+        # few hundred at a time, their types gathered in C.
+        block = rows[start : start + _ROWS_AT_ONCE]
+        if set(map(type, chain.from_iterable([line[1:] for line in block]))) <= _PLAIN_TYPES:
             continue
-        for position, value in enumerate(line, start=2):
-            if type(value) not in _PLAIN and value != "":
-                yield row, position, value
+        for row, line in enumerate(block, start=FIRST_DATA_ROW + start):
+            yield from _odd_values(row, line[1:])
+
+
+def _odd_values(row: int, line: list[Any]) -> Iterator[tuple[int, int, Any]]:
+    """(row, column, value) of a History row's values that are not plainly numbers or blank."""
+    distinct = set(line)
+    distinct.discard("")
+    if set(map(type, distinct)) <= _PLAIN_TYPES:  # empty cells only: no per-cell Python
+        return
+    for position, value in enumerate(line, start=2):
+        if type(value) not in _PLAIN and value != "":
+            yield row, position, value
 
 
 @rule(
@@ -337,10 +345,11 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
     performance = layout.table(PERFORMANCE_SHEET)
     history = layout.history()
     if performance is not None and history is not None:
+        dates = history.data.column(1, FIRST_DATA_ROW, history.last_row)
         known = [
             (day, row)
-            for row in range(FIRST_DATA_ROW, history.last_row + 1)
-            if (day := as_date(history.data.get(row, 1))) is not None
+            for row, date in enumerate(dates, start=FIRST_DATA_ROW)
+            if (day := as_date(date)) is not None
         ]
         days = [day for day, _ in known]
         for row in performance.rows:
@@ -395,8 +404,9 @@ def _history_dates(context: WorkbookContext) -> Iterator[tuple[int, Any, Any]]:
     if history is None:
         return
     previous = None
-    for row in range(FIRST_DATA_ROW, history.last_key_row(FIRST_DATA_ROW) + 1):
-        date = as_date(history.get(row, 1))
+    last = history.last_key_row(FIRST_DATA_ROW)
+    for row, value in enumerate(history.column(1, FIRST_DATA_ROW, last), start=FIRST_DATA_ROW):
+        date = as_date(value)
         if date is None:
             continue  # data.wrong-type reports it
         yield row, date, previous

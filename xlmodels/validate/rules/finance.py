@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from xlmodels.core.markers import is_nm
@@ -39,6 +40,7 @@ COMPARED = (
 _NOT_MEANINGFUL = "NM"
 
 
+@lru_cache(maxsize=256)  # a handful of formats, asked of every compared cell
 def decimals(number_format: str | None) -> int:
     """Decimals a number format displays: ``'0.0"x"'`` -> 1, ``'0.0%'`` -> 3."""
     if not number_format:

@@ -69,13 +69,9 @@ def error_value(context: WorkbookContext) -> Iterator[Hit]:
                     f"its formula contains {', '.join(literals)} ({formula})"
                 )
                 codes.setdefault((row, column), []).extend(literals)
-        # A sheet read by calamine has no error cell: the byte scan found none,
-        # or openpyxl would have read it (calamine shows errors as empty text).
-        values = () if sheet.reader == "calamine" else sheet.cells()
-        for row, column, value in values:
-            if isinstance(value, CellError):
-                positions.setdefault((row, column), []).insert(0, f"shows {value.code}")
-                codes.setdefault((row, column), []).insert(0, value.code)
+        for (row, column), value in sheet.errors.items():
+            positions.setdefault((row, column), []).insert(0, f"shows {value.code}")
+            codes.setdefault((row, column), []).insert(0, value.code)
         for position, parts in sorted(positions.items()):
             yield Hit(
                 "; ".join(parts),
