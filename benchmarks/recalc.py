@@ -55,16 +55,6 @@ DATES = 25
 #: Seconds of one COM round trip of a desktop xlwings call: the best and the default.
 ROUND_TRIPS = (0.0038, 0.0132)
 REPEAT = 3
-#: COM error codes of Excel's error values, as ``Range.Value`` holds them.
-_COM_ERRORS = {
-    "#DIV/0!": -2146826281,
-    "#N/A": -2146826246,
-    "#NAME?": -2146826259,
-    "#NULL!": -2146826288,
-    "#NUM!": -2146826252,
-    "#REF!": -2146826265,
-    "#VALUE!": -2146826273,
-}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,12 +89,14 @@ def _com_cell(cell: Any) -> Any:
     import numpy as np
     import schedula
 
+    from tests.excel_hosts import COM_ERRORS
+
     if cell is schedula.EMPTY or cell is None:
         return None
     if isinstance(cell, np.generic):
         cell = cell.item()
-    if type(cell).__name__ == "XlError" or (isinstance(cell, str) and cell in _COM_ERRORS):
-        return _COM_ERRORS.get(str(cell), _COM_ERRORS["#VALUE!"])
+    if type(cell).__name__ == "XlError" or (isinstance(cell, str) and cell in COM_ERRORS):
+        return COM_ERRORS.get(str(cell), COM_ERRORS["#VALUE!"])
     return cell
 
 

@@ -25,10 +25,15 @@ import pytest
 
 from benchmarks.regenerate import write_synthetic_inputs
 from tests.cli_helpers import Cli
-from tests.regenerate_helpers import GROUPS, by_file, regenerate, snapshot, write_inputs
+from tests.regenerate_helpers import (
+    GROUPS,
+    by_file,
+    count_safety_checks,
+    regenerate,
+    snapshot,
+    write_inputs,
+)
 from tests.validate_helpers import BILLION_LAUGHS, with_prolog
-from xlmodels.excel.ooxml import guard
-from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.regenerate import LOCK_NAME, Status
 from xlmodels.regenerate.job import Job, JobOptions, run_job
 from xlmodels.regenerate.plan import plan_folder
@@ -348,16 +353,7 @@ def test_each_workbook_is_checked_once_unless_it_changes_after_the_plan(
     inputs = load_inputs(
         write_inputs(tmp_path / "new", price_factor=1.1).files(), SettingsChoices()
     )
-    checked: list[Path | None] = []
-    real = guard.guard_bytes
-
-    def counting(
-        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
-    ) -> Any:
-        checked.append(file)
-        return real(data, file, limits)
-
-    monkeypatch.setattr(guard, "guard_bytes", counting)
+    checked = count_safety_checks(monkeypatch)
     plan = plan_folder(folder, inputs)
     assert sorted(checked) == sorted(folder / name for name in GROUPS.values())
     checked.clear()

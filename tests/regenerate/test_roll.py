@@ -29,6 +29,7 @@ from tests.regenerate_helpers import (
     REPORT_DATE,
     V1_CODES,
     by_file,
+    count_safety_checks,
     full_estimates,
     input_cells,
     read_sample,
@@ -43,8 +44,6 @@ from tests.workbook_helpers import (
     libreoffice_convert,
     libreoffice_profile,
 )
-from xlmodels.excel.ooxml import guard
-from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.regenerate import ConflictKind, Status
 from xlmodels.regenerate import batch as batch_module
 from xlmodels.regenerate.lock import folder_lock
@@ -551,16 +550,7 @@ def test_a_rolled_sq_workbook_keeps_one_formula_per_column(tmp_path: Path) -> No
 def test_a_roll_checks_each_workbook_once(books: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The roll reads every workbook to find its group, then again to roll it:
     # the safety checks' verdict on the first read stands for the same bytes.
-    checked: list[Path | None] = []
-    real = guard.guard_bytes
-
-    def counting(
-        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
-    ) -> Any:
-        checked.append(file)
-        return real(data, file, limits)
-
-    monkeypatch.setattr(guard, "guard_bytes", counting)
+    checked = count_safety_checks(monkeypatch)
     result = roll(books)
     assert result.exit_code == 0
     assert sorted(checked) == sorted(books / name for name in GROUPS.values())
