@@ -15,10 +15,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-import pytest
 
-from xlmodels.excel.ooxml import guard
-from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.regenerate import BatchResult, RegenerateOptions, regenerate_folder
 from xlmodels.regenerate.roll import RollOptions, RollResult, roll_workbooks
 from xlmodels.sources import InputFiles, SettingsChoices, load_inputs
@@ -278,18 +275,3 @@ def rolling_books(folder: Path, *, mode: str = "sq", lang: str = "zh") -> Path:
     result = regenerate_folder(books, inputs, RegenerateOptions(mode=mode, lang=lang))
     assert result.exit_code == 0, result
     return books
-
-
-def count_safety_checks(monkeypatch: pytest.MonkeyPatch) -> list[Path | None]:
-    """The files the safety checks run on from now on, one entry per check, in order."""
-    checked: list[Path | None] = []
-    real = guard.guard_bytes
-
-    def counting(
-        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
-    ) -> Any:
-        checked.append(file)
-        return real(data, file, limits)
-
-    monkeypatch.setattr(guard, "guard_bytes", counting)
-    return checked

@@ -9,6 +9,10 @@ from __future__ import annotations
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from benchmarks._corpus import (
     BILLION_LAUGHS,
@@ -20,12 +24,15 @@ from benchmarks._corpus import (
     with_prolog,
     zip_bytes,
 )
+from xlmodels.excel.ooxml import guard
+from xlmodels.excel.ooxml.limits import Limits
 
 __all__ = [
     "BILLION_LAUGHS",
     "HOSTILE_CASES",
     "bounded_memory",
     "cfb",
+    "count_safety_checks",
     "hostile_corpus",
     "replace_in_part",
     "rewrite_zip",
@@ -71,3 +78,18 @@ def bounded_memory(what: str, peak_bytes: int) -> Iterator[None]:
     finally:
         tracemalloc.stop()
     assert peak < peak_bytes, f"{what} allocated {peak:,} bytes at its peak"
+
+
+def count_safety_checks(monkeypatch: pytest.MonkeyPatch) -> list[Path | None]:
+    """The files the safety checks run on from now on, one entry per check, in order."""
+    checked: list[Path | None] = []
+    real = guard.guard_bytes
+
+    def counting(
+        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
+    ) -> Any:
+        checked.append(file)
+        return real(data, file, limits)
+
+    monkeypatch.setattr(guard, "guard_bytes", counting)
+    return checked

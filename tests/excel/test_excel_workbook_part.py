@@ -14,13 +14,13 @@ from openpyxl.workbook.defined_name import DefinedName as OpenpyxlName
 
 from tests.validate_helpers import (
     BILLION_LAUGHS,
+    count_safety_checks,
     hostile_corpus,
     replace_in_part,
     simple_workbook,
     with_prolog,
 )
 from xlmodels.errors import InputError
-from xlmodels.excel.ooxml import guard
 from xlmodels.excel.ooxml.guard import guard_bytes, read_guarded
 from xlmodels.excel.ooxml.limits import Limits
 from xlmodels.excel.ooxml.package import DefinedName
@@ -115,16 +115,7 @@ def test_a_check_stands_again_only_for_the_very_bytes_it_checked(
     known = first.checked()
     assert known.package.data == b""  # what is kept between plan and job is small
 
-    checks: list[Path | None] = []
-    real = guard.guard_bytes
-
-    def counting(
-        data: bytes, file: Path | None = None, limits: Limits = guard.DEFAULT_LIMITS
-    ) -> Any:
-        checks.append(file)
-        return real(data, file, limits)
-
-    monkeypatch.setattr(guard, "guard_bytes", counting)
+    checks = count_safety_checks(monkeypatch)
     again = read_guarded(path, known=known)
     assert checks == []
     assert again.data == again.package.data == first.data

@@ -28,12 +28,11 @@ from tests.cli_helpers import Cli
 from tests.regenerate_helpers import (
     GROUPS,
     by_file,
-    count_safety_checks,
     regenerate,
     snapshot,
     write_inputs,
 )
-from tests.validate_helpers import BILLION_LAUGHS, with_prolog
+from tests.validate_helpers import BILLION_LAUGHS, count_safety_checks, with_prolog
 from xlmodels.regenerate import LOCK_NAME, Status
 from xlmodels.regenerate.job import Job, JobOptions, run_job
 from xlmodels.regenerate.plan import plan_folder

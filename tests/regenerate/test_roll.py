@@ -29,7 +29,6 @@ from tests.regenerate_helpers import (
     REPORT_DATE,
     V1_CODES,
     by_file,
-    count_safety_checks,
     full_estimates,
     input_cells,
     read_sample,
@@ -38,6 +37,7 @@ from tests.regenerate_helpers import (
     snapshot,
     type_into,
 )
+from tests.validate_helpers import count_safety_checks
 from tests.workbook_helpers import (
     differences,
     edge_inputs,
