@@ -12,7 +12,13 @@ from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
 
 from xlmodels.excel.ooxml import safety
 from xlmodels.excel.ooxml.package import read_workbook_part
-from xlmodels.excel.ooxml.safety import Unreadable, inspect_package, sheet_extent, xml_depth
+from xlmodels.excel.ooxml.safety import (
+    Unreadable,
+    check_sheet_extent,
+    inspect_package,
+    sheet_extent,
+    xml_depth,
+)
 from xlmodels.validate.config import Limits
 from xlmodels.validate.loading import CellError, LoadedWorkbook, load_workbook
 
@@ -110,6 +116,23 @@ def test_the_byte_scan_measures_any_cells_exactly(cells: list[tuple[int, int]]) 
         max(rows),
         max(columns),
     )
+
+
+def test_a_row_number_with_leading_zeros_cannot_hide_the_far_corner() -> None:
+    # Compared by length, "0000001" would pass for a larger row than "999999":
+    # the scan must measure the sheet by parsing instead, and find row 999,999.
+    xml = (
+        _sheet([(1, 1)])
+        .replace(b'r="A1"', b'r="A0000001"')
+        .replace(
+            b"</sheetData>", b'<row r="999999"><c r="XFD999999"><v>1</v></c></row></sheetData>'
+        )
+    )
+    facts = safety._scan(xml)
+    assert facts.extent is not None
+    assert (facts.extent.last_row, facts.extent.last_column) == (999_999, 16_384)
+    with pytest.raises(Unreadable, match="999,999 rows by 16,384 columns"):
+        check_sheet_extent("History", facts, Limits())
 
 
 _ODD_SHEETS = [
