@@ -205,6 +205,19 @@ def test_a_sheets_nesting_bound_is_never_below_its_depth(pieces: list[str], chun
         assert safety._scan(part, len(part) + 1).nesting >= xml_depth(part)
 
 
+def test_a_part_long_enough_to_nest_beyond_the_limit_is_measured(tmp_path: Path) -> None:
+    # Parts of 2 x limit bytes or fewer cannot nest beyond the limit and are
+    # not measured; a longer one is, whatever part of the package it is.
+    source = simple_workbook(tmp_path / "good.xlsx")
+    deep = b"<a>" * 26 + b"</a>" * 26
+    target = rewrite_zip(
+        source, tmp_path / "deep.xlsx", lambda name, data: data, extra={"xl/custom.xml": deep}
+    )
+    with pytest.raises(Unreadable, match=r"'xl/custom\.xml' nests XML elements 26 deep"):
+        inspect_package(target.read_bytes(), Limits(max_xml_depth=25))
+    inspect_package(target.read_bytes(), Limits(max_xml_depth=26))
+
+
 def test_a_deeply_nested_sheet_is_refused_with_its_depth(tmp_path: Path) -> None:
     source = simple_workbook(tmp_path / "good.xlsx")
     deep = (

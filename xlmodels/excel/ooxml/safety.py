@@ -779,7 +779,11 @@ def inspect_package(data: bytes, limits: Limits) -> Package:
         if name.endswith((".xml", ".rels", ".vml")):
             # A sheet's scan bounds its depth from above: within the limit, the
             # exact count (a second pass over the largest parts) is not needed.
-            within = facts is not None and facts.nesting <= limits.max_xml_depth
+            # Nor in a part too short to nest that deep: each element a parser
+            # nests takes a start tag of two bytes at least ("<" and ">").
+            within = len(content) <= 2 * limits.max_xml_depth or (
+                facts is not None and facts.nesting <= limits.max_xml_depth
+            )
             depth = 0 if within else xml_depth(content)
             if depth > limits.max_xml_depth:
                 raise Unreadable(
