@@ -12,7 +12,13 @@ from validate_helpers import replace_in_part, rewrite_zip, simple_workbook
 
 from xlmodels.excel.ooxml import safety
 from xlmodels.excel.ooxml.package import read_workbook_part
-from xlmodels.excel.ooxml.safety import Unreadable, inspect_package, sheet_extent, xml_depth
+from xlmodels.excel.ooxml.safety import (
+    Unreadable,
+    check_sheet_extent,
+    inspect_package,
+    sheet_extent,
+    xml_depth,
+)
 from xlmodels.validate.config import Limits
 from xlmodels.validate.loading import CellError, LoadedWorkbook, load_workbook
 
@@ -112,6 +118,23 @@ def test_the_byte_scan_measures_any_cells_exactly(cells: list[tuple[int, int]]) 
     )
 
 
+def test_a_row_number_with_leading_zeros_cannot_hide_the_far_corner() -> None:
+    # Compared by length, "0000001" would pass for a larger row than "999999":
+    # the scan must measure the sheet by parsing instead, and find row 999,999.
+    xml = (
+        _sheet([(1, 1)])
+        .replace(b'r="A1"', b'r="A0000001"')
+        .replace(
+            b"</sheetData>", b'<row r="999999"><c r="XFD999999"><v>1</v></c></row></sheetData>'
+        )
+    )
+    facts = safety._scan(xml)
+    assert facts.extent is not None
+    assert (facts.extent.last_row, facts.extent.last_column) == (999_999, 16_384)
+    with pytest.raises(Unreadable, match="999,999 rows by 16,384 columns"):
+        check_sheet_extent("History", facts, Limits())
+
+
 _ODD_SHEETS = [
     b'<worksheet><sheetData><row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1"><f>A1</f>'
     b"<v>1</v></c></row><row><c><v>2</v></c></row></sheetData></worksheet>",
@@ -180,6 +203,19 @@ def test_a_sheets_nesting_bound_is_never_below_its_depth(pieces: list[str], chun
     for part in [xml, _sheet([(1, 1), (3, 2)]), *_ODD_SHEETS]:
         assert safety._scan(part, chunk).nesting >= xml_depth(part)
         assert safety._scan(part, len(part) + 1).nesting >= xml_depth(part)
+
+
+def test_a_part_long_enough_to_nest_beyond_the_limit_is_measured(tmp_path: Path) -> None:
+    # Parts of 2 x limit bytes or fewer cannot nest beyond the limit and are
+    # not measured; a longer one is, whatever part of the package it is.
+    source = simple_workbook(tmp_path / "good.xlsx")
+    deep = b"<a>" * 26 + b"</a>" * 26
+    target = rewrite_zip(
+        source, tmp_path / "deep.xlsx", lambda name, data: data, extra={"xl/custom.xml": deep}
+    )
+    with pytest.raises(Unreadable, match=r"'xl/custom\.xml' nests XML elements 26 deep"):
+        inspect_package(target.read_bytes(), Limits(max_xml_depth=25))
+    inspect_package(target.read_bytes(), Limits(max_xml_depth=26))
 
 
 def test_a_deeply_nested_sheet_is_refused_with_its_depth(tmp_path: Path) -> None:
