@@ -273,18 +273,30 @@ class Layout:
             version = _value_at(book, place.sheet, place.cell)
         return cls(book, tables, settings, version, (place.sheet, place.cell), found)
 
+    @cached_property
+    def _settings(self) -> dict[str, tuple[str, str, Any]]:
+        """Setting key -> its sheet, cell and value, as found (every rule asks several)."""
+        return {}
+
+    def _setting(self, key: str) -> tuple[str, str, Any]:
+        found = self._settings.get(key)
+        if found is None:
+            place = self.locator.setting(key)
+            value = _value_at(self.book, place.sheet, place.cell)
+            found = self._settings[key] = (place.sheet, place.cell, value)
+        return found
+
     def setting_location(self, key: str) -> tuple[str, str]:
         """Sheet and cell of a setting: its defined name if valid, else the template's place."""
-        place = self.locator.setting(key)
-        return place.sheet, place.cell
+        sheet, cell, _ = self._setting(key)
+        return sheet, cell
 
     def setting(self, key: str) -> Any:
         """The value a setting shows (None when blank or absent)."""
-        sheet, cell = self.setting_location(key)
-        value = _value_at(self.book, sheet, cell)
+        value = self._setting(key)[2]
         return None if is_blank(value) else value
 
-    @property
+    @cached_property
     def located(self) -> dict[str, TableRows]:
         """The table sheets whose spec columns were found: the ones rules read data from."""
         return {name: table for name, table in self.tables.items() if table.found}
@@ -294,6 +306,11 @@ class Layout:
         return self.located.get(name)
 
     def history(self) -> HistoryBlocks | None:
+        """History's dates and blocks as found (located once: several rules ask)."""
+        return self._history
+
+    @cached_property
+    def _history(self) -> HistoryBlocks | None:
         data = self.book.sheets.get(SPEC.history.name)
         found = self.locator.history()
         return HistoryBlocks.of(data, found) if data is not None and found is not None else None
