@@ -12,6 +12,7 @@ positions themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,6 +40,7 @@ from xlmodels.template.schema import (
 )
 from xlmodels.template.v3 import SPEC
 from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook, cell_name, is_blank
+from xlmodels.validate.values import as_date
 
 __all__ = [
     "MAX_HEADER",
@@ -314,6 +316,25 @@ class Layout:
         data = self.book.sheets.get(SPEC.history.name)
         found = self.locator.history()
         return HistoryBlocks.of(data, found) if data is not None and found is not None else None
+
+    @cached_property
+    def history_days(self) -> tuple[list[tuple[dt.date, int]], list[dt.date]]:
+        """History's dates from the first data row to the last dated row: (date, row) of
+        each row whose date cell holds a date, and the dates alone, in sheet order.
+
+        Several rules and the month's returns walk the thousands of History rows
+        by date: the dates are read once.
+        """
+        data = self.book.sheets.get(SPEC.history.name)
+        if data is None:
+            return [], []
+        last = data.last_key_row(FIRST_DATA_ROW)
+        known: list[tuple[dt.date, int]] = []
+        for row, value in enumerate(data.column(1, FIRST_DATA_ROW, last), start=FIRST_DATA_ROW):
+            day = value if type(value) is dt.date else as_date(value)
+            if day is not None:
+                known.append((day, row))
+        return known, [day for day, _ in known]
 
     def range_values(self, name: str) -> tuple[str, list[tuple[int, int, Any]]] | None:
         """Sheet and (row, column, value) cells of a workbook-level defined range."""

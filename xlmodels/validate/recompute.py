@@ -34,7 +34,6 @@ from xlmodels.template.names import (
     SET_BENCH_ER,
     SET_BENCH_ER_MARKET,
 )
-from xlmodels.template.schema import FIRST_DATA_ROW
 from xlmodels.validate.layout import Layout, TableRows
 from xlmodels.validate.loading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number
@@ -269,14 +268,13 @@ def performance(layout: Layout) -> list[PerformanceRow]:
     history = layout.history()
     if table is None or history is None:
         return []
-    dates = [as_date(value) for value in history.data.column(1, FIRST_DATA_ROW, history.last_row)]
-    known = [(day, FIRST_DATA_ROW + offset) for offset, day in enumerate(dates) if day is not None]
+    known, days = layout.history_days
 
     def row_of(key: str) -> int | None:
         day = as_date(layout.setting(key))
         if day is None or not known or day < known[0][0]:
             return None
-        position = bisect.bisect_right([d for d, _ in known], day) - 1
+        position = bisect.bisect_right(days, day) - 1
         return known[position][1]
 
     start_row, end_row = row_of("period_start"), row_of("period_end")
