@@ -71,9 +71,13 @@ def is_header(sheet: str, key: str, value: Any) -> bool:
 def locator(book: LoadedWorkbook) -> Locator[NamedBlock]:
     """The template's locator over the validator's reading of a workbook."""
 
+    blocks: dict[str, NamedBlock | None] = {}  # the locator asks for some names many times
+
     def named(name: str) -> NamedBlock | None:
-        defined = book.name(name)
-        return None if defined is None else NamedBlock.parse(defined.text)
+        if name not in blocks:
+            defined = book.name(name)
+            blocks[name] = None if defined is None else NamedBlock.parse(defined.text)
+        return blocks[name]
 
     return Locator(SPEC, named, book.sheets.get)
 

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 import shlex
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Any
 
 from xlmodels.core.fx import currency_code
@@ -424,10 +424,11 @@ def _history_dates(context: WorkbookContext) -> Iterator[tuple[int, Any, Any]]:
 
     The rows holding something else are data.wrong-type's.
     """
-    previous = None
-    for date, row in context.layout.history_days[0]:
+    known = context.layout.history_days[0]
+    if known:
+        yield known[0][1], known[0][0], None
+    for (previous, _), (date, row) in pairwise(known):
         yield row, date, previous
-        previous = date
 
 
 @rule(
