@@ -81,17 +81,25 @@ def target_eps(estimates: pd.DataFrame, weight: float) -> pd.Series:
     >>> target_eps(frame, 0.25).tolist()
     [2.0, 1.75, nan]
     """
-    choice = estimates["target_year"].fillna("").astype(str).str.strip()
-    eps = pd.Series(np.nan, index=estimates.index)
+    # One pass over the labels in Python: a coverage table has tens of rows, and
+    # masked assignment through pandas costs far more than the choice itself.
+    labels = estimates["target_year"].fillna("").astype(str).tolist()
+    upper = [label.strip().upper() for label in labels]
+    eps = np.full(len(labels), np.nan)
     for slot in FISCAL_YEARS:
-        chosen = choice.str.upper() == slot.upper()
-        eps[chosen] = estimates.loc[chosen, f"eps_{slot}"]
-    blended = choice.str.lower() == "blended"
+        chosen = np.fromiter((label == slot.upper() for label in upper), bool, len(upper))
+        if chosen.any():
+            eps[chosen] = estimates[f"eps_{slot}"].to_numpy(dtype=float)[chosen]
+    blended = np.fromiter(
+        (label.strip().lower() == "blended" for label in labels), bool, len(labels)
+    )
     if blended.any():
         eps[blended] = blended_eps(
-            estimates.loc[blended, "eps_fy1"], estimates.loc[blended, "eps_fy2"], weight
+            estimates["eps_fy1"].to_numpy(dtype=float)[blended],
+            estimates["eps_fy2"].to_numpy(dtype=float)[blended],
+            weight,
         )
-    return eps
+    return pd.Series(eps, index=estimates.index)
 
 
 def compute_coverage(inputs: CoverageInputs) -> pd.DataFrame:
@@ -261,26 +269,32 @@ def coverage_figures(
     (616.0, 'Neutral')
     """
     close, fx = rows["close"].astype(float), rows["fx"].astype(float)
-    figures = pd.DataFrame(index=rows.index)
     with np.errstate(over="ignore"):  # an overflow is inf, shown as missing
-        figures["market_cap"] = market_cap(close, rows["shares_mn"].astype(float))
+        cap = market_cap(close, rows["shares_mn"].astype(float))
         if reporting_currency:
             # A missing rate leaves the cap missing: never a number in the wrong currency.
-            figures["market_cap"] = figures["market_cap"] * rows["reporting_fx"].astype(float)
+            cap = cap * rows["reporting_fx"].astype(float)
+    figures: dict[str, pd.Series] = {"market_cap": cap}
     for slot in EPS_SLOTS:
         figures[f"pe_{slot}"] = pe(close, rows[f"eps_{slot}"].astype(float), fx)
-    figures["target_eps"] = target_eps(rows, fy1_weight)
-    figures["target_price"] = target_price(
-        figures["target_eps"], rows["target_multiple"].astype(float), fx
-    )
-    figures["upside"] = upside(figures["target_price"], close)
+    figures["target_eps"] = eps = target_eps(rows, fy1_weight)
+    price = target_price(eps, rows["target_multiple"].astype(float), fx)
+    figures["target_price"] = price
+    figures["upside"] = expected = upside(price, close)
     rating_scheme = load_scheme(scheme)
     bench = rows["market"].map(benchmark_expected_returns).fillna(0.0).astype(float)
     figures["benchmark_return"] = bench
-    rated = rating_scheme.rate(figures["upside"], bench, lang)
+    rated = rating_scheme.rate(expected, bench, lang)
     # A company with no target has no basis for a rating: it is "not rated".
     unrated = rating_scheme.not_rated[lang] if not_rated is None else not_rated
-    figures["model_rating"] = rated.where(rated.notna(), unrated)
+    model = rated.where(rated.notna(), unrated)
     override = rows["rating_override"].map(rating_override)
-    figures["rating"] = figures["model_rating"].where(override.isna(), override)
-    return figures
+    # The number columns in one frame (they share the rows' index, where a code
+    # may repeat: nothing to align); the labels are set as columns, whose type
+    # pandas infers from what they hold.
+    table = pd.DataFrame(
+        {key: column.to_numpy() for key, column in figures.items()}, index=rows.index
+    )
+    table["model_rating"] = model
+    table["rating"] = model.where(override.isna(), override)
+    return table

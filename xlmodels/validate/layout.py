@@ -12,6 +12,7 @@ positions themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,6 +40,7 @@ from xlmodels.template.schema import (
 )
 from xlmodels.template.v3 import SPEC
 from xlmodels.validate.loading import LoadedSheet, LoadedWorkbook, cell_name, is_blank
+from xlmodels.validate.values import as_date
 
 __all__ = [
     "MAX_HEADER",
@@ -69,9 +71,13 @@ def is_header(sheet: str, key: str, value: Any) -> bool:
 def locator(book: LoadedWorkbook) -> Locator[NamedBlock]:
     """The template's locator over the validator's reading of a workbook."""
 
+    blocks: dict[str, NamedBlock | None] = {}  # the locator asks for some names many times
+
     def named(name: str) -> NamedBlock | None:
-        defined = book.name(name)
-        return None if defined is None else NamedBlock.parse(defined.text)
+        if name not in blocks:
+            defined = book.name(name)
+            blocks[name] = None if defined is None else NamedBlock.parse(defined.text)
+        return blocks[name]
 
     return Locator(SPEC, named, book.sheets.get)
 
@@ -273,18 +279,30 @@ class Layout:
             version = _value_at(book, place.sheet, place.cell)
         return cls(book, tables, settings, version, (place.sheet, place.cell), found)
 
+    @cached_property
+    def _settings(self) -> dict[str, tuple[str, str, Any]]:
+        """Setting key -> its sheet, cell and value, as found (every rule asks several)."""
+        return {}
+
+    def _setting(self, key: str) -> tuple[str, str, Any]:
+        found = self._settings.get(key)
+        if found is None:
+            place = self.locator.setting(key)
+            value = _value_at(self.book, place.sheet, place.cell)
+            found = self._settings[key] = (place.sheet, place.cell, value)
+        return found
+
     def setting_location(self, key: str) -> tuple[str, str]:
         """Sheet and cell of a setting: its defined name if valid, else the template's place."""
-        place = self.locator.setting(key)
-        return place.sheet, place.cell
+        sheet, cell, _ = self._setting(key)
+        return sheet, cell
 
     def setting(self, key: str) -> Any:
         """The value a setting shows (None when blank or absent)."""
-        sheet, cell = self.setting_location(key)
-        value = _value_at(self.book, sheet, cell)
+        value = self._setting(key)[2]
         return None if is_blank(value) else value
 
-    @property
+    @cached_property
     def located(self) -> dict[str, TableRows]:
         """The table sheets whose spec columns were found: the ones rules read data from."""
         return {name: table for name, table in self.tables.items() if table.found}
@@ -294,9 +312,33 @@ class Layout:
         return self.located.get(name)
 
     def history(self) -> HistoryBlocks | None:
+        """History's dates and blocks as found (located once: several rules ask)."""
+        return self._history
+
+    @cached_property
+    def _history(self) -> HistoryBlocks | None:
         data = self.book.sheets.get(SPEC.history.name)
         found = self.locator.history()
         return HistoryBlocks.of(data, found) if data is not None and found is not None else None
+
+    @cached_property
+    def history_days(self) -> tuple[list[tuple[dt.date, int]], list[dt.date]]:
+        """History's dates from the first data row to the last dated row: (date, row) of
+        each row whose date cell holds a date, and the dates alone, in sheet order.
+
+        Several rules and the month's returns walk the thousands of History rows
+        by date: the dates are read once.
+        """
+        data = self.book.sheets.get(SPEC.history.name)
+        if data is None:
+            return [], []
+        last = data.last_key_row(FIRST_DATA_ROW)
+        known: list[tuple[dt.date, int]] = []
+        for row, value in enumerate(data.column(1, FIRST_DATA_ROW, last), start=FIRST_DATA_ROW):
+            day = value if type(value) is dt.date else as_date(value)
+            if day is not None:
+                known.append((day, row))
+        return known, [day for day, _ in known]
 
     def range_values(self, name: str) -> tuple[str, list[tuple[int, int, Any]]] | None:
         """Sheet and (row, column, value) cells of a workbook-level defined range."""

@@ -78,6 +78,7 @@ class LoadedSheet:
     _last_rows: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
     _formula_rows: set[int] | None = field(default=None, repr=False)
     _columns: dict[tuple[int, int, int], list[Any]] = field(default_factory=dict, repr=False)
+    _extent: tuple[int, int] | None = field(default=None, repr=False)
 
     def get(self, row: int, column: int) -> Any:
         if 0 < row <= len(self.dense):
@@ -105,16 +106,25 @@ class LoadedSheet:
             self._columns[key] = [None] * above + values + [None] * below
         return self._columns[key]
 
+    def _rows_and_columns(self) -> tuple[int, int]:
+        # The locator and several rules ask; History's grid has thousands of rows.
+        # The sheet is read whole before any rule runs, and never changed by one.
+        if self._extent is None:
+            rows = max(len(self.dense), max((row for row, _ in self.formulas), default=0))
+            widest = max(map(len, self.dense), default=0)
+            columns = max(widest, max((column for _, column in self.formulas), default=0))
+            self._extent = (rows, columns)
+        return self._extent
+
     @property
     def max_row(self) -> int:
         """The last row holding a value or a formula."""
-        return max(len(self.dense), max((row for row, _ in self.formulas), default=0))
+        return self._rows_and_columns()[0]
 
     @property
     def max_column(self) -> int:
         """The last column holding a value or a formula."""
-        widest = max((len(line) for line in self.dense), default=0)
-        return max(widest, max((column for _, column in self.formulas), default=0))
+        return self._rows_and_columns()[1]
 
     def cells(self) -> Iterator[tuple[int, int, Any]]:
         """Every cell that shows something: (row, column, value)."""
@@ -158,14 +168,17 @@ class LoadedWorkbook:
     part: WorkbookPart
     sheets: dict[str, LoadedSheet]
     names: list[DefinedName]
+    _by_name: dict[str, DefinedName] | None = field(default=None, repr=False)
 
     def name(self, name: str) -> DefinedName | None:
         """The workbook-level defined name ``name`` (case-insensitive, as in Excel)."""
-        wanted = name.lower()
-        for defined in self.names:
-            if defined.scope is None and defined.name.lower() == wanted:
-                return defined
-        return None
+        if self._by_name is None:  # asked hundreds of times, by the locator and the rules
+            found: dict[str, DefinedName] = {}
+            for defined in self.names:
+                if defined.scope is None:
+                    found.setdefault(defined.name.lower(), defined)  # the first listed
+            self._by_name = found
+        return self._by_name.get(name.lower())
 
 
 def load_workbook(package: Package, part: WorkbookPart, limits: Limits) -> LoadedWorkbook:

@@ -34,12 +34,30 @@ from xlmodels.template.names import (
     SET_BENCH_ER,
     SET_BENCH_ER_MARKET,
 )
-from xlmodels.template.schema import FIRST_DATA_ROW
 from xlmodels.validate.layout import Layout, TableRows
 from xlmodels.validate.loading import is_blank
 from xlmodels.validate.values import as_date, as_int, as_number
 
 __all__ = ["CompanyRow", "PerformanceRow", "Recomputed", "performance"]
+
+#: What a company's Market row gives the computation, where the sheet has the column.
+_MARKET_INPUTS = (
+    "close",
+    "shares_mn",
+    "fx",
+    "reporting_fx",
+    "market",
+    "price_currency",
+    "eps_currency",
+)
+#: What its Estimates row gives.
+_ESTIMATE_INPUTS = (
+    *(f"eps_{slot}" for slot in EPS_SLOTS),
+    "target_multiple",
+    "target_year",
+    "rating_override",
+    "override_reason",
+)
 
 
 @dataclass(frozen=True)
@@ -96,32 +114,27 @@ class Recomputed:
             return cls([], scheme_id, lang, not_rated, benchmarks, reporting)
         market_rows = _first_rows(market)
         estimate_rows = _first_rows(estimates)
+        # Each input's column is looked up once, not once per company.
+        market_columns: list[tuple[str, int]] = []
+        if market is not None:
+            present = {c.key for c in market.spec.columns}
+            market_columns = [(key, market.column(key)) for key in _MARKET_INPUTS if key in present]
+        estimate_columns: list[tuple[str, int]] = []
+        if estimates is not None:
+            estimate_columns = [(key, estimates.column(key)) for key in _ESTIMATE_INPUTS]
         rows = []
         for row in coverage.rows:
             code = str(coverage.key_of(row))
             inputs: dict[str, Any] = {}
             m_row, e_row = market_rows.get(code), estimate_rows.get(code)
             if market is not None and m_row is not None:
-                for key in (
-                    "close",
-                    "shares_mn",
-                    "fx",
-                    "reporting_fx",
-                    "market",
-                    "price_currency",
-                    "eps_currency",
-                ):
-                    if key in {c.key for c in market.spec.columns}:
-                        inputs[key] = market.value(m_row, key)
+                get = market.data.get
+                for key, column in market_columns:
+                    inputs[key] = get(m_row, column)
             if estimates is not None and e_row is not None:
-                for key in (
-                    *(f"eps_{slot}" for slot in EPS_SLOTS),
-                    "target_multiple",
-                    "target_year",
-                    "rating_override",
-                    "override_reason",
-                ):
-                    inputs[key] = estimates.value(e_row, key)
+                get = estimates.data.get
+                for key, column in estimate_columns:
+                    inputs[key] = get(e_row, column)
             rows.append(CompanyRow(code, row, m_row, e_row, inputs))
         recomputed = cls(rows, scheme_id, lang, not_rated, benchmarks, reporting)
         # A product near the largest number overflows: the workbook shows #NUM!
@@ -255,14 +268,13 @@ def performance(layout: Layout) -> list[PerformanceRow]:
     history = layout.history()
     if table is None or history is None:
         return []
-    dates = [as_date(value) for value in history.data.column(1, FIRST_DATA_ROW, history.last_row)]
-    known = [(day, FIRST_DATA_ROW + offset) for offset, day in enumerate(dates) if day is not None]
+    known, days = layout.history_days
 
     def row_of(key: str) -> int | None:
         day = as_date(layout.setting(key))
         if day is None or not known or day < known[0][0]:
             return None
-        position = bisect.bisect_right([d for d, _ in known], day) - 1
+        position = bisect.bisect_right(days, day) - 1
         return known[position][1]
 
     start_row, end_row = row_of("period_start"), row_of("period_end")

@@ -360,8 +360,22 @@ def _refuse_external(
     raise ExternalReferenceForbidden(context, base, system_id, public_id)
 
 
+#: Column letters -> number, for the few hundred columns a sheet uses.
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(letters: str) -> int:
+    """:func:`~xlmodels.excel.references.column_number`, remembered for real columns' letters."""
+    number = _COLUMNS.get(letters)
+    if number is None:
+        number = column_number(letters)
+        if len(letters) <= 3:  # at most 18,278 of them, whatever a file holds
+            _COLUMNS[letters] = number
+    return number
+
+
 class _CellScanner:
-    """Expat handlers that note each cell's position, first formula and whether it holds something.
+    """Expat handlers that note each formula cell's position and first formula, and the marks.
 
     Element objects are never built: a sheet of a hundred thousand cells is
     scanned several times faster than through ElementTree, with what
@@ -369,7 +383,7 @@ class _CellScanner:
     """
 
     def __init__(self, marks: StoredMarks | None = None) -> None:
-        self.found: list[tuple[int, int, str | None, str | None]] = []
+        self.found: list[tuple[int, int, str, str | None]] = []
         self.marks = marks
         self.shared: dict[str, Translator] = {}
         self.row_number = 0
@@ -424,39 +438,40 @@ class _CellScanner:
         if not self.depth:
             return
         self.depth -= 1
-        if self.depth == 1:
-            self.formula_closed = True
-            self.in_value = False
         if self.depth:
+            if self.depth == 1:
+                self.formula_closed = True
+                self.in_value = False
             return
         found = _CELL_REFERENCE.match(self.reference)
+        if self.formula_attributes is None and self.type != "e":
+            # Neither a formula nor an error value (most cells): only its column
+            # matters, to the next cell should that one leave its position implied.
+            self.column_number = _column(found[1]) if found else self.column_number + 1
+            return
         if found:
-            row, column = int(found[2]), column_number(found[1])
+            row, column = int(found[2]), _column(found[1])
         else:
             row, column = self.row_number, self.column_number + 1
         self.column_number = column
-        formula: str | None = None
-        spill: str | None = None
         if self.marks is not None:
             self._mark(row, column)
-        if self.formula_attributes is not None:
-            formula = "=" + "".join(self.formula_text)
-            if self.formula_attributes.get("t") == "array":
-                spill = self.formula_attributes.get("ref") or cell_name(row, column)
-                if self.type == "e" and "".join(self.value_text or ()) == "#SPILL!":
-                    spill = cell_name(row, column)  # blocked: nothing in its range is its result
-            if self.formula_attributes.get("t") == "shared":
-                index = self.formula_attributes.get("si", "")
-                cell = cell_name(row, column)
-                if index in self.shared:
-                    formula = self.shared[index].translate_formula(cell)
-                elif formula != "=":
-                    self.shared[index] = Translator(formula, cell)
-        elif self.type == "inlineStr":
-            if not self.inline:
-                return
-        elif not self.value_text:  # no value, or an empty one
-            return
+        attributes = self.formula_attributes
+        if attributes is None:
+            return  # an error value, which the marks hold
+        formula = "=" + "".join(self.formula_text)
+        spill: str | None = None
+        if attributes.get("t") == "array":
+            spill = attributes.get("ref") or cell_name(row, column)
+            if self.type == "e" and "".join(self.value_text or ()) == "#SPILL!":
+                spill = cell_name(row, column)  # blocked: nothing in its range is its result
+        if attributes.get("t") == "shared":
+            index = attributes.get("si", "")
+            cell = cell_name(row, column)
+            if index in self.shared:
+                formula = self.shared[index].translate_formula(cell)
+            elif formula != "=":
+                self.shared[index] = Translator(formula, cell)
         self.found.append((row, column, formula, spill))
 
     def _mark(self, row: int, column: int) -> None:
@@ -479,14 +494,14 @@ class _CellScanner:
 
 def _stored_cells(
     stream: IO[bytes], marks: StoredMarks | None = None
-) -> Iterator[tuple[int, int, str | None, str | None]]:
-    """(row, column, formula, array range) of every cell holding something, as openpyxl counts them.
+) -> Iterator[tuple[int, int, str, str | None]]:
+    """(row, column, formula, array range) of every formula cell, positioned as openpyxl does.
 
-    A cell holds something when it has a formula, a stored value or an
-    inline string; a cell with a style only does not. Formulas shared down
-    a column (Excel and LibreOffice save them so) are translated to each
-    cell, as openpyxl does. ``marks``, when given, receives the cells'
-    error values, missing results and array ranges (:class:`StoredMarks`).
+    A cell's position is its reference, or the one after the cell before it
+    in its row where it leaves it implied. Formulas shared down a column
+    (Excel and LibreOffice save them so) are translated to each cell, as
+    openpyxl does. ``marks``, when given, receives the cells' error values,
+    missing results and array ranges (:class:`StoredMarks`).
     """
     scanner = _CellScanner(marks)
     parser = expat.ParserCreate(namespace_separator="}")
@@ -577,8 +592,7 @@ class StoredWorkbook:
                     marks = StoredMarks() if self.marks else None
                     if holds_formula_element(xml) or (marks is not None and _may_hold_error(xml)):
                         for row, column, formula, spill in _stored_cells(io.BytesIO(xml), marks):
-                            if formula is not None:
-                                formulas[row, column] = formula
+                            formulas[row, column] = formula
                             if spill is not None:
                                 spills[row, column] = spill
                     # Without one, no scan: the guard refused any DOCTYPE or

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 import shlex
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Any
 
 from xlmodels.core.fx import currency_code
@@ -49,6 +49,25 @@ def _type_problem(value: Any, dtype: DType) -> str | None:
     return None
 
 
+_PLAIN_NUMBER = (float, int)
+_PLAIN_DATE = (dt.date, dt.datetime)
+
+
+def _plainly(value: Any, dtype: DType) -> bool:
+    """Whether ``value`` is blank or plainly of ``dtype``: :func:`_type_problem` finds nothing.
+
+    What nearly every cell holds, told apart without the general checks.
+    """
+    if value is None:
+        return True
+    kind = type(value)
+    if dtype is DType.DATE:
+        return kind in _PLAIN_DATE
+    if kind is int:
+        return True
+    return kind is float and value == value and (dtype is DType.NUMBER or value.is_integer())
+
+
 @rule(
     "data.wrong-type",
     Severity.ERROR,
@@ -65,10 +84,12 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
             if column.kind is Kind.FORMULA or column.dtype not in (*_NUMBERS, DType.DATE):
                 continue
             position = table.column(column.key)
+            values = table.data.column(position, table.first, table.last)
             for row in table.rows:
-                if (row, position) in table.data.uncached:
+                value = values[row - table.first]
+                if _plainly(value, column.dtype) or (row, position) in table.data.uncached:
                     continue  # a formula input saved without its result
-                problem = _type_problem(table.data.get(row, position), column.dtype)
+                problem = _type_problem(value, column.dtype)
                 if problem:
                     yield Hit(
                         f"{problem} (column {column.label()!r} of {table.key_of(row)})",
@@ -88,7 +109,7 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
     last = history.last_key_row(FIRST_DATA_ROW)
     dates = history.column(1, FIRST_DATA_ROW, last)
     for row, date in enumerate(dates, start=FIRST_DATA_ROW):
-        problem = _type_problem(date, DType.DATE)
+        problem = None if _plainly(date, DType.DATE) else _type_problem(date, DType.DATE)
         if problem:
             yield Hit(f"history date {problem}", history.name, cell_name(row, 1))
     for row, position, value in _history_values(history, last):
@@ -114,7 +135,11 @@ def blank_row(context: WorkbookContext) -> Iterator[Hit]:
     history = context.layout.history()
     if history is not None:
         dates = history.data.column(1, FIRST_DATA_ROW, history.last_row)
-        rows = [row for row, date in enumerate(dates, start=FIRST_DATA_ROW) if is_blank(date)]
+        rows = [
+            row
+            for row, date in enumerate(dates, start=FIRST_DATA_ROW)
+            if date is None or (type(date) is not dt.date and is_blank(date))
+        ]
         yield from _keyless_runs(history.data, rows, 1, history.last_row, "date")
 
 
@@ -345,13 +370,7 @@ def stale_history(context: WorkbookContext) -> Iterator[Hit]:
     performance = layout.table(PERFORMANCE_SHEET)
     history = layout.history()
     if performance is not None and history is not None:
-        dates = history.data.column(1, FIRST_DATA_ROW, history.last_row)
-        known = [
-            (day, row)
-            for row, date in enumerate(dates, start=FIRST_DATA_ROW)
-            if (day := as_date(date)) is not None
-        ]
-        days = [day for day, _ in known]
+        known, days = layout.history_days
         for row in performance.rows:
             code = str(performance.key_of(row)).strip()
             column = history.close_columns.get(code)
@@ -393,24 +412,23 @@ def _last_close(
     data: LoadedSheet, known: list[tuple[dt.date, int]], stop: int, column: int
 ) -> dt.date | None:
     """Date of the last close in ``column`` among the first ``stop`` dated History rows."""
-    for day, row in reversed(known[:stop]):
+    for index in range(min(stop, len(known)) - 1, -1, -1):  # most often, the first one looked at
+        day, row = known[index]
         if as_number(data.get(row, column)) is not None:
             return day
     return None
 
 
 def _history_dates(context: WorkbookContext) -> Iterator[tuple[int, Any, Any]]:
-    history = context.book.sheets.get(SPEC.history.name)
-    if history is None:
-        return
-    previous = None
-    last = history.last_key_row(FIRST_DATA_ROW)
-    for row, value in enumerate(history.column(1, FIRST_DATA_ROW, last), start=FIRST_DATA_ROW):
-        date = as_date(value)
-        if date is None:
-            continue  # data.wrong-type reports it
+    """(row, date, the date above it) of each History row whose date cell holds a date.
+
+    The rows holding something else are data.wrong-type's.
+    """
+    known = context.layout.history_days[0]
+    if known:
+        yield known[0][1], known[0][0], None
+    for (previous, _), (date, row) in pairwise(known):
         yield row, date, previous
-        previous = date
 
 
 @rule(

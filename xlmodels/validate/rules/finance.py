@@ -62,7 +62,8 @@ def _shown(coverage: TableRows, company: CompanyRow, key: str) -> tuple[bool, An
 def _agrees(shown: Any, expected: Any, tolerance: float) -> bool:
     number = as_number(shown)
     expected_number = as_number(expected)
-    expected_nm = isinstance(expected, float) and bool(is_nm(expected))
+    # NM is a NaN: only a NaN needs the test of its bits.
+    expected_nm = isinstance(expected, float) and expected != expected and bool(is_nm(expected))
     if expected_nm:
         return isinstance(shown, str) and shown.strip().upper() == _NOT_MEANINGFUL
     if expected_number is None or math.isnan(expected_number):
@@ -99,17 +100,25 @@ def recomputed_mismatch(context: WorkbookContext) -> Iterator[Hit]:
     if coverage is None:
         return
     units = context.config.display_tolerance
+    # What each compared column needs, looked up once rather than once per company.
+    compared = []
+    for key in COMPARED:
+        column = coverage.spec.column(key)
+        places = decimals(column.number_format)
+        compared.append((key, column, coverage.column(key), places, units * 10.0**-places))
+    uncached, get = coverage.data.uncached, coverage.data.get
     for company in context.recomputed.rows:
-        for key in COMPARED:
-            column = coverage.spec.column(key)
-            comparable, shown = _shown(coverage, company, key)
-            if not comparable or isinstance(shown, CellError):
+        row = company.coverage_row
+        for key, column, position, places, tolerance in compared:
+            if (row, position) in uncached:
                 continue
-            places = decimals(column.number_format)
-            percent = "%" in (column.number_format or "")
+            shown = get(row, position)
+            if isinstance(shown, CellError):
+                continue
             expected = company.computed.get(key)
-            if _agrees(shown, expected, units * 10.0**-places):
+            if _agrees(shown, expected, tolerance):
                 continue
+            percent = "%" in (column.number_format or "")
             label = column.label().split(" (", 1)[0]
             message = (
                 f"{label} of {company.code} shows {_format(shown, places, percent)}, but its "

@@ -272,9 +272,12 @@ def _against_spec(table: TableRows, key: str, column: int) -> Iterator[Hit]:
 def _arrays_off_spec(table: TableRows, key: str, column: int) -> Iterator[tuple[int, str]]:
     """Array formulas of a spec column that are not its spilled formula at its first row."""
     spec_column = table.spec.column(key)
-    for (row, where), formula in sorted(table.data.formulas.items()):
-        if where != column or (row, column) not in table.data.arrays or row < table.first:
+    formulas = table.data.formulas
+    # The sheet's few array formulas, not all its formulas, in the order of their rows.
+    for row, where in sorted(table.data.arrays):
+        if where != column or (row, column) not in formulas or row < table.first:
             continue
+        formula = formulas[row, column]
         if (
             row == table.first
             and spec_column.formula is not None

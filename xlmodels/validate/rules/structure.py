@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
-from xlmodels.excel.references import parse_reference
+from xlmodels.excel.references import Reference, parse_reference
 from xlmodels.template.migrations import upgrade_description
 from xlmodels.template.schema import HEADER_ROW
 from xlmodels.template.v3 import SPEC
@@ -107,8 +108,13 @@ def expected_names(context: WorkbookContext) -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=4096)  # the same few hundred names' texts in every workbook of a batch
+def _block(text: str) -> Reference | None:
+    return parse_reference(text)
+
+
 def _same_range(actual: str, expected: str) -> bool:
-    return parse_reference(actual) == parse_reference(expected)
+    return _block(actual) == _block(expected)
 
 
 @rule(
