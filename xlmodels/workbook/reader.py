@@ -299,13 +299,38 @@ def _table(
                 ) from None
             converted.append(value)
         columns[column.key] = converted
-    frame = pd.DataFrame(columns, index=pd.Index(index, name="code"), dtype=object)
-    for column in spec.columns:
-        if column.key in frame.columns and column.dtype in (DType.NUMBER, DType.INTEGER):
-            frame[column.key] = np.array(
-                [np.nan if v is None else float(v) for v in frame[column.key]], dtype=np.float64
-            )
-    return frame
+    return _frame(spec, columns, index)
+
+
+def _frame(spec: TableSheet, columns: dict[str, list[Any]], index: list[str]) -> pd.DataFrame:
+    """The table's columns as one frame: numbers as floats (NaN where blank), the rest as objects.
+
+    Built from two frames, one of each kind, and put back in the columns'
+    order: replacing columns of a frame one at a time cost more than reading them.
+    """
+    numeric = {
+        column.key for column in spec.columns if column.dtype in (DType.NUMBER, DType.INTEGER)
+    }
+    code_index = pd.Index(index, name="code")
+    # Objects stay objects: a column of text must not become a string dtype.
+    objects = pd.DataFrame(
+        {key: values for key, values in columns.items() if key not in numeric},
+        index=code_index,
+        dtype=object,
+    )
+    numbers = pd.DataFrame(
+        {
+            key: np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+            for key, values in columns.items()
+            if key in numeric
+        },
+        index=code_index,
+    )
+    if numbers.columns.empty:
+        return objects
+    if objects.columns.empty:
+        return numbers
+    return pd.concat([objects, numbers], axis=1)[list(columns)]
 
 
 def _check_inputs(
