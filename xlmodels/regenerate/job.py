@@ -236,6 +236,8 @@ class ExistingWorkbook:
     spec : WorkbookSpec
         The spec it was read with (its own version's).
     data : WorkbookData
+        What it holds; its ``tables`` the Estimates alone when read for a
+        regeneration (``tables=False``).
     cells : dict
         Every stored cell, to list what changes.
     own : list of OwnSheet
@@ -258,12 +260,16 @@ class ExistingWorkbook:
 
 
 def read_existing(
-    target: Path, *, history: bool = True, checked: CheckedBytes | None = None
+    target: Path, *, history: bool = True, tables: bool = True, checked: CheckedBytes | None = None
 ) -> ExistingWorkbook:
     """Read a workbook with the spec of its template version, and carry its inputs forward.
 
     ``history=False`` leaves its History sheet unread (the inputs carry no
     history), for a regeneration given a history file that replaces it.
+    ``tables=False`` keeps the frame of its Estimates sheet alone, whose
+    analyst inputs are carried: a regeneration rebuilds every other table
+    from fresh data (their cells are still read and checked), where a roll
+    rebuilds the workbook from its own.
     ``checked`` is what the safety checks learnt when the plan read the file
     (:attr:`GroupPlan.checked`): bytes that changed since are checked again.
 
@@ -283,7 +289,8 @@ def read_existing(
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     # One read serves the inputs, the cells and the conflict checks.
     stored = StoredWorkbook(guarded)
-    data = read_workbook(stored, spec=spec, history=history)
+    kept = None if tables else [spec.by_prefix("est").name]
+    data = read_workbook(stored, spec=spec, history=history, tables=kept)
     cells = stored.cells()
     own = read_own_sheets(guarded, spec.sheet_names(), cells)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined, own)
@@ -370,7 +377,9 @@ def _refresh(job: Job) -> JobOutcome:
         return busy
     assert plan.inputs is not None, "a regeneration job has fresh inputs"
     # The workbook's own History is carried only when no history file replaces it.
-    existing = read_existing(plan.target, history=plan.inputs.history is None, checked=plan.checked)
+    existing = read_existing(
+        plan.target, history=plan.inputs.history is None, tables=False, checked=plan.checked
+    )
     merged = merge_inputs(
         plan.inputs,
         existing.carried,
