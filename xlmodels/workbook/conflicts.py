@@ -234,18 +234,20 @@ class _Checker:
         )
         spilled = column.spill_formula(context)
         anchor = f"{letter}{block.first_row}"
+        at = self._column_cells(table.name)
         for row in range(block.first_row, block.last_row + 1):
-            reference = f"{letter}{row}"
-            cell = self._cell(table.name, reference)
+            cell = at(row, block.first_column)
             if not _typed(cell):
                 continue
             assert cell is not None
             if cell.spilled_from == anchor:
                 continue  # a result of the column's formula
+            reference = f"{letter}{row}"
             if cell.spill is not None:
-                yield from self._formula(
+                yield from self._formula_in(
                     table.name,
                     reference,
+                    cell,
                     [spilled] if row == block.first_row else [f"{spilled} (at {anchor})"],
                 )
                 continue
@@ -254,7 +256,7 @@ class _Checker:
             ]
             if cell.formula is not None:
                 first = [spilled] if row == block.first_row else []
-                yield from self._formula(table.name, reference, [*first, *per_row])
+                yield from self._formula_in(table.name, reference, cell, [*first, *per_row])
             else:
                 yield Conflict(
                     ConflictKind.VALUE_OVER_FORMULA,
