@@ -41,7 +41,7 @@ from xlmodels.template.v3 import SPEC, TEMPLATE_VERSION
 from xlmodels.workbook.built_cells import BuiltCells
 from xlmodels.workbook.cell_diff import CellChange, changes_by_sheet, diff_cells
 from xlmodels.workbook.conflicts import Conflict, find_conflicts, leaving_conflicts
-from xlmodels.workbook.content import build_content
+from xlmodels.workbook.content import WorkbookContent, build_content
 from xlmodels.workbook.identify import defined_names, identify
 from xlmodels.workbook.own_sheets import OwnSheet, read_own_sheets
 from xlmodels.workbook.reader import WorkbookData, read_workbook
@@ -122,11 +122,20 @@ class JobOutcome:
     snapshot: Snapshot | None = None
 
 
+@dataclass(frozen=True)
+class _Rendered:
+    """A regenerated workbook: its bytes, its cells as a reader will find them, its content."""
+
+    data: bytes
+    cells: dict[str, SheetCells]
+    content: WorkbookContent
+
+
 def _rendered(
     merged: MergedInputs,
     own_sheets: Sequence[OwnSheet] = (),
     previous: Mapping[str, SheetCells] | None = None,
-) -> tuple[bytes, dict[str, SheetCells]]:
+) -> _Rendered:
     """The regenerated workbook's bytes and its cells as a reader will find them.
 
     The cells are recorded as the workbook is written (rows equal to those
@@ -143,17 +152,21 @@ def _rendered(
         render(path, content, own_sheets, recorder)
         data = path.read_bytes()
     cells = recorder.cells()
-    return data, cells if cells is not None else read_cells(io.BytesIO(data))
+    return _Rendered(data, cells if cells is not None else read_cells(io.BytesIO(data)), content)
 
 
-def _snapshot(plan: GroupPlan, merged: MergedInputs) -> Snapshot:
-    """The regenerated workbook's estimates, as the revision store records them."""
+def _snapshot(plan: GroupPlan, merged: MergedInputs, rendered: _Rendered) -> Snapshot:
+    """The regenerated workbook's estimates, as the revision store records them.
+
+    Its figures are those the workbook was just built with, not computed again.
+    """
     return snapshot_of(
         merged.inputs,
         workbook=plan.target.name,
         template_version=TEMPLATE_VERSION,
         formula_mode=merged.mode,
         coverage_group=plan.group,
+        built=rendered.content,
     )
 
 
@@ -169,10 +182,10 @@ def _create(job: Job) -> JobOutcome:
     merged = merge_inputs(
         plan.inputs, None, mode=options.mode, lang=options.lang, data_note=options.data_note
     )
-    content, cells = _rendered(merged)
+    rendered = _rendered(merged)
     changes: list[CellChange] = []
     if options.dry_run:
-        changes = diff_cells({}, cells)
+        changes = diff_cells({}, rendered.cells)
     companies = len(merged.inputs.universe)
     result = WorkbookResult(
         plan.target.name,
@@ -185,7 +198,9 @@ def _create(job: Job) -> JobOutcome:
     )
     if options.dry_run:
         return JobOutcome(result, plan.target)
-    return JobOutcome(result, plan.target, content, snapshot=_snapshot(plan, merged))
+    return JobOutcome(
+        result, plan.target, rendered.data, snapshot=_snapshot(plan, merged, rendered)
+    )
 
 
 def in_use(plan: GroupPlan) -> JobOutcome | None:
@@ -221,6 +236,8 @@ class ExistingWorkbook:
     spec : WorkbookSpec
         The spec it was read with (its own version's).
     data : WorkbookData
+        What it holds; its ``tables`` the Estimates alone when read for a
+        regeneration (``tables=False``).
     cells : dict
         Every stored cell, to list what changes.
     own : list of OwnSheet
@@ -243,12 +260,16 @@ class ExistingWorkbook:
 
 
 def read_existing(
-    target: Path, *, history: bool = True, checked: CheckedBytes | None = None
+    target: Path, *, history: bool = True, tables: bool = True, checked: CheckedBytes | None = None
 ) -> ExistingWorkbook:
     """Read a workbook with the spec of its template version, and carry its inputs forward.
 
     ``history=False`` leaves its History sheet unread (the inputs carry no
     history), for a regeneration given a history file that replaces it.
+    ``tables=False`` keeps the frame of its Estimates sheet alone, whose
+    analyst inputs are carried: a regeneration rebuilds every other table
+    from fresh data (their cells are still read and checked), where a roll
+    rebuilds the workbook from its own.
     ``checked`` is what the safety checks learnt when the plan read the file
     (:attr:`GroupPlan.checked`): bytes that changed since are checked again.
 
@@ -268,7 +289,8 @@ def read_existing(
     spec = reading_spec(identity.version, {n.name for n in defined if n.scope is None})
     # One read serves the inputs, the cells and the conflict checks.
     stored = StoredWorkbook(guarded)
-    data = read_workbook(stored, spec=spec, history=history)
+    kept = None if tables else [spec.by_prefix("est").name]
+    data = read_workbook(stored, spec=spec, history=history, tables=kept)
     cells = stored.cells()
     own = read_own_sheets(guarded, spec.sheet_names(), cells)
     conflicts: list[Conflict] = find_conflicts(spec, data, cells, defined, own)
@@ -293,7 +315,8 @@ def rewrite(
     # A sheet named like one a newer template adds stays in the backup (a conflict).
     reserved = {name.casefold() for name in SPEC.sheet_names()}
     carried_sheets = [sheet for sheet in existing.own if sheet.name.casefold() not in reserved]
-    content, new_cells = _rendered(merged, carried_sheets, cells)
+    rendered = _rendered(merged, carried_sheets, cells)
+    content, new_cells = rendered.data, rendered.cells
     migrated = existing.version if existing.version < TEMPLATE_VERSION else None
     base = WorkbookResult(
         name,
@@ -305,7 +328,7 @@ def rewrite(
         notes=merged.notes,
         migrated_from=migrated,
     )
-    snapshot = None if options.dry_run else _snapshot(plan, merged)
+    snapshot = None if options.dry_run else _snapshot(plan, merged, rendered)
     if content == existing.content:
         return JobOutcome(base, target, snapshot=snapshot)
     changes = diff_cells(cells, new_cells)
@@ -354,7 +377,9 @@ def _refresh(job: Job) -> JobOutcome:
         return busy
     assert plan.inputs is not None, "a regeneration job has fresh inputs"
     # The workbook's own History is carried only when no history file replaces it.
-    existing = read_existing(plan.target, history=plan.inputs.history is None, checked=plan.checked)
+    existing = read_existing(
+        plan.target, history=plan.inputs.history is None, tables=False, checked=plan.checked
+    )
     merged = merge_inputs(
         plan.inputs,
         existing.carried,

@@ -30,12 +30,17 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from xlmodels.core.markers import is_nm
 from xlmodels.core.ratings import SchemeError, load_scheme
-from xlmodels.domain.coverage import compute_coverage
+from xlmodels.domain.coverage import compute_coverage, display_names, rating_override
 from xlmodels.domain.model import EPS_SLOTS, ESTIMATE_COLUMNS, FISCAL_YEARS, CoverageInputs
+
+if TYPE_CHECKING:
+    from xlmodels.workbook.content import WorkbookContent
 
 __all__ = [
     "ESTIMATE_FIELDS",
@@ -262,6 +267,31 @@ def _benchmark_returns(inputs: CoverageInputs) -> dict[str, float]:
     return {market: float(given.get(market, 0.0)) for market in present}
 
 
+def _typed_table(inputs: CoverageInputs, built: WorkbookContent) -> pd.DataFrame:
+    """The part of ``compute_coverage(inputs)`` a snapshot keeps, from a workbook built from them.
+
+    A workbook shows its inputs in its language
+    (:func:`~xlmodels.workbook.content.localise_inputs`): each name in that
+    language and each rating override as its scheme's label in it, and
+    nothing else changes; so, built in the inputs' own language, its
+    coverage table has their figures and model ratings. The snapshot keeps
+    names and overrides as the inputs give them: those two columns are taken
+    from ``inputs`` again, as :func:`compute_coverage` takes them.
+    """
+    universe, shown = inputs.universe, built.coverage
+    if built.lang != inputs.settings.lang or not shown.index.equals(universe.index):
+        raise ValueError("the workbook was not built from these inputs in their language")
+    table = shown.reindex(columns=["price_currency", "eps_currency", *OUTPUT_FIELDS])
+    table.insert(0, "name", display_names(universe, inputs.settings.lang))
+    overrides = inputs.estimates.get("rating_override")
+    if overrides is None:
+        table["rating"] = shown["model_rating"]
+    else:
+        typed = overrides.reindex(universe.index).map(rating_override)
+        table["rating"] = shown["model_rating"].where(typed.isna(), typed)
+    return table
+
+
 def snapshot_of(
     inputs: CoverageInputs,
     *,
@@ -270,6 +300,7 @@ def snapshot_of(
     formula_mode: str | None = None,
     coverage_group: str | None = None,
     settings: dict[str, Any] | None = None,
+    built: WorkbookContent | None = None,
 ) -> Snapshot:
     """The snapshot of a workbook made from ``inputs``.
 
@@ -283,8 +314,13 @@ def snapshot_of(
         What the workbook records about itself.
     settings : dict, optional
         The workbook's input settings by key; default those of ``inputs``.
+    built : WorkbookContent, optional
+        The workbook as built from ``inputs`` in their own language
+        (:func:`~xlmodels.workbook.content.build_content`): its coverage
+        figures are taken rather than computed a second time. The snapshot
+        is the same either way.
     """
-    table = compute_coverage(inputs)
+    table = compute_coverage(inputs) if built is None else _typed_table(inputs, built)
     chosen = inputs.settings
     if settings is None:
         settings = {

@@ -200,19 +200,21 @@ def _latest(connection: sqlite3.Connection) -> dict[str, str]:
 
 def _write(
     connection: sqlite3.Connection,
-    snapshots: Sequence[Snapshot],
+    snapshots: Sequence[tuple[Snapshot, tuple[str, bytes]]],
     command: str,
     recorded_at: dt.datetime,
 ) -> int:
-    """Every statement of one run; the caller holds the transaction."""
+    """Every statement of one run; the caller holds the transaction.
+
+    ``snapshots`` are each with its digest and compressed text (:func:`_compressed`).
+    """
     cursor = connection.execute(
         "INSERT INTO runs (recorded_at, command, xlmodels_version) VALUES (?, ?, ?)",
         (recorded_at.isoformat(timespec="seconds"), command, __version__),
     )
     run_id = cursor.lastrowid
     assert run_id is not None
-    for snapshot in snapshots:
-        digest, content = _compressed(snapshot)
+    for snapshot, (digest, content) in snapshots:
         connection.execute(
             "INSERT OR IGNORE INTO snapshots (digest, content) VALUES (?, ?)", (digest, content)
         )
@@ -269,7 +271,8 @@ def record_run(
                 (str(SCHEMA_VERSION),),
             )
             latest = _latest(connection)
-            changed = [s for s in snapshots if latest.get(s.workbook) != _compressed(s)[0]]
+            compressed = [(s, _compressed(s)) for s in snapshots]
+            changed = [(s, c) for s, c in compressed if latest.get(s.workbook) != c[0]]
             if not changed:
                 connection.execute("ROLLBACK")
                 return Recorded(None, ())
@@ -283,7 +286,7 @@ def record_run(
                     f"cannot write the revision store ({error}); it is unchanged", file=path
                 ) from None
             raise
-    return Recorded(run_id, tuple(s.workbook for s in changed))
+    return Recorded(run_id, tuple(s.workbook for s, _ in changed))
 
 
 def read_records(folder: str | Path) -> list[Record]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,7 @@ _BUILTIN_DURATIONS = frozenset({46})
 #: Error values xlsxwriter stores typed as errors: calamine reads them as empty text.
 _ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 _EPOCH = dt.datetime(1899, 12, 30)
+_EPOCH_DAY = _EPOCH.toordinal()
 _INFINITY = math.inf
 #: Serials calamine turns into dates here exactly: 1900-03-01 to 9999-12-31.
 _FIRST_SERIAL, _LAST_SERIAL = 61.0, 2_958_465.0
@@ -102,7 +104,7 @@ def _date_value(serial: float) -> Any:
         raise _Unfaithful
     whole = math.floor(serial)
     if whole == serial:
-        return (_EPOCH + dt.timedelta(days=whole)).date()
+        return dt.date.fromordinal(_EPOCH_DAY + whole)
     moment = _EPOCH + dt.timedelta(days=serial)
     if moment.microsecond:
         raise _Unfaithful  # calamine rounds fractions of a second its own way
@@ -188,11 +190,14 @@ class SheetRecording:
             return
         cells, old = self.rows[row], previous.rows[row]
         width = len(cells)
+        if len(old) < width:
+            return
+        head = old if len(old) == width else old[:width]
+        # Equal values of another type (1.0 and True) are another cell.
         if (
-            len(old) >= width
-            and old[:width] == cells
-            and list(map(type, old[:width])) == list(map(type, cells))
-            and not any(value != "" for value in old[width:])
+            head == cells
+            and all(map(operator.is_, map(type, head), map(type, cells)))
+            and (head is old or not any(value != "" for value in old[width:]))
         ):
             self.rows[row] = old
             self._cells = old

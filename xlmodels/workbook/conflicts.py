@@ -189,11 +189,24 @@ class _Checker:
     def _cell(self, sheet: str, reference: str) -> CellContent | None:
         return self.cells.get(sheet, {}).get(reference)
 
+    def _column_cells(self, sheet: str) -> Callable[[int, int], CellContent | None]:
+        """The cell at a 1-based (row, column) of a sheet, None where it holds nothing."""
+        cells = self.cells.get(sheet, {})
+        if isinstance(cells, SheetCells):
+            return cells.at  # no reference to spell and parse again, cell by cell
+        return lambda row, column: cells.get(cell_name(row, column))
+
     def _formula(self, sheet: str, reference: str, expected: list[str]) -> Iterator[Conflict]:
-        cell = self._cell(sheet, reference)
+        yield from self._formula_in(sheet, reference, self._cell(sheet, reference), expected)
+
+    def _formula_in(
+        self, sheet: str, reference: str, cell: CellContent | None, expected: list[str]
+    ) -> Iterator[Conflict]:
         if not _typed(cell):
             return
         assert cell is not None
+        if cell.formula in expected:
+            return  # as written: no need to compare them normalised
         if cell.formula is None:
             yield Conflict(
                 ConflictKind.VALUE_OVER_FORMULA,
@@ -221,18 +234,20 @@ class _Checker:
         )
         spilled = column.spill_formula(context)
         anchor = f"{letter}{block.first_row}"
+        at = self._column_cells(table.name)
         for row in range(block.first_row, block.last_row + 1):
-            reference = f"{letter}{row}"
-            cell = self._cell(table.name, reference)
+            cell = at(row, block.first_column)
             if not _typed(cell):
                 continue
             assert cell is not None
             if cell.spilled_from == anchor:
                 continue  # a result of the column's formula
+            reference = f"{letter}{row}"
             if cell.spill is not None:
-                yield from self._formula(
+                yield from self._formula_in(
                     table.name,
                     reference,
+                    cell,
                     [spilled] if row == block.first_row else [f"{spilled} (at {anchor})"],
                 )
                 continue
@@ -241,7 +256,7 @@ class _Checker:
             ]
             if cell.formula is not None:
                 first = [spilled] if row == block.first_row else []
-                yield from self._formula(table.name, reference, [*first, *per_row])
+                yield from self._formula_in(table.name, reference, cell, [*first, *per_row])
             else:
                 yield Conflict(
                     ConflictKind.VALUE_OVER_FORMULA,
@@ -254,7 +269,9 @@ class _Checker:
                 )
 
     def _input(self, sheet: str, reference: str) -> Iterator[Conflict]:
-        cell = self._cell(sheet, reference)
+        yield from self._input_in(sheet, reference, self._cell(sheet, reference))
+
+    def _input_in(self, sheet: str, reference: str, cell: CellContent | None) -> Iterator[Conflict]:
         if cell is not None and cell.formula is not None:
             yield Conflict(
                 ConflictKind.FORMULA_IN_INPUT,
@@ -313,15 +330,18 @@ class _Checker:
                 if any(column.spills(mode) for mode in self.modes):
                     yield from self._spilled_column(table, column, block)
                     continue
+                if column.kind not in (Kind.FORMULA, Kind.INPUT):
+                    continue
                 letter = column_letter(block.first_column)
+                at = self._column_cells(table.name)
                 for row in range(block.first_row, block.last_row + 1):
-                    reference = f"{letter}{row}"
-                    if column.kind is Kind.FORMULA:
+                    cell = at(row, block.first_column)
+                    if column.kind is Kind.INPUT:
+                        yield from self._input_in(table.name, f"{letter}{row}", cell)
+                    elif _typed(cell):  # an empty cell conflicts with no formula
                         context = RowContext(self.spec, table, row)
                         expected = [column.formula_for(mode, context) for mode in self.modes]
-                        yield from self._formula(table.name, reference, expected)
-                    elif column.kind is Kind.INPUT:
-                        yield from self._input(table.name, reference)
+                        yield from self._formula_in(table.name, f"{letter}{row}", cell, expected)
 
     def settings(self) -> Iterator[Conflict]:
         sheet = self.spec.settings

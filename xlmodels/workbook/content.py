@@ -135,7 +135,13 @@ class TierRow:
 
 @dataclass(frozen=True)
 class WorkbookContent:
-    """Everything a coverage workbook shows, by sheet."""
+    """Everything a coverage workbook shows, by sheet.
+
+    ``inputs`` are the inputs as the workbook shows them
+    (:func:`localise_inputs`), and ``coverage`` the coverage table computed
+    from them (:func:`~xlmodels.domain.coverage.compute_coverage`), whose
+    figures the formula columns cache.
+    """
 
     spec: WorkbookSpec
     mode: str
@@ -148,6 +154,7 @@ class WorkbookContent:
     settings: dict[str, Any]
     benchmarks: list[BenchmarkRow]
     tiers: list[TierRow]
+    coverage: pd.DataFrame
 
 
 def localise_inputs(inputs: CoverageInputs, lang: str) -> CoverageInputs:
@@ -304,11 +311,13 @@ def _refuse_stale_month(
 
 
 def _sources(
-    inputs: CoverageInputs, history: HistoryContent, performance: pd.DataFrame
+    inputs: CoverageInputs,
+    coverage: pd.DataFrame,
+    history: HistoryContent,
+    performance: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
     """One frame per kind of row, holding every column any sheet of that kind shows."""
     universe = inputs.universe
-    coverage = compute_coverage(inputs)
     estimates = inputs.estimates.reindex(index=universe.index, columns=list(ESTIMATE_COLUMNS))
     companies = coverage.copy()
     for column in ESTIMATE_COLUMNS:
@@ -475,7 +484,8 @@ def build_content(
         performance = compute_performance(inputs, closes=closes)
         _refuse_stale_month(inputs, closes, performance)
         history = _history(inputs, closes, performance)
-        sources = _sources(inputs, history, performance)
+        coverage = compute_coverage(inputs)
+        sources = _sources(inputs, coverage, history, performance)
         tables = {sheet.name: _table(sheet, sources[sheet.rows]) for sheet in spec.table_sheets()}
     markets = list(dict.fromkeys(m for m in inputs.universe["market"] if _is_text(m)))
     expected = inputs.settings.benchmark_expected_returns
@@ -499,4 +509,5 @@ def build_content(
         settings=_settings(inputs, spec, history, scheme, mode),
         benchmarks=benchmarks,
         tiers=tiers,
+        coverage=coverage,
     )

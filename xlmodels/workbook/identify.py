@@ -60,17 +60,30 @@ def defined_names(
 
 
 def setting_value(
-    workbook: CalamineWorkbook, names: list[DefinedName], name: str, file: Path | None = None
+    workbook: CalamineWorkbook,
+    names: list[DefinedName],
+    name: str,
+    file: Path | None = None,
+    read: dict[str, list[list[Any]]] | None = None,
 ) -> Any:
-    """The stored value of the one-cell workbook-level name ``name``, or None if it has none."""
+    """The stored value of the one-cell workbook-level name ``name``, or None if it has none.
+
+    ``read`` keeps the sheets read so far by name, for the next setting on the same sheet.
+    """
     definition = next((n for n in names if n.name == name and n.scope is None), None)
     block = None if definition is None else named_range(name, definition.text)
     if block is None:
         return None
-    try:
-        rows = workbook.get_sheet_by_name(block.sheet).to_python(skip_empty_area=False)
-    except (CalamineError, KeyError, ValueError) as error:
-        raise InputError(f"cannot read the sheet {block.sheet!r} ({error})", file=file) from None
+    rows = None if read is None else read.get(block.sheet)
+    if rows is None:
+        try:
+            rows = workbook.get_sheet_by_name(block.sheet).to_python(skip_empty_area=False)
+        except (CalamineError, KeyError, ValueError) as error:
+            raise InputError(
+                f"cannot read the sheet {block.sheet!r} ({error})", file=file
+            ) from None
+        if read is not None:
+            read[block.sheet] = rows
     row, column = block.first_row - 1, block.first_column - 1
     if row >= len(rows) or column >= len(rows[row]):
         return None
@@ -112,9 +125,10 @@ def identify(path: Path, data: bytes | GuardedWorkbook | None = None) -> Workboo
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, OSError, ValueError) as error:
         raise InputError(f"cannot read the workbook's cells ({error})", file=path) from None
+    read: dict[str, list[list[Any]]] = {}  # both settings are on the Settings sheet
     try:
-        version = _version(setting_value(workbook, names, SET_TEMPLATE_VERSION, path), path)
-        group = setting_value(workbook, names, SET_COVERAGE_GROUP, path)
+        version = _version(setting_value(workbook, names, SET_TEMPLATE_VERSION, path, read), path)
+        group = setting_value(workbook, names, SET_COVERAGE_GROUP, path, read)
     finally:
         workbook.close()
     text = None if group is None else " ".join(str(group).split()) or None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,8 +251,16 @@ def _require(locator: Locator[NamedRange], name: str, file: Path | None) -> Name
 
 
 def _table(
-    spec: TableSheet, values: SheetValues, locator: Locator[NamedRange], strict: bool
-) -> pd.DataFrame:
+    spec: TableSheet,
+    values: SheetValues,
+    locator: Locator[NamedRange],
+    strict: bool,
+    frame: bool = True,
+) -> pd.DataFrame | None:
+    """The table sheet's rows by code, every cell converted to its column's type.
+
+    ``frame=False`` checks every cell all the same, and returns None.
+    """
     file = values.file
     code_range = _require(locator, spec.range_name("code"), file)
     codes = values.column(code_range)
@@ -299,13 +307,41 @@ def _table(
                 ) from None
             converted.append(value)
         columns[column.key] = converted
-    frame = pd.DataFrame(columns, index=pd.Index(index, name="code"), dtype=object)
-    for column in spec.columns:
-        if column.key in frame.columns and column.dtype in (DType.NUMBER, DType.INTEGER):
-            frame[column.key] = np.array(
-                [np.nan if v is None else float(v) for v in frame[column.key]], dtype=np.float64
-            )
-    return frame
+    return _frame(spec, columns, index) if frame else None
+
+
+def _frame(spec: TableSheet, columns: dict[str, list[Any]], index: list[str]) -> pd.DataFrame:
+    """The table's columns as one frame: numbers as floats (NaN where blank), the rest as objects.
+
+    Each kind is one two-dimensional block, and the two are joined in the
+    columns' order: a frame built column by column, or one replacing its
+    columns' types one at a time, cost more than reading the cells.
+    """
+    numeric = {
+        column.key for column in spec.columns if column.dtype in (DType.NUMBER, DType.INTEGER)
+    }
+    number_keys = [key for key in columns if key in numeric]
+    object_keys = [key for key in columns if key not in numeric]
+    code_index = pd.Index(index, name="code")
+    numbers = np.full((len(index), len(number_keys)), np.nan)
+    for j, key in enumerate(number_keys):
+        numbers[:, j] = [np.nan if v is None else float(v) for v in columns[key]]
+    objects = np.empty((len(index), len(object_keys)), dtype=object)
+    for j, key in enumerate(object_keys):
+        objects[:, j] = columns[key]
+    frames = [
+        # Objects stay objects: a column of text must not become a string dtype.
+        pd.DataFrame(objects, index=code_index, columns=pd.Index(object_keys), dtype=object),
+        pd.DataFrame(numbers, index=code_index, columns=pd.Index(number_keys)),
+    ]
+    kept = [frame for frame in frames if len(frame.columns)]
+    if len(kept) == 1:
+        return kept[0]
+    if not kept:
+        return frames[0]
+    joined = [*object_keys, *number_keys]
+    position = {key: j for j, key in enumerate(joined)}
+    return pd.concat(kept, axis=1).take([position[key] for key in columns], axis=1)
 
 
 def _check_inputs(
@@ -544,7 +580,12 @@ def _history(values: SheetValues, locator: Locator[NamedRange]) -> pd.DataFrame 
 
 
 def read_workbook(
-    source: Source, *, spec: WorkbookSpec = SPEC, strict: bool = True, history: bool = True
+    source: Source,
+    *,
+    spec: WorkbookSpec = SPEC,
+    strict: bool = True,
+    history: bool = True,
+    tables: Collection[str] | None = None,
 ) -> WorkbookData:
     """Read a coverage workbook written by :func:`~xlmodels.workbook.write_workbook`.
 
@@ -564,6 +605,12 @@ def read_workbook(
     history : bool, default True
         Whether to read the History sheet into :attr:`WorkbookData.history`;
         a regeneration given a history file replaces it unread (None then).
+    tables : collection of str, optional
+        The table sheets :attr:`WorkbookData.tables` holds, by name; all by
+        default. The cells of every table sheet are read and checked all
+        the same: a workbook is refused for the same cell whichever it asks
+        for (regeneration, which carries only the analyst inputs, asks for
+        the Estimates sheet alone).
 
     Raises
     ------
@@ -594,17 +641,20 @@ def read_workbook(
     )
     file = guarded.file
     locator = Locator(spec, names.get, _sheet_cells(values, sheet_names))
-    tables = {
-        sheet.name: _table(sheet, values, locator, strict)
-        for sheet in spec.table_sheets()
-        if strict or _named(locator, sheet.range_name("code")) is not None
-    }
-    settings = _settings(spec, values, locator, strict)
     estimates_spec = spec.sheet(ESTIMATES_SHEET)
-    if estimates_spec.name in tables:
-        _check_inputs(estimates_spec, tables[estimates_spec.name], values, locator, settings)
+    frames: dict[str, pd.DataFrame] = {}
+    for sheet in spec.table_sheets():
+        if strict or _named(locator, sheet.range_name("code")) is not None:
+            # The analyst inputs come from the Estimates, whether it is asked for or not.
+            wanted = tables is None or sheet.name in (*tables, estimates_spec.name)
+            frame = _table(sheet, values, locator, strict, frame=wanted)
+            if frame is not None:
+                frames[sheet.name] = frame
+    settings = _settings(spec, values, locator, strict)
+    if estimates_spec.name in frames:
+        _check_inputs(estimates_spec, frames[estimates_spec.name], values, locator, settings)
     input_keys = [c.key for c in estimates_spec.columns_of(Kind.INPUT)]
-    estimates = tables.get(estimates_spec.name, pd.DataFrame())
+    estimates = frames.get(estimates_spec.name, pd.DataFrame())
     analyst = AnalystInputs(
         estimates=estimates[[k for k in input_keys if k in estimates.columns]].copy(),
         settings={
@@ -619,7 +669,7 @@ def read_workbook(
         sheet_names=sheet_names,
         settings=settings,
         analyst=analyst,
-        tables=tables,
+        tables={name: frame for name, frame in frames.items() if tables is None or name in tables},
         history=_history(values, locator) if history else None,
         names=names,
     )
