@@ -28,6 +28,7 @@ __all__ = [
     "compute_coverage",
     "coverage_figures",
     "display_names",
+    "published_rating",
     "rating_override",
     "reporting_rates",
     "target_eps",
@@ -208,6 +209,19 @@ def rating_override(value: Any) -> str | None:
     return None
 
 
+def published_rating(model_rating: pd.Series, overrides: pd.Series) -> pd.Series:
+    """The rating a company is published with: its override where one is typed, else the model's.
+
+    ``overrides`` holds the override cells as typed (read with
+    :func:`rating_override`: blank or spaces mean none), on the same index.
+
+    >>> published_rating(pd.Series(["Buy", "Sell"]), pd.Series([None, " Neutral "])).tolist()
+    ['Buy', 'Neutral']
+    """
+    typed = overrides.map(rating_override)
+    return model_rating.where(typed.isna(), typed)
+
+
 def coverage_figures(
     rows: pd.DataFrame,
     *,
@@ -288,7 +302,6 @@ def coverage_figures(
     # A company with no target has no basis for a rating: it is "not rated".
     unrated = rating_scheme.not_rated[lang] if not_rated is None else not_rated
     model = rated.where(rated.notna(), unrated)
-    override = rows["rating_override"].map(rating_override)
     # The number columns in one frame (they share the rows' index, where a code
     # may repeat: nothing to align); the labels are set as columns, whose type
     # pandas infers from what they hold.
@@ -296,5 +309,5 @@ def coverage_figures(
         {key: column.to_numpy() for key, column in figures.items()}, index=rows.index
     )
     table["model_rating"] = model
-    table["rating"] = model.where(override.isna(), override)
+    table["rating"] = published_rating(model, rows["rating_override"])
     return table

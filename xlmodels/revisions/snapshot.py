@@ -36,7 +36,7 @@ import pandas as pd
 
 from xlmodels.core.markers import is_nm
 from xlmodels.core.ratings import SchemeError, load_scheme
-from xlmodels.domain.coverage import compute_coverage, display_names, rating_override
+from xlmodels.domain.coverage import compute_coverage, display_names, published_rating
 from xlmodels.domain.model import EPS_SLOTS, ESTIMATE_COLUMNS, FISCAL_YEARS, CoverageInputs
 
 if TYPE_CHECKING:
@@ -287,8 +287,7 @@ def _typed_table(inputs: CoverageInputs, built: WorkbookContent) -> pd.DataFrame
     if overrides is None:
         table["rating"] = shown["model_rating"]
     else:
-        typed = overrides.reindex(universe.index).map(rating_override)
-        table["rating"] = shown["model_rating"].where(typed.isna(), typed)
+        table["rating"] = published_rating(shown["model_rating"], overrides.reindex(universe.index))
     return table
 
 
