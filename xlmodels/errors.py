@@ -12,7 +12,7 @@ import errno
 import os
 from pathlib import Path
 
-__all__ = ["InputError", "os_error_message"]
+__all__ = ["InputError", "SchemeError", "os_error_message"]
 
 
 class InputError(ValueError):
@@ -78,6 +78,14 @@ _OS_REASONS = {
     errno.EILSEQ: "the name is not valid on this file system",
     errno.EIO: "the disk reported an input/output error",
 }
+
+
+class SchemeError(ValueError):
+    """A rating-scheme file that cannot be used, naming the file and the field.
+
+    Raised by :mod:`xlmodels.core.ratings`; defined here so that the command
+    line can catch it without importing the numeric core.
+    """
 
 
 def os_error_message(error: OSError, *, named: bool = True) -> str:

@@ -61,6 +61,16 @@ def test_help_imports_nothing_heavy() -> None:
     assert _heavy_modules("--help") == set()
 
 
+def test_help_imports_neither_numpy_nor_pandas() -> None:
+    # Printing the commands computes nothing: it should cost Python, typer and rich alone.
+    probe = _PROBE.replace("HEAVY", repr(json.dumps(["numpy", "pandas", "xlmodels.core.ratings"])))
+    completed = subprocess.run(
+        [sys.executable, "-c", probe, "--help"], capture_output=True, text=True, check=False
+    )
+    assert "Commands" in completed.stdout  # the probe saw the help printed
+    assert json.loads(completed.stderr.strip().splitlines()[-1]) == []
+
+
 @pytest.mark.parametrize("command", ["build", "regenerate", "report", "validate", "diff"])
 def test_a_command_help_imports_nothing_heavy(command: str) -> None:
     assert _heavy_modules(command, "--help") == set()

@@ -15,8 +15,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from xlmodels import __version__
-from xlmodels.core.ratings import SchemeError
-from xlmodels.errors import InputError, os_error_message
+from xlmodels.errors import InputError, SchemeError, os_error_message
 from xlmodels.runtime.printable import printable
 
 #: Exit code for unusable input or bad usage (1 is reserved for findings).

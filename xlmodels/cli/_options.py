@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlmodels.core.ratings import SchemeError, load_scheme
-from xlmodels.errors import InputError
+from xlmodels.errors import InputError, SchemeError
 
 __all__ = [
     "INPUT_FILE",
@@ -51,6 +50,8 @@ day_first_option = Annotated[
 
 def check_scheme(value: str) -> str:
     """A known rating scheme id, or a usage error listing them."""
+    from xlmodels.core.ratings import load_scheme
+
     try:
         return load_scheme(value).id
     except SchemeError as error:

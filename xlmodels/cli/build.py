@@ -19,8 +19,7 @@ from xlmodels.cli._options import (
     reporting_currency_option,
     scheme_option,
 )
-from xlmodels.core.percentile import PERCENTILE_METHODS
-from xlmodels.core.returns import RELATIVE_METHODS
+from xlmodels.core.methods import PERCENTILE_METHODS, RELATIVE_METHODS
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:

@@ -12,11 +12,9 @@ from typing import Any
 import numpy as np
 
 from xlmodels.core.arguments import Arguments, FloatArray, choice
+from xlmodels.core.methods import PERCENTILE_METHODS
 
 __all__ = ["PERCENTILE_METHODS", "percentile_rank", "percentile_ranks"]
-
-#: Accepted values of ``method`` in :func:`percentile_rank`.
-PERCENTILE_METHODS = ("inc", "exc", "strict", "weak")
 
 
 def _truncate(values: FloatArray, significance: int) -> FloatArray:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xlmodels.core.arguments import Arguments, choice
+from xlmodels.core.methods import RELATIVE_METHODS
 
 __all__ = [
     "RELATIVE_METHODS",
@@ -23,9 +24,6 @@ __all__ = [
     "return_between",
     "series_return",
 ]
-
-#: Accepted values of ``method`` in :func:`relative_return`.
-RELATIVE_METHODS = ("arithmetic", "geometric")
 
 
 def period_return(start: Any, end: Any) -> Any:

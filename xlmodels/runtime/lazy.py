@@ -26,7 +26,8 @@ def lazy_attributes(package: str, homes: Mapping[str, str]) -> Callable[[str], A
     package
         The package's ``__name__``.
     homes
-        Public name -> the module that defines it.
+        Public name -> the module that defines it (or the package it is a
+        submodule of).
 
     Returns
     -------
@@ -46,7 +47,13 @@ def lazy_attributes(package: str, homes: Mapping[str, str]) -> Callable[[str], A
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(home), name)
+        module = importlib.import_module(home)
+        # A name may be a submodule of its home, imported only now.
+        value = (
+            getattr(module, name)
+            if hasattr(module, name)
+            else importlib.import_module(f"{home}.{name}")
+        )
         setattr(sys.modules[package], name, value)  # imported once
         return value
 

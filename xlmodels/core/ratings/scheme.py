@@ -18,16 +18,13 @@ import numpy.typing as npt
 
 from xlmodels.core.arguments import Arguments, choice
 from xlmodels.core.markers import is_nm
+from xlmodels.errors import SchemeError
 
 __all__ = ["LANGUAGES", "RatingScheme", "SchemeError", "Tier"]
 
 #: Label languages every scheme provides.
 LANGUAGES = ("zh", "en")
 BASES = ("relative", "absolute")
-
-
-class SchemeError(ValueError):
-    """A rating-scheme file that cannot be used, naming the file and the field."""
 
 
 @dataclass(frozen=True)
