@@ -91,9 +91,7 @@ def target_eps(estimates: pd.DataFrame, weight: float) -> pd.Series:
         chosen = np.fromiter((label == slot.upper() for label in upper), bool, len(upper))
         if chosen.any():
             eps[chosen] = estimates[f"eps_{slot}"].to_numpy(dtype=float)[chosen]
-    blended = np.fromiter(
-        (label.strip().lower() == "blended" for label in labels), bool, len(labels)
-    )
+    blended = np.fromiter((label == "BLENDED" for label in upper), bool, len(upper))
     if blended.any():
         eps[blended] = blended_eps(
             estimates["eps_fy1"].to_numpy(dtype=float)[blended],

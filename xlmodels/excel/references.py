@@ -15,6 +15,7 @@ Reference(sheet='Estimates', first_row=5, first_column=5, last_row=9, last_colum
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final, NamedTuple
 
@@ -66,6 +67,8 @@ def column_letter(number: int) -> str:
     return letters
 
 
+# The cell readers ask for the same few hundred columns once per cell.
+@functools.lru_cache(maxsize=32_768)
 def column_number(letters: str) -> int:
     """The 1-based number of a column's letters, in either case: ``AA`` is 27.
 

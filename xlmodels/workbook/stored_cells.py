@@ -360,20 +360,6 @@ def _refuse_external(
     raise ExternalReferenceForbidden(context, base, system_id, public_id)
 
 
-#: Column letters -> number, for the few hundred columns a sheet uses.
-_COLUMNS: dict[str, int] = {}
-
-
-def _column(letters: str) -> int:
-    """:func:`~xlmodels.excel.references.column_number`, remembered for real columns' letters."""
-    number = _COLUMNS.get(letters)
-    if number is None:
-        number = column_number(letters)
-        if len(letters) <= 3:  # at most 18,278 of them, whatever a file holds
-            _COLUMNS[letters] = number
-    return number
-
-
 class _CellScanner:
     """Expat handlers that note each formula cell's position and first formula, and the marks.
 
@@ -447,10 +433,10 @@ class _CellScanner:
         if self.formula_attributes is None and self.type != "e":
             # Neither a formula nor an error value (most cells): only its column
             # matters, to the next cell should that one leave its position implied.
-            self.column_number = _column(found[1]) if found else self.column_number + 1
+            self.column_number = column_number(found[1]) if found else self.column_number + 1
             return
         if found:
-            row, column = int(found[2]), _column(found[1])
+            row, column = int(found[2]), column_number(found[1])
         else:
             row, column = self.row_number, self.column_number + 1
         self.column_number = column

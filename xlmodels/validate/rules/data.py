@@ -34,22 +34,6 @@ from xlmodels.validate.values import as_date, as_number, describe
 _NUMBERS = (DType.NUMBER, DType.INTEGER)
 
 
-def _type_problem(value: Any, dtype: DType) -> str | None:
-    """What is wrong with ``value`` for a cell of ``dtype``, or None."""
-    if is_blank(value) or isinstance(value, CellError):
-        return None  # blank inputs are allowed; errors are integrity.error-value's
-    if dtype in _NUMBERS:
-        number = as_number(value)
-        if number is None:
-            return f"holds {describe(value)} where a number belongs"
-        if dtype is DType.INTEGER and not number.is_integer():
-            return f"holds {describe(value)} where a whole number belongs"
-    elif dtype is DType.DATE and as_date(value) is None:
-        return f"holds {describe(value)} where a date belongs"
-    return None
-
-
-_PLAIN_NUMBER = (float, int)
 _PLAIN_DATE = (dt.date, dt.datetime)
 
 
@@ -66,6 +50,23 @@ def _plainly(value: Any, dtype: DType) -> bool:
     if kind is int:
         return True
     return kind is float and value == value and (dtype is DType.NUMBER or value.is_integer())
+
+
+def _type_problem(value: Any, dtype: DType) -> str | None:
+    """What is wrong with ``value`` for a cell of ``dtype``, or None."""
+    if _plainly(value, dtype):
+        return None
+    if is_blank(value) or isinstance(value, CellError):
+        return None  # blank inputs are allowed; errors are integrity.error-value's
+    if dtype in _NUMBERS:
+        number = as_number(value)
+        if number is None:
+            return f"holds {describe(value)} where a number belongs"
+        if dtype is DType.INTEGER and not number.is_integer():
+            return f"holds {describe(value)} where a whole number belongs"
+    elif dtype is DType.DATE and as_date(value) is None:
+        return f"holds {describe(value)} where a date belongs"
+    return None
 
 
 @rule(
@@ -87,7 +88,7 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
             values = table.data.column(position, table.first, table.last)
             for row in table.rows:
                 value = values[row - table.first]
-                if _plainly(value, column.dtype) or (row, position) in table.data.uncached:
+                if (row, position) in table.data.uncached:
                     continue  # a formula input saved without its result
                 problem = _type_problem(value, column.dtype)
                 if problem:
@@ -109,7 +110,7 @@ def wrong_type(context: WorkbookContext) -> Iterator[Hit]:
     last = history.last_key_row(FIRST_DATA_ROW)
     dates = history.column(1, FIRST_DATA_ROW, last)
     for row, date in enumerate(dates, start=FIRST_DATA_ROW):
-        problem = None if _plainly(date, DType.DATE) else _type_problem(date, DType.DATE)
+        problem = _type_problem(date, DType.DATE)
         if problem:
             yield Hit(f"history date {problem}", history.name, cell_name(row, 1))
     for row, position, value in _history_values(history, last):
